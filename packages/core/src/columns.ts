@@ -1,0 +1,439 @@
+import { BarValidationError, CsvFormatError, DuplicateTimestampError, type BarField } from "./errors.js";
+import { parseIsoMs, toEpochMs } from "./time.js";
+
+/**
+ * One OHLCV bar as users hand it in: `t` is the bar's start, an ISO 8601
+ * string (a string without a zone is UTC) or epoch milliseconds; `v` may be
+ * left out and then reads as 0.
+ */
+export interface Bar {
+  t: string | number;
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+  v?: number;
+}
+
+/**
+ * Validated bars as one `Float64Array` per field, sorted by time with unique
+ * timestamps (`t` in epoch milliseconds, UTC). Every price is finite, every
+ * high is at or above the body, every low at or below it, volumes are >= 0.
+ * Treat the arrays as read-only: kernels cache their copy in WebAssembly
+ * memory per `Columns` object.
+ */
+export interface Columns {
+  readonly length: number;
+  readonly t: Float64Array;
+  readonly o: Float64Array;
+  readonly h: Float64Array;
+  readonly l: Float64Array;
+  readonly c: Float64Array;
+  readonly v: Float64Array;
+}
+
+const FIELDS = ["t", "o", "h", "l", "c", "v"] as const;
+
+function makeColumns(n: number): { t: Float64Array; o: Float64Array; h: Float64Array; l: Float64Array; c: Float64Array; v: Float64Array } {
+  return {
+    t: new Float64Array(n),
+    o: new Float64Array(n),
+    h: new Float64Array(n),
+    l: new Float64Array(n),
+    c: new Float64Array(n),
+    v: new Float64Array(n),
+  };
+}
+
+/**
+ * Checks the price relations of one bar (all fields already finite numbers).
+ * A high must reach the body's top, a low the body's bottom; volume is >= 0.
+ */
+function checkBar(row: number, o: number, h: number, l: number, c: number, v: number, line?: number): void {
+  if (h < o || h < c) throw new BarValidationError(row, "h", h, `high is below max(o, c) = ${Math.max(o, c)}`, line);
+  if (l > o || l > c) throw new BarValidationError(row, "l", l, `low is above min(o, c) = ${Math.min(o, c)}`, line);
+  if (v < 0) throw new BarValidationError(row, "v", v, "volume is negative", line);
+}
+
+/**
+ * Sorts by time (stable: rows keep their input order on equal times) and
+ * rejects duplicate timestamps, naming both rows. `lines` maps rows to CSV
+ * lines for the error message.
+ */
+function finish(cols: ReturnType<typeof makeColumns>, n: number, rawT: (row: number) => unknown, lines?: Int32Array): Columns {
+  const t = cols.t;
+  let sorted = true;
+  for (let i = 1; i < n; i++) {
+    if (!(t[i]! > t[i - 1]!)) {
+      sorted = false;
+      break;
+    }
+  }
+  let order: Int32Array | null = null;
+  if (!sorted) {
+    // Unsorted input is sorted (as the seed does); equal times keep row order.
+    order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => t[a]! - t[b]! || a - b);
+    for (let i = 1; i < n; i++) {
+      const a = order[i - 1]!;
+      const b = order[i]!;
+      if (t[a] === t[b]) {
+        const [first, second] = a < b ? [a, b] : [b, a];
+        throw new DuplicateTimestampError(second, first, rawT(second), lines?.[second]);
+      }
+    }
+    const out = makeColumns(n);
+    for (const f of FIELDS) {
+      const src = cols[f];
+      const dst = out[f];
+      for (let i = 0; i < n; i++) dst[i] = src[order[i]!]!;
+    }
+    return freeze(out, n);
+  }
+  return freeze(cols, n);
+}
+
+function freeze(cols: ReturnType<typeof makeColumns>, n: number): Columns {
+  return Object.freeze({ length: n, ...cols });
+}
+
+function priceField(row: number, field: BarField, value: unknown): number {
+  if (typeof value !== "number") {
+    const what = value === undefined ? "is missing" : value === null ? "is null" : `is a ${typeof value}, not a number`;
+    throw new BarValidationError(row, field, value, what);
+  }
+  if (!Number.isFinite(value)) throw new BarValidationError(row, field, value, "is not a finite number");
+  return value;
+}
+
+/**
+ * Validates bar objects and returns them as columns, sorted by time.
+ * Numbers must be JSON numbers: numeric strings and booleans are rejected
+ * (the seed coerces them silently, Q29). A missing or null `v` reads as 0.
+ * Throws {@link BarValidationError} naming the row and field of the first bad value.
+ */
+export function columnsFromBars(bars: readonly unknown[]): Columns {
+  if (!Array.isArray(bars)) throw new BarValidationError(0, "row", bars, "bars must be an array of {t,o,h,l,c,v} objects");
+  const n = bars.length;
+  const cols = makeColumns(n);
+  for (let i = 0; i < n; i++) {
+    const b = bars[i] as Record<string, unknown> | null;
+    if (b === null || typeof b !== "object" || Array.isArray(b)) {
+      throw new BarValidationError(i, "row", b, "a bar must be an object with t, o, h, l, c and optionally v");
+    }
+    const tv = b.t;
+    const t = toEpochMs(tv);
+    if (Number.isNaN(t)) {
+      const what = tv === undefined ? "is missing" : typeof tv === "string" ? "is not an ISO 8601 timestamp" : "must be an ISO 8601 string or epoch milliseconds";
+      throw new BarValidationError(i, "t", tv, what);
+    }
+    const o = priceField(i, "o", b.o);
+    const h = priceField(i, "h", b.h);
+    const l = priceField(i, "l", b.l);
+    const c = priceField(i, "c", b.c);
+    const v = b.v === undefined || b.v === null ? 0 : priceField(i, "v", b.v);
+    checkBar(i, o, h, l, c, v);
+    cols.t[i] = t;
+    cols.o[i] = o;
+    cols.h[i] = h;
+    cols.l[i] = l;
+    cols.c[i] = c;
+    cols.v[i] = v;
+  }
+  return finish(cols, n, (r) => (bars[r] as Record<string, unknown>).t);
+}
+
+/**
+ * Validates typed arrays (for example from a columnar file) and returns them as
+ * columns, sorted by time. `t` is epoch milliseconds; `v` may be omitted (0).
+ */
+export function columnsFromArrays(a: {
+  t: ArrayLike<number>;
+  o: ArrayLike<number>;
+  h: ArrayLike<number>;
+  l: ArrayLike<number>;
+  c: ArrayLike<number>;
+  v?: ArrayLike<number>;
+}): Columns {
+  const n = a.t.length;
+  for (const f of ["o", "h", "l", "c", "v"] as const) {
+    const col = a[f];
+    if (col !== undefined && col.length !== n) throw new BarValidationError(Math.min(n, col.length), f, col.length, `column "${f}" has ${col.length} values, "t" has ${n}`);
+  }
+  const cols = makeColumns(n);
+  for (let i = 0; i < n; i++) {
+    const t = toEpochMs(a.t[i]);
+    if (Number.isNaN(t)) throw new BarValidationError(i, "t", a.t[i], "must be finite epoch milliseconds");
+    const o = priceField(i, "o", a.o[i]);
+    const h = priceField(i, "h", a.h[i]);
+    const l = priceField(i, "l", a.l[i]);
+    const c = priceField(i, "c", a.c[i]);
+    const v = a.v === undefined ? 0 : priceField(i, "v", a.v[i]);
+    checkBar(i, o, h, l, c, v);
+    cols.t[i] = t;
+    cols.o[i] = o;
+    cols.h[i] = h;
+    cols.l[i] = l;
+    cols.c[i] = c;
+    cols.v[i] = v;
+  }
+  return finish(cols, n, (r) => a.t[r]);
+}
+
+/**
+ * The bars [from, to) of `cols` as columns sharing the same memory (no copy).
+ * A prefix is exactly what a live loop had seen at that bar.
+ */
+export function sliceColumns(cols: Columns, from: number, to: number): Columns {
+  const a = Math.max(0, Math.min(from, cols.length));
+  const b = Math.max(a, Math.min(to, cols.length));
+  return Object.freeze({
+    length: b - a,
+    t: cols.t.subarray(a, b),
+    o: cols.o.subarray(a, b),
+    h: cols.h.subarray(a, b),
+    l: cols.l.subarray(a, b),
+    c: cols.c.subarray(a, b),
+    v: cols.v.subarray(a, b),
+  });
+}
+
+/** The bars of `cols` as objects with ISO times (`Z` form) — the inverse of {@link columnsFromBars}. */
+export function barsFromColumns(cols: Columns): Array<{ t: string; o: number; h: number; l: number; c: number; v: number }> {
+  const out = new Array(cols.length);
+  for (let i = 0; i < cols.length; i++) {
+    out[i] = { t: new Date(cols.t[i]!).toISOString(), o: cols.o[i]!, h: cols.h[i]!, l: cols.l[i]!, c: cols.c[i]!, v: cols.v[i]! };
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- CSV ------
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const DECIMAL_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Parses a decimal number in s[a, b). Plain decimals of up to 15 significant
+ * digits take the exact fast path (integer / power of ten, correctly rounded);
+ * everything else goes through `Number`. Returns NaN for text that is not a
+ * decimal number (including "NaN", "Infinity", hex and empty cells).
+ */
+function parseDecimal(s: string, a: number, b: number): number {
+  let i = a;
+  let neg = false;
+  let ch = s.charCodeAt(i);
+  if (ch === 45 /* - */ || ch === 43 /* + */) {
+    neg = ch === 45;
+    i++;
+  }
+  let mant = 0;
+  let digits = 0;
+  let frac = 0;
+  let seenDot = false;
+  let any = false;
+  for (; i < b; i++) {
+    ch = s.charCodeAt(i);
+    if (ch >= 48 && ch <= 57) {
+      mant = mant * 10 + (ch - 48);
+      any = true;
+      if (mant !== 0) digits++;
+      if (seenDot) frac++;
+    } else if (ch === 46 && !seenDot) {
+      seenDot = true;
+    } else {
+      break;
+    }
+  }
+  if (i === b && any && digits <= 15 && frac <= 22) {
+    const v = frac === 0 ? mant : mant / POW10[frac]!;
+    return neg ? -v : v;
+  }
+  const text = s.slice(a, b).trim();
+  return DECIMAL_RE.test(text) ? Number(text) : NaN;
+}
+
+const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+function digit2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * Fast path for the common `YYYY-MM-DDTHH:MM:SSZ` (or `+00:00`, or no zone)
+ * timestamp; other shapes go through {@link parseIsoMs}, numbers are epoch ms.
+ */
+function parseCsvTime(s: string, a: number, b: number): number {
+  const len = b - a;
+  if ((len === 20 && s.charCodeAt(b - 1) === 90) || len === 19 || (len === 25 && s.charCodeAt(a + 19) === 43 && s.startsWith("00:00", a + 20))) {
+    const y1 = digit2(s, a);
+    const y2 = digit2(s, a + 2);
+    const mo = digit2(s, a + 5);
+    const d = digit2(s, a + 8);
+    const hh = digit2(s, a + 11);
+    const mi = digit2(s, a + 14);
+    const ss = digit2(s, a + 17);
+    const sep = s.charCodeAt(a + 10);
+    if (
+      y1 >= 0 && y2 >= 0 && mo >= 1 && mo <= 12 && d >= 1 && hh >= 0 && hh <= 23 && mi >= 0 && mi <= 59 && ss >= 0 && ss <= 59 &&
+      s.charCodeAt(a + 4) === 45 && s.charCodeAt(a + 7) === 45 && (sep === 84 || sep === 32) && s.charCodeAt(a + 13) === 58 && s.charCodeAt(a + 16) === 58
+    ) {
+      const y = y1 * 100 + y2;
+      const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+      const dim = mo === 2 ? (leap ? 29 : 28) : mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
+      if (d <= dim) {
+        // Days since 1970-01-01 (proleptic Gregorian).
+        const yy = y - 1;
+        const days = 365 * (y - 1970) + (Math.floor(yy / 4) - Math.floor(yy / 100) + Math.floor(yy / 400) - 477) + DAYS_BEFORE_MONTH[mo - 1]! + (mo > 2 && leap ? 1 : 0) + d - 1;
+        return ((days * 24 + hh) * 60 + mi) * 60_000 + ss * 1000;
+      }
+      return NaN;
+    }
+  }
+  const text = s.slice(a, b);
+  const c0 = text.charCodeAt(0);
+  if (text.length > 0 && text.length < 17 && ((c0 >= 48 && c0 <= 57) || c0 === 45) && /^-?\d+(\.\d+)?$/.test(text)) return toEpochMs(Number(text));
+  return parseIsoMs(unquote(text));
+}
+
+function unquote(x: string): string {
+  const t = x.trim();
+  return t.length >= 2 && t.charCodeAt(0) === 34 && t.charCodeAt(t.length - 1) === 34 ? t.slice(1, -1).replace(/""/g, '"') : t;
+}
+
+/**
+ * Parses CSV text with a header naming the columns `t,o,h,l,c` and optionally
+ * `v` (in any order; other columns are ignored), validates every row and
+ * returns columns sorted by time. An empty `v` cell reads as 0.
+ * Throws {@link CsvFormatError} for a malformed file and
+ * {@link BarValidationError} (with `row` and `line`) for a bad value.
+ */
+export function columnsFromCsv(text: string): Columns {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const len = text.length;
+  let pos = 0;
+  let lineNo = 0;
+  // Header: the first non-empty line.
+  let header: string[] | null = null;
+  while (pos < len && header === null) {
+    let e = text.indexOf("\n", pos);
+    if (e < 0) e = len;
+    const raw = text.slice(pos, e).replace(/\r$/, "");
+    lineNo++;
+    pos = e + 1;
+    if (raw.trim() !== "") header = raw.split(",").map((x) => unquote(x).toLowerCase());
+  }
+  if (header === null) throw new CsvFormatError("no header line: expected t,o,h,l,c,v");
+  const col: Record<string, number> = {};
+  header.forEach((name, i) => {
+    if (name in col) throw new CsvFormatError(`column "${name}" appears twice in the header`, lineNo);
+    col[name] = i;
+  });
+  for (const f of ["t", "o", "h", "l", "c"]) {
+    if (!(f in col)) throw new CsvFormatError(`the header has no "${f}" column (expected t,o,h,l,c,v)`, lineNo);
+  }
+  const ncols = header.length;
+  const it = col.t!, io = col.o!, ih = col.h!, il = col.l!, ic = col.c!;
+  const iv = col.v ?? -1;
+
+  // Upper bound of rows: count newlines once.
+  let cap = 1;
+  for (let i = text.indexOf("\n", pos); i >= 0; i = text.indexOf("\n", i + 1)) cap++;
+  let cols = makeColumns(cap);
+  const lines = new Int32Array(cap);
+  const starts = new Int32Array(ncols + 1);
+  let n = 0;
+  while (pos < len) {
+    let e = text.indexOf("\n", pos);
+    if (e < 0) e = len;
+    let end = e;
+    if (end > pos && text.charCodeAt(end - 1) === 13) end--;
+    lineNo++;
+    const lineStart = pos;
+    pos = e + 1;
+    if (end === lineStart) continue; // blank line
+    // Cell boundaries.
+    let k = 0;
+    starts[0] = lineStart;
+    for (let i = lineStart; i < end; i++) {
+      if (text.charCodeAt(i) === 44) {
+        k++;
+        if (k >= ncols) break;
+        starts[k] = i + 1;
+      }
+    }
+    if (k !== ncols - 1) {
+      if (text.slice(lineStart, end).trim() === "") continue;
+      throw new CsvFormatError(`expected ${ncols} cells, found ${k >= ncols ? "more" : k + 1}`, lineNo);
+    }
+    starts[ncols] = end + 1;
+    const row = n;
+    const cellEnd = (j: number) => starts[j + 1]! - 1;
+    const num = (j: number, f: BarField): number => {
+      const a = starts[j]!;
+      const b = cellEnd(j);
+      const v = parseDecimal(text, a, b);
+      if (Number.isNaN(v) || !Number.isFinite(v)) {
+        const raw = text.slice(a, b);
+        if (Number.isNaN(v)) {
+          const uq = unquote(raw);
+          const v2 = DECIMAL_RE.test(uq) ? Number(uq) : NaN;
+          if (Number.isFinite(v2)) return v2;
+        }
+        throw new BarValidationError(row, f, raw, raw.trim() === "" ? "is empty" : "is not a finite decimal number", lineNo);
+      }
+      return v;
+    };
+    const t = parseCsvTime(text, starts[it]!, cellEnd(it));
+    if (Number.isNaN(t)) throw new BarValidationError(row, "t", text.slice(starts[it]!, cellEnd(it)), "is not an ISO 8601 timestamp or epoch milliseconds", lineNo);
+    const o = num(io, "o");
+    const h = num(ih, "h");
+    const l = num(il, "l");
+    const c = num(ic, "c");
+    const v = iv < 0 || starts[iv] === cellEnd(iv) ? 0 : num(iv, "v");
+    checkBar(row, o, h, l, c, v, lineNo);
+    cols.t[n] = t;
+    cols.o[n] = o;
+    cols.h[n] = h;
+    cols.l[n] = l;
+    cols.c[n] = c;
+    cols.v[n] = v;
+    lines[n] = lineNo;
+    n++;
+  }
+  if (n < cap) {
+    cols = {
+      t: cols.t.slice(0, n),
+      o: cols.o.slice(0, n),
+      h: cols.h.slice(0, n),
+      l: cols.l.slice(0, n),
+      c: cols.c.slice(0, n),
+      v: cols.v.slice(0, n),
+    };
+  }
+  return finish(cols, n, (r) => new Date(cols.t[r]!).toISOString(), lines);
+}
+
+/**
+ * Reads bars from text: a JSON array of bar objects (or `{ "bars": [...] }`),
+ * or CSV with a `t,o,h,l,c,v` header.
+ */
+export function columnsFromText(text: string): Columns {
+  const s = text.trimStart();
+  if (s.startsWith("[") || s.startsWith("{")) {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      throw new CsvFormatError(`not valid JSON: ${(e as Error).message}`);
+    }
+    if (data !== null && typeof data === "object" && !Array.isArray(data) && Array.isArray((data as { bars?: unknown }).bars)) {
+      data = (data as { bars: unknown[] }).bars;
+    }
+    if (!Array.isArray(data)) throw new CsvFormatError("JSON input must be an array of bars or an object with a \"bars\" array");
+    return columnsFromBars(data);
+  }
+  return columnsFromCsv(text);
+}

@@ -1,0 +1,234 @@
+import { wasmBytes, type IctKernels } from "@ict/wasm";
+import type { Columns } from "./columns.js";
+import { IctError } from "./errors.js";
+
+/** The fields of a bar column set, in storage order. */
+const FIELDS = ["t", "o", "h", "l", "c", "v"] as const;
+type Field = (typeof FIELDS)[number];
+
+/**
+ * The WebAssembly kernels and their linear memory. Columns live in that
+ * memory; kernels receive pointers and lengths, so nothing is copied per call.
+ * Typed-array views over the memory are rebuilt whenever the memory has grown
+ * (a grown memory detaches the old `ArrayBuffer`).
+ *
+ * Most users never touch the engine: the detector functions use
+ * {@link Engine.shared}. It is public for zero-copy work on large histories
+ * ({@link Engine.upload}, {@link WasmBars}).
+ */
+export class Engine {
+  /** The raw kernel exports. */
+  readonly kernels: IctKernels;
+  private buffer: ArrayBuffer;
+  private f64View: Float64Array;
+  private i32View: Int32Array;
+  private u8View: Uint8Array;
+  private readonly uploads = new WeakMap<Columns, WasmBars>();
+  private readonly registry: FinalizationRegistry<number[]>;
+
+  private constructor(instance: WebAssembly.Instance) {
+    this.kernels = instance.exports as unknown as IctKernels;
+    this.buffer = this.kernels.memory.buffer;
+    this.f64View = new Float64Array(this.buffer);
+    this.i32View = new Int32Array(this.buffer);
+    this.u8View = new Uint8Array(this.buffer);
+    // Blocks of WasmBars that were dropped without dispose() go back to the heap.
+    this.registry = new FinalizationRegistry((ptrs) => {
+      for (const p of ptrs) this.kernels.free(p);
+    });
+  }
+
+  private static instance: Engine | undefined;
+  private static module: WebAssembly.Module | undefined;
+
+  private static imports(): WebAssembly.Imports {
+    return {
+      env: {
+        abort(_msg: number, _file: number, line: number, col: number): never {
+          throw new IctError(`WebAssembly kernel aborted at ${line}:${col}`);
+        },
+      },
+    };
+  }
+
+  /**
+   * The engine shared by all detector functions, instantiated on first use
+   * from the bytes inlined in `@ict/wasm` (synchronous compilation: allowed in
+   * Node, workers and, for a module of this size, browser main threads).
+   */
+  static shared(): Engine {
+    if (Engine.instance === undefined) {
+      Engine.module ??= new WebAssembly.Module(wasmBytes() as Uint8Array<ArrayBuffer>);
+      Engine.instance = new Engine(new WebAssembly.Instance(Engine.module, Engine.imports()));
+    }
+    return Engine.instance;
+  }
+
+  /**
+   * Compiles asynchronously and installs the shared engine. Optional: call it
+   * once at start-up where synchronous compilation is not wanted.
+   */
+  static async ready(): Promise<Engine> {
+    if (Engine.instance === undefined) {
+      const { instance } = await WebAssembly.instantiate(wasmBytes() as Uint8Array<ArrayBuffer>, Engine.imports());
+      Engine.instance ??= new Engine(instance);
+    }
+    return Engine.instance;
+  }
+
+  /** A new, independent engine with its own memory (for example one per worker task). */
+  static create(): Engine {
+    Engine.module ??= new WebAssembly.Module(wasmBytes() as Uint8Array<ArrayBuffer>);
+    return new Engine(new WebAssembly.Instance(Engine.module, Engine.imports()));
+  }
+
+  private refresh(): void {
+    const b = this.kernels.memory.buffer;
+    if (b !== this.buffer) {
+      this.buffer = b;
+      this.f64View = new Float64Array(b);
+      this.i32View = new Int32Array(b);
+      this.u8View = new Uint8Array(b);
+    }
+  }
+
+  /** The whole memory as Float64 (index = byte pointer / 8). Valid until the next allocation. */
+  get f64(): Float64Array {
+    this.refresh();
+    return this.f64View;
+  }
+
+  /** The whole memory as Int32 (index = byte pointer / 4). Valid until the next allocation. */
+  get i32(): Int32Array {
+    this.refresh();
+    return this.i32View;
+  }
+
+  /** The whole memory as bytes. Valid until the next allocation. */
+  get u8(): Uint8Array {
+    this.refresh();
+    return this.u8View;
+  }
+
+  /** Current size of the linear memory in bytes. */
+  get memoryBytes(): number {
+    return this.kernels.memory.buffer.byteLength;
+  }
+
+  /** Allocates `bytes` bytes (16-byte aligned) in WebAssembly memory. */
+  alloc(bytes: number): number {
+    const p = this.kernels.alloc(Math.max(16, Math.ceil(bytes / 16) * 16));
+    if (p === 0) throw new IctError(`WebAssembly memory exhausted allocating ${bytes} bytes`);
+    return p;
+  }
+
+  /** Frees a block from {@link Engine.alloc}. */
+  free(ptr: number): void {
+    this.kernels.free(ptr);
+  }
+
+  /**
+   * Runs `fn` with an allocator whose blocks are all freed when it returns
+   * (scratch space and event buffers of one detector call).
+   */
+  scoped<T>(fn: (alloc: (bytes: number) => number) => T): T {
+    const blocks: number[] = [];
+    try {
+      return fn((bytes) => {
+        const p = this.alloc(bytes);
+        blocks.push(p);
+        return p;
+      });
+    } finally {
+      for (const p of blocks) this.kernels.free(p);
+    }
+  }
+
+  /**
+   * Copies validated columns into WebAssembly memory once; later calls with the
+   * same `Columns` object return the same resident copy.
+   */
+  upload(cols: Columns): WasmBars {
+    let wb = this.uploads.get(cols);
+    if (wb === undefined || wb.disposed) {
+      wb = this.allocBars(cols.length);
+      const f64 = this.f64;
+      for (const f of FIELDS) f64.set(cols[f], wb.ptr[f] >>> 3);
+      this.uploads.set(cols, wb);
+    }
+    return wb;
+  }
+
+  /**
+   * Allocates resident columns for `n` bars, to be filled through
+   * {@link WasmBars.view} (for loaders that write straight into WebAssembly
+   * memory). The caller is responsible for their validity.
+   */
+  allocBars(n: number): WasmBars {
+    // One block per field; +2 slack values so f64x2 loads at the end stay inside the block.
+    const bytes = (n + 2) * 8;
+    const ptr = {} as Record<Field, number>;
+    for (const f of FIELDS) ptr[f] = this.alloc(bytes);
+    const wb = new WasmBars(this, n, ptr);
+    this.registry.register(wb, FIELDS.map((f) => ptr[f]), wb);
+    return wb;
+  }
+
+  /** @internal */
+  release(wb: WasmBars): void {
+    this.registry.unregister(wb);
+    for (const f of FIELDS) this.kernels.free(wb.ptr[f]);
+  }
+}
+
+/**
+ * Bars resident in WebAssembly memory: one Float64 column per field. Detector
+ * functions accept them wherever they accept {@link Columns}.
+ */
+export class WasmBars {
+  /** Byte pointers of the columns. */
+  readonly ptr: Readonly<Record<Field, number>>;
+  private _disposed = false;
+
+  /** @internal */
+  constructor(
+    readonly engine: Engine,
+    readonly length: number,
+    ptr: Record<Field, number>,
+  ) {
+    this.ptr = Object.freeze(ptr);
+  }
+
+  /** Whether {@link WasmBars.dispose} was called. */
+  get disposed(): boolean {
+    return this._disposed;
+  }
+
+  /** A Float64Array view of one column (valid until the next allocation in the engine). */
+  view(field: Field): Float64Array {
+    if (this._disposed) throw new IctError("WasmBars used after dispose()");
+    const f64 = this.engine.f64;
+    const at = this.ptr[field] >>> 3;
+    return f64.subarray(at, at + this.length);
+  }
+
+  /** Frees the columns now rather than when the handle is collected. */
+  dispose(): void {
+    if (!this._disposed) {
+      this._disposed = true;
+      this.engine.release(this);
+    }
+  }
+}
+
+/** Input accepted by every detector: validated columns, or bars already resident in WebAssembly memory. */
+export type BarsInput = Columns | WasmBars;
+
+/** Resolves a detector input to resident bars of the shared engine (uploading once). */
+export function resident(bars: BarsInput): WasmBars {
+  if (bars instanceof WasmBars) {
+    if (bars.disposed) throw new IctError("WasmBars used after dispose()");
+    return bars;
+  }
+  return Engine.shared().upload(bars);
+}

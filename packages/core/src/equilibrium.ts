@@ -1,0 +1,124 @@
+import { resident, type BarsInput, type WasmBars } from "./engine.js";
+import { intOption } from "./profile.js";
+import { structureConfig, structureFrom, type StructureConfig, type StructureEvents, type StructureOptions } from "./structure.js";
+import { swingsInto, type SwingBuffers } from "./swings.js";
+import { isoUtc } from "./time.js";
+
+/** Options of the equilibrium / OTE detector. */
+export interface EquilibriumOptions extends StructureOptions {
+  /** Bars of the fallback range when there is no usable leg (default 50, as the seed). */
+  lookback?: number;
+}
+
+/** The dealing-range leg the EQ and OTE are measured on. */
+export interface Leg {
+  high: number;
+  low: number;
+  /** `ict` only: the leg's direction (the last break's), null for a plain range. */
+  dir?: "bull" | "bear" | null;
+  /** `ict` only: bar and time where the leg starts (its origin swing). */
+  origin_index?: number | null;
+  origin_time?: string | null;
+}
+
+/**
+ * The seed's `swings` record: equilibrium, OTE zone and the leg.
+ * `ict` adds `ote_705` (the 70.5 % level).
+ */
+export interface Equilibrium {
+  /** Midpoint of the leg: above is premium, below discount. */
+  eq: number | null;
+  /** The OTE zone as [lower, upper]. */
+  ote: [number, number] | null;
+  leg: Leg | null;
+  ote_705?: number | null;
+}
+
+/** @internal */
+export function equilibriumFrom(
+  wb: WasmBars,
+  cfg: StructureConfig,
+  lookback: number,
+  sw: SwingBuffers,
+  ev: StructureEvents,
+): Equilibrium {
+  const n = wb.length;
+  const ict = cfg.profile === "ict";
+  if (n === 0) return ict ? { eq: null, ote: null, leg: null, ote_705: null } : { eq: null, ote: null, leg: null };
+  const k = wb.engine.kernels;
+  const from = Math.max(0, n - lookback);
+  const rangeHigh = () => k.maxHigh(wb.ptr.h, from, n);
+  const rangeLow = () => k.minLow(wb.ptr.l, from, n);
+  const ne = ev.index.length;
+
+  if (!ict) {
+    // The seed: with a last BOS and both kinds of swing, the last swing high and
+    // the last swing low of the whole series, whatever their order (Q11);
+    // otherwise the range of the last 50 bars. OTE measured up from the low (Q10).
+    let high: number;
+    let low: number;
+    if (ne > 0 && sw.nHi > 0 && sw.nLo > 0) {
+      const i32 = wb.engine.i32;
+      const f64 = wb.engine.f64;
+      high = f64[(wb.ptr.h >>> 3) + i32[(sw.hi >>> 2) + sw.nHi - 1]!]!;
+      low = f64[(wb.ptr.l >>> 3) + i32[(sw.lo >>> 2) + sw.nLo - 1]!]!;
+    } else {
+      high = rangeHigh();
+      low = rangeLow();
+    }
+    return {
+      eq: (high + low) / 2.0,
+      ote: [low + 0.62 * (high - low), low + 0.79 * (high - low)],
+      leg: { high, low },
+    };
+  }
+
+  if (ne === 0) {
+    // No break yet: a plain range has an equilibrium but no direction, so no OTE.
+    const high = rangeHigh();
+    const low = rangeLow();
+    return { eq: (high + low) / 2.0, ote: null, leg: { high, low, dir: null, origin_index: null, origin_time: null }, ote_705: null };
+  }
+  // The leg of the last break: from its origin swing (the last swing on the
+  // other side, confirmed before the break) to the extreme reached since.
+  const j = ne - 1;
+  const dir = ev.dir[j]!;
+  const brk = ev.index[j]!;
+  k.impulseLeg(wb.ptr.h, wb.ptr.l, n, dir, brk, dir > 0 ? sw.lo : sw.hi, dir > 0 ? sw.nLo : sw.nHi, cfg.k, lookback);
+  const low = k.r0.value as number;
+  const high = k.r1.value as number;
+  const origin = k.r2.value as number;
+  const range = high - low;
+  const bull = dir > 0;
+  const ote: [number, number] = bull ? [high - 0.79 * range, high - 0.62 * range] : [low + 0.62 * range, low + 0.79 * range];
+  return {
+    eq: (high + low) / 2.0,
+    ote,
+    leg: { high, low, dir: bull ? "bull" : "bear", origin_index: origin, origin_time: isoUtc(wb.view("t")[origin]!) },
+    ote_705: bull ? high - 0.705 * range : low + 0.705 * range,
+  };
+}
+
+/**
+ * Equilibrium (EQ) and optimal trade entry (OTE) zone of the current leg.
+ *
+ * Market rule: the EQ is the leg's midpoint (premium above, discount below).
+ * After a bullish leg low → high the OTE is the 62 %–79 % retracement measured
+ * down from the high (70.5 % the sweet spot); after a bearish leg it is
+ * measured up from the low. In the `ict` profile the leg is the move that made
+ * the last break: from the last swing on the other side confirmed before the
+ * break to the extreme reached since (Q10, Q11); with no break yet it is the
+ * range of the last `lookback` bars, which has an EQ but no OTE.
+ * `seed-v0.1` reproduces the seed: last swing high and last swing low in any
+ * order, OTE always measured up from the low.
+ */
+export function equilibrium(bars: BarsInput, options?: EquilibriumOptions): Equilibrium {
+  const cfg = structureConfig(options);
+  const lookback = intOption("lookback", options?.lookback, 50, 1, 1 << 30);
+  const wb = resident(bars);
+  return wb.engine.scoped((alloc) => {
+    const sw = swingsInto(wb, cfg, alloc);
+    const ev = structureFrom(wb, cfg, sw, alloc);
+    return equilibriumFrom(wb, cfg, lookback, sw, ev);
+  });
+}

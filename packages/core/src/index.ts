@@ -1,0 +1,34 @@
+/**
+ * @ict/core — ICT / smart-money market structure from OHLCV bars.
+ *
+ * Bars → validated {@link Columns} → WebAssembly kernels → typed event columns
+ * → object views in the seed's record shapes.
+ * @packageDocumentation
+ */
+export { IctError, BarValidationError, DuplicateTimestampError, CsvFormatError, OptionError, type BarField } from "./errors.js";
+export { parseIsoMs, toEpochMs, isoUtc } from "./time.js";
+export {
+  columnsFromBars,
+  columnsFromCsv,
+  columnsFromText,
+  columnsFromArrays,
+  sliceColumns,
+  barsFromColumns,
+  type Bar,
+  type Columns,
+} from "./columns.js";
+export { Engine, WasmBars, resident, type BarsInput } from "./engine.js";
+export { PROFILES, resolveProfile, PRICE_TOL, type Profile } from "./profile.js";
+export { atr, trueRange, type AtrOptions } from "./atr.js";
+export { swings, swingPoints, type Swings, type SwingPoint, type SwingOptions } from "./swings.js";
+export {
+  structure,
+  structureEvents,
+  marketStructure,
+  type StructureEvents,
+  type StructureEvent,
+  type StructureOptions,
+  type MarketStructure,
+} from "./structure.js";
+export { equilibrium, type Equilibrium, type EquilibriumOptions, type Leg } from "./equilibrium.js";
+export { computeFeatures, type FeatureOptions, type TfFeatures } from "./features.js";

@@ -1,0 +1,49 @@
+import { OptionError } from "./errors.js";
+
+/**
+ * Which semantics the detectors follow.
+ * - `"ict"` (default): causal and corrected. Every event is reported at the
+ *   bar at which it became known, a level breaks once, pivots count only from
+ *   their confirmation bar, the OTE is measured from the leg's end.
+ * - `"seed-v0.1"`: reproduces the Python seed oracle's output exactly,
+ *   lookahead and all (see the quirk catalogue Q07-Q11, Q26).
+ */
+export type Profile = "ict" | "seed-v0.1";
+
+/** All profiles, default first. */
+export const PROFILES: readonly Profile[] = ["ict", "seed-v0.1"];
+
+/** Validates a profile name (undefined means `"ict"`). */
+export function resolveProfile(p: unknown): Profile {
+  if (p === undefined) return "ict";
+  if (p === "ict" || p === "seed-v0.1") return p;
+  throw new OptionError("profile", `must be "ict" or "seed-v0.1", got ${JSON.stringify(p)}`);
+}
+
+/** Validates a whole-number option within [min, max]. */
+export function intOption(name: string, value: unknown, dflt: number, min: number, max: number): number {
+  if (value === undefined) return dflt;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new OptionError(name, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Validates a finite, non-negative number option. */
+export function numOption(name: string, value: unknown, dflt: number): number {
+  if (value === undefined) return dflt;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new OptionError(name, `must be a finite number >= 0, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Validates an option with a fixed set of values. */
+export function enumOption<T extends string>(name: string, value: unknown, allowed: readonly T[], dflt: T): T {
+  if (value === undefined) return dflt;
+  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new OptionError(name, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(value)}`);
+}
+
+/** The seed's price tolerance (`PRICE_TOL`): an absolute 1e-6. */
+export const PRICE_TOL = 1e-6;

@@ -1,0 +1,187 @@
+import { resident, type BarsInput, type WasmBars } from "./engine.js";
+import { numOption, PRICE_TOL } from "./profile.js";
+import { swingConfig, swingsInto, type SwingBuffers, type SwingConfig, type SwingOptions } from "./swings.js";
+import { isoUtc } from "./time.js";
+
+/** Options of the structure detector. */
+export interface StructureOptions extends SwingOptions {
+  /** A close must pass a level by more than this absolute amount (default 1e-6, the seed's `PRICE_TOL`). */
+  tol?: number;
+}
+
+/** @internal */
+export interface StructureConfig extends SwingConfig {
+  tol: number;
+  /** Pivots usable from their confirmation bar (ict) or their own bar (seed). */
+  causal: boolean;
+  /** A level breaks once (ict) or every close beyond it re-asserts (seed). */
+  consume: boolean;
+  /** Both levels crossed: newest swing wins (ict) or bear wins (seed). */
+  newestWins: boolean;
+}
+
+/** @internal */
+export function structureConfig(o: StructureOptions | undefined): StructureConfig {
+  const s = swingConfig(o);
+  const ict = s.profile === "ict";
+  return { ...s, tol: numOption("tol", o?.tol, PRICE_TOL), causal: ict, consume: ict, newestWins: ict };
+}
+
+/**
+ * Structure events as columns, in bar order. For the `ict` profile one event
+ * per break; for `seed-v0.1` one per close beyond the current level (the
+ * seed's reading, whose last event is its `last_bos`).
+ */
+export interface StructureEvents {
+  /** Bar whose close broke the level (also the bar at which the event is known). */
+  readonly index: Int32Array;
+  /** +1 bullish, -1 bearish. */
+  readonly dir: Int8Array;
+  /** Bar of the broken swing point. */
+  readonly swing: Int32Array;
+  /** The broken level (the swing's high or low). */
+  readonly level: Float64Array;
+  /** 1 when the break goes against the prevailing trend (CHoCH), 0 for a BOS. */
+  readonly choch: Uint8Array;
+}
+
+/** @internal Runs swings (if not given) and the structure kernel; copies the events out. */
+export function structureFrom(wb: WasmBars, cfg: StructureConfig, sw: SwingBuffers, alloc: (bytes: number) => number): StructureEvents {
+  const n = wb.length;
+  const e = wb.engine;
+  const k = e.kernels;
+  const bar = alloc(n * 4 + 16);
+  const dir = alloc(n * 4 + 16);
+  const swing = alloc(n * 4 + 16);
+  const ne = k.structure(
+    wb.ptr.c, wb.ptr.h, wb.ptr.l, n,
+    sw.hi, sw.nHi, sw.lo, sw.nLo,
+    cfg.causal ? cfg.k : 0, cfg.consume ? 1 : 0, cfg.newestWins ? 1 : 0, cfg.tol,
+    bar, dir, swing,
+  );
+  const i32 = e.i32;
+  const f64 = e.f64;
+  const index = i32.slice(bar >>> 2, (bar >>> 2) + ne);
+  const dirs = Int8Array.from(i32.subarray(dir >>> 2, (dir >>> 2) + ne));
+  const swings = i32.slice(swing >>> 2, (swing >>> 2) + ne);
+  const level = new Float64Array(ne);
+  const choch = new Uint8Array(ne);
+  const h0 = wb.ptr.h >>> 3;
+  const l0 = wb.ptr.l >>> 3;
+  for (let j = 0; j < ne; j++) {
+    level[j] = dirs[j]! > 0 ? f64[h0 + swings[j]!]! : f64[l0 + swings[j]!]!;
+    // A break against the direction of the previous break is a change of character.
+    choch[j] = j > 0 && dirs[j] !== dirs[j - 1] ? 1 : 0;
+  }
+  return { index, dir: dirs, swing: swings, level, choch };
+}
+
+/**
+ * Breaks of structure and changes of character, as columns.
+ *
+ * Market rule: a close above the most recent swing high is a bullish break, a
+ * close below the most recent swing low a bearish one. A break in the
+ * direction of the prevailing trend (the previous break's) is a BOS, one
+ * against it a CHoCH. In the `ict` profile a pivot counts only from its
+ * confirmation bar (Q07), a level breaks once and the event keeps the bar
+ * that broke it (Q08), and a close beyond both levels is the break of the more
+ * recently formed swing (Q09).
+ */
+export function structure(bars: BarsInput, options?: StructureOptions): StructureEvents {
+  const cfg = structureConfig(options);
+  const wb = resident(bars);
+  return wb.engine.scoped((alloc) => structureFrom(wb, cfg, swingsInto(wb, cfg, alloc), alloc));
+}
+
+/** One break of structure, as an object. */
+export interface StructureEvent {
+  /** `"BOS"` with the prevailing trend, `"CHOCH"` against it. */
+  kind: "BOS" | "CHOCH";
+  dir: "bull" | "bear";
+  /** The broken level. */
+  level: number;
+  /** Bar whose close broke the level. */
+  index: number;
+  /** Its time (seed ISO format). */
+  time: string;
+  /** Bar of the broken swing point. */
+  swing_index: number;
+  swing_time: string;
+  /** Bar at which the event became known (the breaking bar's close). */
+  known_index: number;
+  known_time: string;
+}
+
+/** Breaks of structure as objects (see {@link structure}). */
+export function structureEvents(bars: BarsInput, options?: StructureOptions): StructureEvent[] {
+  const ev = structure(bars, options);
+  const t = resident(bars).view("t");
+  const out: StructureEvent[] = new Array(ev.index.length);
+  for (let j = 0; j < ev.index.length; j++) {
+    const i = ev.index[j]!;
+    const time = isoUtc(t[i]!);
+    out[j] = {
+      kind: ev.choch[j] ? "CHOCH" : "BOS",
+      dir: ev.dir[j]! > 0 ? "bull" : "bear",
+      level: ev.level[j]!,
+      index: i,
+      time,
+      swing_index: ev.swing[j]!,
+      swing_time: isoUtc(t[ev.swing[j]!]!),
+      known_index: i,
+      known_time: time,
+    };
+  }
+  return out;
+}
+
+/**
+ * The seed's `ms` record: the prevailing trend and the last break.
+ * `ict` adds `last_bos_kind` (BOS or CHOCH) and `last_bos_index`.
+ */
+export interface MarketStructure {
+  trend: "up" | "down" | null;
+  last_bos: "bull" | "bear" | null;
+  last_bos_time: string | null;
+  last_bos_level: number | null;
+  last_bos_kind?: "BOS" | "CHOCH" | null;
+  last_bos_index?: number | null;
+}
+
+/** @internal The `ms` record from structure events. */
+export function marketStructureOf(ev: StructureEvents, t: Float64Array, ict: boolean): MarketStructure {
+  const ne = ev.index.length;
+  if (ne === 0) {
+    const ms: MarketStructure = { trend: null, last_bos: null, last_bos_time: null, last_bos_level: null };
+    if (ict) {
+      ms.last_bos_kind = null;
+      ms.last_bos_index = null;
+    }
+    return ms;
+  }
+  const j = ne - 1;
+  const bull = ev.dir[j]! > 0;
+  const ms: MarketStructure = {
+    trend: bull ? "up" : "down",
+    last_bos: bull ? "bull" : "bear",
+    last_bos_time: isoUtc(t[ev.index[j]!]!),
+    last_bos_level: ev.level[j]!,
+  };
+  if (ict) {
+    ms.last_bos_kind = ev.choch[j] ? "CHOCH" : "BOS";
+    ms.last_bos_index = ev.index[j]!;
+  }
+  return ms;
+}
+
+/**
+ * The prevailing trend and the last break of structure, in the seed's `ms`
+ * shape. With `profile: "seed-v0.1"` it is the seed's exact output (the last
+ * bar closing beyond the last pivot, pivots used at their own bar, bear
+ * winning ties); with `ict` the last causal break.
+ */
+export function marketStructure(bars: BarsInput, options?: StructureOptions): MarketStructure {
+  const cfg = structureConfig(options);
+  const ev = structure(bars, options);
+  return marketStructureOf(ev, resident(bars).view("t"), cfg.profile === "ict");
+}

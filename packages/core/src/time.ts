@@ -1,0 +1,74 @@
+/**
+ * Timestamps. Bars carry `t` as epoch milliseconds (UTC). Input may be an ISO
+ * 8601 string or a number of epoch milliseconds; output times are formatted the
+ * way the seed (pandas `Timestamp.isoformat()`) writes them, so that record ids
+ * such as `FVG:1m:2024-01-02T14:30:00+00:00` match.
+ */
+
+const ISO_RE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
+
+/** Largest |epoch ms| a JavaScript Date can hold. */
+const MAX_MS = 8.64e15;
+
+/**
+ * Parses an ISO 8601 timestamp into epoch milliseconds. A string without a
+ * zone is read as UTC (as the seed does with `utc=True`); offsets are
+ * converted. Returns `NaN` when the text is not a valid timestamp.
+ * Digits beyond milliseconds are truncated.
+ */
+export function parseIsoMs(text: string): number {
+  const m = ISO_RE.exec(text.trim());
+  if (m === null) return NaN;
+  const year = +m[1]!;
+  const month = +m[2]!;
+  const day = +m[3]!;
+  const hour = m[4] !== undefined ? +m[4] : 0;
+  const minute = m[5] !== undefined ? +m[5] : 0;
+  const second = m[6] !== undefined ? +m[6] : 0;
+  const ms = m[7] !== undefined ? Math.floor(+(m[7] + "000").slice(0, 3)) : 0;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return NaN;
+  let t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  // Date.UTC rolls 31 February over into March: reject it.
+  const d = new Date(t);
+  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return NaN;
+  if (m[9] !== undefined) {
+    const oh = +m[10]!;
+    const om = m[11] !== undefined ? +m[11] : 0;
+    if (oh > 23 || om > 59) return NaN;
+    const off = (oh * 60 + om) * 60_000;
+    t -= m[9] === "+" ? off : -off;
+  }
+  return Math.abs(t) <= MAX_MS ? t : NaN;
+}
+
+/**
+ * Reads a bar time: an ISO 8601 string or finite epoch milliseconds.
+ * Returns `NaN` for anything else (booleans, non-finite numbers, other types).
+ */
+export function toEpochMs(value: unknown): number {
+  if (typeof value === "number") return Number.isFinite(value) && Math.abs(value) <= MAX_MS ? value : NaN;
+  if (typeof value === "string") return parseIsoMs(value);
+  return NaN;
+}
+
+function pad(n: number, w: number): string {
+  let s = String(n);
+  while (s.length < w) s = "0" + s;
+  return s;
+}
+
+/**
+ * Formats epoch milliseconds as pandas' `Timestamp.isoformat()` does for a UTC
+ * time: `2024-01-02T14:30:00+00:00`, with `.ffffff` only when the time has a
+ * fractional second.
+ */
+export function isoUtc(ms: number): string {
+  const whole = Math.floor(ms);
+  const d = new Date(whole);
+  const base =
+    pad(d.getUTCFullYear(), 4) + "-" + pad(d.getUTCMonth() + 1, 2) + "-" + pad(d.getUTCDate(), 2) +
+    "T" + pad(d.getUTCHours(), 2) + ":" + pad(d.getUTCMinutes(), 2) + ":" + pad(d.getUTCSeconds(), 2);
+  const micros = d.getUTCMilliseconds() * 1000 + Math.round((ms - whole) * 1000);
+  return micros === 0 ? base + "+00:00" : base + "." + pad(micros, 6) + "+00:00";
+}

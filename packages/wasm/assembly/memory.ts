@@ -1,0 +1,27 @@
+// Linear-memory management for the column store. Columns and event buffers are
+// plain blocks of the TLSF heap (16-byte aligned, so f64x2 loads of even
+// indices are aligned); the TypeScript engine owns their lifetime.
+
+/** Allocates `bytes` bytes (16-byte aligned) and returns the pointer. */
+export function alloc(bytes: usize): usize {
+  return heap.alloc(bytes);
+}
+
+/** Returns a block obtained from `alloc` to the heap. */
+export function free(ptr: usize): void {
+  heap.free(ptr);
+}
+
+/**
+ * Result registers: kernels that produce more than one scalar write the extra
+ * values here, and the host reads them right after the call.
+ */
+export let r0: f64 = 0;
+export let r1: f64 = 0;
+export let r2: f64 = 0;
+
+export function setResults(a: f64, b: f64, c: f64): void {
+  r0 = a;
+  r1 = b;
+  r2 = c;
+}
