@@ -1,0 +1,85 @@
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { parseArgs } from "node:util";
+import { columnsFromText, computeFeatures, IctError, PROFILES, type Columns } from "@ict/core";
+
+/** Where the CLI writes; injected so that tests can capture it. */
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** An error the user can act on: printed as one line, exit code 2. */
+export class UsageError extends Error {}
+
+const USAGE = `usage: ict features --tf 1m|5m [--profile ict|seed-v0.1] FILE
+  FILE: JSON array of bars {t,o,h,l,c,v} or CSV with header t,o,h,l,c,v (.gz allowed); - for stdin`;
+
+/** Reads a bars file (JSON or CSV, plain or gzip) and validates it into columns. */
+export function readBarsFile(path: string): Columns {
+  let buf: Buffer;
+  try {
+    buf = path === "-" ? readFileSync(0) : readFileSync(path);
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      buf = gunzipSync(buf);
+    } catch (e) {
+      throw new UsageError(`${path}: not a valid gzip file (${(e as Error).message})`);
+    }
+  }
+  try {
+    return columnsFromText(buf.toString("utf8"));
+  } catch (e) {
+    if (e instanceof IctError) throw new UsageError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+function cmdFeatures(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { tf: { type: "string" }, profile: { type: "string", default: "ict" } },
+    allowPositionals: true,
+  });
+  if (values.tf !== "1m" && values.tf !== "5m") throw new UsageError(`--tf must be 1m or 5m\n${USAGE}`);
+  if (!(PROFILES as readonly string[]).includes(values.profile!)) throw new UsageError(`--profile must be one of ${PROFILES.join(", ")}`);
+  if (positionals.length !== 1) throw new UsageError(`expected one FILE\n${USAGE}`);
+  const cols = readBarsFile(positionals[0]!);
+  const f = computeFeatures(cols, { tf: values.tf, profile: values.profile as "ict" | "seed-v0.1" });
+  io.stdout(JSON.stringify(f, null, 2) + "\n");
+  return 0;
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case "features":
+        return cmdFeatures(rest, io);
+      case undefined:
+      case "-h":
+      case "--help":
+      case "help":
+        io.stdout(USAGE + "\n");
+        return cmd === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${cmd}"\n${USAGE}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof IctError) {
+      io.stderr(`ict: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.stderr(`ict: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    io.stderr(`ict: internal error: ${(e as Error).message}\n`);
+    if (process.env.ICT_DEBUG) io.stderr(String((e as Error).stack) + "\n");
+    return 1;
+  }
+}

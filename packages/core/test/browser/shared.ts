@@ -1,0 +1,172 @@
+/**
+ * Code shared by the Node side of test/browser.test.ts and the browser bundle
+ * (test/browser/entry.ts): seeded bars, exact encodings, and the one function
+ * that runs every detector. Both sides run this same function on the same
+ * input bytes, so any difference in the output is a difference of the engines.
+ */
+import {
+  atr,
+  columnsFromArrays,
+  computeFeatures,
+  equilibrium,
+  structure,
+  swings,
+  trueRange,
+  type Columns,
+} from "../../src/index.js";
+
+/** The bar fields, in storage order. */
+export const FIELDS = ["t", "o", "h", "l", "c", "v"] as const;
+export type Field = (typeof FIELDS)[number];
+export type RawColumns = Record<Field, Float64Array>;
+
+/** mulberry32: a tiny seeded PRNG with integer-only state (same stream everywhere). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = a;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Deterministic random-walk 1-minute bars. Prices sit on a 0.25 tick grid so
+ * equal highs / lows (double tops, the `equalPivots` rule) occur often; opens
+ * gap from the previous close now and then (true range > h - l); volatility
+ * drifts through calm and wild regimes so ATR and structure have texture.
+ */
+export function makeBars(n: number, seed: number): RawColumns {
+  const rnd = mulberry32(seed);
+  const tick = 0.25;
+  const snap = (x: number) => Math.round(x / tick) * tick;
+  const cols: RawColumns = {
+    t: new Float64Array(n),
+    o: new Float64Array(n),
+    h: new Float64Array(n),
+    l: new Float64Array(n),
+    c: new Float64Array(n),
+    v: new Float64Array(n),
+  };
+  const t0 = Date.UTC(2024, 0, 2, 0, 0, 0);
+  let prevClose = 4800;
+  let vol = 1.5;
+  for (let i = 0; i < n; i++) {
+    vol = Math.min(8, Math.max(0.25, vol * (1 + (rnd() - 0.5) * 0.1)));
+    const gap = rnd() < 0.05 ? (rnd() - 0.5) * 6 * vol : 0;
+    const o = Math.max(tick, snap(prevClose + gap));
+    const c = Math.max(tick, snap(o + (rnd() - 0.5) * 2 * vol));
+    const h = snap(Math.max(o, c) + rnd() * vol);
+    const l = Math.max(tick / 2, snap(Math.min(o, c) - rnd() * vol));
+    cols.t[i] = t0 + i * 60_000;
+    cols.o[i] = o;
+    cols.h[i] = Math.max(h, o, c);
+    cols.l[i] = Math.min(l, o, c);
+    cols.c[i] = c;
+    cols.v[i] = Math.floor(rnd() * 5000) + (rnd() < 0.01 ? 0.5 : 0);
+    prevClose = c;
+  }
+  return cols;
+}
+
+// ---------------------------------------------------------------- encodings
+
+type Typed = Float64Array | Int32Array | Int8Array | Uint8Array;
+
+/** Bytes → base64 (btoa exists in browsers, workers and Node >= 16). */
+export function bytesToBase64(u8: Uint8Array): string {
+  let s = "";
+  const CHUNK = 0x8000;
+  for (let i = 0; i < u8.length; i += CHUNK) s += String.fromCharCode.apply(null, u8.subarray(i, i + CHUNK) as unknown as number[]);
+  return btoa(s);
+}
+
+export function base64ToBytes(b64: string): Uint8Array {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** A typed array as its exact bytes (little-endian on every host this runs on). */
+export interface EncodedArray {
+  type: string;
+  length: number;
+  b64: string;
+}
+
+export function encodeArray(a: Typed): EncodedArray {
+  return { type: a.constructor.name, length: a.length, b64: bytesToBase64(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)) };
+}
+
+export function encodeColumns(cols: RawColumns | Columns): Record<Field, string> {
+  const out = {} as Record<Field, string>;
+  for (const f of FIELDS) out[f] = encodeArray(cols[f]).b64;
+  return out;
+}
+
+export function decodeColumns(enc: Record<Field, string>): RawColumns {
+  const out = {} as RawColumns;
+  for (const f of FIELDS) {
+    const b = base64ToBytes(enc[f]);
+    out[f] = new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
+  }
+  return out;
+}
+
+/**
+ * JSON that keeps every double exactly: finite doubles round-trip through
+ * JSON's shortest representation; -0, NaN and ±Infinity (which JSON would
+ * turn into 0 / null) are spelled out as tagged strings.
+ */
+export function exactJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (typeof v === "number" && (Object.is(v, -0) || !Number.isFinite(v))) return `<number ${Object.is(v, -0) ? "-0" : String(v)}>`;
+    return v;
+  });
+}
+
+// ---------------------------------------------------------------- the run
+
+/** Every detector output of one bar set: typed arrays as bytes, objects as exact JSON. */
+export interface Results {
+  n: number;
+  /** The input columns as the library validated them (bytes). */
+  input: Record<Field, string>;
+  arrays: Record<string, EncodedArray>;
+  objects: Record<string, string>;
+}
+
+const PROFILE_LIST = ["ict", "seed-v0.1"] as const;
+
+/** Runs every detector the cross-engine test covers. Identical code in Node, the page and the worker. */
+export function computeAll(raw: RawColumns | Columns): Results {
+  const cols = columnsFromArrays(raw);
+  const arrays: Record<string, EncodedArray> = {};
+  const objects: Record<string, string> = {};
+
+  arrays["atr"] = encodeArray(atr(cols));
+  arrays["atr.wilder"] = encodeArray(atr(cols, { method: "wilder" }));
+  arrays["trueRange"] = encodeArray(trueRange(cols));
+
+  for (const profile of PROFILE_LIST) {
+    const sw = profile === "ict" ? swings(cols) : swings(cols, { profile });
+    arrays[`swings[${profile}].highs`] = encodeArray(sw.highs);
+    arrays[`swings[${profile}].lows`] = encodeArray(sw.lows);
+    arrays[`swings[${profile}].flags`] = encodeArray(sw.flags);
+    objects[`swings[${profile}].k`] = exactJson(sw.k);
+
+    const st = profile === "ict" ? structure(cols) : structure(cols, { profile });
+    arrays[`structure[${profile}].index`] = encodeArray(st.index);
+    arrays[`structure[${profile}].dir`] = encodeArray(st.dir);
+    arrays[`structure[${profile}].swing`] = encodeArray(st.swing);
+    arrays[`structure[${profile}].level`] = encodeArray(st.level);
+    arrays[`structure[${profile}].choch`] = encodeArray(st.choch);
+
+    objects[`equilibrium[${profile}]`] = exactJson(profile === "ict" ? equilibrium(cols) : equilibrium(cols, { profile }));
+    objects[`computeFeatures[${profile}]`] = exactJson(computeFeatures(cols, { tf: "1m", profile }));
+  }
+  return { n: cols.length, input: encodeColumns(cols), arrays, objects };
+}

@@ -1,0 +1,119 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The project's own copy of the golden fixtures. */
+export const GOLDEN = join(here, "fixtures", "golden");
+
+/** The repository root. */
+export const REPO = resolve(here, "..", "..", "..");
+
+/**
+ * `../shared` beside the repository (or ICT_SHARED_DIR): real data, the seed
+ * oracle and the peers' data. Absent on a user's fresh clone.
+ */
+export const SHARED = process.env.ICT_SHARED_DIR ?? resolve(REPO, "..", "shared");
+export const HAS_SHARED = existsSync(join(SHARED, "seed", "golden.py"));
+export const NO_SHARED_REASON = `../shared not found at ${SHARED} (real data and the live seed oracle are only beside the repository in CI)`;
+
+export function readJson<T = any>(path: string): T {
+  return JSON.parse(readFileSync(path, "utf8")) as T;
+}
+
+export function goldenText(rel: string): string {
+  return readFileSync(join(GOLDEN, rel), "utf8");
+}
+
+export interface ManifestEntry {
+  name: string;
+  bars: string;
+  ref: string | null;
+  tf: "1m" | "5m";
+  expected: string;
+}
+
+export const MANIFEST: ManifestEntry[] = readJson(join(GOLDEN, "MANIFEST.json"));
+
+/** Relative closeness for floats (1e-9 by default); exact for everything else. */
+export function close(a: unknown, b: unknown, rel = 1e-9): boolean {
+  if (typeof a === "number" && typeof b === "number") {
+    if (a === b) return true;
+    return Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b));
+  }
+  return a === b;
+}
+
+/**
+ * Compares two JSON-like values: numbers to a relative tolerance, everything
+ * else exactly, same keys. Returns the first difference as a path, or null.
+ */
+export function diff(got: unknown, want: unknown, path = "$", rel = 1e-9): string | null {
+  if (typeof want === "number" || typeof got === "number") {
+    return close(got, want, rel) ? null : `${path}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`;
+  }
+  if (want === null || got === null || typeof want !== "object" || typeof got !== "object") {
+    return got === want ? null : `${path}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`;
+  }
+  if (Array.isArray(want) !== Array.isArray(got)) return `${path}: array vs object`;
+  if (Array.isArray(want)) {
+    const g = got as unknown[];
+    if (g.length !== want.length) return `${path}: length ${g.length}, want ${want.length}`;
+    for (let i = 0; i < want.length; i++) {
+      const d = diff(g[i], want[i], `${path}[${i}]`, rel);
+      if (d) return d;
+    }
+    return null;
+  }
+  const gk = Object.keys(got as object).sort();
+  const wk = Object.keys(want as object).sort();
+  if (gk.join(",") !== wk.join(",")) return `${path}: keys ${gk.join(",")}, want ${wk.join(",")}`;
+  for (const k of wk) {
+    const d = diff((got as Record<string, unknown>)[k], (want as Record<string, unknown>)[k], `${path}.${k}`, rel);
+    if (d) return d;
+  }
+  return null;
+}
+
+/** Deterministic PRNG (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Seeded random-walk bars on a 0.01 tick (valid: h >= max(o,c), l <= min(o,c)),
+ * one minute apart. `flatness` is the chance a bar repeats the previous close
+ * exactly (ties and zero ranges, which stress the strict/equal rules).
+ */
+export function randomBars(n: number, seed: number, flatness = 0.05) {
+  const r = rng(seed);
+  const t = new Float64Array(n), o = new Float64Array(n), h = new Float64Array(n), l = new Float64Array(n), c = new Float64Array(n), v = new Float64Array(n);
+  let p = 100 + Math.floor(r() * 10000) / 100;
+  const t0 = Date.UTC(2024, 0, 2, 14, 30);
+  for (let i = 0; i < n; i++) {
+    t[i] = t0 + i * 60_000;
+    const open = p;
+    if (r() < flatness) {
+      o[i] = h[i] = l[i] = c[i] = open;
+    } else {
+      const step = Math.round((r() - 0.5) * 40) / 100;
+      const close = Math.max(1, Math.round((open + step) * 100) / 100);
+      o[i] = open;
+      c[i] = close;
+      h[i] = Math.round((Math.max(open, close) + Math.floor(r() * 15) / 100) * 100) / 100;
+      l[i] = Math.max(0.01, Math.round((Math.min(open, close) - Math.floor(r() * 15) / 100) * 100) / 100);
+      if (r() < 0.05) h[i] = Math.max(open, close); // equal highs and lows appear
+      p = close;
+    }
+    v[i] = Math.floor(r() * 1000);
+  }
+  return { t, o, h, l, c, v };
+}

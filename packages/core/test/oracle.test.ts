@@ -1,0 +1,107 @@
+/**
+ * Differential test against the live seed oracle (`../shared/seed/golden.py`,
+ * Python + pandas): fresh random bars from the seed's own generator and real
+ * sessions, run through both, compared field by field (floats to 1e-9).
+ * Skips with a reason when `../shared` or Debian's python3-pandas is absent.
+ */
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { gunzipSync } from "node:zlib";
+import { afterAll, describe, expect, it } from "vitest";
+import { columnsFromCsv, columnsFromText, computeFeatures, sliceColumns, barsFromColumns } from "../src/index.js";
+import { diff, HAS_SHARED, NO_SHARED_REASON, SHARED } from "./helpers.js";
+
+const run = promisify(execFile);
+const PY = "/usr/bin/python3";
+
+function hasPandas(): boolean {
+  try {
+    execFileSync(PY, ["-c", "import pandas, numpy"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const READY = HAS_SHARED && hasPandas();
+const REASON = !HAS_SHARED ? NO_SHARED_REASON : "Debian's /usr/bin/python3 with pandas is missing (apt-get install python3-pandas)";
+
+/** Fresh seeds each run (printed in the test names so a failure can be replayed with ORACLE_SEED). */
+const BASE_SEED = process.env.ORACLE_SEED ? Number(process.env.ORACLE_SEED) : (Date.now() % 1_000_000) + 1000;
+
+const structurePart = (f: any) => ({ tf: f.tf, atr_last: f.atr_last, ms: f.ms, swings: f.swings });
+
+describe.skipIf(!READY)(`seed oracle, live (${READY ? `seeds from ${BASE_SEED}` : REASON})`, () => {
+  const dir = READY ? mkdtempSync(join(tmpdir(), "ict-oracle-")) : "";
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function oracle(barsFile: string, tf: string): Promise<any> {
+    const out = join(dir, `${barsFile.split("/").pop()}.out.json`);
+    await run(PY, [join(SHARED, "seed", "golden.py"), barsFile, "--tf", tf, "--replay-detail", "none", "--indent", "0", "--out", out], { maxBuffer: 1 << 26 });
+    return JSON.parse(readFileSync(out, "utf8"));
+  }
+
+  const cases: Array<[string, number, "1m" | "5m", boolean]> = [
+    ["1m", 400, "1m", false],
+    ["1m", 2500, "1m", true],
+    ["5m", 300, "5m", false],
+    ["5m", 1200, "5m", true],
+  ];
+  cases.forEach(([tf, n, _tf, csv], i) => {
+    const seed = BASE_SEED + i;
+    it(`gen_bars.py --n ${n} --tf ${tf} --seed ${seed}${csv ? " --csv" : ""}`, async () => {
+      const file = join(dir, `gen_${seed}.${csv ? "csv" : "json"}`);
+      await run(PY, [join(SHARED, "seed", "gen_bars.py"), "--n", String(n), "--tf", tf, "--seed", String(seed), "--out", file, ...(csv ? ["--csv"] : [])]);
+      const want = await oracle(file, tf);
+      const got = computeFeatures(columnsFromText(readFileSync(file, "utf8")), { tf, profile: "seed-v0.1" });
+      expect(diff(structurePart(got), structurePart(want.features))).toBeNull();
+    });
+  });
+
+  /** One real regular session (New York day) of a 1m file, as JSON bars. */
+  function realSession(symbol: string, which: number): { file: string; day: string } {
+    const text = readFileSync(join(SHARED, "data", "real", `${symbol}_1m`, `${symbol}_1m_20260312_20260330_yahoo.csv`), "utf8");
+    const cols = columnsFromCsv(text);
+    const days: number[] = [0];
+    for (let i = 1; i < cols.length; i++) if (cols.t[i]! - cols.t[i - 1]! > 6 * 3600_000) days.push(i);
+    days.push(cols.length);
+    const d = which % (days.length - 1);
+    const s = sliceColumns(cols, days[d]!, days[d + 1]!);
+    const file = join(dir, `${symbol}_${d}.json`);
+    writeFileSync(file, JSON.stringify(barsFromColumns(s)));
+    return { file, day: new Date(s.t[0]!).toISOString().slice(0, 10) };
+  }
+
+  for (const [k, symbol] of ["SPY", "QQQ", "IWM"].entries()) {
+    const which = BASE_SEED + k * 5;
+    it(`real ${symbol} 1m session #${which % 13}`, async () => {
+      const { file } = realSession(symbol, which);
+      const want = await oracle(file, "1m");
+      const got = computeFeatures(columnsFromText(readFileSync(file, "utf8")), { tf: "1m", profile: "seed-v0.1" });
+      expect(diff(structurePart(got), structurePart(want.features))).toBeNull();
+    });
+  }
+
+  it("real SPY 5m, 1,500 bars (about 19 sessions)", async () => {
+    const text = readFileSync(join(SHARED, "data", "real", "SPY_5m", "SPY_5m_20251223_20260320_yahoo.csv"), "utf8");
+    const cols = sliceColumns(columnsFromCsv(text), 1000, 2500);
+    const file = join(dir, "spy5m.json");
+    writeFileSync(file, JSON.stringify(barsFromColumns(cols)));
+    const want = await oracle(file, "5m");
+    expect(diff(structurePart(computeFeatures(cols, { tf: "5m", profile: "seed-v0.1" })), structurePart(want.features))).toBeNull();
+  });
+
+  it("real BTCUSDT 1m, 3,000 bars of 2017 (flat zero-volume minutes)", async () => {
+    const text = gunzipSync(readFileSync(join(SHARED, "data", "real", "BTCUSDT_1m", "BTCUSDT_1m_2017.csv.gz"))).toString("utf8");
+    const cols = sliceColumns(columnsFromCsv(text), 20_000, 23_000);
+    const file = join(dir, "btc.json");
+    writeFileSync(file, JSON.stringify(barsFromColumns(cols)));
+    const want = await oracle(file, "1m");
+    expect(diff(structurePart(computeFeatures(cols, { tf: "1m", profile: "seed-v0.1" })), structurePart(want.features))).toBeNull();
+  });
+});

@@ -1,0 +1,198 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  atr,
+  columnsFromArrays,
+  computeFeatures,
+  equilibrium,
+  marketStructure,
+  sliceColumns,
+  structure,
+  structureEvents,
+  swingPoints,
+  swings,
+  trueRange,
+  type Columns,
+} from "../src/index.js";
+import { close } from "./helpers.js";
+import { refAtr, refIctEq, refIctEvents, refSeedEq, refSeedLastBos, refSwings, refTrueRange } from "./reference.js";
+
+/** fast-check runs are seeded: a failure prints its seed and path, and reruns reproduce it. */
+const RUNS = { seed: 20261125, numRuns: 150 };
+
+/**
+ * Arbitrary valid bars on a 0.01 tick: each bar is a close-to-close step plus
+ * wicks, with a share of exact repeats (equal highs, flat bars) so that ties
+ * and zero ranges occur.
+ */
+const barsArb = (maxLen = 220) =>
+  fc
+    .array(
+      fc.record({
+        step: fc.integer({ min: -40, max: 40 }),
+        up: fc.integer({ min: 0, max: 15 }),
+        dn: fc.integer({ min: 0, max: 15 }),
+        flat: fc.integer({ min: 0, max: 19 }),
+      }),
+      { maxLength: maxLen, size: "max" },
+    )
+    .map((rows): Columns => {
+      const n = rows.length;
+      const t: number[] = [], o: number[] = [], h: number[] = [], l: number[] = [], c: number[] = [];
+      let p = 10000; // price in ticks
+      rows.forEach((r, i) => {
+        t.push(Date.UTC(2024, 0, 2, 14, 30) + i * 60_000);
+        const open = p;
+        const cl = r.flat === 0 ? open : Math.max(100, open + r.step);
+        const hi = r.flat === 0 ? open : Math.max(open, cl) + (r.flat === 1 ? 0 : r.up);
+        const lo = r.flat === 0 ? open : Math.min(open, cl) - (r.flat === 2 ? 0 : r.dn);
+        o.push(open / 100); h.push(hi / 100); l.push(lo / 100); c.push(cl / 100);
+        p = cl;
+      });
+      void n;
+      return columnsFromArrays({ t, o, h, l, c });
+    });
+
+const allClose = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((x, i) => close(x, b[i]!, 1e-12));
+
+describe("kernels against naive references (fast-check)", () => {
+  it("true range and ATR (simple mean and Wilder, several periods)", () => {
+    fc.assert(
+      fc.property(barsArb(), fc.integer({ min: 1, max: 30 }), (b, period) => {
+        expect(allClose(trueRange(b), refTrueRange(b))).toBe(true);
+        expect(allClose(atr(b, { period }), refAtr(b, period))).toBe(true);
+        expect(allClose(atr(b, { period, method: "wilder" }), refAtr(b, period, "wilder"))).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+
+  it("ATR of a window of zero ranges is exactly 0", () => {
+    fc.assert(
+      fc.property(barsArb(60), fc.integer({ min: 15, max: 80 }), (b, flatN) => {
+        // Append flatN bars at the last close: once 14 of them are in the window, ATR must be exactly 0.
+        const n = b.length;
+        const last = n ? b.c[n - 1]! : 100;
+        const cat = (a: Float64Array, x: number) => [...Array.from(a), ...Array(flatN).fill(x)];
+        const t = [...Array.from(b.t), ...Array.from({ length: flatN }, (_, i) => Date.UTC(2025, 0, 1) + i * 60_000)];
+        const cols = columnsFromArrays({ t, o: cat(b.o, last), h: cat(b.h, last), l: cat(b.l, last), c: cat(b.c, last) });
+        const a = atr(cols);
+        for (let i = n + 14; i < cols.length; i++) expect(a[i]).toBe(0);
+      }),
+      RUNS,
+    );
+  });
+
+  it("swings, strict and later-ties, for k = 1..4", () => {
+    fc.assert(
+      fc.property(barsArb(), fc.integer({ min: 1, max: 4 }), fc.boolean(), (b, k, later) => {
+        const got = swings(b, { k, equalPivots: later ? "later" : "strict" });
+        const want = refSwings(b, k, later);
+        expect(Array.from(got.highs)).toEqual(want.highs);
+        expect(Array.from(got.lows)).toEqual(want.lows);
+        for (let i = 0; i < b.length; i++) {
+          expect(got.flags[i]).toBe((want.highs.includes(i) ? 1 : 0) | (want.lows.includes(i) ? 2 : 0));
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it("seed-v0.1 structure and EQ/OTE equal the seed's rules", () => {
+    fc.assert(
+      fc.property(barsArb(), (b) => {
+        const sw = refSwings(b, 2, false);
+        const last = refSeedLastBos(b, sw.highs, sw.lows);
+        const ms = marketStructure(b, { profile: "seed-v0.1" });
+        expect(ms.last_bos).toBe(last ? (last.dir > 0 ? "bull" : "bear") : null);
+        expect(ms.last_bos_level).toBe(last ? last.level : null);
+        const eq = equilibrium(b, { profile: "seed-v0.1" });
+        const want = refSeedEq(b, sw.highs, sw.lows, last);
+        expect(eq.eq).toBe(want.eq);
+        expect(eq.ote).toEqual(want.ote);
+        expect(eq.leg ? [eq.leg.high, eq.leg.low] : null).toEqual(want.high === null ? null : [want.high, want.low]);
+      }),
+      RUNS,
+    );
+  });
+
+  it("ict structure events and the leg equal the causal break-once rules", () => {
+    fc.assert(
+      fc.property(barsArb(), (b) => {
+        const sw = refSwings(b, 2, true);
+        const want = refIctEvents(b, sw.highs, sw.lows, 2);
+        const ev = structure(b);
+        expect(Array.from(ev.index)).toEqual(want.map((e) => e.bar));
+        expect(Array.from(ev.dir)).toEqual(want.map((e) => e.dir));
+        expect(Array.from(ev.swing)).toEqual(want.map((e) => e.swing));
+        expect(Array.from(ev.level)).toEqual(want.map((e) => e.level));
+        expect(Array.from(ev.choch)).toEqual(want.map((e, i) => (i > 0 && e.dir !== want[i - 1]!.dir ? 1 : 0)));
+        const eq = equilibrium(b);
+        const weq = refIctEq(b, sw.highs, sw.lows, want, 2);
+        expect(eq.eq).toBe(weq.eq);
+        expect(eq.ote).toEqual(weq.ote);
+        if (b.length) expect([eq.leg!.high, eq.leg!.low]).toEqual([weq.high, weq.low]);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe("invariants (fast-check)", () => {
+  it("every swing and break lies inside the bars' price range; nothing is known before its anchor", () => {
+    fc.assert(
+      fc.property(barsArb(), (b) => {
+        for (const s of swingPoints(b)) {
+          expect(s.price).toBe(s.kind === "high" ? b.h[s.index] : b.l[s.index]);
+          expect(s.known_index).toBe(s.index + 2);
+        }
+        for (const e of structureEvents(b)) {
+          expect(e.known_index).toBeGreaterThanOrEqual(e.index);
+          expect(e.swing_index + 2).toBeLessThanOrEqual(e.index);
+          expect(e.dir === "bull" ? b.c[e.index]! > e.level : b.c[e.index]! < e.level).toBe(true);
+        }
+        const f = computeFeatures(b, { tf: "1m" });
+        if (f.swings.ote) {
+          expect(f.swings.ote[0]).toBeGreaterThanOrEqual(f.swings.leg!.low);
+          expect(f.swings.ote[1]).toBeLessThanOrEqual(f.swings.leg!.high);
+        }
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe("causality of the ict profile (fast-check)", () => {
+  it("appending bars never changes what was already known", () => {
+    fc.assert(
+      fc.property(barsArb(), fc.integer({ min: 0, max: 1000 }), (b, cut) => {
+        const m = b.length === 0 ? 0 : cut % (b.length + 1);
+        const prefix = sliceColumns(b, 0, m);
+        // ATR: bit-identical values on the prefix.
+        const a = atr(b), ap = atr(prefix);
+        for (let i = 0; i < m; i++) expect(Object.is(ap[i], a[i])).toBe(true);
+        // Swings and breaks known by bar m - 1 in the full run are exactly the prefix's.
+        const known = <T extends { known_index: number }>(xs: T[]) => xs.filter((x) => x.known_index <= m - 1);
+        expect(swingPoints(prefix)).toEqual(known(swingPoints(b)));
+        expect(structureEvents(prefix)).toEqual(known(structureEvents(b)));
+      }),
+      RUNS,
+    );
+  });
+
+  it("seed-v0.1 is not causal: its last BOS can move back in time as bars arrive (Q07/Q08)", () => {
+    // Documented contrast, found by search: some prefix of some input changes the seed's answer retroactively.
+    let found = false;
+    fc.assert(
+      fc.property(barsArb(120), (b) => {
+        for (let m = 5; m < b.length && !found; m += 7) {
+          const full = structureEvents(b, { profile: "seed-v0.1" }).filter((e) => e.index < m).map((e) => e.index);
+          const pre = structureEvents(sliceColumns(b, 0, m), { profile: "seed-v0.1" }).map((e) => e.index);
+          if (JSON.stringify(full) !== JSON.stringify(pre)) found = true;
+        }
+      }),
+      { seed: 7, numRuns: 100 },
+    );
+    expect(found).toBe(true);
+  });
+});
