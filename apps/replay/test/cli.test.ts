@@ -1,0 +1,83 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../src/main.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const GOLDEN = resolve(here, "../../../packages/core/test/fixtures/golden");
+const tmp = mkdtempSync(join(tmpdir(), "ict-cli-"));
+
+async function cli(...argv: string[]) {
+  let out = "";
+  let err = "";
+  const code = await runCli(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s) });
+  return { code, out, err };
+}
+
+function write(name: string, text: string | Buffer): string {
+  const p = join(tmp, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+describe("ict features", () => {
+  it("prints the seed's features for --profile seed-v0.1 (small_5m)", async () => {
+    const r = await cli("features", "--tf", "5m", "--profile", "seed-v0.1", join(GOLDEN, "inputs/small_5m.json"));
+    expect(r.code).toBe(0);
+    const got = JSON.parse(r.out);
+    const want = JSON.parse(readFileSync(join(GOLDEN, "expected/small_5m.json"), "utf8")).features;
+    expect(Object.keys(got)).toEqual(["tf", "atr_last", "ms", "swings", "fvg", "ifvg", "ob", "bb"]);
+    expect(got.ms).toEqual(want.ms);
+    expect(got.atr_last).toBeCloseTo(want.atr_last, 12);
+    expect(got.swings.leg).toEqual(want.swings.leg);
+  });
+
+  it("reads CSV, gzip and the ict profile by default", async () => {
+    const csv = readFileSync(join(GOLDEN, "inputs/small_1m.csv"));
+    const a = await cli("features", "--tf", "1m", join(GOLDEN, "inputs/small_1m.csv"));
+    const b = await cli("features", "--tf", "1m", write("bars.csv.gz", gzipSync(csv)));
+    expect(a.code).toBe(0);
+    expect(b.out).toBe(a.out);
+    expect(JSON.parse(a.out).ms).toHaveProperty("last_bos_kind");
+  });
+
+  it.each([
+    ["high below the body", '[{"t":"2024-01-02T14:30:00Z","o":1,"h":0.5,"l":0.4,"c":1}]', /row 0, field "h"/],
+    ["numeric string", '[{"t":"2024-01-02T14:30:00Z","o":"1","h":2,"l":0.4,"c":1}]', /row 0, field "o"/],
+    ["bad time in CSV", "t,o,h,l,c,v\n2024-01-02T14:30:00Z,1,2,0.5,1,1\nnope,1,2,0.5,1,1\n", /row 1 \(line 3\), field "t"/],
+    ["negative volume", "t,o,h,l,c,v\n2024-01-02T14:30:00Z,1,2,0.5,1,-1\n", /field "v"/],
+    ["duplicate time", "t,o,h,l,c\n2024-01-02T14:30:00Z,1,2,0.5,1\n2024-01-02T14:30:00Z,1,2,0.5,1\n", /row 1 \(line 3\), field "t": duplicate timestamp, already used by row 0/],
+    ["broken JSON", "[{", /not valid JSON/],
+  ])("bad input (%s): exit 2, one line naming the problem", async (_name, text, re) => {
+    const r = await cli("features", "--tf", "1m", write("bad.txt", text));
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.err).toMatch(re);
+  });
+
+  it("usage errors exit 2", async () => {
+    expect((await cli("features", "--tf", "15m", "x")).code).toBe(2);
+    expect((await cli("features", "--tf", "1m", "--profile", "v2", "x")).code).toBe(2);
+    expect((await cli("features", "--tf", "1m", join(tmp, "missing.json"))).err).toMatch(/cannot read .*ENOENT/);
+    expect((await cli("features", "--tf", "1m", "--bogus", "x")).code).toBe(2);
+    expect((await cli("frobnicate")).code).toBe(2);
+  });
+
+  it("as a process from the repository root (pnpm -s ict): exit code 2 and no stack trace", async () => {
+    const root = resolve(here, "../../..");
+    const bad = write("bad2.json", '[{"t":"2024-01-02T14:30:00Z","o":1,"h":2,"l":0.5,"c":null}]');
+    const err = await promisify(execFile)(process.execPath, [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "apps/replay/src/cli.ts"), "features", "--tf", "1m", bad], { cwd: root }).then(
+      () => null,
+      (e) => e,
+    );
+    expect(err).not.toBeNull();
+    expect(err.code).toBe(2);
+    expect(err.stderr.trim()).toMatch(/^ict: .*bad2\.json: row 0, field "c": is null \(value: null\)$/);
+  });
+});

@@ -1,0 +1,294 @@
+// Benchmark: ATR(14) and swing points (k = 2) over 1M and 10M bars, the
+// WebAssembly kernels against plain TypeScript loops on Float64Array.
+//
+// What is timed: ONE call over all bars, with the columns already resident in
+// memory (WebAssembly linear memory for the kernels, the same values in
+// Float64Arrays for the baselines) and the output buffers already allocated.
+// Data generation, the upload to WebAssembly memory, buffer allocation,
+// verification and warm-up all happen before timing.
+//
+// Results are medians of benchmark.js samples, as ns/bar and as the speedup
+// against the TypeScript baseline measured in the same run. They are printed
+// as a table and written to bench/results/latest.json.
+//
+// Sizes: BENCH_BARS=100000,1000000 (comma list) overrides the default 1M,10M.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { atr, Engine, type WasmBars } from "@ict/core";
+import { atrTs, swingsK2Ts, type SwingsTsOut } from "./baselines.js";
+import { assertValidBars, generateBars } from "./data.js";
+import { timeSuite, type Impl, type Timing, type TimingOptions } from "./harness.js";
+
+const DEFAULT_SIZES = [1_000_000, 10_000_000];
+const ATR_PERIOD = 14;
+const SWING_K = 2;
+const SEED = 42;
+/** Targets at 10M bars from the issue (ns/bar of the WebAssembly kernel). */
+const TARGETS: Record<string, number> = { atr: 2, swings: 4 };
+
+const TIMING: TimingOptions = { maxTime: 2, minSamples: 10, warmupCalls: 5, warmupSeconds: 0.25 };
+
+/** One result record of latest.json. */
+interface BenchRecord {
+  suite: string;
+  impl: string;
+  bars: number;
+  /** Median nanoseconds per bar. */
+  nsPerBar: number;
+  /** Bars per second at the median. */
+  barsPerSec: number;
+  /** Relative margin of error of the mean, percent (benchmark.js). */
+  rme: number;
+  samples: number;
+  /** TypeScript baseline median / this median (> 1: faster than the baseline). */
+  speedupVsTs: number;
+}
+
+function parseSizes(env: string | undefined): number[] {
+  if (env === undefined || env.trim() === "") return DEFAULT_SIZES;
+  const sizes = env.split(",").map((s) => Number(s.trim().replace(/_/g, "")));
+  for (const n of sizes) {
+    if (!Number.isInteger(n) || n < 16 || n > 50_000_000) throw new Error(`BENCH_BARS: bad size ${n} (integers 16 .. 50000000)`);
+  }
+  return sizes;
+}
+
+function fail(msg: string): never {
+  console.error(`\nVERIFICATION FAILED: ${msg}\nNothing was timed.`);
+  process.exit(1);
+}
+
+/** ATR outputs must agree to 1e-9 relative (the kernel sums windows as a tree, the baseline runs a sum). */
+function checkAtr(name: string, want: Float64Array, got: Float64Array, n: number): number {
+  let worst = 0;
+  for (let i = 0; i < n; i++) {
+    const a = want[i]!;
+    const b = got[i]!;
+    const scale = Math.max(Math.abs(a), Math.abs(b));
+    const err = scale === 0 ? 0 : Math.abs(a - b) / scale;
+    if (!(err <= 1e-9)) fail(`${name}: ATR differs at bar ${i} of ${n}: ${a} vs ${b} (relative ${err})`);
+    worst = Math.max(worst, err);
+  }
+  return worst;
+}
+
+/** Swing outputs must agree exactly: flags of every bar, counts and index lists. */
+function checkSwings(name: string, n: number, want: { flags: Uint8Array; hi: Int32Array; lo: Int32Array; nh: number; nl: number }, got: typeof want): void {
+  if (want.nh !== got.nh || want.nl !== got.nl) fail(`${name}: counts differ: highs ${want.nh} vs ${got.nh}, lows ${want.nl} vs ${got.nl}`);
+  for (let i = 0; i < n; i++) if (want.flags[i] !== got.flags[i]) fail(`${name}: flags differ at bar ${i}: ${want.flags[i]} vs ${got.flags[i]}`);
+  for (let j = 0; j < want.nh; j++) if (want.hi[j] !== got.hi[j]) fail(`${name}: swing-high list differs at ${j}: ${want.hi[j]} vs ${got.hi[j]}`);
+  for (let j = 0; j < want.nl; j++) if (want.lo[j] !== got.lo[j]) fail(`${name}: swing-low list differs at ${j}: ${want.lo[j]} vs ${got.lo[j]}`);
+}
+
+function fmtBars(n: number): string {
+  if (n % 1_000_000 === 0) return `${n / 1_000_000}M`;
+  if (n % 1_000 === 0) return `${n / 1_000}k`;
+  return String(n);
+}
+
+function printTable(records: readonly BenchRecord[]): void {
+  const head = ["suite", "impl", "bars", "ns/bar (median)", "±rme", "samples", "speedup vs TS"];
+  const rows = records.map((r) => [
+    r.suite,
+    r.impl,
+    fmtBars(r.bars),
+    r.nsPerBar.toFixed(3),
+    `±${r.rme.toFixed(1)}%`,
+    String(r.samples),
+    `${r.speedupVsTs.toFixed(2)}x`,
+  ]);
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const right = [false, false, true, true, true, true, true];
+  const line = (cells: string[]): string => cells.map((s, c) => (right[c] ? s.padStart(widths[c]!) : s.padEnd(widths[c]!))).join("  ");
+  console.log(line(head));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  let prev = "";
+  for (let i = 0; i < rows.length; i++) {
+    const key = `${records[i]!.suite}/${records[i]!.bars}`;
+    if (prev !== "" && key !== prev) console.log("");
+    prev = key;
+    console.log(line(rows[i]!));
+  }
+}
+
+/**
+ * Generates `n` seeded bars and uploads all six columns to WebAssembly memory.
+ * Returns the resident bars and the h, l, c Float64Arrays the baselines read
+ * (the same values that were copied in); t, o and v are dropped here so the
+ * garbage collector can free them.
+ */
+function prepareBars(engine: Engine, n: number): { wb: WasmBars; h: Float64Array; l: Float64Array; c: Float64Array } {
+  let t0 = performance.now();
+  const gen = generateBars(n, { seed: SEED });
+  assertValidBars(gen);
+  console.log(`generated seeded random walk in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  // Views are taken fresh per column: any later allocation may grow the memory and detach them.
+  t0 = performance.now();
+  const wb = engine.allocBars(n);
+  for (const f of ["t", "o", "h", "l", "c", "v"] as const) wb.view(f).set(gen[f]);
+  console.log(`uploaded 6 columns to WebAssembly memory in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  return { wb, h: gen.h, l: gen.l, c: gen.c };
+}
+
+/** Runs all suites for one size and returns their records. */
+function benchSize(engine: Engine, n: number): BenchRecord[] {
+  const k = engine.kernels;
+  console.log(`\n=== ${fmtBars(n)} bars (${n}) ===`);
+
+  // ---- Setup (not timed) ---------------------------------------------------
+  const { wb, h, l, c } = prepareBars(engine, n);
+  const ptr = { h: wb.ptr.h, l: wb.ptr.l, c: wb.ptr.c };
+
+  // Output buffers, allocated once. WebAssembly: ATR out + scratch, swing flags and index lists.
+  const wAtr = engine.alloc(n * 8 + 16);
+  const wScratch = engine.alloc(k.atrScratchBytes(ATR_PERIOD));
+  const wFlags = engine.alloc(n + 16);
+  const wHi = engine.alloc(n * 4 + 16);
+  const wLo = engine.alloc(n * 4 + 16);
+  // TypeScript: the same outputs on the JS heap.
+  const tAtr = new Float64Array(n);
+  const tRing = new Float64Array(ATR_PERIOD);
+  const tSw: SwingsTsOut = { flags: new Uint8Array(n), hi: new Int32Array(n), lo: new Int32Array(n) };
+
+  // ---- The timed functions ------------------------------------------------
+  // Swing counts are folded into a sink so no call can be treated as dead code.
+  let sink = 0;
+  const atrWasm = (): void => k.atr(ptr.h, ptr.l, ptr.c, n, ATR_PERIOD, 0, wAtr, wScratch);
+  const atrTsFn = (): void => atrTs(h, l, c, n, ATR_PERIOD, tAtr, tRing);
+  // Public API: allocates an output block, runs the same kernel, copies the result out to a new Float64Array.
+  // Passing the resident WasmBars is what atr(cols) does after its first call (the upload is cached per Columns).
+  const atrApi = (): void => {
+    sink += atr(wb).length;
+  };
+  const swWasm = (leftTies: 0 | 1) => (): void => {
+    sink += k.swings(ptr.h, ptr.l, n, SWING_K, leftTies, wFlags, wHi, wLo);
+  };
+  const swTs = (leftTies: boolean) => (): void => {
+    sink += swingsK2Ts(h, l, n, leftTies, tSw)[0];
+  };
+
+  // ---- Verification (not timed): abort loudly on any mismatch ---------------
+  atrWasm();
+  atrTsFn();
+  const wAtrView = engine.f64.subarray(wAtr >>> 3, (wAtr >>> 3) + n);
+  const worst = checkAtr("atr kernel vs TS", tAtr, wAtrView, n);
+  const apiOut = atr(wb);
+  for (let i = 0; i < n; i++) if (!Object.is(apiOut[i], engine.f64[(wAtr >>> 3) + i])) fail(`atr() API differs from the kernel at bar ${i}`);
+  for (const leftTies of [1, 0] as const) {
+    const nh = k.swings(ptr.h, ptr.l, n, SWING_K, leftTies, wFlags, wHi, wLo);
+    const nl = k.r0.value as number;
+    const [tnh, tnl] = swingsK2Ts(h, l, n, leftTies === 1, tSw);
+    const i32 = engine.i32;
+    const got = {
+      flags: engine.u8.subarray(wFlags, wFlags + n),
+      hi: i32.subarray(wHi >>> 2, (wHi >>> 2) + n),
+      lo: i32.subarray(wLo >>> 2, (wLo >>> 2) + n),
+      nh,
+      nl,
+    };
+    checkSwings(`swings leftTies=${leftTies}`, n, { ...tSw, nh: tnh, nl: tnl }, got);
+    console.log(`verified swings leftTies=${leftTies}: ${nh} highs, ${nl} lows identical`);
+  }
+  console.log(`verified ATR: kernel vs TS max relative difference ${worst.toExponential(2)}; atr() API identical to kernel`);
+
+  // ---- Timing -------------------------------------------------------------
+  const suites: Array<{ suite: string; impls: Impl[] }> = [
+    {
+      suite: `atr(${ATR_PERIOD})`,
+      impls: [
+        { name: "ts", fn: atrTsFn },
+        { name: "wasm", fn: atrWasm },
+        { name: "wasm api atr()", fn: atrApi },
+      ],
+    },
+    {
+      suite: `swings(k=${SWING_K}, ict ties)`,
+      impls: [
+        { name: "ts", fn: swTs(true) },
+        { name: "wasm", fn: swWasm(1) },
+      ],
+    },
+    {
+      suite: `swings(k=${SWING_K}, strict)`,
+      impls: [
+        { name: "ts", fn: swTs(false) },
+        { name: "wasm", fn: swWasm(0) },
+      ],
+    },
+  ];
+
+  const records: BenchRecord[] = [];
+  for (const { suite, impls } of suites) {
+    const timings: Timing[] = timeSuite(`${suite} ${fmtBars(n)}`, impls, TIMING, (t) => {
+      console.log(`  ${suite.padEnd(24)} ${t.impl.padEnd(15)} ${((t.median / n) * 1e9).toFixed(3).padStart(8)} ns/bar  ±${t.rme.toFixed(1)}%  (${t.samples} samples)`);
+    });
+    const ts = timings.find((t) => t.impl === "ts");
+    if (ts === undefined) throw new Error(`suite ${suite} has no ts baseline`);
+    for (const t of timings) {
+      records.push({
+        suite,
+        impl: t.impl,
+        bars: n,
+        nsPerBar: (t.median / n) * 1e9,
+        barsPerSec: n / t.median,
+        rme: t.rme,
+        samples: t.samples,
+        speedupVsTs: ts.median / t.median,
+      });
+    }
+  }
+  if (sink === -1) console.log("");
+
+  // ---- Teardown: give the WebAssembly blocks back for the next size --------
+  for (const p of [wAtr, wScratch, wFlags, wHi, wLo]) engine.free(p);
+  wb.dispose();
+  return records;
+}
+
+function main(): void {
+  const sizes = parseSizes(process.env.BENCH_BARS);
+  const cpus = os.cpus();
+  const machine = {
+    cpu: cpus[0]?.model ?? "unknown",
+    cores: cpus.length,
+    node: process.version,
+    v8: process.versions.v8,
+    platform: `${os.platform()} ${os.arch()}`,
+    totalMemGB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+  };
+  console.log(`@ict/bench — ${machine.cpu}, ${machine.cores} cores, node ${machine.node} (V8 ${machine.v8})`);
+  console.log(`sizes: ${sizes.map(fmtBars).join(", ")}; benchmark.js maxTime ${TIMING.maxTime} s, minSamples ${TIMING.minSamples}; medians reported`);
+
+  const started = performance.now();
+  const engine = Engine.shared();
+  const records: BenchRecord[] = [];
+  for (const n of sizes) records.push(...benchSize(engine, n));
+
+  console.log(`\nResults (median ns/bar; speedup = TS median / impl median, measured in this run)\n`);
+  printTable(records);
+
+  // Targets apply at 10M bars.
+  const big = records.filter((r) => r.bars === 10_000_000 && r.impl === "wasm");
+  if (big.length > 0) {
+    console.log("\nTargets at 10M bars (wasm kernel):");
+    for (const r of big) {
+      const target = TARGETS[r.suite.startsWith("atr") ? "atr" : "swings"]!;
+      console.log(`  ${r.suite.padEnd(24)} ${r.nsPerBar.toFixed(3)} ns/bar  target ≤ ${target}  ${r.nsPerBar <= target ? "MET" : "NOT MET"}`);
+    }
+  }
+
+  const file = fileURLToPath(new URL("../results/latest.json", import.meta.url));
+  mkdirSync(fileURLToPath(new URL("../results/", import.meta.url)), { recursive: true });
+  const report = {
+    date: new Date().toISOString(),
+    machine,
+    config: { sizes, atrPeriod: ATR_PERIOD, swingK: SWING_K, seed: SEED, ...TIMING, statistic: "median" },
+    results: records,
+  };
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nwrote ${file} (${((performance.now() - started) / 1000).toFixed(1)} s total)`);
+}
+
+main();
