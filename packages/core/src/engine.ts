@@ -110,6 +110,30 @@ export class Engine {
     return this.u8View;
   }
 
+  /** Copies `n` Int32 values at byte pointer `ptr` out of WebAssembly memory. */
+  readI32(ptr: number, n: number): Int32Array {
+    return this.i32.slice(ptr >>> 2, (ptr >>> 2) + n);
+  }
+
+  /** Copies `n` Float64 values at byte pointer `ptr` out of WebAssembly memory. */
+  readF64(ptr: number, n: number): Float64Array {
+    return this.f64.slice(ptr >>> 3, (ptr >>> 3) + n);
+  }
+
+  /** Allocates (through `alloc`) and fills an Int32 buffer; returns its pointer. */
+  putI32(alloc: (bytes: number) => number, values: ArrayLike<number>): number {
+    const p = alloc(values.length * 4 + 16);
+    this.i32.set(values, p >>> 2);
+    return p;
+  }
+
+  /** Allocates (through `alloc`) and fills a Float64 buffer; returns its pointer. */
+  putF64(alloc: (bytes: number) => number, values: ArrayLike<number>): number {
+    const p = alloc(values.length * 8 + 16);
+    this.f64.set(values, p >>> 3);
+    return p;
+  }
+
   /** Current size of the linear memory in bytes. */
   get memoryBytes(): number {
     return this.kernels.memory.buffer.byteLength;

@@ -1,24 +1,21 @@
-import { atrConfig, atrInto, type AtrOptions } from "./atr.js";
+import { analyse, zoneConfig, type ZoneOptions } from "./analysis.js";
+import { breakerRecords, type BreakerRecord } from "./breakers.js";
 import { resident, type BarsInput } from "./engine.js";
 import { equilibriumFrom, type Equilibrium } from "./equilibrium.js";
-import { intOption } from "./profile.js";
-import { marketStructureOf, structureConfig, structureFrom, type MarketStructure, type StructureOptions } from "./structure.js";
-import { swingsInto } from "./swings.js";
+import { fvgRecords, type FvgRecord } from "./fvg.js";
+import { ifvgRecords, type IfvgRecord } from "./ifvg.js";
+import { obRecords, type ObRecord } from "./ob.js";
+import { marketStructureOf, type MarketStructure } from "./structure.js";
 
 /** Options of {@link computeFeatures}. */
-export interface FeatureOptions extends StructureOptions {
+export interface FeatureOptions extends ZoneOptions {
   /** Timeframe label written into the records, e.g. `"1m"` or `"5m"`. */
   tf: string;
-  /** ATR options (period 14, simple mean by default). */
-  atr?: AtrOptions;
-  /** Bars of the fallback EQ range (default 50). */
-  lookback?: number;
 }
 
 /**
  * The features of one timeframe, in the seed's `compute_features_for_tf`
- * shape and key order. The zone lists (`fvg`, `ifvg`, `ob`, `bb`) are filled by
- * the zone detectors.
+ * shape and key order.
  */
 export interface TfFeatures {
   tf: string;
@@ -26,51 +23,36 @@ export interface TfFeatures {
   atr_last: number | null;
   ms: MarketStructure;
   swings: Equilibrium;
-  fvg: Record<string, unknown>[];
-  ifvg: Record<string, unknown>[];
-  ob: Record<string, unknown>[];
-  bb: Record<string, unknown>[];
+  fvg: FvgRecord[];
+  ifvg: IfvgRecord[];
+  ob: ObRecord[];
+  bb: BreakerRecord[];
 }
 
 /**
  * All detectors of one timeframe over the bars, with one resident copy of the
- * columns and one pass per kernel. `profile: "seed-v0.1"` reproduces the
- * seed's `compute_features_for_tf`; `"ict"` (default) is causal.
+ * columns and one pass per kernel (ATR, swings and structure computed once and
+ * shared by the zones). `profile: "seed-v0.1"` reproduces the seed's
+ * `compute_features_for_tf` record for record; `"ict"` (default) is causal.
  */
 export function computeFeatures(bars: BarsInput, options: FeatureOptions): TfFeatures {
-  const cfg = structureConfig(options);
-  const acfg = atrConfig(options.atr);
-  const lookback = intOption("lookback", options.lookback, 50, 1, 1 << 30);
+  const cfg = zoneConfig(options);
   const tf = String(options.tf);
   const wb = resident(bars);
-  const n = wb.length;
   const ict = cfg.profile === "ict";
-  if (n === 0) {
+  return analyse(wb, cfg, (a) => {
+    const n = a.n;
+    const ms = marketStructureOf(a.events, a.t, ict);
+    const swings = equilibriumFrom(wb, cfg, cfg.lookback, a.swings, a.events);
     return {
       tf,
-      atr_last: null,
-      ms: marketStructureOf({ index: new Int32Array(0), dir: new Int8Array(0), swing: new Int32Array(0), level: new Float64Array(0), choch: new Uint8Array(0) }, new Float64Array(0), ict),
-      swings: equilibriumEmpty(ict),
-      fvg: [],
-      ifvg: [],
-      ob: [],
-      bb: [],
+      atr_last: n > 0 ? wb.engine.f64[(a.atrPtr >>> 3) + n - 1]! : null,
+      ms,
+      swings,
+      fvg: fvgRecords(a, tf),
+      ifvg: ifvgRecords(a, tf),
+      ob: obRecords(a, tf),
+      bb: breakerRecords(a, tf),
     };
-  }
-  const e = wb.engine;
-  return e.scoped((alloc) => {
-    const atrOut = alloc(n * 8 + 16);
-    atrInto(wb, acfg, atrOut);
-    const atrLast = e.f64[(atrOut >>> 3) + n - 1]!;
-    const sw = swingsInto(wb, cfg, alloc);
-    const ev = structureFrom(wb, cfg, sw, alloc);
-    const ms = marketStructureOf(ev, wb.view("t"), ict);
-    const eq = equilibriumFrom(wb, cfg, lookback, sw, ev);
-    return { tf, atr_last: atrLast, ms, swings: eq, fvg: [], ifvg: [], ob: [], bb: [] };
   });
 }
-
-function equilibriumEmpty(ict: boolean): Equilibrium {
-  return ict ? { eq: null, ote: null, leg: null, ote_705: null } : { eq: null, ote: null, leg: null };
-}
-

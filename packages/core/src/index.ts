@@ -31,4 +31,10 @@ export {
   type MarketStructure,
 } from "./structure.js";
 export { equilibrium, type Equilibrium, type EquilibriumOptions, type Leg } from "./equilibrium.js";
+export { type ZoneOptions } from "./analysis.js";
+export { fvg, fvgObjects, type FvgColumns, type FvgRecord } from "./fvg.js";
+export { ifvg, ifvgObjects, type IfvgColumns, type IfvgRecord } from "./ifvg.js";
+export { orderBlocks, orderBlockObjects, type ObColumns, type ObRecord } from "./ob.js";
+export { breakerBlocks, breakerObjects, type BreakerColumns, type BreakerRecord } from "./breakers.js";
+export { smt, smtObjects, type SmtColumns, type SmtRecord, type SmtOptions } from "./smt.js";
 export { computeFeatures, type FeatureOptions, type TfFeatures } from "./features.js";

@@ -1,29 +1,38 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { columnsFromText, computeFeatures, type TfFeatures } from "../src/index.js";
+import { columnsFromText, computeFeatures, smtObjects } from "../src/index.js";
 import { diff, GOLDEN, goldenText, MANIFEST, readJson } from "./helpers.js";
 
-/** The fields delivered by the structure detectors (the zone lists come with the zone detectors). */
-function structurePart(f: TfFeatures | Record<string, any>) {
-  return { tf: f.tf, atr_last: f.atr_last, ms: f.ms, swings: f.swings };
-}
-
-describe("golden parity, profile seed-v0.1 (tf, atr_last, ms, swings)", () => {
+describe("golden parity, profile seed-v0.1", () => {
   for (const m of MANIFEST) {
-    it(`${m.name}: compute_features_for_tf`, () => {
+    it(`${m.name}: compute_features_for_tf, every field and list`, () => {
       const cols = columnsFromText(goldenText(m.bars));
       const expected = readJson(join(GOLDEN, m.expected));
       expect(expected.features.error).toBeUndefined();
       const got = computeFeatures(cols, { tf: m.tf, profile: "seed-v0.1" });
-      expect(diff(structurePart(got), structurePart(expected.features))).toBeNull();
+      expect(diff(got, expected.features)).toBeNull();
+      // Same key order as the seed's records.
+      expect(Object.keys(got)).toEqual(["tf", "atr_last", "ms", "swings", "fvg", "ifvg", "ob", "bb"]);
+      if (got.fvg[0]) expect(Object.keys(got.fvg[0])).toEqual(["tf", "dir", "start", "gap", "filled", "active", "kind", "traded_through"]);
+      if (got.ifvg[0]) expect(Object.keys(got.ifvg[0])).toEqual(["tf", "dir", "gap", "start", "flip_role", "active", "kind", "retested_at"]);
+      if (got.ob[0]) expect(Object.keys(got.ob[0])).toEqual(["tf", "dir", "time", "body", "distal", "active", "kind", "invalidated"]);
+      if (got.bb[0]) expect(Object.keys(got.bb[0])).toEqual(["tf", "dir", "level", "from_ob_time", "active", "kind"]);
     });
+
+    if (m.ref) {
+      it(`${m.name}: compute_smt_for_pair`, () => {
+        const expected = readJson(join(GOLDEN, m.expected));
+        const got = smtObjects(columnsFromText(goldenText(m.bars)), columnsFromText(goldenText(m.ref!)), { profile: "seed-v0.1" });
+        expect(diff(got, expected.smt)).toBeNull();
+      });
+    }
 
     // For 5m fixtures the capsule's tf_5m is the input itself and tf_1m is empty.
     if (m.tf === "5m") it(`${m.name}: capsule timeframes built from the same bars`, () => {
       const cols = columnsFromText(goldenText(m.bars));
       const expected = readJson(join(GOLDEN, m.expected));
       const f5 = computeFeatures(cols, { tf: "5m", profile: "seed-v0.1" });
-      expect(diff(structurePart(f5), structurePart(expected.capsule.features.tf_5m))).toBeNull();
+      expect(diff(f5, expected.capsule.features.tf_5m)).toBeNull();
       const f1 = computeFeatures(columnsFromText("[]"), { tf: "1m", profile: "seed-v0.1" });
       expect(diff(f1, expected.capsule.features.tf_1m)).toBeNull();
     });

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { columnsFromCsv, columnsFromText, computeFeatures, sliceColumns, barsFromColumns } from "../src/index.js";
+import { columnsFromCsv, columnsFromText, computeFeatures, sliceColumns, barsFromColumns, smtObjects } from "../src/index.js";
 import { diff, HAS_SHARED, NO_SHARED_REASON, SHARED } from "./helpers.js";
 
 const run = promisify(execFile);
@@ -32,7 +32,6 @@ const REASON = !HAS_SHARED ? NO_SHARED_REASON : "Debian's /usr/bin/python3 with 
 /** Fresh seeds each run (printed in the test names so a failure can be replayed with ORACLE_SEED). */
 const BASE_SEED = process.env.ORACLE_SEED ? Number(process.env.ORACLE_SEED) : (Date.now() % 1_000_000) + 1000;
 
-const structurePart = (f: any) => ({ tf: f.tf, atr_last: f.atr_last, ms: f.ms, swings: f.swings });
 
 describe.skipIf(!READY)(`seed oracle, live (${READY ? `seeds from ${BASE_SEED}` : REASON})`, () => {
   const dir = READY ? mkdtempSync(join(tmpdir(), "ict-oracle-")) : "";
@@ -40,9 +39,10 @@ describe.skipIf(!READY)(`seed oracle, live (${READY ? `seeds from ${BASE_SEED}` 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function oracle(barsFile: string, tf: string): Promise<any> {
+  async function oracle(barsFile: string, tf: string, ref?: string): Promise<any> {
     const out = join(dir, `${barsFile.split("/").pop()}.out.json`);
-    await run(PY, [join(SHARED, "seed", "golden.py"), barsFile, "--tf", tf, "--replay-detail", "none", "--indent", "0", "--out", out], { maxBuffer: 1 << 26 });
+    const refArgs = ref ? ["--ref", ref] : [];
+    await run(PY, [join(SHARED, "seed", "golden.py"), barsFile, "--tf", tf, ...refArgs, "--replay-detail", "none", "--indent", "0", "--out", out], { maxBuffer: 1 << 26 });
     return JSON.parse(readFileSync(out, "utf8"));
   }
 
@@ -59,8 +59,31 @@ describe.skipIf(!READY)(`seed oracle, live (${READY ? `seeds from ${BASE_SEED}` 
       await run(PY, [join(SHARED, "seed", "gen_bars.py"), "--n", String(n), "--tf", tf, "--seed", String(seed), "--out", file, ...(csv ? ["--csv"] : [])]);
       const want = await oracle(file, tf);
       const got = computeFeatures(columnsFromText(readFileSync(file, "utf8")), { tf, profile: "seed-v0.1" });
-      expect(diff(structurePart(got), structurePart(want.features))).toBeNull();
+      expect(diff(got, want.features)).toBeNull();
     });
+  });
+
+  for (const [i, [tf, n, scale]] of ([["1m", 600, "1.17"], ["5m", 400, "1.0"]] as const).entries()) {
+    const seed = BASE_SEED + 50 + i;
+    it(`gen_bars.py --n ${n} --tf ${tf} --seed ${seed} --ref-out (scale ${scale}): features and SMT`, async () => {
+      const file = join(dir, `pair_${seed}.json`);
+      const refFile = join(dir, `pair_${seed}.ref.json`);
+      await run(PY, [join(SHARED, "seed", "gen_bars.py"), "--n", String(n), "--tf", tf, "--seed", String(seed), "--out", file, "--ref-out", refFile, "--ref-scale", scale]);
+      const want = await oracle(file, tf, refFile);
+      const p = columnsFromText(readFileSync(file, "utf8"));
+      const r = columnsFromText(readFileSync(refFile, "utf8"));
+      expect(diff(computeFeatures(p, { tf, profile: "seed-v0.1" }), want.features)).toBeNull();
+      expect(diff(smtObjects(p, r, { profile: "seed-v0.1" }), want.smt)).toBeNull();
+    });
+  }
+
+  it("real SPY vs QQQ 1m, one session each: SMT of the seed", async () => {
+    const a = realSession("QQQ", BASE_SEED);
+    const b = realSession("SPY", BASE_SEED);
+    const want = await oracle(a.file, "1m", b.file);
+    const got = smtObjects(columnsFromText(readFileSync(a.file, "utf8")), columnsFromText(readFileSync(b.file, "utf8")), { profile: "seed-v0.1" });
+    expect(diff(got, want.smt)).toBeNull();
+    expect(diff(computeFeatures(columnsFromText(readFileSync(a.file, "utf8")), { tf: "1m", profile: "seed-v0.1" }), want.features)).toBeNull();
   });
 
   /** One real regular session (New York day) of a 1m file, as JSON bars. */
@@ -83,7 +106,7 @@ describe.skipIf(!READY)(`seed oracle, live (${READY ? `seeds from ${BASE_SEED}` 
       const { file } = realSession(symbol, which);
       const want = await oracle(file, "1m");
       const got = computeFeatures(columnsFromText(readFileSync(file, "utf8")), { tf: "1m", profile: "seed-v0.1" });
-      expect(diff(structurePart(got), structurePart(want.features))).toBeNull();
+      expect(diff(got, want.features)).toBeNull();
     });
   }
 
@@ -93,7 +116,7 @@ describe.skipIf(!READY)(`seed oracle, live (${READY ? `seeds from ${BASE_SEED}` 
     const file = join(dir, "spy5m.json");
     writeFileSync(file, JSON.stringify(barsFromColumns(cols)));
     const want = await oracle(file, "5m");
-    expect(diff(structurePart(computeFeatures(cols, { tf: "5m", profile: "seed-v0.1" })), structurePart(want.features))).toBeNull();
+    expect(diff(computeFeatures(cols, { tf: "5m", profile: "seed-v0.1" }), want.features)).toBeNull();
   });
 
   it("real BTCUSDT 1m, 3,000 bars of 2017 (flat zero-volume minutes)", async () => {
@@ -102,6 +125,6 @@ describe.skipIf(!READY)(`seed oracle, live (${READY ? `seeds from ${BASE_SEED}` 
     const file = join(dir, "btc.json");
     writeFileSync(file, JSON.stringify(barsFromColumns(cols)));
     const want = await oracle(file, "1m");
-    expect(diff(structurePart(computeFeatures(cols, { tf: "1m", profile: "seed-v0.1" })), structurePart(want.features))).toBeNull();
+    expect(diff(computeFeatures(cols, { tf: "1m", profile: "seed-v0.1" }), want.features)).toBeNull();
   });
 });

@@ -59,6 +59,29 @@ export interface IctKernels {
   impulseLeg(h: number, l: number, n: number, dir: number, brk: number, pivIdx: number, nPiv: number, delay: number, lookback: number): void;
   maxHigh(h: number, from: number, to: number): number;
   minLow(l: number, from: number, to: number): number;
+  firstTouchScratchBytes(n: number, q: number): number;
+  firstTouch(l: number, h: number, c: number, n: number, starts: number, keys: number, kinds: number, q: number, out: number, scratch: number): void;
+  fvgDetect(h: number, l: number, n: number, tol: number, atr: number, minGapAtr: number, mid: number, dir: number, lo: number, hi: number): number;
+  gapRetest(
+    h: number, l: number, c: number, n: number, q: number,
+    start: number, dir: number, lo: number, hi: number,
+    window: number, tol: number, mode: number, out: number,
+  ): void;
+  obDetect(
+    o: number, c: number, n: number, atr: number, mult: number, tol: number, mode: number,
+    sh: number, sl: number, breaks: number, lookback: number,
+    candle: number, dir: number, known: number,
+  ): number;
+  breakerMatch(q: number, inval: number, obDir: number, evBar: number, evDir: number, ne: number, lookahead: number, out: number): void;
+  alignTimes(t1: number, n1: number, t2: number, n2: number, i1: number, i2: number): number;
+  gather(src: number, idx: number, m: number, dst: number): void;
+  smtDivergence(
+    hp: number, lp: number, hr: number, lr: number, m: number,
+    phi: number, npHi: number, plo: number, npLo: number,
+    rhi: number, nrHi: number, rlo: number, nrLo: number,
+    k: number, window: number, tol: number,
+    dir: number, at: number, leader: number, p1: number, p2: number, r1: number, r2: number,
+  ): number;
 }
 
 /** The compiled kernel module's bytes (shared; treat as read-only). */

@@ -1,0 +1,139 @@
+import { analyse, zoneConfig, type Analysis, type ZoneOptions } from "./analysis.js";
+import { resident, type BarsInput } from "./engine.js";
+import { isoUtc } from "./time.js";
+import { Touch, TouchQueries } from "./touch.js";
+
+/**
+ * Inversion fair value gaps as columns, in the order of their gaps.
+ */
+export interface IfvgColumns {
+  /** Index of the failed gap in the FVG columns. */
+  readonly gap: Int32Array;
+  /** Direction of the inversion: +1 support (bullish), -1 resistance (bearish). */
+  readonly dir: Int8Array;
+  /** Bar of the close through the gap (`ict`; -1 for `seed-v0.1`, which has no bar for it). */
+  readonly inverted: Int32Array;
+  /** Bar of the retest: when the IFVG became known. */
+  readonly retest: Int32Array;
+  /** First close back beyond the IFVG's far side after the retest (`ict`), -1 if none. */
+  readonly invalidated: Int32Array;
+}
+
+/** @internal */
+export function ifvgColumns(a: Analysis): IfvgColumns {
+  const { wb, cfg, alloc, n } = a;
+  const f = a.fvg;
+  const e = wb.engine;
+  const cand: number[] = [];
+  for (let j = 0; j < f.mid.length; j++) if (f.traded[j]! >= 0) cand.push(j);
+  const q = cand.length;
+  const empty = { gap: new Int32Array(0), dir: new Int8Array(0), inverted: new Int32Array(0), retest: new Int32Array(0), invalidated: new Int32Array(0) };
+  if (q === 0) return empty;
+  // The retest window: the seed searches the 9 bars from the gap's first candle
+  // (Q14, Q15); ict the `ifvgRetestBars` bars after the close through it.
+  const starts = cand.map((j) => (a.ict ? f.traded[j]! + 1 : f.mid[j]! - 1));
+  const window = a.ict ? cfg.ifvgRetestBars : cfg.ifvgRetestBars + 1;
+  const out = alloc(q * 4 + 16);
+  e.kernels.gapRetest(
+    wb.ptr.h, wb.ptr.l, wb.ptr.c, n, q,
+    e.putI32(alloc, starts), e.putI32(alloc, cand.map((j) => f.dir[j]!)),
+    e.putF64(alloc, cand.map((j) => f.lo[j]!)), e.putF64(alloc, cand.map((j) => f.hi[j]!)),
+    window, cfg.tol, a.ict ? 1 : 0, out,
+  );
+  const r = e.readI32(out, q);
+  const keep: number[] = [];
+  for (let x = 0; x < q; x++) if (r[x]! >= 0) keep.push(x);
+  const gap = Int32Array.from(keep, (x) => cand[x]!);
+  // A failed gap works in the opposite role (Q16); the seed keeps its direction.
+  const dir = Int8Array.from(gap, (j) => (a.ict ? -f.dir[j]! : f.dir[j]!));
+  const retest = Int32Array.from(keep, (x) => r[x]!);
+  const inverted = Int32Array.from(gap, (j) => (a.ict ? f.traded[j]! : -1));
+  const invalidated = new Int32Array(gap.length).fill(-1);
+  if (a.ict && gap.length > 0) {
+    const tq = new TouchQueries();
+    for (let x = 0; x < gap.length; x++) {
+      const j = gap[x]!;
+      if (dir[x]! < 0) tq.add(retest[x]! + 1, f.hi[j]! + cfg.tol, Touch.CloseAbove);
+      else tq.add(retest[x]! + 1, f.lo[j]! - cfg.tol, Touch.CloseBelow);
+    }
+    invalidated.set(tq.run(wb, alloc));
+  }
+  return { gap, dir, inverted, retest, invalidated };
+}
+
+/** An inversion fair value gap in the seed's record shape (`ict` adds the fields marked so). */
+export interface IfvgRecord {
+  tf: string;
+  /** `ict`: the inverted direction (a failed bullish gap is bearish); the seed keeps the gap's. */
+  dir: "bull" | "bear";
+  gap: [number, number];
+  /** Time of the gap's first candle. */
+  start: string;
+  flip_role: "support" | "resistance";
+  active: boolean;
+  kind: "IFVG";
+  /** Time of the retest (when the IFVG became known). */
+  retested_at: string;
+  /** `ict`: the 50 % level of the gap. */
+  ce?: number;
+  /** `ict`: the close through the original gap. */
+  traded_through_at?: string;
+  /** `ict`: equal to `retested_at`. */
+  known_time?: string;
+  /** `ict`: first close beyond the IFVG's far side after the retest. */
+  invalidated_at?: string | null;
+}
+
+/** @internal */
+export function ifvgRecords(a: Analysis, tf: string): IfvgRecord[] {
+  const v = a.ifvg;
+  const f = a.fvg;
+  const t = a.t;
+  const out: IfvgRecord[] = new Array(v.gap.length);
+  for (let x = 0; x < v.gap.length; x++) {
+    const j = v.gap[x]!;
+    const bull = v.dir[x]! > 0;
+    const inv = v.invalidated[x]!;
+    const r: IfvgRecord = {
+      tf,
+      dir: bull ? "bull" : "bear",
+      gap: [f.lo[j]!, f.hi[j]!],
+      start: isoUtc(t[f.mid[j]! - 1]!),
+      flip_role: bull ? "support" : "resistance",
+      active: inv < 0,
+      kind: "IFVG",
+      retested_at: isoUtc(t[v.retest[x]!]!),
+    };
+    if (a.ict) {
+      r.ce = (f.lo[j]! + f.hi[j]!) / 2.0;
+      r.traded_through_at = isoUtc(t[v.inverted[x]!]!);
+      r.known_time = r.retested_at;
+      r.invalidated_at = inv >= 0 ? isoUtc(t[inv]!) : null;
+    }
+    out[x] = r;
+  }
+  return out;
+}
+
+/**
+ * Inversion fair value gaps, as columns.
+ *
+ * Market rule: a gap that price closes through has failed; when price comes
+ * back to it, it works in the opposite role — a failed bullish gap is bearish
+ * resistance, a failed bearish gap bullish support. In `ict` the retest is the
+ * first wick back into the gap within `ifvgRetestBars` bars after the close
+ * through it (Q14, Q15), the IFVG takes the inverted direction (Q16) and is
+ * known at the retest; a retest bar that closes beyond the far side is a
+ * failed inversion, not an IFVG. `seed-v0.1` reproduces the seed: a close
+ * inside the gap among the 9 bars from its first candle, direction kept.
+ */
+export function ifvg(bars: BarsInput, options?: ZoneOptions): IfvgColumns {
+  const wb = resident(bars);
+  return analyse(wb, zoneConfig(options), (a) => a.ifvg);
+}
+
+/** Inversion fair value gaps as records (see {@link ifvg}). */
+export function ifvgObjects(bars: BarsInput, options?: ZoneOptions & { tf?: string }): IfvgRecord[] {
+  const wb = resident(bars);
+  return analyse(wb, zoneConfig(options), (a) => ifvgRecords(a, options?.tf ?? ""));
+}

@@ -1,0 +1,169 @@
+import { analyse, zoneConfig, type Analysis, type ZoneOptions } from "./analysis.js";
+import { resident, type BarsInput } from "./engine.js";
+import { isoUtc } from "./time.js";
+import { Touch, TouchQueries } from "./touch.js";
+
+/** Order blocks as columns, in order of discovery. */
+export interface ObColumns {
+  /** The block's candle. */
+  readonly candle: Int32Array;
+  /** +1 bullish, -1 bearish. */
+  readonly dir: Int8Array;
+  /** The displacement bar: the block is known at its close. */
+  readonly known: Int32Array;
+  /** First bar after the displacement whose wick returns into the body (`ict`), -1 if none. */
+  readonly mitigated: Int32Array;
+  /**
+   * First bar that closes beyond the far wick (`ict`); for `seed-v0.1` the
+   * last bar when the last close is beyond it, else -1.
+   */
+  readonly invalidated: Int32Array;
+}
+
+/** @internal */
+export function obColumns(a: Analysis): ObColumns {
+  const { wb, cfg, alloc, n } = a;
+  const e = wb.engine;
+  const k = e.kernels;
+  const f64 = () => e.f64;
+  const h0 = wb.ptr.h >>> 3, l0 = wb.ptr.l >>> 3, o0 = wb.ptr.o >>> 3, c0 = wb.ptr.c >>> 3;
+  let sh = NaN;
+  let sl = NaN;
+  let breaks = 0;
+  if (!a.ict) {
+    // The seed compares every candle with the LAST swing of the whole series (Q05).
+    const s = a.swings;
+    if (s.nHi > 0) sh = f64()[h0 + e.i32[(s.hi >>> 2) + s.nHi - 1]!]!;
+    if (s.nLo > 0) sl = f64()[l0 + e.i32[(s.lo >>> 2) + s.nLo - 1]!]!;
+  } else {
+    // Breaks of structure by bar, from confirmed swings only: bit 0 bullish, bit 1 bearish.
+    const ev = a.events;
+    breaks = alloc(n + 16);
+    const u8 = e.u8;
+    u8.fill(0, breaks, breaks + n);
+    for (let j = 0; j < ev.index.length; j++) u8[breaks + ev.index[j]!] |= ev.dir[j]! > 0 ? 1 : 2;
+  }
+  const atr = a.atrPtr;
+  const candleP = alloc(n * 4 + 16);
+  const dirP = alloc(n * 4 + 16);
+  const knownP = alloc(n * 4 + 16);
+  const g = k.obDetect(wb.ptr.o, wb.ptr.c, n, atr, cfg.displacementAtrMult, cfg.tol, a.ict ? 1 : 0, sh, sl, breaks, cfg.obLookback, candleP, dirP, knownP);
+  const candle = e.readI32(candleP, g);
+  const dir = Int8Array.from(e.i32.subarray(dirP >>> 2, (dirP >>> 2) + g));
+  const known = e.readI32(knownP, g);
+  const mitigated = new Int32Array(g).fill(-1);
+  const invalidated = new Int32Array(g).fill(-1);
+  const F = f64();
+  if (!a.ict) {
+    // The seed: invalidated when the LAST close is beyond the distal wick (Q12).
+    const cl = F[c0 + n - 1]!;
+    for (let j = 0; j < g; j++) {
+      const i = candle[j]!;
+      if (dir[j]! > 0 ? cl < F[l0 + i]! - cfg.tol : cl > F[h0 + i]! + cfg.tol) invalidated[j] = n - 1;
+    }
+    return { candle, dir, known, mitigated, invalidated };
+  }
+  const q = new TouchQueries();
+  for (let j = 0; j < g; j++) {
+    const i = candle[j]!;
+    const top = Math.max(F[o0 + i]!, F[c0 + i]!);
+    const bottom = Math.min(F[o0 + i]!, F[c0 + i]!);
+    const start = known[j]! + 1;
+    if (dir[j]! > 0) {
+      q.add(start, top, Touch.LowAtOrBelow);
+      q.add(start, F[l0 + i]! - cfg.tol, Touch.CloseBelow);
+    } else {
+      q.add(start, bottom, Touch.HighAtOrAbove);
+      q.add(start, F[h0 + i]! + cfg.tol, Touch.CloseAbove);
+    }
+  }
+  const ans = q.run(wb, alloc);
+  for (let j = 0; j < g; j++) {
+    mitigated[j] = ans[2 * j]!;
+    invalidated[j] = ans[2 * j + 1]!;
+  }
+  return { candle, dir, known, mitigated, invalidated };
+}
+
+/** An order block in the seed's record shape (`ict` adds the fields marked so). */
+export interface ObRecord {
+  tf: string;
+  dir: "bull" | "bear";
+  /** Time of the block's candle. */
+  time: string;
+  /** [min(o, c), max(o, c)] of the candle. */
+  body: [number, number];
+  /** The far wick: the low of a bullish block, the high of a bearish one. */
+  distal: number;
+  active: boolean;
+  kind: "OB";
+  invalidated: boolean;
+  /** `ict`: the body's 50 % level (mean threshold). */
+  ce?: number;
+  /** `ict`: close of the displacement bar, when the block became known. */
+  known_time?: string;
+  /** `ict`: first wick back into the body. */
+  mitigated_at?: string | null;
+  /** `ict`: first close beyond the distal wick. */
+  invalidated_at?: string | null;
+}
+
+/** @internal */
+export function obRecords(a: Analysis, tf: string): ObRecord[] {
+  const b = a.ob;
+  const t = a.t;
+  const wb = a.wb;
+  const F = wb.engine.f64;
+  const h0 = wb.ptr.h >>> 3, l0 = wb.ptr.l >>> 3, o0 = wb.ptr.o >>> 3, c0 = wb.ptr.c >>> 3;
+  const out: ObRecord[] = new Array(b.candle.length);
+  for (let j = 0; j < b.candle.length; j++) {
+    const i = b.candle[j]!;
+    const bull = b.dir[j]! > 0;
+    const lo = Math.min(F[o0 + i]!, F[c0 + i]!);
+    const hi = Math.max(F[o0 + i]!, F[c0 + i]!);
+    const inv = b.invalidated[j]! >= 0;
+    const r: ObRecord = {
+      tf,
+      dir: bull ? "bull" : "bear",
+      time: isoUtc(t[i]!),
+      body: [lo, hi],
+      distal: bull ? F[l0 + i]! : F[h0 + i]!,
+      active: !inv,
+      kind: "OB",
+      invalidated: inv,
+    };
+    if (a.ict) {
+      r.ce = (lo + hi) / 2.0;
+      r.known_time = isoUtc(t[b.known[j]!]!);
+      r.mitigated_at = b.mitigated[j]! >= 0 ? isoUtc(t[b.mitigated[j]!]!) : null;
+      r.invalidated_at = inv ? isoUtc(t[b.invalidated[j]!]!) : null;
+    }
+    out[j] = r;
+  }
+  return out;
+}
+
+/**
+ * Order blocks, as columns.
+ *
+ * Market rule: an order block is the last opposite-close candle before a
+ * displacement; its body is where the move's orders were filled and its far
+ * wick (distal) is the level whose loss (a close beyond it) invalidates it.
+ * In `ict` a displacement is a close-to-close move in the block's direction
+ * larger than `displacementAtrMult` ATRs, or one that breaks structure (from
+ * swings confirmed before it, Q05); its block is the last opposite-close
+ * candle within `obLookback` bars (dojis are neither up nor down), one block
+ * per displacement leg (Q06), known at the displacement's close.
+ * `seed-v0.1` reproduces the seed's rules (next-candle move or the series'
+ * last swing, judged against the last close).
+ */
+export function orderBlocks(bars: BarsInput, options?: ZoneOptions): ObColumns {
+  const wb = resident(bars);
+  return analyse(wb, zoneConfig(options), (a) => a.ob);
+}
+
+/** Order blocks as records (see {@link orderBlocks}). */
+export function orderBlockObjects(bars: BarsInput, options?: ZoneOptions & { tf?: string }): ObRecord[] {
+  const wb = resident(bars);
+  return analyse(wb, zoneConfig(options), (a) => obRecords(a, options?.tf ?? ""));
+}

@@ -1,0 +1,76 @@
+// Fair value gaps and their inversions.
+//
+// Market rule: three consecutive candles leave a fair value gap when the first
+// candle's high stays below the third candle's low (bullish: price left the
+// range [h[i-1], l[i+1]] untraded on its way up) or the first candle's low
+// stays above the third candle's high (bearish: [h[i+1], l[i-1]]). The gap
+// exists from the close of the third candle. An optional minimum size, in
+// multiples of the ATR known at that close, filters small gaps.
+
+/**
+ * Finds the gaps of bars [0, n) by their middle candle i = 1..n-2, bullish
+ * before bearish (at most one of the two holds for valid bars).
+ * Writes mid[g] (i32, the middle candle), dir[g] (+1 / -1), lo[g], hi[g].
+ * atr: pointer to ATR values (used when minGapAtr > 0, else may be 0).
+ * Returns the number of gaps. Buffers need capacity n.
+ */
+export function fvgDetect(
+  h: usize, l: usize, n: i32, tol: f64, atr: usize, minGapAtr: f64,
+  mid: usize, dir: usize, lo: usize, hi: usize,
+): i32 {
+  let g = 0;
+  if (n < 3) return 0;
+  const useMin = minGapAtr > 0 && atr != 0;
+  let i = 1;
+  const vt = f64x2.splat(tol);
+  // Two middle candles per step: masks of bullish and bearish gaps, compacted
+  // without branches (every slot is written, the count advances by the mask).
+  if (!useMin) {
+    for (; i + 1 <= n - 2; i += 2) {
+      const o = <usize>i << 3;
+      const hPrev = v128.load(h + o - 8);
+      const lPrev = v128.load(l + o - 8);
+      const hNext = v128.load(h + o + 8);
+      const lNext = v128.load(l + o + 8);
+      const bull = i64x2.bitmask(f64x2.lt(f64x2.add(hPrev, vt), lNext));
+      const bear = i64x2.bitmask(f64x2.gt(f64x2.sub(lPrev, vt), hNext));
+      if ((bull | bear) == 0) continue;
+      for (let lane = 0; lane < 2; lane++) {
+        const b = (bull >> lane) & 1;
+        const s = (bear >> lane) & 1;
+        const j = i + lane;
+        const jo = <usize>j << 3;
+        const go = <usize>g << 3;
+        const gi = <usize>g << 2;
+        store<i32>(mid + gi, j);
+        store<i32>(dir + gi, b - s);
+        store<f64>(lo + go, select<f64>(load<f64>(h + jo - 8), load<f64>(h + jo + 8), b != 0));
+        store<f64>(hi + go, select<f64>(load<f64>(l + jo + 8), load<f64>(l + jo - 8), b != 0));
+        g += b | s;
+      }
+    }
+  }
+  for (; i <= n - 2; i++) {
+    const o = <usize>i << 3;
+    const hp = load<f64>(h + o - 8);
+    const lp = load<f64>(l + o - 8);
+    const hn = load<f64>(h + o + 8);
+    const ln = load<f64>(l + o + 8);
+    let d = 0;
+    let a: f64 = 0;
+    let b: f64 = 0;
+    if (hp + tol < ln) {
+      d = 1; a = hp; b = ln;
+    } else if (lp - tol > hn) {
+      d = -1; a = hn; b = lp;
+    }
+    if (d == 0) continue;
+    if (useMin && b - a < minGapAtr * load<f64>(atr + o + 8)) continue;
+    store<i32>(mid + (<usize>g << 2), i);
+    store<i32>(dir + (<usize>g << 2), d);
+    store<f64>(lo + (<usize>g << 3), a);
+    store<f64>(hi + (<usize>g << 3), b);
+    g++;
+  }
+  return g;
+}

@@ -1,0 +1,86 @@
+// Order blocks.
+//
+// Market rule: an order block is the last opposite-close candle before a
+// displacement — for a bullish block, the last down-close candle before price
+// moves up with force; its body is where the move's orders were filled, its
+// far wick (the low, for a bullish block) the level whose loss invalidates it.
+//
+// mode 0 (the seed, v0.1): candle i (i = 1..n-2) is a bullish block when it
+//   closes down (c < o; dojis count as up, Q06) and the next close rises by
+//   more than mult x ATR[i], or closes above `sh` (the series' LAST swing high,
+//   Q05) even when that close is lower; bearish mirrored with `sl`.
+// mode 1 (ict): bar d displaces upward when it closes above the previous
+//   close by more than mult x ATR[d-1], or closes above the previous close and
+//   breaks structure upward at d (breaks[d] bit 0, from confirmed swings only).
+//   Its block is the last down-close candle (c < o strictly; dojis are neither)
+//   within `lookback` bars before d; a candle is a block at most once per
+//   direction (one block per displacement leg, Q06). Known at the close of d.
+
+/**
+ * Writes candle[g], dir[g] (+1 / -1) and known[g] (the displacement bar) for
+ * each block, in order of discovery. Buffers need capacity n. Returns the count.
+ */
+export function obDetect(
+  o: usize, c: usize, n: i32, atr: usize, mult: f64, tol: f64, mode: i32,
+  sh: f64, sl: f64, breaks: usize, lookback: i32,
+  candle: usize, dir: usize, known: usize,
+): i32 {
+  let g = 0;
+  if (mode == 0) {
+    const hasSh = !isNaN(sh);
+    const hasSl = !isNaN(sl);
+    for (let i = 1; i < n - 1; i++) {
+      const oo = <usize>i << 3;
+      const ci = load<f64>(c + oo);
+      const cn = load<f64>(c + oo + 8);
+      const thr = mult * load<f64>(atr + oo);
+      const down = ci < load<f64>(o + oo);
+      let d = 0;
+      if (down && (cn - ci > thr || (hasSh && cn > sh + tol))) d = 1;
+      if (!down && (ci - cn > thr || (hasSl && cn < sl - tol))) d = -1;
+      if (d != 0) {
+        store<i32>(candle + (<usize>g << 2), i);
+        store<i32>(dir + (<usize>g << 2), d);
+        store<i32>(known + (<usize>g << 2), i + 1);
+        g++;
+      }
+    }
+    return g;
+  }
+  let lastDown = -1;
+  let lastUp = -1;
+  let usedBull = -1;
+  let usedBear = -1;
+  if (n > 0) {
+    const c0 = load<f64>(c);
+    const o0 = load<f64>(o);
+    if (c0 < o0) lastDown = 0;
+    else if (c0 > o0) lastUp = 0;
+  }
+  for (let d = 1; d < n; d++) {
+    const od = <usize>d << 3;
+    const cd = load<f64>(c + od);
+    const cp = load<f64>(c + od - 8);
+    const move = cd - cp;
+    const thr = mult * load<f64>(atr + od - 8);
+    const br = load<u8>(breaks + <usize>d);
+    if (move > 0 && (move > thr || (br & 1) != 0) && lastDown >= 0 && lastDown > usedBull && d - lastDown <= lookback) {
+      store<i32>(candle + (<usize>g << 2), lastDown);
+      store<i32>(dir + (<usize>g << 2), 1);
+      store<i32>(known + (<usize>g << 2), d);
+      usedBull = lastDown;
+      g++;
+    }
+    if (move < 0 && (-move > thr || (br & 2) != 0) && lastUp >= 0 && lastUp > usedBear && d - lastUp <= lookback) {
+      store<i32>(candle + (<usize>g << 2), lastUp);
+      store<i32>(dir + (<usize>g << 2), -1);
+      store<i32>(known + (<usize>g << 2), d);
+      usedBear = lastUp;
+      g++;
+    }
+    const od0 = load<f64>(o + od);
+    if (cd < od0) lastDown = d;
+    else if (cd > od0) lastUp = d;
+  }
+  return g;
+}
