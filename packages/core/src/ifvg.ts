@@ -15,7 +15,7 @@ export interface IfvgColumns {
   readonly inverted: Int32Array;
   /** Bar of the retest: when the IFVG became known. */
   readonly retest: Int32Array;
-  /** First close back beyond the IFVG's far side after the retest (`ict`), -1 if none. */
+  /** First close back beyond the IFVG's far side from the retest bar on (`ict`), -1 if none. */
   readonly invalidated: Int32Array;
 }
 
@@ -53,8 +53,9 @@ export function ifvgColumns(a: Analysis): IfvgColumns {
     const tq = new TouchQueries();
     for (let x = 0; x < gap.length; x++) {
       const j = gap[x]!;
-      if (dir[x]! < 0) tq.add(retest[x]! + 1, f.hi[j]! + cfg.tol, Touch.CloseAbove);
-      else tq.add(retest[x]! + 1, f.lo[j]! - cfg.tol, Touch.CloseBelow);
+      // From the retest bar on: a retest that itself closes back beyond the gap is an inversion that failed at once.
+      if (dir[x]! < 0) tq.add(retest[x]!, f.hi[j]! + cfg.tol, Touch.CloseAbove);
+      else tq.add(retest[x]!, f.lo[j]! - cfg.tol, Touch.CloseBelow);
     }
     invalidated.set(tq.run(wb, alloc));
   }
@@ -80,7 +81,7 @@ export interface IfvgRecord {
   traded_through_at?: string;
   /** `ict`: equal to `retested_at`. */
   known_time?: string;
-  /** `ict`: first close beyond the IFVG's far side after the retest. */
+  /** `ict`: first close beyond the IFVG's far side, from the retest bar on. */
   invalidated_at?: string | null;
 }
 
@@ -123,8 +124,8 @@ export function ifvgRecords(a: Analysis, tf: string): IfvgRecord[] {
  * resistance, a failed bearish gap bullish support. In `ict` the retest is the
  * first wick back into the gap within `ifvgRetestBars` bars after the close
  * through it (Q14, Q15), the IFVG takes the inverted direction (Q16) and is
- * known at the retest; a retest bar that closes beyond the far side is a
- * failed inversion, not an IFVG. `seed-v0.1` reproduces the seed: a close
+ * known at the retest; it is invalidated by a close back beyond its far side
+ * (possibly the retest bar itself). `seed-v0.1` reproduces the seed: a close
  * inside the gap among the 9 bars from its first candle, direction kept.
  */
 export function ifvg(bars: BarsInput, options?: ZoneOptions): IfvgColumns {

@@ -4,8 +4,14 @@ import {
   atr,
   columnsFromArrays,
   computeFeatures,
+  breakerBlocks,
+  columnsFromBars,
   equilibrium,
+  fvg,
+  ifvg,
   marketStructure,
+  orderBlocks,
+  smtObjects,
   sliceColumns,
   structure,
   structureEvents,
@@ -15,7 +21,19 @@ import {
   type Columns,
 } from "../src/index.js";
 import { close } from "./helpers.js";
-import { refAtr, refIctEq, refIctEvents, refSeedEq, refSeedLastBos, refSwings, refTrueRange } from "./reference.js";
+import {
+  refAtr,
+  refIctBreakers,
+  refIctEq,
+  refIctEvents,
+  refIctFvg,
+  refIctIfvg,
+  refIctOb,
+  refSeedEq,
+  refSeedLastBos,
+  refSwings,
+  refTrueRange,
+} from "./reference.js";
 
 /** fast-check runs are seeded: a failure prints its seed and path, and reruns reproduce it. */
 const RUNS = { seed: 20261125, numRuns: 150 };
@@ -58,7 +76,7 @@ const allClose = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.
 describe("kernels against naive references (fast-check)", () => {
   it("true range and ATR (simple mean and Wilder, several periods)", () => {
     fc.assert(
-      fc.property(barsArb(), fc.integer({ min: 1, max: 30 }), (b, period) => {
+      fc.property(barsArb(), fc.integer({ min: 1, max: 70 }), (b, period) => {
         expect(allClose(trueRange(b), refTrueRange(b))).toBe(true);
         expect(allClose(atr(b, { period }), refAtr(b, period))).toBe(true);
         expect(allClose(atr(b, { period, method: "wilder" }), refAtr(b, period, "wilder"))).toBe(true);
@@ -138,6 +156,66 @@ describe("kernels against naive references (fast-check)", () => {
   });
 });
 
+describe("zone kernels against naive references (fast-check)", () => {
+  it("ict FVG events, IFVG retests, order blocks and breakers", () => {
+    fc.assert(
+      fc.property(barsArb(), fc.boolean(), (b, midline) => {
+        const opts = { fillPolicy: midline ? ("midline" as const) : ("full" as const) };
+        const gaps = refIctFvg(b, 1e-6, midline);
+        const f = fvg(b, opts);
+        expect(Array.from(f.mid)).toEqual(gaps.map((g) => g.mid));
+        expect(Array.from(f.dir)).toEqual(gaps.map((g) => g.dir));
+        expect(Array.from(f.lo)).toEqual(gaps.map((g) => g.lo));
+        expect(Array.from(f.hi)).toEqual(gaps.map((g) => g.hi));
+        expect(Array.from(f.mitigated)).toEqual(gaps.map((g) => g.mitigated));
+        expect(Array.from(f.filled)).toEqual(gaps.map((g) => g.filled));
+        expect(Array.from(f.traded)).toEqual(gaps.map((g) => g.traded));
+
+        const inv = refIctIfvg(b, gaps);
+        const v = ifvg(b, opts);
+        expect(Array.from(v.gap)).toEqual(inv.map((x) => x.gap));
+        expect(Array.from(v.dir)).toEqual(inv.map((x) => x.dir));
+        expect(Array.from(v.retest)).toEqual(inv.map((x) => x.retest));
+        expect(Array.from(v.invalidated)).toEqual(inv.map((x) => x.invalidated));
+
+        const sw = refSwings(b, 2, true);
+        const events = refIctEvents(b, sw.highs, sw.lows, 2);
+        const breaks = new Map<number, Set<number>>();
+        for (const e of events) breaks.set(e.bar, (breaks.get(e.bar) ?? new Set()).add(e.dir));
+        const obs = refIctOb(b, refAtr(b), breaks);
+        const o = orderBlocks(b);
+        expect(Array.from(o.candle)).toEqual(obs.map((x) => x.candle));
+        expect(Array.from(o.dir)).toEqual(obs.map((x) => x.dir));
+        expect(Array.from(o.known)).toEqual(obs.map((x) => x.known));
+        expect(Array.from(o.mitigated)).toEqual(obs.map((x) => x.mitigated));
+        expect(Array.from(o.invalidated)).toEqual(obs.map((x) => x.invalidated));
+
+        const bbs = refIctBreakers(b, obs, events);
+        const bb = breakerBlocks(b);
+        expect(Array.from(bb.ob)).toEqual(bbs.map((x) => x.ob));
+        expect(Array.from(bb.dir)).toEqual(bbs.map((x) => x.dir));
+        expect(Array.from(bb.formed)).toEqual(bbs.map((x) => x.formed));
+        expect(Array.from(bb.invalidated)).toEqual(bbs.map((x) => x.invalidated));
+      }),
+      RUNS,
+    );
+  });
+
+  it("the zones are not empty on these bars (the comparison above has something to compare)", () => {
+    let gaps = 0, inv = 0, obs = 0, bbs = 0;
+    fc.assert(
+      fc.property(barsArb(), (b) => {
+        gaps += fvg(b).mid.length;
+        inv += ifvg(b).gap.length;
+        obs += orderBlocks(b).candle.length;
+        bbs += breakerBlocks(b).ob.length;
+      }),
+      RUNS,
+    );
+    expect(Math.min(gaps, inv, obs, bbs)).toBeGreaterThan(20);
+  });
+});
+
 describe("invariants (fast-check)", () => {
   it("every swing and break lies inside the bars' price range; nothing is known before its anchor", () => {
     fc.assert(
@@ -152,6 +230,28 @@ describe("invariants (fast-check)", () => {
           expect(e.dir === "bull" ? b.c[e.index]! > e.level : b.c[e.index]! < e.level).toBe(true);
         }
         const f = computeFeatures(b, { tf: "1m" });
+        const z = fvg(b);
+        for (let j = 0; j < z.mid.length; j++) {
+          const i = z.mid[j]!;
+          // The gap lies inside the range of its three candles.
+          expect(z.lo[j]!).toBeGreaterThanOrEqual(Math.min(b.l[i - 1]!, b.l[i]!, b.l[i + 1]!));
+          expect(z.hi[j]!).toBeLessThanOrEqual(Math.max(b.h[i - 1]!, b.h[i]!, b.h[i + 1]!));
+          expect(z.lo[j]!).toBeLessThan(z.hi[j]!);
+          // Nothing happens to it before it exists (the close of candle i + 1).
+          for (const ev of [z.mitigated[j]!, z.filled[j]!, z.traded[j]!]) if (ev >= 0) expect(ev).toBeGreaterThan(i + 1);
+        }
+        const ob = orderBlocks(b);
+        for (let j = 0; j < ob.candle.length; j++) {
+          expect(ob.known[j]!).toBeGreaterThan(ob.candle[j]!);
+          for (const ev of [ob.mitigated[j]!, ob.invalidated[j]!]) if (ev >= 0) expect(ev).toBeGreaterThan(ob.known[j]!);
+        }
+        for (const r of f.ob) {
+          expect(r.body[0]).toBeGreaterThanOrEqual(r.dir === "bull" ? r.distal : -Infinity);
+          expect(r.body[1]).toBeLessThanOrEqual(r.dir === "bear" ? r.distal : Infinity);
+          expect(r.known_time! > r.time).toBe(true);
+        }
+        for (const r of f.ifvg) expect(r.retested_at > r.traded_through_at!).toBe(true);
+        for (const r of f.bb) expect(r.time! >= r.from_ob_time).toBe(true);
         if (f.swings.ote) {
           expect(f.swings.ote[0]).toBeGreaterThanOrEqual(f.swings.leg!.low);
           expect(f.swings.ote[1]).toBeLessThanOrEqual(f.swings.leg!.high);
@@ -175,6 +275,46 @@ describe("causality of the ict profile (fast-check)", () => {
         const known = <T extends { known_index: number }>(xs: T[]) => xs.filter((x) => x.known_index <= m - 1);
         expect(swingPoints(prefix)).toEqual(known(swingPoints(b)));
         expect(structureEvents(prefix)).toEqual(known(structureEvents(b)));
+        // Zones: the prefix's records are the full run's records known by then, with every
+        // later event not yet happened (null) and the statuses that follow from that.
+        const lastTime = m > 0 ? new Date(b.t[m - 1]!).toISOString().replace(".000Z", "+00:00") : "";
+        const asOf = (r: Record<string, any>) => {
+          const x: Record<string, any> = { ...r };
+          for (const key of ["mitigated_at", "filled_at", "traded_through_at", "invalidated_at"]) if (key in x && x[key] !== null && x[key] > lastTime) x[key] = null;
+          if (x.kind === "FVG") {
+            x.filled = x.filled_at !== null;
+            x.traded_through = x.traded_through_at !== null;
+            x.active = !x.filled;
+          } else if (x.kind === "OB") {
+            x.invalidated = x.invalidated_at !== null;
+            x.active = !x.invalidated;
+          } else {
+            x.active = x.invalidated_at === null;
+          }
+          return x;
+        };
+        const full = computeFeatures(b, { tf: "1m" });
+        const pre = computeFeatures(prefix, { tf: "1m" });
+        const knownBy = (xs: Record<string, any>[]) => xs.filter((x) => x.known_time <= lastTime).map(asOf);
+        expect(pre.fvg).toEqual(knownBy(full.fvg));
+        expect(pre.ifvg).toEqual(knownBy(full.ifvg));
+        expect(pre.ob).toEqual(knownBy(full.ob));
+        expect(pre.bb).toEqual(knownBy(full.bb));
+      }),
+      RUNS,
+    );
+  });
+
+  it("SMT (ict): causal under appended bars, and the same whatever the reference's price level", () => {
+    fc.assert(
+      fc.property(barsArb(160), barsArb(160), fc.integer({ min: 0, max: 1000 }), fc.constantFrom(0.01, 1.17, 40), (p, r, cut, scale) => {
+        const ref = columnsFromArrays({ t: r.t, o: Array.from(r.o, (x) => x * scale), h: Array.from(r.h, (x) => x * scale), l: Array.from(r.l, (x) => x * scale), c: Array.from(r.c, (x) => x * scale) });
+        const full = smtObjects(p, r);
+        const key = (xs: ReturnType<typeof smtObjects>) => xs.map((x) => [x.type, x.time, x.leader, x.primary, x.ref?.time]);
+        expect(key(smtObjects(p, ref))).toEqual(key(full));
+        const m = p.length === 0 ? 0 : cut % (p.length + 1);
+        const last = m > 0 ? new Date(p.t[m - 1]!).toISOString().replace(".000Z", "+00:00") : "";
+        expect(smtObjects(sliceColumns(p, 0, m), sliceColumns(r, 0, m))).toEqual(full.filter((x) => x.known_time! <= last));
       }),
       RUNS,
     );

@@ -154,3 +154,133 @@ export function refIctEq(b: Ohlc, highs: number[], lows: number[], events: RefEv
   const ote: [number, number] = last.dir > 0 ? [high - 0.79 * r, high - 0.62 * r] : [low + 0.62 * r, low + 0.79 * r];
   return { eq: (high + low) / 2.0, ote, high, low };
 }
+
+// ------------------------------------------------------------- zones (ict) --
+
+export interface RefGap {
+  mid: number;
+  dir: 1 | -1;
+  lo: number;
+  hi: number;
+  mitigated: number;
+  filled: number;
+  traded: number;
+}
+
+/** First bar t >= from where pred(t) holds, or -1. */
+function firstFrom(n: number, from: number, pred: (t: number) => boolean): number {
+  for (let t = Math.max(0, from); t < n; t++) if (pred(t)) return t;
+  return -1;
+}
+
+export function refIctFvg(b: Ohlc, tol = 1e-6, midline = true): RefGap[] {
+  const out: RefGap[] = [];
+  const n = b.length;
+  for (let i = 1; i < n - 1; i++) {
+    let dir: 1 | -1 | 0 = 0;
+    let lo = 0;
+    let hi = 0;
+    if (b.h[i - 1]! + tol < b.l[i + 1]!) [dir, lo, hi] = [1, b.h[i - 1]!, b.l[i + 1]!];
+    else if (b.l[i - 1]! - tol > b.h[i + 1]!) [dir, lo, hi] = [-1, b.h[i + 1]!, b.l[i - 1]!];
+    if (dir === 0) continue;
+    const m = (lo + hi) / 2.0;
+    const s = i + 2;
+    if (dir > 0) {
+      const fill = (midline ? m : lo) + tol;
+      out.push({ mid: i, dir, lo, hi, mitigated: firstFrom(n, s, (t) => b.l[t]! <= hi), filled: firstFrom(n, s, (t) => b.l[t]! <= fill), traded: firstFrom(n, s, (t) => b.c[t]! < lo - tol) });
+    } else {
+      const fill = (midline ? m : hi) - tol;
+      out.push({ mid: i, dir, lo, hi, mitigated: firstFrom(n, s, (t) => b.h[t]! >= lo), filled: firstFrom(n, s, (t) => b.h[t]! >= fill), traded: firstFrom(n, s, (t) => b.c[t]! > hi + tol) });
+    }
+  }
+  return out;
+}
+
+export interface RefIfvg {
+  gap: number;
+  dir: 1 | -1;
+  retest: number;
+  invalidated: number;
+}
+
+export function refIctIfvg(b: Ohlc, gaps: RefGap[], window = 8, tol = 1e-6): RefIfvg[] {
+  const out: RefIfvg[] = [];
+  gaps.forEach((g, j) => {
+    if (g.traded < 0) return;
+    let r = -1;
+    for (let t = g.traded + 1; t < Math.min(b.length, g.traded + 1 + window); t++) {
+      if (g.dir > 0 ? b.h[t]! >= g.lo - tol : b.l[t]! <= g.hi + tol) {
+        r = t;
+        break;
+      }
+    }
+    if (r < 0) return;
+    const dir = -g.dir as 1 | -1;
+    const inv = firstFrom(b.length, r, (t) => (dir < 0 ? b.c[t]! > g.hi + tol : b.c[t]! < g.lo - tol));
+    out.push({ gap: j, dir, retest: r, invalidated: inv });
+  });
+  return out;
+}
+
+export interface RefOb {
+  candle: number;
+  dir: 1 | -1;
+  known: number;
+  mitigated: number;
+  invalidated: number;
+}
+
+/** breaks[t]: +1 / -1 when a structure event of that direction happened at bar t. */
+export function refIctOb(b: Ohlc, atr: ArrayLike<number>, breaks: Map<number, Set<number>>, mult = 1.2, lookback = 10, tol = 1e-6): RefOb[] {
+  const out: RefOb[] = [];
+  const n = b.length;
+  const used = { 1: -1, [-1]: -1 } as Record<number, number>;
+  for (let d = 1; d < n; d++) {
+    const move = b.c[d]! - b.c[d - 1]!;
+    for (const dir of [1, -1] as const) {
+      if (!(dir * move > 0)) continue;
+      if (!(dir * move > mult * atr[d - 1]! || breaks.get(d)?.has(dir))) continue;
+      // The last opposite-close candle before d.
+      let cand = -1;
+      for (let j = d - 1; j >= 0; j--) {
+        if (dir > 0 ? b.c[j]! < b.o[j]! : b.c[j]! > b.o[j]!) {
+          cand = j;
+          break;
+        }
+      }
+      if (cand < 0 || d - cand > lookback || cand <= used[dir]!) continue;
+      used[dir] = cand;
+      const top = Math.max(b.o[cand]!, b.c[cand]!);
+      const bottom = Math.min(b.o[cand]!, b.c[cand]!);
+      out.push({
+        candle: cand,
+        dir,
+        known: d,
+        mitigated: firstFrom(n, d + 1, (t) => (dir > 0 ? b.l[t]! <= top : b.h[t]! >= bottom)),
+        invalidated: firstFrom(n, d + 1, (t) => (dir > 0 ? b.c[t]! < b.l[cand]! - tol : b.c[t]! > b.h[cand]! + tol)),
+      });
+    }
+  }
+  // The kernel emits bull before bear at the same displacement bar; both loops above do too.
+  return out;
+}
+
+export interface RefBreaker {
+  ob: number;
+  dir: 1 | -1;
+  formed: number;
+  invalidated: number;
+}
+
+export function refIctBreakers(b: Ohlc, obs: RefOb[], events: RefEvent[], lookahead = 5, tol = 1e-6): RefBreaker[] {
+  const out: RefBreaker[] = [];
+  obs.forEach((o, j) => {
+    if (o.invalidated < 0) return;
+    const e = events.find((ev) => ev.dir === -o.dir && ev.bar >= o.invalidated && ev.bar <= o.invalidated + lookahead);
+    if (!e) return;
+    const dir = -o.dir as 1 | -1;
+    const inv = firstFrom(b.length, e.bar + 1, (t) => (dir < 0 ? b.c[t]! > b.h[o.candle]! + tol : b.c[t]! < b.l[o.candle]! - tol));
+    out.push({ ob: j, dir, formed: e.bar, invalidated: inv });
+  });
+  return out;
+}
