@@ -7,16 +7,17 @@
 // Data generation, the upload to WebAssembly memory, buffer allocation,
 // verification and warm-up all happen before timing.
 //
-// Results are medians of benchmark.js samples, as ns/bar and as the speedup
-// against the TypeScript baseline measured in the same run. They are printed
-// as a table and written to bench/results/latest.json.
+// Results are medians of benchmark.js samples (pooled over interleaved
+// rounds), as ns/bar and as the speedup against the TypeScript baseline
+// measured in the same run. They are printed as a table and written to
+// bench/results/latest.json.
 //
 // Sizes: BENCH_BARS=100000,1000000 (comma list) overrides the default 1M,10M.
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
-import { atr, Engine, type WasmBars } from "@ict/core";
+import { atr, computeFeatureColumns, computeFeatures, Engine, type WasmBars } from "@ict/core";
 import { atrTs, swingsK2Ts, type SwingsTsOut } from "./baselines.js";
 import { assertValidBars, generateBars } from "./data.js";
 import { timeSuite, type Impl, type Timing, type TimingOptions } from "./harness.js";
@@ -28,7 +29,8 @@ const SEED = 42;
 /** Targets at 10M bars from the issue (ns/bar of the WebAssembly kernel). */
 const TARGETS: Record<string, number> = { atr: 2, swings: 4 };
 
-const TIMING: TimingOptions = { maxTime: 2, minSamples: 10, warmupCalls: 5, warmupSeconds: 0.25 };
+/** 3 interleaved rounds × 0.7 s per impl (≥ 5 samples each): about 2 s of samples per impl. */
+const TIMING: TimingOptions = { rounds: 3, maxTime: 0.7, minSamples: 5, warmupCalls: 5, warmupSeconds: 0.25 };
 
 /** One result record of latest.json. */
 interface BenchRecord {
@@ -39,11 +41,33 @@ interface BenchRecord {
   nsPerBar: number;
   /** Bars per second at the median. */
   barsPerSec: number;
-  /** Relative margin of error of the mean, percent (benchmark.js). */
+  /** Relative margin of error (95%) of the mean of the pooled samples, percent (as benchmark.js's stats.rme). */
   rme: number;
   samples: number;
-  /** TypeScript baseline median / this median (> 1: faster than the baseline). */
-  speedupVsTs: number;
+  /** TypeScript baseline median / this median (> 1: faster than the baseline); null when the suite has no TS baseline. */
+  speedupVsTs: number | null;
+  /** For the feature-set suite: the seed's recorded time per bar / this median (see seedNsPerBar). */
+  speedupVsSeed?: number;
+}
+
+/**
+ * The seed's own timing of compute_features_for_tf (shared/seed/bench_results.json,
+ * measured by shared/seed/bench.py on this project's build machine), in ns/bar at
+ * the closest recorded size. Not measured in this run: it takes minutes per size.
+ */
+function seedNsPerBar(n: number): { ns: number; bars: number } | null {
+  const file = process.env.ICT_SHARED_DIR ? `${process.env.ICT_SHARED_DIR}/seed/bench_results.json` : fileURLToPath(new URL("../../../shared/seed/bench_results.json", import.meta.url));
+  if (!existsSync(file)) return null;
+  const doc = JSON.parse(readFileSync(file, "utf8")) as { sizes: Array<{ n?: number; bars?: number; median?: Record<string, number>; all_runs: Array<Record<string, number>> }> };
+  let best: { ns: number; bars: number } | null = null;
+  for (const sz of doc.sizes) {
+    const bars = sz.n ?? sz.bars;
+    if (!bars) continue;
+    const totals = sz.all_runs.map((r) => r.total_compute_features_for_tf!).sort((a, b) => a - b);
+    const med = totals[Math.floor(totals.length / 2)]!;
+    if (best === null || Math.abs(Math.log(bars / n)) < Math.abs(Math.log(best.bars / n))) best = { ns: (med / bars) * 1e9, bars };
+  }
+  return best;
 }
 
 function parseSizes(env: string | undefined): number[] {
@@ -97,7 +121,7 @@ function printTable(records: readonly BenchRecord[]): void {
     r.nsPerBar.toFixed(3),
     `±${r.rme.toFixed(1)}%`,
     String(r.samples),
-    `${r.speedupVsTs.toFixed(2)}x`,
+    r.speedupVsTs === null ? "-" : `${r.speedupVsTs.toFixed(2)}x`,
   ]);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const right = [false, false, true, true, true, true, true];
@@ -153,29 +177,25 @@ function benchSize(engine: Engine, n: number): BenchRecord[] {
   const tSw: SwingsTsOut = { flags: new Uint8Array(n), hi: new Int32Array(n), lo: new Int32Array(n) };
 
   // ---- The timed functions ------------------------------------------------
-  // Swing counts are folded into a sink so no call can be treated as dead code.
-  let sink = 0;
+  // Each is one call over all n bars; every one writes its output buffers, so
+  // none of them can be optimised away.
   const atrWasm = (): void => k.atr(ptr.h, ptr.l, ptr.c, n, ATR_PERIOD, 0, wAtr, wScratch);
   const atrTsFn = (): void => atrTs(h, l, c, n, ATR_PERIOD, tAtr, tRing);
   // Public API: allocates an output block, runs the same kernel, copies the result out to a new Float64Array.
   // Passing the resident WasmBars is what atr(cols) does after its first call (the upload is cached per Columns).
-  const atrApi = (): void => {
-    sink += atr(wb).length;
-  };
-  const swWasm = (leftTies: 0 | 1) => (): void => {
-    sink += k.swings(ptr.h, ptr.l, n, SWING_K, leftTies, wFlags, wHi, wLo);
-  };
-  const swTs = (leftTies: boolean) => (): void => {
-    sink += swingsK2Ts(h, l, n, leftTies, tSw)[0];
-  };
+  const atrApi = (): void => void atr(wb);
+  const swWasm = (leftTies: 0 | 1) => (): void => void k.swings(ptr.h, ptr.l, n, SWING_K, leftTies, wFlags, wHi, wLo);
+  const swTs = (leftTies: boolean) => (): void => void swingsK2Ts(h, l, n, leftTies, tSw);
 
   // ---- Verification (not timed): abort loudly on any mismatch ---------------
   atrWasm();
   atrTsFn();
-  const wAtrView = engine.f64.subarray(wAtr >>> 3, (wAtr >>> 3) + n);
-  const worst = checkAtr("atr kernel vs TS", tAtr, wAtrView, n);
-  const apiOut = atr(wb);
-  for (let i = 0; i < n; i++) if (!Object.is(apiOut[i], engine.f64[(wAtr >>> 3) + i])) fail(`atr() API differs from the kernel at bar ${i}`);
+  const worst = checkAtr("atr kernel vs TS", tAtr, engine.f64.subarray(wAtr >>> 3, (wAtr >>> 3) + n), n);
+  {
+    const apiOut = atr(wb); // allocates: take the kernel view after it
+    const kernelOut = engine.f64.subarray(wAtr >>> 3, (wAtr >>> 3) + n);
+    for (let i = 0; i < n; i++) if (!Object.is(apiOut[i], kernelOut[i])) fail(`atr() API differs from the kernel at bar ${i}`);
+  }
   for (const leftTies of [1, 0] as const) {
     const nh = k.swings(ptr.h, ptr.l, n, SWING_K, leftTies, wFlags, wHi, wLo);
     const nl = k.r0.value as number;
@@ -193,8 +213,29 @@ function benchSize(engine: Engine, n: number): BenchRecord[] {
   }
   console.log(`verified ATR: kernel vs TS max relative difference ${worst.toExponential(2)}; atr() API identical to kernel`);
 
+  // The whole feature set of one timeframe (the seed's compute_features_for_tf):
+  // every detector as typed columns, and (up to 2M bars, where millions of
+  // objects still fit comfortably) the same plus the records.
+  const featCols = (profile: "ict" | "seed-v0.1") => (): void => void computeFeatureColumns(wb, { profile });
+  const featRecords = (profile: "ict" | "seed-v0.1") => (): void => void computeFeatures(wb, { tf: "1m", profile });
+  const featureImpls: Impl[] = [
+    { name: "wasm columns ict", fn: featCols("ict") },
+    { name: "wasm columns seed", fn: featCols("seed-v0.1") },
+  ];
+  if (n <= 2_000_000) {
+    featureImpls.push({ name: "with records ict", fn: featRecords("ict") }, { name: "with records seed", fn: featRecords("seed-v0.1") });
+  }
+  {
+    const f = computeFeatureColumns(wb);
+    console.log(
+      `feature set (ict) on ${fmtBars(n)}: ${f.structure.index.length} breaks, ${f.fvg.mid.length} FVGs, ${f.ifvg.gap.length} IFVGs, ` +
+        `${f.ob.candle.length} OBs, ${f.bb.ob.length} breakers`,
+    );
+  }
+
   // ---- Timing -------------------------------------------------------------
   const suites: Array<{ suite: string; impls: Impl[] }> = [
+    { suite: "features(1 tf)", impls: featureImpls },
     {
       suite: `atr(${ATR_PERIOD})`,
       impls: [
@@ -225,21 +266,22 @@ function benchSize(engine: Engine, n: number): BenchRecord[] {
       console.log(`  ${suite.padEnd(24)} ${t.impl.padEnd(15)} ${((t.median / n) * 1e9).toFixed(3).padStart(8)} ns/bar  ±${t.rme.toFixed(1)}%  (${t.samples} samples)`);
     });
     const ts = timings.find((t) => t.impl === "ts");
-    if (ts === undefined) throw new Error(`suite ${suite} has no ts baseline`);
+    const seed = suite.startsWith("features") ? seedNsPerBar(n) : null;
     for (const t of timings) {
+      const nsPerBar = (t.median / n) * 1e9;
       records.push({
         suite,
         impl: t.impl,
         bars: n,
-        nsPerBar: (t.median / n) * 1e9,
+        nsPerBar,
         barsPerSec: n / t.median,
         rme: t.rme,
         samples: t.samples,
-        speedupVsTs: ts.median / t.median,
+        speedupVsTs: ts ? ts.median / t.median : null,
+        ...(seed ? { speedupVsSeed: seed.ns / nsPerBar } : {}),
       });
     }
   }
-  if (sink === -1) console.log("");
 
   // ---- Teardown: give the WebAssembly blocks back for the next size --------
   for (const p of [wAtr, wScratch, wFlags, wHi, wLo]) engine.free(p);
@@ -259,7 +301,10 @@ function main(): void {
     totalMemGB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
   };
   console.log(`@ict/bench — ${machine.cpu}, ${machine.cores} cores, node ${machine.node} (V8 ${machine.v8})`);
-  console.log(`sizes: ${sizes.map(fmtBars).join(", ")}; benchmark.js maxTime ${TIMING.maxTime} s, minSamples ${TIMING.minSamples}; medians reported`);
+  console.log(
+    `sizes: ${sizes.map(fmtBars).join(", ")}; ${TIMING.rounds} interleaved benchmark.js rounds per suite ` +
+      `(maxTime ${TIMING.maxTime} s, minSamples ${TIMING.minSamples}); medians of the pooled samples`,
+  );
 
   const started = performance.now();
   const engine = Engine.shared();
@@ -268,6 +313,15 @@ function main(): void {
 
   console.log(`\nResults (median ns/bar; speedup = TS median / impl median, measured in this run)\n`);
   printTable(records);
+
+  const feat = records.filter((r) => r.suite.startsWith("features") && r.speedupVsSeed !== undefined);
+  if (feat.length > 0) {
+    const s1 = seedNsPerBar(1_000_000);
+    console.log(`\nFeature set vs the seed's recorded compute_features_for_tf (${s1 ? `${(s1.ns / 1000).toFixed(0)} µs/bar at ${fmtBars(s1.bars)}` : "n/a"}; not re-measured here):`);
+    for (const r of feat) console.log(`  ${r.impl.padEnd(20)} ${fmtBars(r.bars).padStart(4)}  ${r.nsPerBar.toFixed(1).padStart(8)} ns/bar  ${Math.round(r.speedupVsSeed!).toLocaleString("en-US")}x the seed`);
+    const oneM = records.find((r) => r.bars === 1_000_000 && r.impl === "wasm columns ict");
+    if (oneM) console.log(`  target: whole feature set ≤ 50 ns/bar at 1M (columns, ict): ${oneM.nsPerBar.toFixed(1)} ns/bar  ${oneM.nsPerBar <= 50 ? "MET" : "NOT MET"}`);
+  }
 
   // Targets apply at 10M bars.
   const big = records.filter((r) => r.bars === 10_000_000 && r.impl === "wasm");

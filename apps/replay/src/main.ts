@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { parseArgs } from "node:util";
-import { columnsFromText, computeFeatures, IctError, PROFILES, type Columns } from "@ict/core";
+import { columnsFromText, computeFeatures, IctError, PROFILES, smtObjects, type Columns, type Profile } from "@ict/core";
 
 /** Where the CLI writes; injected so that tests can capture it. */
 export interface Io {
@@ -13,7 +13,13 @@ export interface Io {
 export class UsageError extends Error {}
 
 const USAGE = `usage: ict features --tf 1m|5m [--profile ict|seed-v0.1] FILE
-  FILE: JSON array of bars {t,o,h,l,c,v} or CSV with header t,o,h,l,c,v (.gz allowed); - for stdin`;
+       ict smt --ref REF [--profile ict|seed-v0.1] FILE
+  FILE, REF: JSON array of bars {t,o,h,l,c,v} or CSV with header t,o,h,l,c,v (.gz allowed); - for stdin`;
+
+function profileOf(p: string | undefined): Profile {
+  if (!(PROFILES as readonly string[]).includes(p!)) throw new UsageError(`--profile must be one of ${PROFILES.join(", ")}`);
+  return p as Profile;
+}
 
 /** Reads a bars file (JSON or CSV, plain or gzip) and validates it into columns. */
 export function readBarsFile(path: string): Columns {
@@ -45,11 +51,27 @@ function cmdFeatures(args: string[], io: Io): number {
     allowPositionals: true,
   });
   if (values.tf !== "1m" && values.tf !== "5m") throw new UsageError(`--tf must be 1m or 5m\n${USAGE}`);
-  if (!(PROFILES as readonly string[]).includes(values.profile!)) throw new UsageError(`--profile must be one of ${PROFILES.join(", ")}`);
+  const profile = profileOf(values.profile);
   if (positionals.length !== 1) throw new UsageError(`expected one FILE\n${USAGE}`);
   const cols = readBarsFile(positionals[0]!);
-  const f = computeFeatures(cols, { tf: values.tf, profile: values.profile as "ict" | "seed-v0.1" });
+  const f = computeFeatures(cols, { tf: values.tf, profile });
   io.stdout(JSON.stringify(f, null, 2) + "\n");
+  return 0;
+}
+
+function cmdSmt(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ref: { type: "string" }, profile: { type: "string", default: "ict" } },
+    allowPositionals: true,
+  });
+  const profile = profileOf(values.profile);
+  if (!values.ref) throw new UsageError(`--ref REF is required\n${USAGE}`);
+  if (positionals.length !== 1) throw new UsageError(`expected one FILE\n${USAGE}`);
+  if (positionals[0] === "-" && values.ref === "-") throw new UsageError("only one of FILE and REF can be standard input");
+  const primary = readBarsFile(positionals[0]!);
+  const ref = readBarsFile(values.ref);
+  io.stdout(JSON.stringify(smtObjects(primary, ref, { profile }), null, 2) + "\n");
   return 0;
 }
 
@@ -60,6 +82,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     switch (cmd) {
       case "features":
         return cmdFeatures(rest, io);
+      case "smt":
+        return cmdSmt(rest, io);
       case undefined:
       case "-h":
       case "--help":

@@ -81,3 +81,22 @@ describe("ict features", () => {
     expect(err.stderr.trim()).toMatch(/^ict: .*bad2\.json: row 0, field "c": is null \(value: null\)$/);
   });
 });
+
+describe("ict smt", () => {
+  it("prints the seed's SMT list for --profile seed-v0.1 (pair_5m)", async () => {
+    const r = await cli("smt", "--ref", join(GOLDEN, "inputs/pair_5m.ref.json"), "--profile", "seed-v0.1", join(GOLDEN, "inputs/pair_5m.json"));
+    expect(r.code).toBe(0);
+    const want = JSON.parse(readFileSync(join(GOLDEN, "expected/pair_5m.json"), "utf8")).smt;
+    expect(JSON.parse(r.out)).toEqual(want);
+  });
+
+  it("ict by default; --ref is required; bad reference input exits 2 naming it", async () => {
+    const ok = await cli("smt", "--ref", join(GOLDEN, "inputs/pair_1m.ref.json"), join(GOLDEN, "inputs/pair_1m.json"));
+    expect(ok.code).toBe(0);
+    for (const rec of JSON.parse(ok.out)) expect(rec).toHaveProperty("known_time");
+    expect((await cli("smt", join(GOLDEN, "inputs/pair_1m.json"))).err).toMatch(/--ref REF is required/);
+    const bad = await cli("smt", "--ref", write("badref.json", '[{"t":"x","o":1,"h":1,"l":1,"c":1}]'), join(GOLDEN, "inputs/pair_1m.json"));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/badref\.json: row 0, field "t"/);
+  });
+});

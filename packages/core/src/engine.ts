@@ -120,6 +120,13 @@ export class Engine {
     return this.f64.slice(ptr >>> 3, (ptr >>> 3) + n);
   }
 
+  /** Copies `n` Int32 values at byte pointer `ptr` out of WebAssembly memory as Int8 (for direction columns). */
+  readI8(ptr: number, n: number): Int8Array {
+    const out = new Int8Array(n);
+    out.set(this.i32.subarray(ptr >>> 2, (ptr >>> 2) + n));
+    return out;
+  }
+
   /** Allocates (through `alloc`) and fills an Int32 buffer; returns its pointer. */
   putI32(alloc: (bytes: number) => number, values: ArrayLike<number>): number {
     const p = alloc(values.length * 4 + 16);

@@ -1,11 +1,11 @@
 import { analyse, zoneConfig, type ZoneOptions } from "./analysis.js";
-import { breakerRecords, type BreakerRecord } from "./breakers.js";
+import { breakerRecords, type BreakerColumns, type BreakerRecord } from "./breakers.js";
 import { resident, type BarsInput } from "./engine.js";
 import { equilibriumFrom, type Equilibrium } from "./equilibrium.js";
-import { fvgRecords, type FvgRecord } from "./fvg.js";
-import { ifvgRecords, type IfvgRecord } from "./ifvg.js";
-import { obRecords, type ObRecord } from "./ob.js";
-import { marketStructureOf, type MarketStructure } from "./structure.js";
+import { fvgRecords, type FvgColumns, type FvgRecord } from "./fvg.js";
+import { ifvgRecords, type IfvgColumns, type IfvgRecord } from "./ifvg.js";
+import { obRecords, type ObColumns, type ObRecord } from "./ob.js";
+import { marketStructureOf, type MarketStructure, type StructureEvents } from "./structure.js";
 
 /** Options of {@link computeFeatures}. */
 export interface FeatureOptions extends ZoneOptions {
@@ -42,7 +42,7 @@ export function computeFeatures(bars: BarsInput, options: FeatureOptions): TfFea
   const ict = cfg.profile === "ict";
   return analyse(wb, cfg, (a) => {
     const n = a.n;
-    const ms = marketStructureOf(a.events, a.t, ict);
+    const ms = marketStructureOf(a.events, wb.view("t"), ict);
     const swings = equilibriumFrom(wb, cfg, cfg.lookback, a.swings, a.events);
     return {
       tf,
@@ -55,4 +55,37 @@ export function computeFeatures(bars: BarsInput, options: FeatureOptions): TfFea
       bb: breakerRecords(a, tf),
     };
   });
+}
+
+/** The features of one timeframe as typed columns: every detector, no records. */
+export interface FeatureColumns {
+  /** ATR of the last bar (NaN for no bars). */
+  atrLast: number;
+  structure: StructureEvents;
+  ms: MarketStructure;
+  swings: Equilibrium;
+  fvg: FvgColumns;
+  ifvg: IfvgColumns;
+  ob: ObColumns;
+  bb: BreakerColumns;
+}
+
+/**
+ * The same computation as {@link computeFeatures}, returned as typed columns
+ * (indices into the bars) instead of records: for large histories, where the
+ * records would cost more than the detection.
+ */
+export function computeFeatureColumns(bars: BarsInput, options?: ZoneOptions): FeatureColumns {
+  const cfg = zoneConfig(options);
+  const wb = resident(bars);
+  return analyse(wb, cfg, (a) => ({
+    atrLast: a.n > 0 ? wb.engine.f64[(a.atrPtr >>> 3) + a.n - 1]! : NaN,
+    structure: a.events,
+    ms: marketStructureOf(a.events, wb.view("t"), cfg.profile === "ict"),
+    swings: equilibriumFrom(wb, cfg, cfg.lookback, a.swings, a.events),
+    fvg: a.fvg,
+    ifvg: a.ifvg,
+    ob: a.ob,
+    bb: a.bb,
+  }));
 }

@@ -37,7 +37,7 @@ export function fvgColumns(a: Analysis): FvgColumns {
   const useMin = a.ict && cfg.minGapAtr > 0;
   const g = k.fvgDetect(wb.ptr.h, wb.ptr.l, n, cfg.tol, useMin ? a.atrPtr : 0, useMin ? cfg.minGapAtr : 0, midP, dirP, loP, hiP);
   const mid = e.readI32(midP, g);
-  const dir = Int8Array.from(e.i32.subarray(dirP >>> 2, (dirP >>> 2) + g));
+  const dir = e.readI8(dirP, g);
   const lo = e.readF64(loP, g);
   const hi = e.readF64(hiP, g);
   const mitigated = new Int32Array(g).fill(-1);
@@ -59,7 +59,7 @@ export function fvgColumns(a: Analysis): FvgColumns {
     return { mid, dir, lo, hi, mitigated, filled, traded };
   }
   // ict: each event is the first bar after the gap exists where price does it.
-  const q = new TouchQueries();
+  const q = new TouchQueries(3 * g);
   for (let j = 0; j < g; j++) {
     const start = mid[j]! + 2;
     const m = (lo[j]! + hi[j]!) / 2.0;

@@ -24,33 +24,54 @@ export function ifvgColumns(a: Analysis): IfvgColumns {
   const { wb, cfg, alloc, n } = a;
   const f = a.fvg;
   const e = wb.engine;
-  const cand: number[] = [];
-  for (let j = 0; j < f.mid.length; j++) if (f.traded[j]! >= 0) cand.push(j);
-  const q = cand.length;
+  // Candidates: the gaps that price closed through.
+  let q = 0;
+  for (let j = 0; j < f.mid.length; j++) if (f.traded[j]! >= 0) q++;
   const empty = { gap: new Int32Array(0), dir: new Int8Array(0), inverted: new Int32Array(0), retest: new Int32Array(0), invalidated: new Int32Array(0) };
   if (q === 0) return empty;
-  // The retest window: the seed searches the 9 bars from the gap's first candle
-  // (Q14, Q15); ict the `ifvgRetestBars` bars after the close through it.
-  const starts = cand.map((j) => (a.ict ? f.traded[j]! + 1 : f.mid[j]! - 1));
+  const cand = new Int32Array(q);
+  const starts = new Int32Array(q);
+  const cdir = new Int32Array(q);
+  const clo = new Float64Array(q);
+  const chi = new Float64Array(q);
+  for (let j = 0, x = 0; j < f.mid.length; j++) {
+    if (f.traded[j]! < 0) continue;
+    cand[x] = j;
+    // The retest window: the seed searches the 9 bars from the gap's first candle
+    // (Q14, Q15); ict the `ifvgRetestBars` bars after the close through it.
+    starts[x] = a.ict ? f.traded[j]! + 1 : f.mid[j]! - 1;
+    cdir[x] = f.dir[j]!;
+    clo[x] = f.lo[j]!;
+    chi[x] = f.hi[j]!;
+    x++;
+  }
   const window = a.ict ? cfg.ifvgRetestBars : cfg.ifvgRetestBars + 1;
   const out = alloc(q * 4 + 16);
   e.kernels.gapRetest(
     wb.ptr.h, wb.ptr.l, wb.ptr.c, n, q,
-    e.putI32(alloc, starts), e.putI32(alloc, cand.map((j) => f.dir[j]!)),
-    e.putF64(alloc, cand.map((j) => f.lo[j]!)), e.putF64(alloc, cand.map((j) => f.hi[j]!)),
+    e.putI32(alloc, starts), e.putI32(alloc, cdir), e.putF64(alloc, clo), e.putF64(alloc, chi),
     window, cfg.tol, a.ict ? 1 : 0, out,
   );
   const r = e.readI32(out, q);
-  const keep: number[] = [];
-  for (let x = 0; x < q; x++) if (r[x]! >= 0) keep.push(x);
-  const gap = Int32Array.from(keep, (x) => cand[x]!);
-  // A failed gap works in the opposite role (Q16); the seed keeps its direction.
-  const dir = Int8Array.from(gap, (j) => (a.ict ? -f.dir[j]! : f.dir[j]!));
-  const retest = Int32Array.from(keep, (x) => r[x]!);
-  const inverted = Int32Array.from(gap, (j) => (a.ict ? f.traded[j]! : -1));
+  let m = 0;
+  for (let x = 0; x < q; x++) if (r[x]! >= 0) m++;
+  const gap = new Int32Array(m);
+  const dir = new Int8Array(m);
+  const retest = new Int32Array(m);
+  const inverted = new Int32Array(m);
+  for (let x = 0, y = 0; x < q; x++) {
+    if (r[x]! < 0) continue;
+    const j = cand[x]!;
+    gap[y] = j;
+    // A failed gap works in the opposite role (Q16); the seed keeps its direction.
+    dir[y] = a.ict ? -f.dir[j]! : f.dir[j]!;
+    retest[y] = r[x]!;
+    inverted[y] = a.ict ? f.traded[j]! : -1;
+    y++;
+  }
   const invalidated = new Int32Array(gap.length).fill(-1);
   if (a.ict && gap.length > 0) {
-    const tq = new TouchQueries();
+    const tq = new TouchQueries(gap.length);
     for (let x = 0; x < gap.length; x++) {
       const j = gap[x]!;
       // From the retest bar on: a retest that itself closes back beyond the gap is an inversion that failed at once.

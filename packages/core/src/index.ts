@@ -37,4 +37,4 @@ export { ifvg, ifvgObjects, type IfvgColumns, type IfvgRecord } from "./ifvg.js"
 export { orderBlocks, orderBlockObjects, type ObColumns, type ObRecord } from "./ob.js";
 export { breakerBlocks, breakerObjects, type BreakerColumns, type BreakerRecord } from "./breakers.js";
 export { smt, smtObjects, type SmtColumns, type SmtRecord, type SmtOptions } from "./smt.js";
-export { computeFeatures, type FeatureOptions, type TfFeatures } from "./features.js";
+export { computeFeatures, computeFeatureColumns, type FeatureOptions, type TfFeatures, type FeatureColumns } from "./features.js";

@@ -49,7 +49,7 @@ export function obColumns(a: Analysis): ObColumns {
   const knownP = alloc(n * 4 + 16);
   const g = k.obDetect(wb.ptr.o, wb.ptr.c, n, atr, cfg.displacementAtrMult, cfg.tol, a.ict ? 1 : 0, sh, sl, breaks, cfg.obLookback, candleP, dirP, knownP);
   const candle = e.readI32(candleP, g);
-  const dir = Int8Array.from(e.i32.subarray(dirP >>> 2, (dirP >>> 2) + g));
+  const dir = e.readI8(dirP, g);
   const known = e.readI32(knownP, g);
   const mitigated = new Int32Array(g).fill(-1);
   const invalidated = new Int32Array(g).fill(-1);
@@ -63,7 +63,7 @@ export function obColumns(a: Analysis): ObColumns {
     }
     return { candle, dir, known, mitigated, invalidated };
   }
-  const q = new TouchQueries();
+  const q = new TouchQueries(2 * g);
   for (let j = 0; j < g; j++) {
     const i = candle[j]!;
     const top = Math.max(F[o0 + i]!, F[c0 + i]!);

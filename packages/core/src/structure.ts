@@ -62,7 +62,7 @@ export function structureFrom(wb: WasmBars, cfg: StructureConfig, sw: SwingBuffe
   const i32 = e.i32;
   const f64 = e.f64;
   const index = i32.slice(bar >>> 2, (bar >>> 2) + ne);
-  const dirs = Int8Array.from(i32.subarray(dir >>> 2, (dir >>> 2) + ne));
+  const dirs = e.readI8(dir, ne);
   const swings = i32.slice(swing >>> 2, (swing >>> 2) + ne);
   const level = new Float64Array(ne);
   const choch = new Uint8Array(ne);

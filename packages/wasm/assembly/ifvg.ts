@@ -12,8 +12,7 @@
  * where price is back at the gap.
  *   mode 0 (the seed): a close inside [lo - tol, hi + tol].
  *   mode 1 (ict): a wick back into the gap from the side it was closed through
- *   (a failed bullish gap: high >= lo - tol; a failed bearish one: low <= hi + tol),
- *   and that bar does not close beyond the far side (else the inversion failed: -2).
+ *   (a failed bullish gap: high >= lo - tol; a failed bearish one: low <= hi + tol).
  * dir[j]: the original gap's direction.
  */
 export function gapRetest(
@@ -35,9 +34,9 @@ export function gapRetest(
         if (mode == 0) {
           if (a - tol <= ct && ct <= b + tol) { r = t; break; }
         } else if (d > 0) {
-          if (load<f64>(h + o) >= a - tol) { r = ct > b + tol ? -2 : t; break; }
+          if (load<f64>(h + o) >= a - tol) { r = t; break; }
         } else {
-          if (load<f64>(l + o) <= b + tol) { r = ct < a - tol ? -2 : t; break; }
+          if (load<f64>(l + o) <= b + tol) { r = t; break; }
         }
       }
     }

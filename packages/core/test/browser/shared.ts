@@ -6,9 +6,15 @@
  */
 import {
   atr,
+  breakerBlocks,
   columnsFromArrays,
   computeFeatures,
   equilibrium,
+  fvg,
+  ifvg,
+  orderBlocks,
+  smt,
+  smtObjects,
   structure,
   swings,
   trueRange,
@@ -167,6 +173,29 @@ export function computeAll(raw: RawColumns | Columns): Results {
 
     objects[`equilibrium[${profile}]`] = exactJson(profile === "ict" ? equilibrium(cols) : equilibrium(cols, { profile }));
     objects[`computeFeatures[${profile}]`] = exactJson(computeFeatures(cols, { tf: "1m", profile }));
+
+    // Zone kernels, as columns.
+    const zone = (name: string, c: object) => {
+      for (const [k, v] of Object.entries(c)) arrays[`${name}[${profile}].${k}`] = encodeArray(v as Float64Array);
+    };
+    zone("fvg", fvg(cols, { profile }));
+    zone("fvg.full", fvg(cols, { profile, fillPolicy: "full" }));
+    zone("ifvg", ifvg(cols, { profile }));
+    zone("orderBlocks", orderBlocks(cols, { profile }));
+    zone("breakerBlocks", breakerBlocks(cols, { profile }));
+
+    // SMT against a reference derived from the same bars: scaled by 1.17, with
+    // highs and lows nudged by a deterministic pattern so that swings disagree.
+    const ref = columnsFromArrays({
+      t: cols.t,
+      o: Array.from(cols.o, (x) => x * 1.17),
+      c: Array.from(cols.c, (x) => x * 1.17),
+      h: Array.from(cols.h, (x, i) => x * 1.17 * (1 + 0.002 * ((i * 7) % 5))),
+      l: Array.from(cols.l, (x, i) => x * 1.17 * (1 - 0.002 * ((i * 3) % 5))),
+      v: cols.v,
+    });
+    zone("smt", smt(cols, ref, { profile }));
+    objects[`smtObjects[${profile}]`] = exactJson(smtObjects(cols, ref, { profile }));
   }
   return { n: cols.length, input: encodeColumns(cols), arrays, objects };
 }
