@@ -1,11 +1,11 @@
 import { atrConfig, atrInto, type AtrConfig, type AtrOptions } from "./atr.js";
 import { breakerColumns, type BreakerColumns } from "./breakers.js";
 import type { WasmBars } from "./engine.js";
-import { fvgColumns, type FvgColumns } from "./fvg.js";
+import { fvgColumns, fvgInto, type FvgBuffers, type FvgColumns } from "./fvg.js";
 import { ifvgColumns, type IfvgColumns } from "./ifvg.js";
-import { obColumns, type ObColumns } from "./ob.js";
+import { obColumns, obInto, type ObBuffers, type ObColumns } from "./ob.js";
 import { enumOption, intOption, numOption } from "./profile.js";
-import { structureConfig, structureFrom, type StructureConfig, type StructureEvents, type StructureOptions } from "./structure.js";
+import { structureColumns, structureConfig, structureInto, type StructureBuffers, type StructureConfig, type StructureEvents, type StructureOptions } from "./structure.js";
 import { swingsInto, type SwingBuffers } from "./swings.js";
 
 /**
@@ -71,6 +71,9 @@ export class Analysis {
   private _atr: number | undefined;
   private _swings: SwingBuffers | undefined;
   private _events: StructureEvents | undefined;
+  private _structureBuf: StructureBuffers | undefined;
+  private _fvgBuf: FvgBuffers | undefined;
+  private _obBuf: ObBuffers | undefined;
   private _fvg: FvgColumns | undefined;
   private _ifvg: IfvgColumns | undefined;
   private _ob: ObColumns | undefined;
@@ -109,8 +112,20 @@ export class Analysis {
     return (this._swings ??= swingsInto(this.wb, this.cfg, this.alloc));
   }
 
+  get structureBuf(): StructureBuffers {
+    return (this._structureBuf ??= structureInto(this.wb, this.cfg, this.swings, this.alloc));
+  }
+
   get events(): StructureEvents {
-    return (this._events ??= structureFrom(this.wb, this.cfg, this.swings, this.alloc));
+    return (this._events ??= structureColumns(this.wb, this.structureBuf));
+  }
+
+  get fvgBuf(): FvgBuffers {
+    return (this._fvgBuf ??= fvgInto(this));
+  }
+
+  get obBuf(): ObBuffers {
+    return (this._obBuf ??= obInto(this));
   }
 
   get fvg(): FvgColumns {

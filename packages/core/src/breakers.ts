@@ -1,7 +1,6 @@
 import { analyse, zoneConfig, type Analysis, type ZoneOptions } from "./analysis.js";
 import { resident, type BarsInput } from "./engine.js";
 import { isoUtc } from "./time.js";
-import { Touch, TouchQueries } from "./touch.js";
 
 /** Breaker blocks as columns, in the order of their order blocks. */
 export interface BreakerColumns {
@@ -19,83 +18,25 @@ export interface BreakerColumns {
 
 /** @internal */
 export function breakerColumns(a: Analysis): BreakerColumns {
-  const { wb, cfg, alloc } = a;
-  const ob = a.ob;
+  const { wb, cfg, alloc, n } = a;
   const e = wb.engine;
-  const h0 = wb.ptr.h >>> 3, l0 = wb.ptr.l >>> 3, o0 = wb.ptr.o >>> 3, c0 = wb.ptr.c >>> 3;
-  const nOb = ob.candle.length;
-  // At most one breaker per order block.
-  const sel = new Int32Array(nOb);
-  const dirs = new Int8Array(nOb);
-  const formed = new Int32Array(nOb);
-  let m = 0;
-  if (!a.ict) {
-    // The seed: every invalidated block whose direction differs from the
-    // opposite of the series' last BOS (Q17), whatever the timing.
-    const ev = a.events;
-    const last = ev.index.length ? ev.dir[ev.index.length - 1]! : 0;
-    if (last !== 0) {
-      const opp = -last;
-      for (let j = 0; j < nOb; j++) {
-        if (ob.invalidated[j]! >= 0 && ob.dir[j]! !== opp) {
-          sel[m] = j;
-          dirs[m] = opp;
-          formed[m] = -1;
-          m++;
-        }
-      }
-    }
-  } else {
-    // ict: a failed block followed, within `breakerLookahead` bars, by a break of
-    // structure against the block's direction (Q17); known at that break (Q18).
-    let nf = 0;
-    for (let j = 0; j < nOb; j++) if (ob.invalidated[j]! >= 0) nf++;
-    const ev = a.events;
-    if (nf > 0 && ev.index.length > 0) {
-      const failed = new Int32Array(nf);
-      const inval = new Int32Array(nf);
-      const fdir = new Int32Array(nf);
-      for (let j = 0, x = 0; j < nOb; j++) {
-        if (ob.invalidated[j]! < 0) continue;
-        failed[x] = j;
-        inval[x] = ob.invalidated[j]!;
-        fdir[x] = ob.dir[j]!;
-        x++;
-      }
-      const out = alloc(nf * 4 + 16);
-      e.kernels.breakerMatch(nf, e.putI32(alloc, inval), e.putI32(alloc, fdir), e.putI32(alloc, ev.index), e.putI32(alloc, ev.dir), ev.index.length, cfg.breakerLookahead, out);
-      const match = e.readI32(out, nf);
-      for (let x = 0; x < nf; x++) {
-        if (match[x]! < 0) continue;
-        const j = failed[x]!;
-        sel[m] = j;
-        dirs[m] = -ob.dir[j]!;
-        formed[m] = ev.index[match[x]!]!;
-        m++;
-      }
-    }
-  }
-  const F = e.f64;
-  const level = new Float64Array(m);
-  for (let x = 0; x < m; x++) {
-    const j = sel[x]!;
-    const i = ob.candle[j]!;
-    // The seed's level: body top for a bearish breaker, bottom for a bullish one (the distal wick if that is 0.0).
-    const v = dirs[x]! < 0 ? Math.max(F[o0 + i]!, F[c0 + i]!) : Math.min(F[o0 + i]!, F[c0 + i]!);
-    level[x] = v === 0 ? (ob.dir[j]! > 0 ? F[l0 + i]! : F[h0 + i]!) : v;
-  }
-  const invalidated = new Int32Array(m).fill(-1);
-  if (a.ict && m > 0) {
-    const q = new TouchQueries(m);
-    for (let x = 0; x < m; x++) {
-      const i = ob.candle[sel[x]!]!;
-      if (dirs[x]! < 0) q.add(formed[x]! + 1, F[h0 + i]! + cfg.tol, Touch.CloseAbove);
-      else q.add(formed[x]! + 1, F[l0 + i]! - cfg.tol, Touch.CloseBelow);
-    }
-    invalidated.set(q.run(wb, alloc));
-  }
-  return { ob: sel.slice(0, m), dir: dirs.slice(0, m), level, formed: formed.slice(0, m), invalidated };
+  const ob = a.obBuf;
+  const sb = a.structureBuf;
+  const i32 = e.i32;
+  // The seed pairs blocks with the series' last break only (Q17).
+  const lastDir = sb.ne > 0 ? i32[(sb.dir >>> 2) + sb.ne - 1]! : 0;
+  const buf = () => alloc(ob.g * 4 + 16);
+  const sel = buf(), dir = buf(), formed = buf(), invalid = buf();
+  const level = alloc(ob.g * 8 + 16);
+  const m = e.kernels.breakerBuild(
+    wb.ptr.o, wb.ptr.h, wb.ptr.l, wb.ptr.c, n,
+    ob.g, ob.candle, ob.dir, ob.invalidated,
+    sb.bar, sb.dir, sb.ne, lastDir, cfg.breakerLookahead, cfg.tol, a.ict ? 1 : 0,
+    sel, dir, level, formed, invalid,
+  );
+  return { ob: e.readI32(sel, m), dir: e.readI8(dir, m), level: e.readF64(level, m), formed: e.readI32(formed, m), invalidated: e.readI32(invalid, m) };
 }
+
 /** A breaker block in the seed's record shape (`ict` adds the fields marked so). */
 export interface BreakerRecord {
   tf: string;

@@ -1,7 +1,6 @@
 import { analyse, zoneConfig, type Analysis, type ZoneOptions } from "./analysis.js";
 import { resident, type BarsInput } from "./engine.js";
 import { isoUtc } from "./time.js";
-import { Touch, TouchQueries } from "./touch.js";
 
 /**
  * Fair value gaps as columns, by middle candle. Event columns hold the bar at
@@ -25,61 +24,44 @@ export interface FvgColumns {
   readonly traded: Int32Array;
 }
 
+/** @internal Gaps and their events resident in WebAssembly memory (i32 / f64 columns of length g). */
+export interface FvgBuffers {
+  g: number;
+  mid: number;
+  dir: number;
+  lo: number;
+  hi: number;
+  mitigated: number;
+  filled: number;
+  traded: number;
+}
+
+/** @internal */
+export function fvgInto(a: Analysis): FvgBuffers {
+  const { wb, cfg, alloc, n } = a;
+  const k = wb.engine.kernels;
+  const i32 = () => alloc(n * 4 + 16);
+  const f64 = () => alloc(n * 8 + 16);
+  const b = { g: 0, mid: i32(), dir: i32(), lo: f64(), hi: f64(), mitigated: i32(), filled: i32(), traded: i32() };
+  const useMin = a.ict && cfg.minGapAtr > 0;
+  b.g = k.fvgDetect(wb.ptr.h, wb.ptr.l, n, cfg.tol, useMin ? a.atrPtr : 0, useMin ? cfg.minGapAtr : 0, b.mid, b.dir, b.lo, b.hi);
+  k.fvgEvents(wb.ptr.l, wb.ptr.h, wb.ptr.c, n, b.g, b.mid, b.dir, b.lo, b.hi, cfg.tol, cfg.fillPolicy === "midline" ? 1 : 0, a.ict ? 1 : 0, b.mitigated, b.filled, b.traded);
+  return b;
+}
+
 /** @internal */
 export function fvgColumns(a: Analysis): FvgColumns {
-  const { wb, cfg, alloc, n } = a;
-  const e = wb.engine;
-  const k = e.kernels;
-  const midP = alloc(n * 4 + 16);
-  const dirP = alloc(n * 4 + 16);
-  const loP = alloc(n * 8 + 16);
-  const hiP = alloc(n * 8 + 16);
-  const useMin = a.ict && cfg.minGapAtr > 0;
-  const g = k.fvgDetect(wb.ptr.h, wb.ptr.l, n, cfg.tol, useMin ? a.atrPtr : 0, useMin ? cfg.minGapAtr : 0, midP, dirP, loP, hiP);
-  const mid = e.readI32(midP, g);
-  const dir = e.readI8(dirP, g);
-  const lo = e.readF64(loP, g);
-  const hi = e.readF64(hiP, g);
-  const mitigated = new Int32Array(g).fill(-1);
-  const filled = new Int32Array(g).fill(-1);
-  const traded = new Int32Array(g).fill(-1);
-  const tol = cfg.tol;
-  const midline = cfg.fillPolicy === "midline";
-  if (!a.ict) {
-    // The seed: status against the last close only (Q12, Q13).
-    const last = n - 1;
-    const cl = n > 0 ? e.f64[(wb.ptr.c >>> 3) + last]! : NaN;
-    for (let j = 0; j < g; j++) {
-      const m = (lo[j]! + hi[j]!) / 2.0;
-      const bull = dir[j]! > 0;
-      const isFilled = midline ? (bull ? cl <= m + tol : cl >= m - tol) : bull ? cl <= lo[j]! + tol : cl >= hi[j]! - tol;
-      if (isFilled) filled[j] = last;
-      if (bull ? cl < lo[j]! - tol : cl > hi[j]! + tol) traded[j] = last;
-    }
-    return { mid, dir, lo, hi, mitigated, filled, traded };
-  }
-  // ict: each event is the first bar after the gap exists where price does it.
-  const q = new TouchQueries(3 * g);
-  for (let j = 0; j < g; j++) {
-    const start = mid[j]! + 2;
-    const m = (lo[j]! + hi[j]!) / 2.0;
-    if (dir[j]! > 0) {
-      q.add(start, hi[j]!, Touch.LowAtOrBelow);
-      q.add(start, (midline ? m : lo[j]!) + tol, Touch.LowAtOrBelow);
-      q.add(start, lo[j]! - tol, Touch.CloseBelow);
-    } else {
-      q.add(start, lo[j]!, Touch.HighAtOrAbove);
-      q.add(start, (midline ? m : hi[j]!) - tol, Touch.HighAtOrAbove);
-      q.add(start, hi[j]! + tol, Touch.CloseAbove);
-    }
-  }
-  const ans = q.run(wb, alloc);
-  for (let j = 0; j < g; j++) {
-    mitigated[j] = ans[3 * j]!;
-    filled[j] = ans[3 * j + 1]!;
-    traded[j] = ans[3 * j + 2]!;
-  }
-  return { mid, dir, lo, hi, mitigated, filled, traded };
+  const b = a.fvgBuf;
+  const e = a.wb.engine;
+  return {
+    mid: e.readI32(b.mid, b.g),
+    dir: e.readI8(b.dir, b.g),
+    lo: e.readF64(b.lo, b.g),
+    hi: e.readF64(b.hi, b.g),
+    mitigated: e.readI32(b.mitigated, b.g),
+    filled: e.readI32(b.filled, b.g),
+    traded: e.readI32(b.traded, b.g),
+  };
 }
 
 /** A fair value gap in the seed's record shape (`ict` adds the fields marked so). */

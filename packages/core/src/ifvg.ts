@@ -1,7 +1,6 @@
 import { analyse, zoneConfig, type Analysis, type ZoneOptions } from "./analysis.js";
 import { resident, type BarsInput } from "./engine.js";
 import { isoUtc } from "./time.js";
-import { Touch, TouchQueries } from "./touch.js";
 
 /**
  * Inversion fair value gaps as columns, in the order of their gaps.
@@ -22,65 +21,25 @@ export interface IfvgColumns {
 /** @internal */
 export function ifvgColumns(a: Analysis): IfvgColumns {
   const { wb, cfg, alloc, n } = a;
-  const f = a.fvg;
+  const f = a.fvgBuf;
   const e = wb.engine;
-  // Candidates: the gaps that price closed through.
-  let q = 0;
-  for (let j = 0; j < f.mid.length; j++) if (f.traded[j]! >= 0) q++;
-  const empty = { gap: new Int32Array(0), dir: new Int8Array(0), inverted: new Int32Array(0), retest: new Int32Array(0), invalidated: new Int32Array(0) };
-  if (q === 0) return empty;
-  const cand = new Int32Array(q);
-  const starts = new Int32Array(q);
-  const cdir = new Int32Array(q);
-  const clo = new Float64Array(q);
-  const chi = new Float64Array(q);
-  for (let j = 0, x = 0; j < f.mid.length; j++) {
-    if (f.traded[j]! < 0) continue;
-    cand[x] = j;
-    // The retest window: the seed searches the 9 bars from the gap's first candle
-    // (Q14, Q15); ict the `ifvgRetestBars` bars after the close through it.
-    starts[x] = a.ict ? f.traded[j]! + 1 : f.mid[j]! - 1;
-    cdir[x] = f.dir[j]!;
-    clo[x] = f.lo[j]!;
-    chi[x] = f.hi[j]!;
-    x++;
-  }
-  const window = a.ict ? cfg.ifvgRetestBars : cfg.ifvgRetestBars + 1;
-  const out = alloc(q * 4 + 16);
-  e.kernels.gapRetest(
-    wb.ptr.h, wb.ptr.l, wb.ptr.c, n, q,
-    e.putI32(alloc, starts), e.putI32(alloc, cdir), e.putF64(alloc, clo), e.putF64(alloc, chi),
-    window, cfg.tol, a.ict ? 1 : 0, out,
+  const g = f.g;
+  const buf = () => alloc(g * 4 + 16);
+  const gap = buf(), dir = buf(), retest = buf(), inverted = buf(), invalid = buf();
+  // ict: the retest window is `ifvgRetestBars` bars after the close through the gap;
+  // the seed: the window + 1 bars from the gap's first candle (Q14, Q15).
+  const m = e.kernels.ifvgBuild(
+    wb.ptr.h, wb.ptr.l, wb.ptr.c, n, g, f.mid, f.dir, f.lo, f.hi, f.traded,
+    cfg.ifvgRetestBars, cfg.tol, a.ict ? 1 : 0,
+    gap, dir, retest, inverted, invalid,
   );
-  const r = e.readI32(out, q);
-  let m = 0;
-  for (let x = 0; x < q; x++) if (r[x]! >= 0) m++;
-  const gap = new Int32Array(m);
-  const dir = new Int8Array(m);
-  const retest = new Int32Array(m);
-  const inverted = new Int32Array(m);
-  for (let x = 0, y = 0; x < q; x++) {
-    if (r[x]! < 0) continue;
-    const j = cand[x]!;
-    gap[y] = j;
-    // A failed gap works in the opposite role (Q16); the seed keeps its direction.
-    dir[y] = a.ict ? -f.dir[j]! : f.dir[j]!;
-    retest[y] = r[x]!;
-    inverted[y] = a.ict ? f.traded[j]! : -1;
-    y++;
-  }
-  const invalidated = new Int32Array(gap.length).fill(-1);
-  if (a.ict && gap.length > 0) {
-    const tq = new TouchQueries(gap.length);
-    for (let x = 0; x < gap.length; x++) {
-      const j = gap[x]!;
-      // From the retest bar on: a retest that itself closes back beyond the gap is an inversion that failed at once.
-      if (dir[x]! < 0) tq.add(retest[x]!, f.hi[j]! + cfg.tol, Touch.CloseAbove);
-      else tq.add(retest[x]!, f.lo[j]! - cfg.tol, Touch.CloseBelow);
-    }
-    invalidated.set(tq.run(wb, alloc));
-  }
-  return { gap, dir, inverted, retest, invalidated };
+  return {
+    gap: e.readI32(gap, m),
+    dir: e.readI8(dir, m),
+    inverted: e.readI32(inverted, m),
+    retest: e.readI32(retest, m),
+    invalidated: e.readI32(invalid, m),
+  };
 }
 
 /** An inversion fair value gap in the seed's record shape (`ict` adds the fields marked so). */

@@ -1,7 +1,6 @@
 import { analyse, zoneConfig, type Analysis, type ZoneOptions } from "./analysis.js";
 import { resident, type BarsInput } from "./engine.js";
 import { isoUtc } from "./time.js";
-import { Touch, TouchQueries } from "./touch.js";
 
 /** Order blocks as columns, in order of discovery. */
 export interface ObColumns {
@@ -20,69 +19,58 @@ export interface ObColumns {
   readonly invalidated: Int32Array;
 }
 
+/** @internal Order blocks and their events resident in WebAssembly memory. */
+export interface ObBuffers {
+  g: number;
+  candle: number;
+  dir: number;
+  known: number;
+  mitigated: number;
+  invalidated: number;
+}
+
 /** @internal */
-export function obColumns(a: Analysis): ObColumns {
+export function obInto(a: Analysis): ObBuffers {
   const { wb, cfg, alloc, n } = a;
   const e = wb.engine;
   const k = e.kernels;
-  const f64 = () => e.f64;
-  const h0 = wb.ptr.h >>> 3, l0 = wb.ptr.l >>> 3, o0 = wb.ptr.o >>> 3, c0 = wb.ptr.c >>> 3;
+  const h0 = wb.ptr.h >>> 3, l0 = wb.ptr.l >>> 3;
   let sh = NaN;
   let sl = NaN;
   let breaks = 0;
   if (!a.ict) {
     // The seed compares every candle with the LAST swing of the whole series (Q05).
     const s = a.swings;
-    if (s.nHi > 0) sh = f64()[h0 + e.i32[(s.hi >>> 2) + s.nHi - 1]!]!;
-    if (s.nLo > 0) sl = f64()[l0 + e.i32[(s.lo >>> 2) + s.nLo - 1]!]!;
+    if (s.nHi > 0) sh = e.f64[h0 + e.i32[(s.hi >>> 2) + s.nHi - 1]!]!;
+    if (s.nLo > 0) sl = e.f64[l0 + e.i32[(s.lo >>> 2) + s.nLo - 1]!]!;
   } else {
     // Breaks of structure by bar, from confirmed swings only: bit 0 bullish, bit 1 bearish.
-    const ev = a.events;
+    const sb = a.structureBuf;
     breaks = alloc(n + 16);
     const u8 = e.u8;
+    const i32 = e.i32;
     u8.fill(0, breaks, breaks + n);
-    for (let j = 0; j < ev.index.length; j++) u8[breaks + ev.index[j]!] |= ev.dir[j]! > 0 ? 1 : 2;
+    for (let j = 0; j < sb.ne; j++) u8[breaks + i32[(sb.bar >>> 2) + j]!] |= i32[(sb.dir >>> 2) + j]! > 0 ? 1 : 2;
   }
   const atr = a.atrPtr;
-  const candleP = alloc(n * 4 + 16);
-  const dirP = alloc(n * 4 + 16);
-  const knownP = alloc(n * 4 + 16);
-  const g = k.obDetect(wb.ptr.o, wb.ptr.c, n, atr, cfg.displacementAtrMult, cfg.tol, a.ict ? 1 : 0, sh, sl, breaks, cfg.obLookback, candleP, dirP, knownP);
-  const candle = e.readI32(candleP, g);
-  const dir = e.readI8(dirP, g);
-  const known = e.readI32(knownP, g);
-  const mitigated = new Int32Array(g).fill(-1);
-  const invalidated = new Int32Array(g).fill(-1);
-  const F = f64();
-  if (!a.ict) {
-    // The seed: invalidated when the LAST close is beyond the distal wick (Q12).
-    const cl = F[c0 + n - 1]!;
-    for (let j = 0; j < g; j++) {
-      const i = candle[j]!;
-      if (dir[j]! > 0 ? cl < F[l0 + i]! - cfg.tol : cl > F[h0 + i]! + cfg.tol) invalidated[j] = n - 1;
-    }
-    return { candle, dir, known, mitigated, invalidated };
-  }
-  const q = new TouchQueries(2 * g);
-  for (let j = 0; j < g; j++) {
-    const i = candle[j]!;
-    const top = Math.max(F[o0 + i]!, F[c0 + i]!);
-    const bottom = Math.min(F[o0 + i]!, F[c0 + i]!);
-    const start = known[j]! + 1;
-    if (dir[j]! > 0) {
-      q.add(start, top, Touch.LowAtOrBelow);
-      q.add(start, F[l0 + i]! - cfg.tol, Touch.CloseBelow);
-    } else {
-      q.add(start, bottom, Touch.HighAtOrAbove);
-      q.add(start, F[h0 + i]! + cfg.tol, Touch.CloseAbove);
-    }
-  }
-  const ans = q.run(wb, alloc);
-  for (let j = 0; j < g; j++) {
-    mitigated[j] = ans[2 * j]!;
-    invalidated[j] = ans[2 * j + 1]!;
-  }
-  return { candle, dir, known, mitigated, invalidated };
+  const buf = () => alloc(n * 4 + 16);
+  const b = { g: 0, candle: buf(), dir: buf(), known: buf(), mitigated: buf(), invalidated: buf() };
+  b.g = k.obDetect(wb.ptr.o, wb.ptr.c, n, atr, cfg.displacementAtrMult, cfg.tol, a.ict ? 1 : 0, sh, sl, breaks, cfg.obLookback, b.candle, b.dir, b.known);
+  k.obEvents(wb.ptr.o, wb.ptr.h, wb.ptr.l, wb.ptr.c, n, b.g, b.candle, b.dir, b.known, cfg.tol, a.ict ? 1 : 0, b.mitigated, b.invalidated);
+  return b;
+}
+
+/** @internal */
+export function obColumns(a: Analysis): ObColumns {
+  const b = a.obBuf;
+  const e = a.wb.engine;
+  return {
+    candle: e.readI32(b.candle, b.g),
+    dir: e.readI8(b.dir, b.g),
+    known: e.readI32(b.known, b.g),
+    mitigated: e.readI32(b.mitigated, b.g),
+    invalidated: e.readI32(b.invalidated, b.g),
+  };
 }
 
 /** An order block in the seed's record shape (`ict` adds the fields marked so). */

@@ -45,25 +45,37 @@ export interface StructureEvents {
   readonly choch: Uint8Array;
 }
 
-/** @internal Runs swings (if not given) and the structure kernel; copies the events out. */
-export function structureFrom(wb: WasmBars, cfg: StructureConfig, sw: SwingBuffers, alloc: (bytes: number) => number): StructureEvents {
+/** @internal Structure events resident in WebAssembly memory (bar and direction as i32). */
+export interface StructureBuffers {
+  ne: number;
+  bar: number;
+  dir: number;
+  swing: number;
+}
+
+/** @internal Runs the structure kernel over resident swings. */
+export function structureInto(wb: WasmBars, cfg: StructureConfig, sw: SwingBuffers, alloc: (bytes: number) => number): StructureBuffers {
   const n = wb.length;
-  const e = wb.engine;
-  const k = e.kernels;
   const bar = alloc(n * 4 + 16);
   const dir = alloc(n * 4 + 16);
   const swing = alloc(n * 4 + 16);
-  const ne = k.structure(
+  const ne = wb.engine.kernels.structure(
     wb.ptr.c, wb.ptr.h, wb.ptr.l, n,
     sw.hi, sw.nHi, sw.lo, sw.nLo,
     cfg.causal ? cfg.k : 0, cfg.consume ? 1 : 0, cfg.newestWins ? 1 : 0, cfg.tol,
     bar, dir, swing,
   );
-  const i32 = e.i32;
+  return { ne, bar, dir, swing };
+}
+
+/** @internal Structure events as columns, from the resident buffers. */
+export function structureColumns(wb: WasmBars, sb: StructureBuffers): StructureEvents {
+  const e = wb.engine;
+  const ne = sb.ne;
+  const index = e.readI32(sb.bar, ne);
+  const dirs = e.readI8(sb.dir, ne);
+  const swings = e.readI32(sb.swing, ne);
   const f64 = e.f64;
-  const index = i32.slice(bar >>> 2, (bar >>> 2) + ne);
-  const dirs = e.readI8(dir, ne);
-  const swings = i32.slice(swing >>> 2, (swing >>> 2) + ne);
   const level = new Float64Array(ne);
   const choch = new Uint8Array(ne);
   const h0 = wb.ptr.h >>> 3;
@@ -74,6 +86,11 @@ export function structureFrom(wb: WasmBars, cfg: StructureConfig, sw: SwingBuffe
     choch[j] = j > 0 && dirs[j] !== dirs[j - 1] ? 1 : 0;
   }
   return { index, dir: dirs, swing: swings, level, choch };
+}
+
+/** @internal Runs the structure kernel and copies the events out. */
+export function structureFrom(wb: WasmBars, cfg: StructureConfig, sw: SwingBuffers, alloc: (bytes: number) => number): StructureEvents {
+  return structureColumns(wb, structureInto(wb, cfg, sw, alloc));
 }
 
 /**

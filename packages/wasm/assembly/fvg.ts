@@ -74,3 +74,60 @@ export function fvgDetect(
   }
   return g;
 }
+
+/**
+ * The life of each gap on the bar path.
+ * mode 1 (ict): from the bar after the third candle, the first bar whose wick
+ *   enters the gap (mitigated), the first that reaches the fill level (the 50 %
+ *   level with `midline`, else the far edge; filled, and it stays filled), the
+ *   first that closes beyond the far edge (traded through).
+ * mode 0 (the seed): the last close only — filled / traded are the last bar or
+ *   -1, mitigated is -1 (Q12, Q13).
+ */
+export function fvgEvents(
+  l: usize, h: usize, c: usize, n: i32, g: i32,
+  mid: usize, dir: usize, lo: usize, hi: usize, tol: f64, midline: i32, mode: i32,
+  outMit: usize, outFill: usize, outTraded: usize,
+): void {
+  if (mode == 0) {
+    const last = n - 1;
+    const cl = n > 0 ? load<f64>(c + (<usize>last << 3)) : 0;
+    for (let j = 0; j < g; j++) {
+      const a = load<f64>(lo + (<usize>j << 3));
+      const b = load<f64>(hi + (<usize>j << 3));
+      const m = (a + b) / 2.0;
+      const bull = load<i32>(dir + (<usize>j << 2)) > 0;
+      const filled = midline != 0 ? (bull ? cl <= m + tol : cl >= m - tol) : bull ? cl <= a + tol : cl >= b - tol;
+      const traded = bull ? cl < a - tol : cl > b + tol;
+      store<i32>(outMit + (<usize>j << 2), -1);
+      store<i32>(outFill + (<usize>j << 2), filled ? last : -1);
+      store<i32>(outTraded + (<usize>j << 2), traded ? last : -1);
+    }
+    return;
+  }
+  const Q = Queries.create(3 * g);
+  for (let j = 0; j < g; j++) {
+    const s = load<i32>(mid + (<usize>j << 2)) + 2;
+    const a = load<f64>(lo + (<usize>j << 3));
+    const b = load<f64>(hi + (<usize>j << 3));
+    const m = (a + b) / 2.0;
+    if (load<i32>(dir + (<usize>j << 2)) > 0) {
+      Q.add(s, b, 0);
+      Q.add(s, (midline != 0 ? m : a) + tol, 0);
+      Q.add(s, a - tol, 2);
+    } else {
+      Q.add(s, a, 1);
+      Q.add(s, (midline != 0 ? m : b) - tol, 1);
+      Q.add(s, b + tol, 3);
+    }
+  }
+  Q.run(l, h, c, n);
+  for (let j = 0; j < g; j++) {
+    store<i32>(outMit + (<usize>j << 2), Q.at(3 * j));
+    store<i32>(outFill + (<usize>j << 2), Q.at(3 * j + 1));
+    store<i32>(outTraded + (<usize>j << 2), Q.at(3 * j + 2));
+  }
+  Q.dispose();
+}
+
+import { Queries } from "./events";

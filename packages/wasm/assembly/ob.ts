@@ -84,3 +84,52 @@ export function obDetect(
   }
   return g;
 }
+
+/**
+ * The life of each block after its displacement.
+ * mode 1 (ict): the first bar whose wick returns into the body (mitigated) and
+ *   the first close beyond the distal wick (invalidated), from the bar after
+ *   the displacement.
+ * mode 0 (the seed): invalidated is the last bar when the last close is beyond
+ *   the distal wick (Q12), else -1; mitigated is -1.
+ */
+export function obEvents(
+  o: usize, h: usize, l: usize, c: usize, n: i32, g: i32,
+  candle: usize, dir: usize, known: usize, tol: f64, mode: i32,
+  outMit: usize, outInv: usize,
+): void {
+  if (mode == 0) {
+    const last = n - 1;
+    const cl = load<f64>(c + (<usize>last << 3));
+    for (let j = 0; j < g; j++) {
+      const i = load<i32>(candle + (<usize>j << 2));
+      const bull = load<i32>(dir + (<usize>j << 2)) > 0;
+      const inv = bull ? cl < load<f64>(l + (<usize>i << 3)) - tol : cl > load<f64>(h + (<usize>i << 3)) + tol;
+      store<i32>(outMit + (<usize>j << 2), -1);
+      store<i32>(outInv + (<usize>j << 2), inv ? last : -1);
+    }
+    return;
+  }
+  const Q = Queries.create(2 * g);
+  for (let j = 0; j < g; j++) {
+    const i = load<i32>(candle + (<usize>j << 2));
+    const s = load<i32>(known + (<usize>j << 2)) + 1;
+    const oi = load<f64>(o + (<usize>i << 3));
+    const ci = load<f64>(c + (<usize>i << 3));
+    if (load<i32>(dir + (<usize>j << 2)) > 0) {
+      Q.add(s, max(oi, ci), 0);
+      Q.add(s, load<f64>(l + (<usize>i << 3)) - tol, 2);
+    } else {
+      Q.add(s, min(oi, ci), 1);
+      Q.add(s, load<f64>(h + (<usize>i << 3)) + tol, 3);
+    }
+  }
+  Q.run(l, h, c, n);
+  for (let j = 0; j < g; j++) {
+    store<i32>(outMit + (<usize>j << 2), Q.at(2 * j));
+    store<i32>(outInv + (<usize>j << 2), Q.at(2 * j + 1));
+  }
+  Q.dispose();
+}
+
+import { Queries } from "./events";

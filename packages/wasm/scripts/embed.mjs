@@ -62,17 +62,33 @@ export interface IctKernels {
   firstTouchScratchBytes(n: number, q: number): number;
   firstTouch(l: number, h: number, c: number, n: number, starts: number, keys: number, kinds: number, q: number, out: number, scratch: number): void;
   fvgDetect(h: number, l: number, n: number, tol: number, atr: number, minGapAtr: number, mid: number, dir: number, lo: number, hi: number): number;
-  gapRetest(
-    h: number, l: number, c: number, n: number, q: number,
-    start: number, dir: number, lo: number, hi: number,
-    window: number, tol: number, mode: number, out: number,
+  fvgEvents(
+    l: number, h: number, c: number, n: number, g: number,
+    mid: number, dir: number, lo: number, hi: number, tol: number, midline: number, mode: number,
+    outMit: number, outFill: number, outTraded: number,
   ): void;
+  ifvgBuild(
+    h: number, l: number, c: number, n: number, g: number,
+    mid: number, dir: number, lo: number, hi: number, traded: number,
+    window: number, tol: number, mode: number,
+    outGap: number, outDir: number, outRetest: number, outInverted: number, outInvalid: number,
+  ): number;
   obDetect(
     o: number, c: number, n: number, atr: number, mult: number, tol: number, mode: number,
     sh: number, sl: number, breaks: number, lookback: number,
     candle: number, dir: number, known: number,
   ): number;
-  breakerMatch(q: number, inval: number, obDir: number, evBar: number, evDir: number, ne: number, lookahead: number, out: number): void;
+  obEvents(
+    o: number, h: number, l: number, c: number, n: number, g: number,
+    candle: number, dir: number, known: number, tol: number, mode: number,
+    outMit: number, outInv: number,
+  ): void;
+  breakerBuild(
+    o: number, h: number, l: number, c: number, n: number,
+    nOb: number, candle: number, obDir: number, obInval: number,
+    evBar: number, evDir: number, ne: number, lastDir: number, lookahead: number, tol: number, mode: number,
+    outOb: number, outDir: number, outLevel: number, outFormed: number, outInvalid: number,
+  ): number;
   alignTimes(t1: number, n1: number, t2: number, n2: number, i1: number, i2: number): number;
   gather(src: number, idx: number, m: number, dst: number): void;
   smtDivergence(
