@@ -1,4 +1,4 @@
-import { analyse, zoneConfig, type ZoneOptions } from "./analysis.js";
+import { analyse, zoneConfig, type Analysis, type ZoneOptions } from "./analysis.js";
 import { breakerRecords, type BreakerColumns, type BreakerRecord } from "./breakers.js";
 import { resident, type BarsInput } from "./engine.js";
 import { equilibriumFrom, type Equilibrium } from "./equilibrium.js";
@@ -6,6 +6,12 @@ import { fvgRecords, type FvgColumns, type FvgRecord } from "./fvg.js";
 import { ifvgRecords, type IfvgColumns, type IfvgRecord } from "./ifvg.js";
 import { obRecords, type ObColumns, type ObRecord } from "./ob.js";
 import { marketStructureOf, type MarketStructure, type StructureEvents } from "./structure.js";
+
+/** ATR of the last bar. The pointer is taken first: computing it may grow the memory. */
+function atrLastOf(a: Analysis): number {
+  const p = a.atrPtr;
+  return a.wb.engine.f64[(p >>> 3) + a.n - 1]!;
+}
 
 /** Options of {@link computeFeatures}. */
 export interface FeatureOptions extends ZoneOptions {
@@ -46,7 +52,7 @@ export function computeFeatures(bars: BarsInput, options: FeatureOptions): TfFea
     const swings = equilibriumFrom(wb, cfg, cfg.lookback, a.swings, a.events);
     return {
       tf,
-      atr_last: n > 0 ? wb.engine.f64[(a.atrPtr >>> 3) + n - 1]! : null,
+      atr_last: n > 0 ? atrLastOf(a) : null,
       ms,
       swings,
       fvg: fvgRecords(a, tf),
@@ -79,7 +85,7 @@ export function computeFeatureColumns(bars: BarsInput, options?: ZoneOptions): F
   const cfg = zoneConfig(options);
   const wb = resident(bars);
   return analyse(wb, cfg, (a) => ({
-    atrLast: a.n > 0 ? wb.engine.f64[(a.atrPtr >>> 3) + a.n - 1]! : NaN,
+    atrLast: a.n > 0 ? atrLastOf(a) : NaN,
     structure: a.events,
     ms: marketStructureOf(a.events, wb.view("t"), cfg.profile === "ict"),
     swings: equilibriumFrom(wb, cfg, cfg.lookback, a.swings, a.events),

@@ -38,3 +38,25 @@ export { orderBlocks, orderBlockObjects, type ObColumns, type ObRecord } from ".
 export { breakerBlocks, breakerObjects, type BreakerColumns, type BreakerRecord } from "./breakers.js";
 export { smt, smtObjects, type SmtColumns, type SmtRecord, type SmtOptions } from "./smt.js";
 export { computeFeatures, computeFeatureColumns, type FeatureOptions, type TfFeatures, type FeatureColumns } from "./features.js";
+export { aggregate, aggregateBars } from "./aggregate.js";
+export {
+  buildCapsule,
+  checkDay,
+  checkSymbol,
+  InvalidNameError,
+  type Capsule,
+  type CapsuleFeatures,
+  type CapsuleInput,
+  type KeyLevels,
+} from "./capsule.js";
+export { pyFixed2, pyJsonDumps } from "./pyfmt.js";
+export {
+  updateSymbolState,
+  shortSummary,
+  seedShort,
+  type Confluence,
+  type ConfluenceStatus,
+  type SymbolState,
+  type TrackerOptions,
+  type TrackerState,
+} from "./tracker.js";

@@ -1,0 +1,104 @@
+import { aggregate } from "./aggregate.js";
+import type { Columns } from "./columns.js";
+import { IctError } from "./errors.js";
+import { computeFeatures, type TfFeatures } from "./features.js";
+import { resolveProfile, type Profile } from "./profile.js";
+import { smtObjects, type SmtRecord } from "./smt.js";
+import { isoUtc } from "./time.js";
+
+/** Prior-day (or other) key levels passed through to the capsule untouched. */
+export type KeyLevels = Record<string, unknown>;
+
+/** The features part of a capsule (the seed's `features` object). */
+export interface CapsuleFeatures {
+  tf_5m: TfFeatures;
+  tf_1m: TfFeatures;
+  smt: SmtRecord[];
+  levels: KeyLevels;
+}
+
+/** A per-symbol context capsule, in the seed's schema and key order. */
+export interface Capsule {
+  symbol: string;
+  day_et: string;
+  features: CapsuleFeatures;
+  meta: { generated_at_utc: string };
+}
+
+/** Input of {@link buildCapsule}. */
+export interface CapsuleInput {
+  symbol: string;
+  /** The New York trading day, `YYYY-MM-DD`. */
+  dayEt: string;
+  /** 1m bars of the day so far (may be empty). */
+  bars1m: Columns;
+  /** 5m bars; default: the 5m aggregate of `bars1m`. */
+  bars5m?: Columns;
+  /** 5m bars of the SMT reference (for example SPY for QQQ), aligned on equal timestamps. */
+  ref5m?: Columns;
+  /** Name of the reference, for the SMT record's `pair` (`ict`). */
+  refSymbol?: string;
+  priorLevels?: KeyLevels | null;
+  /** The capsule's clock (epoch ms): bar time in replay, the tick time live. Never the wall clock by default. */
+  now: number;
+  profile?: Profile;
+}
+
+const SYMBOL_RE = /^[A-Za-z0-9][A-Za-z0-9._=^-]{0,31}$/;
+const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Thrown for a symbol or day that cannot name a file (`../x`, `/`, NUL, empty, over-long). */
+export class InvalidNameError extends IctError {
+  constructor(
+    readonly what: "symbol" | "day",
+    readonly value: unknown,
+  ) {
+    super(`invalid ${what} ${JSON.stringify(String(value)).slice(0, 80)}: ${what === "symbol" ? "1-32 characters of A-Z a-z 0-9 . _ = ^ -, not starting with a punctuation mark" : "expected a calendar date YYYY-MM-DD"}`);
+  }
+}
+
+/** Validates a ticker symbol (it becomes a file name). */
+export function checkSymbol(symbol: unknown): string {
+  if (typeof symbol !== "string" || !SYMBOL_RE.test(symbol) || symbol === "." || symbol === "..") throw new InvalidNameError("symbol", symbol);
+  return symbol;
+}
+
+/** Validates a New York trading day `YYYY-MM-DD` (it becomes a folder name). */
+export function checkDay(day: unknown): string {
+  const m = typeof day === "string" ? DAY_RE.exec(day) : null;
+  if (!m) throw new InvalidNameError("day", day);
+  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!));
+  if (d.getUTCFullYear() !== +m[1]! || d.getUTCMonth() !== +m[2]! - 1 || d.getUTCDate() !== +m[3]!) throw new InvalidNameError("day", day);
+  return day as string;
+}
+
+/**
+ * Builds one symbol's context capsule: the features of its 5m and 1m bars, the
+ * SMT divergences of its 5m bars against a reference, and the key levels.
+ *
+ * Market rule: the 5m timeframe frames the bias (structure, zones), the 1m
+ * timeframe times the entry; SMT against a correlated index flags moves that
+ * lack participation. With `profile: "seed-v0.1"` the capsule is the seed's
+ * `build_capsule` output (SMT as the seed computes it, `tf: "5m"` added).
+ * The clock is the caller's `now`.
+ */
+export function buildCapsule(input: CapsuleInput): Capsule {
+  const profile = resolveProfile(input.profile);
+  const symbol = profile === "ict" ? checkSymbol(input.symbol) : String(input.symbol);
+  const dayEt = profile === "ict" ? checkDay(input.dayEt) : String(input.dayEt);
+  if (!Number.isFinite(input.now)) throw new IctError(`buildCapsule: now must be finite epoch milliseconds, got ${input.now}`);
+  const b5 = input.bars5m ?? aggregate(input.bars1m, 5);
+  const tf_5m = computeFeatures(b5, { tf: "5m", profile });
+  const tf_1m = computeFeatures(input.bars1m, { tf: "1m", profile });
+  let smt: SmtRecord[] = [];
+  if (input.ref5m !== undefined) {
+    const names = { primary: symbol, ref: input.refSymbol ?? "ref" };
+    smt = smtObjects(b5, input.ref5m, { profile, names }).map((r) => ({ ...r, tf: "5m" }));
+  }
+  return {
+    symbol,
+    day_et: dayEt,
+    features: { tf_5m, tf_1m, smt, levels: input.priorLevels ?? {} },
+    meta: { generated_at_utc: isoUtc(input.now) },
+  };
+}

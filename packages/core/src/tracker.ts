@@ -1,0 +1,396 @@
+import type { CapsuleFeatures } from "./capsule.js";
+import { IctError } from "./errors.js";
+import { resolveProfile, type Profile } from "./profile.js";
+import { pyFixed2 } from "./pyfmt.js";
+import { isoUtc, parseIsoMs } from "./time.js";
+
+/** A confluence's life: forming → active → filled | invalidated | expired. */
+export type ConfluenceStatus = "forming" | "active" | "filled" | "invalidated" | "expired";
+
+/** One tracked confluence: a detector record plus its identity, status and timestamps. */
+export interface Confluence {
+  [field: string]: unknown;
+  id: string;
+  kind: string;
+  tf: string;
+  status: ConfluenceStatus;
+  first_seen_utc: string;
+  last_seen_utc: string;
+  /** `ict`: when the current status began (bar time). */
+  status_since_utc?: string;
+}
+
+/** The tracker's per-symbol state (`state` of a symbol entry in `current_context.json`). */
+export interface TrackerState {
+  htf_stage: "none" | "reversal_seen" | "confirmed";
+  ltf_stage: "none" | "scanning" | "entry_window" | "invalidated";
+  last_update_utc: string;
+  confluences: Confluence[];
+  /** `ict`: direction of the last 5m break. */
+  bias?: "bull" | "bear" | null;
+  /** `ict`: the last 1m close, the 5m equilibrium and where price sits against it. */
+  price?: number | null;
+  eq_5m?: number | null;
+  price_vs_eq?: "premium" | "discount" | "equilibrium" | null;
+}
+
+/** A symbol's entry in `current_context.json`. */
+export interface SymbolState {
+  [field: string]: unknown;
+  symbol: string;
+  state?: TrackerState;
+  active_confluences?: string[];
+}
+
+/** Options of {@link updateSymbolState}. */
+export interface TrackerOptions {
+  profile?: Profile;
+  /**
+   * `ict`: an active record expires this many minutes (bar time) after it
+   * became known, per timeframe (default 1m: 90, the seed's `STATUS_TTL_MIN`;
+   * 5m: 390, one session).
+   */
+  ttlMinutes?: Partial<Record<string, number>>;
+  /** `ict`: a filled, invalidated or expired record is dropped this many minutes after its status began (default 90). */
+  retainMinutes?: number;
+  /** `ict`: the last 1m close, for the entry window and premium/discount. */
+  price?: number;
+  /**
+   * `ict`: per timeframe, the start time (epoch ms) of a last bar that is not
+   * complete yet; records known at or after it are `forming`.
+   */
+  incompleteSince?: Partial<Record<string, number>>;
+}
+
+const TERMINAL: ReadonlySet<string> = new Set(["filled", "invalidated", "expired"]);
+
+// ------------------------------------------------------------ summaries ----
+
+const f2 = pyFixed2;
+
+/**
+ * The seed's `_short` summary, verbatim: truthiness guards drop a price of 0.0
+ * (Q23); Python's `.2f` rounding (half-even on exact ties, Q24).
+ */
+export function seedShort(c: Record<string, any>): string {
+  const k = c.kind;
+  const tf = c.tf === undefined ? "None" : String(c.tf);
+  const dir = c.dir === undefined ? "None" : String(c.dir);
+  const truthy = (x: unknown) => x !== undefined && x !== null && x !== 0 && x !== false && x !== "";
+  if (k === "FVG") {
+    const [lo, hi] = c.gap ?? [null, null];
+    return truthy(lo) && truthy(hi) ? `FVG(${tf} ${dir} @ ${f2(lo)}–${f2(hi)})` : `FVG(${tf})`;
+  }
+  if (k === "IFVG") {
+    const [lo, hi] = c.gap ?? [null, null];
+    return `IFVG(${tf} ${dir} @ ${f2(lo)}–${f2(hi)})`;
+  }
+  if (k === "OB") {
+    const b = c.body ?? [null, null];
+    return truthy(b[0]) && truthy(b[1]) ? `OB(${tf} ${dir} @ ${f2(b[0])}–${f2(b[1])})` : `OB(${tf})`;
+  }
+  if (k === "BB") return truthy(c.level) ? `BB(${tf} ${dir} @ ${f2(c.level)})` : `BB(${tf})`;
+  if (k === "BOS") return truthy(c.level) ? `BOS(${tf} ${dir} @ ${f2(c.level)})` : `BOS(${tf})`;
+  return `${k}(${tf})`;
+}
+
+/**
+ * A confluence's one-line summary for the prompt, e.g. `FVG(5m bull @
+ * 412.10–412.55)`. A price of 0 is printed (Q23); prices are rounded to two
+ * decimals half-to-even on exact ties, as Python's `.2f` (Q24).
+ */
+export function shortSummary(c: Record<string, any>): string {
+  const num = (x: unknown) => typeof x === "number" && Number.isFinite(x);
+  const range = (lo: unknown, hi: unknown) => (num(lo) && num(hi) ? ` @ ${f2(lo as number)}–${f2(hi as number)}` : "");
+  const at = (x: unknown) => (num(x) ? ` @ ${f2(x as number)}` : "");
+  const head = `${c.tf} ${c.dir}`;
+  switch (c.kind) {
+    case "FVG":
+    case "IFVG":
+      return `${c.kind}(${head}${range(c.gap?.[0], c.gap?.[1])})`;
+    case "OB":
+      return `OB(${head}${range(c.body?.[0], c.body?.[1])})`;
+    case "BB":
+      return `BB(${head}${at(c.level)})`;
+    case "BOS":
+      return `${c.event === "CHOCH" ? "CHOCH" : "BOS"}(${head}${at(c.level)})`;
+    case "SMT":
+      return `SMT(${c.tf} ${c.dir}${c.pair ? ` ${c.pair}` : ""})`;
+    default:
+      return `${c.kind}(${c.tf})`;
+  }
+}
+
+// ---------------------------------------------------------- seed-v0.1 -----
+
+function seedUpdate(existing: SymbolState, features: Partial<CapsuleFeatures>, nowIso: string): SymbolState {
+  const state = { ...((existing.state as Record<string, unknown> | undefined) ?? {}) };
+  const tf5 = (features.tf_5m ?? {}) as Record<string, any>;
+  const tf1 = (features.tf_1m ?? {}) as Record<string, any>;
+  const statusize = (kind: string, recs: Record<string, any>[] | undefined): Record<string, any>[] =>
+    (recs ?? []).map((r) => {
+      const rr: Record<string, any> = { ...r };
+      rr.kind = kind;
+      const key = r.time || r.start || r.retested_at || nowIso;
+      rr.id = `${kind}:${r.tf ?? "?"}:${key}`;
+      let status = "active";
+      if (kind === "FVG") {
+        if (r.filled) status = "filled";
+        else if (!(r.active ?? true)) status = "invalidated";
+      }
+      if (kind === "OB" && r.invalidated) status = "invalidated";
+      rr.status = status;
+      return rr;
+    });
+  const incoming: Record<string, any>[] = [
+    ...statusize("FVG", tf5.fvg),
+    ...statusize("IFVG", tf5.ifvg),
+    ...statusize("OB", tf5.ob),
+    ...statusize("BB", tf5.bb),
+  ];
+  const ms = tf5.ms ?? {};
+  if (ms.last_bos) {
+    incoming.push({
+      id: `BOS:${tf5.tf ?? "?"}:${ms.last_bos_time}`,
+      kind: "BOS",
+      tf: tf5.tf ?? "?",
+      dir: ms.last_bos === "bull" ? "bull" : "bear",
+      level: ms.last_bos_level,
+      status: "active",
+    });
+  }
+  incoming.push(...statusize("FVG", tf1.fvg), ...statusize("IFVG", tf1.ifvg), ...statusize("OB", tf1.ob), ...statusize("BB", tf1.bb));
+
+  // _merge_list: the seed reads the TOP-LEVEL `confluences` (never written: Q04).
+  const byId = new Map<string, Record<string, any>>();
+  for (const e of (existing.confluences as Record<string, any>[] | undefined) ?? []) byId.set(e.id, e);
+  for (const inc of incoming) {
+    const prev = byId.get(inc.id);
+    if (prev !== undefined) {
+      Object.assign(prev, inc);
+      prev.last_seen_utc = nowIso;
+    } else {
+      inc.first_seen_utc = nowIso;
+      inc.last_seen_utc = inc.first_seen_utc;
+      byId.set(inc.id, inc);
+    }
+  }
+  const now = parseIsoMs(nowIso);
+  const pruned = [...byId.values()].filter((e) => {
+    if (e.status === "active" || e.status === "forming") return true;
+    const seen = typeof e.last_seen_utc === "string" ? parseIsoMs(e.last_seen_utc) : NaN;
+    const last = Number.isNaN(seen) ? now : seen;
+    return now - last <= 90 * 60_000;
+  });
+  // Stable sort on the last_seen_utc string (missing = "").
+  const merged = pruned
+    .map((e, i) => [String(e.last_seen_utc ?? ""), i, e] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]))
+    .map((x) => x[2]);
+
+  let htf = (state.htf_stage as string | undefined) ?? "none";
+  if (ms.last_bos) htf = "confirmed";
+  else if ((tf5.ifvg ?? []).length || (tf5.ob ?? []).length) htf = "reversal_seen";
+  let ltf = "none";
+  if (htf === "confirmed") ltf = merged.some((c) => c.tf === "1m" && c.status === "active") ? "entry_window" : "scanning";
+
+  const active = merged.filter((c) => c.status === "active");
+  const newState = { htf_stage: htf, ltf_stage: ltf, last_update_utc: nowIso, confluences: merged };
+  return { ...existing, state: newState as unknown as TrackerState, active_confluences: active.map(seedShort) };
+}
+
+// ----------------------------------------------------------------- ict -----
+
+interface Incoming {
+  rec: Record<string, any>;
+  /** When the record became known (epoch ms). */
+  known: number;
+  /** Its status from its own events as of now, and since when. */
+  status: ConfluenceStatus;
+  since: number;
+}
+
+function ms(iso: unknown): number {
+  return typeof iso === "string" ? parseIsoMs(iso) : NaN;
+}
+
+/** Status of a detector record from its events: the rule table of the README. */
+function statusOf(kind: string, r: Record<string, any>, known: number): { status: ConfluenceStatus; since: number } {
+  const tt = ms(r.traded_through_at);
+  const fl = ms(r.filled_at);
+  const inv = ms(r.invalidated_at);
+  if (kind === "FVG") {
+    if (!Number.isNaN(tt)) return { status: "invalidated", since: tt };
+    if (!Number.isNaN(fl)) return { status: "filled", since: fl };
+  } else if (!Number.isNaN(inv)) {
+    return { status: "invalidated", since: inv };
+  }
+  return { status: "active", since: known };
+}
+
+function collect(features: Partial<CapsuleFeatures>): Incoming[] {
+  const out: Incoming[] = [];
+  const add = (kind: string, tf: string, anchor: unknown, rec: Record<string, any>, knownIso: unknown) => {
+    const known = ms(knownIso);
+    const s = statusOf(kind, rec, known);
+    out.push({ rec: { ...rec, kind, tf, id: `${kind}:${tf}:${anchor}` }, known, status: s.status, since: s.since });
+  };
+  for (const key of ["tf_5m", "tf_1m"] as const) {
+    const f = features[key] as Record<string, any> | undefined;
+    if (!f) continue;
+    const tf = String(f.tf ?? key.slice(3));
+    for (const r of f.fvg ?? []) add("FVG", tf, r.start, r, r.known_time);
+    for (const r of f.ifvg ?? []) add("IFVG", tf, r.start, r, r.known_time ?? r.retested_at);
+    for (const r of f.ob ?? []) add("OB", tf, r.time, r, r.known_time);
+    // Breakers are keyed on their failed block's time, never the clock (Q18).
+    for (const r of f.bb ?? []) add("BB", tf, r.from_ob_time, r, r.known_time);
+    const m = f.ms ?? {};
+    if (m.last_bos) {
+      add("BOS", tf, m.last_bos_time, { dir: m.last_bos, level: m.last_bos_level, time: m.last_bos_time, event: m.last_bos_kind ?? "BOS" }, m.last_bos_time);
+    }
+  }
+  for (const r of features.smt ?? []) {
+    const rec = r as unknown as Record<string, any>;
+    add("SMT", String(rec.tf ?? "5m"), `${rec.time}:${rec.type}`, { ...rec, dir: rec.type }, rec.known_time ?? rec.time);
+  }
+  return out;
+}
+
+function ictUpdate(existing: SymbolState, features: Partial<CapsuleFeatures>, now: number, o: TrackerOptions): SymbolState {
+  const nowIso = isoUtc(now);
+  const ttl: Record<string, number> = { "1m": 90, "5m": 390, ...(o.ttlMinutes as Record<string, number> | undefined) };
+  const retain = (o.retainMinutes ?? 90) * 60_000;
+  const prev = (existing.state?.confluences ?? []) as Confluence[];
+  const byId = new Map<string, Confluence>();
+  for (const c of prev) byId.set(c.id, { ...c });
+  const seen = new Set<string>();
+
+  // Breaks of structure: a newer break on the same timeframe ends the older record.
+  const latestBos = new Map<string, Record<string, any>>();
+
+  for (const inc of collect(features)) {
+    const { rec } = inc;
+    let status = inc.status;
+    let since = inc.since;
+    const incomplete = o.incompleteSince?.[rec.tf];
+    if (status === "active" && incomplete !== undefined && inc.known >= incomplete) status = "forming";
+    if (status === "active" || status === "forming") {
+      const limit = (ttl[rec.tf] ?? ttl["1m"]!) * 60_000;
+      if (!Number.isNaN(inc.known) && now - inc.known > limit) {
+        status = "expired";
+        since = inc.known + limit;
+      }
+    }
+    if (rec.kind === "BOS") latestBos.set(rec.tf, rec);
+    seen.add(rec.id);
+    const old = byId.get(rec.id);
+    if (old !== undefined) {
+      // A terminal status is final: a filled gap stays filled (Q13).
+      const keep = TERMINAL.has(old.status);
+      Object.assign(old, rec, { last_seen_utc: nowIso });
+      if (keep) continue;
+      if (old.status !== status) {
+        old.status = status;
+        old.status_since_utc = isoUtc(Number.isNaN(since) ? now : since);
+      }
+    } else {
+      byId.set(rec.id, {
+        ...rec,
+        status,
+        first_seen_utc: nowIso,
+        last_seen_utc: nowIso,
+        status_since_utc: isoUtc(Number.isNaN(since) ? now : since),
+      } as Confluence);
+    }
+  }
+
+  const out: Confluence[] = [];
+  for (const c of byId.values()) {
+    if (!seen.has(c.id)) {
+      // A forming record that the detectors no longer report never existed (its bar changed).
+      if (c.status === "forming") continue;
+      // Older breaks of a timeframe: superseded by the newer one.
+      const latest = latestBos.get(c.tf);
+      if (c.kind === "BOS" && latest !== undefined && !TERMINAL.has(c.status)) {
+        c.status = latest.dir !== c.dir ? "invalidated" : "expired";
+        c.status_since_utc = String(latest.time);
+      }
+      // Records no longer reported (for example yesterday's) still age out.
+      if (c.status === "active") {
+        const known = ms(c.known_time ?? c.first_seen_utc);
+        const limit = (ttl[c.tf] ?? ttl["1m"]!) * 60_000;
+        if (!Number.isNaN(known) && now - known > limit) {
+          c.status = "expired";
+          c.status_since_utc = isoUtc(known + limit);
+        }
+      }
+    }
+    if (TERMINAL.has(c.status)) {
+      const since = ms(c.status_since_utc);
+      if (!Number.isNaN(since) && now - since > retain) continue; // pruned (Q19)
+    }
+    out.push(c);
+  }
+
+  // Stages, direction-aware (Q22).
+  const f5 = (features.tf_5m ?? {}) as Record<string, any>;
+  const m5 = f5.ms ?? {};
+  const bias: "bull" | "bear" | null = m5.last_bos ?? null;
+  const htf: TrackerState["htf_stage"] = bias === null ? "none" : m5.last_bos_kind === "CHOCH" ? "reversal_seen" : "confirmed";
+  const price = typeof o.price === "number" && Number.isFinite(o.price) ? o.price : null;
+  const leg = f5.swings?.leg ?? null;
+  let ltf: TrackerState["ltf_stage"] = "none";
+  if (htf === "confirmed") {
+    if (price !== null && leg && ((bias === "bull" && price < leg.low) || (bias === "bear" && price > leg.high))) {
+      // Price is back beyond the origin of the leg that set the bias: the setup failed.
+      ltf = "invalidated";
+    } else {
+      const inZone = (c: Confluence) => {
+        const z = (c.gap ?? c.body ?? c.zone) as [number, number] | undefined;
+        return price !== null && z !== undefined && price >= z[0] && price <= z[1];
+      };
+      const htfZone = out.some((c) => c.tf === "5m" && c.status === "active" && c.dir === bias && ["FVG", "IFVG", "OB", "BB"].includes(c.kind) && inZone(c));
+      const ltfConf = out.some((c) => c.tf === "1m" && c.status === "active" && c.dir === bias && c.kind !== "BOS");
+      ltf = htfZone && ltfConf ? "entry_window" : "scanning";
+    }
+  }
+  const eq = typeof f5.swings?.eq === "number" ? (f5.swings.eq as number) : null;
+  const where = price === null || eq === null ? null : price > eq ? "premium" : price < eq ? "discount" : "equilibrium";
+  const state: TrackerState = {
+    htf_stage: htf,
+    ltf_stage: ltf,
+    bias,
+    price,
+    eq_5m: eq,
+    price_vs_eq: where,
+    last_update_utc: nowIso,
+    confluences: out,
+  };
+  return { ...existing, state, active_confluences: out.filter((c) => c.status === "active").map(shortSummary) };
+}
+
+/**
+ * Merges one capsule's features into a symbol's tracked state.
+ *
+ * `ict` (default): confluences persist from update to update with their
+ * `first_seen_utc` (Q04); the clock is the caller's `now`, bar time in a
+ * replay (Q20); ids come from each record's own anchor time (Q18, Q21). Status
+ * rule table — forming: known on a bar that is not complete yet; active;
+ * filled: a gap's fill level reached; invalidated: a gap closed through, a
+ * block, IFVG or breaker closed beyond its far side, a break superseded by an
+ * opposite one; expired: active longer than the timeframe's TTL, or a break
+ * superseded in the same direction. Terminal statuses are final and are
+ * pruned `retainMinutes` after they began (Q19). Stages follow the 5m bias
+ * (Q22): htf none / reversal_seen (last 5m break a CHoCH) / confirmed (a BOS
+ * in the bias direction); ltf none / scanning / entry_window (price inside an
+ * active 5m zone of the bias and an active 1m confluence of the bias) /
+ * invalidated (price back beyond the bias leg's origin).
+ *
+ * `seed-v0.1`: the seed's `update_symbol_state`, quirks included, with the
+ * clock frozen at `now` (what the golden oracle records).
+ */
+export function updateSymbolState(existing: SymbolState, features: Partial<CapsuleFeatures>, now: number, options: TrackerOptions = {}): SymbolState {
+  if (!Number.isFinite(now)) throw new IctError(`updateSymbolState: now must be finite epoch milliseconds, got ${now}`);
+  const profile = resolveProfile(options.profile);
+  return profile === "seed-v0.1" ? seedUpdate(existing, features, isoUtc(now)) : ictUpdate(existing, features, now, options);
+}
