@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { wasmBytes, WASM_BYTE_LENGTH } from "@ict/wasm";
-import { atr, columnsFromArrays, Engine, swings, WasmBars } from "../src/index.js";
+import { atr, columnsFromArrays, computeFeatures, Engine, smtObjects, swings, WasmBars } from "../src/index.js";
 import { randomBars } from "./helpers.js";
 
 describe("engine", () => {
@@ -54,6 +54,21 @@ describe("engine", () => {
       swings(cols);
     }
     expect(e.memoryBytes).toBe(size);
+  });
+
+  it("a fresh engine, whose memory grows during the calls, computes what the shared engine computes", () => {
+    // Guards against typed-array views taken before an allocation that grows the memory.
+    for (const n of [50, 700, 5_000, 40_000]) {
+      for (const profile of ["ict", "seed-v0.1"] as const) {
+        const cols = columnsFromArrays(randomBars(n, n + 1));
+        const e = Engine.create();
+        const wb = e.upload(cols);
+        expect(computeFeatures(wb, { tf: "1m", profile })).toEqual(computeFeatures(cols, { tf: "1m", profile }));
+        const e2 = Engine.create();
+        const ref = columnsFromArrays(randomBars(n, n + 2));
+        expect(smtObjects(e2.upload(cols), e2.upload(ref), { profile })).toEqual(smtObjects(cols, ref, { profile }));
+      }
+    }
   });
 
   it("Engine.ready() compiles asynchronously and returns the shared engine", async () => {
