@@ -76,11 +76,20 @@ export class Engine {
     return Engine.instance;
   }
 
-  /** A new, independent engine with its own memory (for example one per worker task). */
-  static create(): Engine {
+  /**
+   * A new, independent engine with its own memory (for example one per worker
+   * task). `growOnEveryAlloc` (for tests) grows the memory before every
+   * allocation, so that any typed-array view held across an allocation is
+   * detached at once.
+   */
+  static create(options?: { growOnEveryAlloc?: boolean }): Engine {
     Engine.module ??= new WebAssembly.Module(wasmBytes() as Uint8Array<ArrayBuffer>);
-    return new Engine(new WebAssembly.Instance(Engine.module, Engine.imports()));
+    const e = new Engine(new WebAssembly.Instance(Engine.module, Engine.imports()));
+    e.growOnEveryAlloc = options?.growOnEveryAlloc === true;
+    return e;
   }
+
+  private growOnEveryAlloc = false;
 
   private refresh(): void {
     const b = this.kernels.memory.buffer;
@@ -148,6 +157,7 @@ export class Engine {
 
   /** Allocates `bytes` bytes (16-byte aligned) in WebAssembly memory. */
   alloc(bytes: number): number {
+    if (this.growOnEveryAlloc) this.kernels.memory.grow(1);
     const p = this.kernels.alloc(Math.max(16, Math.ceil(bytes / 16) * 16));
     if (p === 0) throw new IctError(`WebAssembly memory exhausted allocating ${bytes} bytes`);
     return p;

@@ -58,13 +58,13 @@ describe("engine", () => {
 
   it("a fresh engine, whose memory grows during the calls, computes what the shared engine computes", () => {
     // Guards against typed-array views taken before an allocation that grows the memory.
-    for (const n of [50, 700, 5_000, 40_000]) {
+    for (const n of [50, 700, 5_000]) {
       for (const profile of ["ict", "seed-v0.1"] as const) {
         const cols = columnsFromArrays(randomBars(n, n + 1));
-        const e = Engine.create();
+        const e = Engine.create({ growOnEveryAlloc: true });
         const wb = e.upload(cols);
         expect(computeFeatures(wb, { tf: "1m", profile })).toEqual(computeFeatures(cols, { tf: "1m", profile }));
-        const e2 = Engine.create();
+        const e2 = Engine.create({ growOnEveryAlloc: true });
         const ref = columnsFromArrays(randomBars(n, n + 2));
         expect(smtObjects(e2.upload(cols), e2.upload(ref), { profile })).toEqual(smtObjects(cols, ref, { profile }));
       }
