@@ -1,7 +1,21 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { parseArgs } from "node:util";
-import { columnsFromText, computeFeatures, IctError, PROFILES, smtObjects, type Columns, type Profile } from "@ict/core";
+import {
+  aggregate,
+  buildCapsule,
+  columnsFromText,
+  computeFeatures,
+  IctError,
+  nyDate,
+  parseIsoMs,
+  PROFILES,
+  smtObjects,
+  updateSymbolState,
+  type Columns,
+  type Profile,
+} from "@ict/core";
+import { stringifyStrict, writeCapsule } from "@ict/core/node";
 
 /** Where the CLI writes; injected so that tests can capture it. */
 export interface Io {
@@ -14,6 +28,7 @@ export class UsageError extends Error {}
 
 const USAGE = `usage: ict features --tf 1m|5m [--profile ict|seed-v0.1] FILE
        ict smt --ref REF [--profile ict|seed-v0.1] FILE
+       ict capsule --symbol S --tf 1m|5m [--ref REF] [--profile ict|seed-v0.1] [--now ISO] [--state-now ISO] [--out ROOT] FILE
   FILE, REF: JSON array of bars {t,o,h,l,c,v} or CSV with header t,o,h,l,c,v (.gz allowed); - for stdin`;
 
 function profileOf(p: string | undefined): Profile {
@@ -75,6 +90,52 @@ function cmdSmt(args: string[], io: Io): number {
   return 0;
 }
 
+function timeOption(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  const t = parseIsoMs(v);
+  if (Number.isNaN(t)) throw new UsageError(`--${name} must be an ISO 8601 time, got ${JSON.stringify(v)}`);
+  return t;
+}
+
+function cmdCapsule(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      symbol: { type: "string" },
+      tf: { type: "string" },
+      ref: { type: "string" },
+      profile: { type: "string", default: "ict" },
+      now: { type: "string" },
+      "state-now": { type: "string" },
+      out: { type: "string" },
+    },
+    allowPositionals: true,
+  });
+  const profile = profileOf(values.profile);
+  if (!values.symbol) throw new UsageError(`--symbol S is required\n${USAGE}`);
+  if (values.tf !== "1m" && values.tf !== "5m") throw new UsageError(`--tf must be 1m or 5m\n${USAGE}`);
+  if (positionals.length !== 1) throw new UsageError(`expected one FILE\n${USAGE}`);
+  const bars = readBarsFile(positionals[0]!);
+  const ref = values.ref ? readBarsFile(values.ref) : undefined;
+  const empty = columnsFromText("[]");
+  // Capsule inputs as the oracle forms them: for --tf 1m the 5m bars are the aggregate of FILE.
+  const bars1m = values.tf === "1m" ? bars : empty;
+  const bars5m = values.tf === "1m" ? aggregate(bars, 5) : bars;
+  const ref5m = ref ? (values.tf === "1m" ? aggregate(ref, 5) : ref) : undefined;
+  const last = bars.length > 0 ? bars.t[bars.length - 1]! : 0;
+  const now = timeOption("now", values.now, last);
+  const stateNow = timeOption("state-now", values["state-now"], last);
+  const capsule = buildCapsule({ symbol: values.symbol, dayEt: bars.length > 0 ? nyDate(last) : "1970-01-01", bars1m, bars5m, ref5m, now, profile });
+  if (values.out) {
+    io.stdout(writeCapsule(values.out, capsule) + "\n");
+    return 0;
+  }
+  const price = bars.length > 0 ? bars.c[bars.length - 1] : undefined;
+  const state = updateSymbolState({ symbol: values.symbol }, capsule.features, stateNow, { profile, price });
+  io.stdout(stringifyStrict({ capsule, state }));
+  return 0;
+}
+
 /** Runs the CLI; returns the exit code. */
 export async function runCli(argv: string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -84,6 +145,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return cmdFeatures(rest, io);
       case "smt":
         return cmdSmt(rest, io);
+      case "capsule":
+        return cmdCapsule(rest, io);
       case undefined:
       case "-h":
       case "--help":

@@ -100,3 +100,32 @@ describe("ict smt", () => {
     expect(bad.err).toMatch(/badref\.json: row 0, field "t"/);
   });
 });
+
+describe("ict capsule", () => {
+  it("seed-v0.1: the oracle's capsule and its first replay state", async () => {
+    const exp = JSON.parse(readFileSync(join(GOLDEN, "expected/small_1m.json"), "utf8"));
+    const all = JSON.parse(readFileSync(join(GOLDEN, "inputs/small_1m.json"), "utf8"));
+    const first = exp.replay.steps[0];
+    const file = write("first.json", JSON.stringify(all.slice(0, first.n_bars)));
+    const r = await cli("capsule", "--symbol", "TEST", "--tf", "1m", "--profile", "seed-v0.1", file);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(out.state).toEqual(first.state);
+    const full = await cli("capsule", "--symbol", "TEST", "--tf", "1m", "--profile", "seed-v0.1", "--now", "1970-01-01T00:00:00Z", join(GOLDEN, "inputs/small_1m.json"));
+    const cap = JSON.parse(full.out).capsule;
+    expect(cap.meta).toEqual(exp.capsule.meta);
+    expect(cap.features.tf_5m.ms).toEqual(exp.capsule.features.tf_5m.ms);
+    expect(cap.features.tf_1m.fvg.length).toBe(exp.capsule.features.tf_1m.fvg.length);
+  });
+
+  it("--out writes the capsule file; bad symbols exit 2", async () => {
+    const root = tmp;
+    const r = await cli("capsule", "--symbol", "QQQ", "--tf", "5m", "--out", root, join(GOLDEN, "inputs/small_5m.json"));
+    expect(r.code).toBe(0);
+    expect(r.out.trim()).toMatch(/data\/daily_news\/\d{4}-\d{2}-\d{2}\/processed\/context_capsules\/QQQ\.json$/);
+    expect(JSON.parse(readFileSync(r.out.trim(), "utf8")).symbol).toBe("QQQ");
+    const bad = await cli("capsule", "--symbol", "../etc", "--tf", "5m", join(GOLDEN, "inputs/small_5m.json"));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/invalid symbol/);
+  });
+});

@@ -3,7 +3,8 @@ import { parseIsoMs, toEpochMs } from "./time.js";
 
 /**
  * One OHLCV bar as users hand it in: `t` is the bar's start, an ISO 8601
- * string (a string without a zone is UTC) or epoch milliseconds; `v` may be
+ * string (a string without a zone is UTC) or an epoch number (milliseconds;
+ * seconds, microseconds and nanoseconds recognised by magnitude); `v` may be
  * left out and then reads as 0.
  */
 export interface Bar {
@@ -294,7 +295,7 @@ function parseCsvTime(s: string, a: number, b: number): number {
   }
   const text = s.slice(a, b);
   const c0 = text.charCodeAt(0);
-  if (text.length > 0 && text.length < 17 && ((c0 >= 48 && c0 <= 57) || c0 === 45) && /^-?\d+(\.\d+)?$/.test(text)) return toEpochMs(Number(text));
+  if (text.length > 0 && text.length < 24 && ((c0 >= 48 && c0 <= 57) || c0 === 45) && /^-?\d+(\.\d+)?$/.test(text)) return toEpochMs(Number(text));
   return parseIsoMs(unquote(text));
 }
 

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { IctError, BarValidationError, DuplicateTimestampError, CsvFormatError, OptionError, type BarField } from "./errors.js";
-export { parseIsoMs, toEpochMs, isoUtc } from "./time.js";
+export { parseIsoMs, toEpochMs, epochToMs, isoUtc } from "./time.js";
 export {
   columnsFromBars,
   columnsFromCsv,
@@ -60,3 +60,5 @@ export {
   type TrackerOptions,
   type TrackerState,
 } from "./tracker.js";
+export { buildPrompt } from "./prompt.js";
+export { tick, nyDate, smtReferences, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";

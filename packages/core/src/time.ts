@@ -43,11 +43,31 @@ export function parseIsoMs(text: string): number {
 }
 
 /**
- * Reads a bar time: an ISO 8601 string or finite epoch milliseconds.
- * Returns `NaN` for anything else (booleans, non-finite numbers, other types).
+ * Epoch numbers by magnitude: below 1e11 they are seconds (a millisecond
+ * value that small is before March 1973), from 1e14 microseconds, from 1e17
+ * nanoseconds, otherwise milliseconds. Exchange files mix these units (the
+ * seed reads every integer as nanoseconds, Q21).
+ */
+export function epochToMs(x: number): number {
+  const a = Math.abs(x);
+  if (a < 1e11) return x * 1000;
+  if (a >= 1e17) return x / 1e6;
+  if (a >= 1e14) return x / 1000;
+  return x;
+}
+
+/**
+ * Reads a bar time: an ISO 8601 string or a finite epoch number (milliseconds;
+ * seconds, microseconds and nanoseconds are recognised by magnitude, see
+ * {@link epochToMs}). Returns `NaN` for anything else (booleans, non-finite
+ * numbers, other types).
  */
 export function toEpochMs(value: unknown): number {
-  if (typeof value === "number") return Number.isFinite(value) && Math.abs(value) <= MAX_MS ? value : NaN;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return NaN;
+    const t = epochToMs(value);
+    return Math.abs(t) <= MAX_MS ? t : NaN;
+  }
   if (typeof value === "string") return parseIsoMs(value);
   return NaN;
 }

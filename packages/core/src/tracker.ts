@@ -326,7 +326,7 @@ function ictUpdate(existing: SymbolState, features: Partial<CapsuleFeatures>, no
       }
     }
     if (TERMINAL.has(c.status)) {
-      const since = ms(c.status_since_utc);
+      const since = ms(c.status_since_utc ?? c.last_seen_utc);
       if (!Number.isNaN(since) && now - since > retain) continue; // pruned (Q19)
     }
     out.push(c);

@@ -1,0 +1,18 @@
+/**
+ * @ict/core/node — file storage for Node: capsules and the context document
+ * written atomically under `ROOT/data/daily_news/<day>/processed/`.
+ * @packageDocumentation
+ */
+export {
+  capsulePath,
+  contextPath,
+  NonFiniteJsonError,
+  processedDir,
+  readContext,
+  readJsonOrQuarantine,
+  stringifyStrict,
+  writeCapsule,
+  writeContext,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from "./storage.js";

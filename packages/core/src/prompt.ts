@@ -1,0 +1,22 @@
+import { resolveProfile, type Profile } from "./profile.js";
+import { pyJsonDumps } from "./pyfmt.js";
+import type { SymbolState } from "./tracker.js";
+
+/**
+ * The two prompt sections of the seed's live-loop patch for one symbol:
+ * `## CONTEXT_STAGE` (the HTF and LTF stages) and `## ACTIVE_CONFLUENCES`
+ * (the summaries of the active confluences only), written as the seed writes
+ * them (Python `json.dumps`). In `ict` the stage also carries the 5m bias and
+ * where price sits against the 5m equilibrium (premium or discount).
+ */
+export function buildPrompt(symbolState: SymbolState, options: { profile?: Profile } = {}): string {
+  const profile = resolveProfile(options.profile);
+  const st = symbolState.state;
+  const stage: Record<string, unknown> = { htf: st?.htf_stage ?? null, ltf: st?.ltf_stage ?? null };
+  if (profile === "ict") {
+    stage.bias = st?.bias ?? null;
+    stage.price_vs_eq = st?.price_vs_eq ?? null;
+  }
+  const active = symbolState.active_confluences ?? [];
+  return `\n## CONTEXT_STAGE\n${pyJsonDumps(stage)}\n` + `\n## ACTIVE_CONFLUENCES\n${pyJsonDumps(active)}\n`;
+}

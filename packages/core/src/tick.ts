@@ -1,0 +1,113 @@
+import { aggregate } from "./aggregate.js";
+import { buildCapsule, checkSymbol, type Capsule, type KeyLevels } from "./capsule.js";
+import type { Columns } from "./columns.js";
+import { columnsFromBars } from "./columns.js";
+import { resolveProfile, type Profile } from "./profile.js";
+import { buildPrompt } from "./prompt.js";
+import { updateSymbolState, type SymbolState, type TrackerOptions } from "./tracker.js";
+
+/** `current_context.json`: one entry per symbol. */
+export interface ContextDoc {
+  [field: string]: unknown;
+  symbols: SymbolState[];
+}
+
+/** Input of {@link tick}. */
+export interface TickInput {
+  /** Symbols to update, in order. */
+  watchlist: readonly string[];
+  /** Each symbol's 1m bars of the current New York trading day, as known at `now`. */
+  bars1m: Readonly<Record<string, Columns | undefined>>;
+  /** The tick's clock (epoch ms): the last closed bar's time in a replay. */
+  now: number;
+  /** The New York trading day (default: New York date of `now`). */
+  dayEt?: string;
+  /** Prior-day levels per symbol (the contents of `key_levels.json`). */
+  keyLevels?: Readonly<Record<string, KeyLevels | undefined>> | null;
+  /** The context document of the previous tick (`current_context.json`), if any. */
+  context?: ContextDoc | null;
+  profile?: Profile;
+  /** Tracker options (TTL, retention); `price` and `incompleteSince` are set by the tick. */
+  tracker?: Omit<TrackerOptions, "profile" | "price" | "incompleteSince">;
+}
+
+/** Output of {@link tick}. */
+export interface TickOutput {
+  dayEt: string;
+  capsules: Record<string, Capsule>;
+  /** The new context document (every symbol of the old one, the watched ones updated). */
+  context: ContextDoc;
+  /** The prompt sections per watched symbol. */
+  prompts: Record<string, string>;
+}
+
+const NY = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York", year: "numeric", month: "2-digit", day: "2-digit" });
+
+/** The New York calendar date (`YYYY-MM-DD`) of an instant. */
+export function nyDate(epochMs: number): string {
+  return NY.format(new Date(epochMs));
+}
+
+/** SMT references of the seed's patch: QQQ and IWM against SPY, when SPY is watched. */
+export function smtReferences(watchlist: readonly string[]): Record<string, string> {
+  return watchlist.includes("SPY") ? { QQQ: "SPY", IWM: "SPY" } : {};
+}
+
+const EMPTY: Columns = columnsFromBars([]);
+
+/**
+ * One tick of the live loop for a watchlist, as a pure function (no I/O, no
+ * clock): per symbol, the capsule of its 1m bars and their 5m aggregate (with
+ * SMT against its reference), the tracker update, and the prompt sections.
+ * The replay runner and the live loop both call this.
+ */
+export function tick(input: TickInput): TickOutput {
+  const profile = resolveProfile(input.profile);
+  const dayEt = input.dayEt ?? nyDate(input.now);
+  const refs = smtReferences(input.watchlist);
+  const agg5 = new Map<string, Columns>();
+  const fiveOf = (sym: string) => {
+    let b = agg5.get(sym);
+    if (b === undefined) {
+      b = aggregate(input.bars1m[sym] ?? EMPTY, 5);
+      agg5.set(sym, b);
+    }
+    return b;
+  };
+  const previous = new Map<string, SymbolState>();
+  for (const s of input.context?.symbols ?? []) if (s && typeof s === "object" && typeof s.symbol === "string") previous.set(s.symbol, s);
+  const capsules: Record<string, Capsule> = {};
+  const prompts: Record<string, string> = {};
+  for (const sym of input.watchlist) {
+    if (profile === "ict") checkSymbol(sym);
+    const b1 = input.bars1m[sym] ?? EMPTY;
+    const b5 = fiveOf(sym);
+    const refSym = refs[sym];
+    const capsule = buildCapsule({
+      symbol: sym,
+      dayEt,
+      bars1m: b1,
+      bars5m: b5,
+      ref5m: refSym !== undefined ? fiveOf(refSym) : undefined,
+      refSymbol: refSym,
+      priorLevels: input.keyLevels?.[sym] ?? {},
+      now: input.now,
+      profile,
+    });
+    capsules[sym] = capsule;
+    // The last 5m bar is incomplete until its fifth 1m bar has closed.
+    const incompleteSince: Record<string, number> = {};
+    if (b5.length > 0 && b1.length > 0 && b1.t[b1.length - 1]! < b5.t[b5.length - 1]! + 4 * 60_000) incompleteSince["5m"] = b5.t[b5.length - 1]!;
+    const state = updateSymbolState(previous.get(sym) ?? { symbol: sym }, capsule.features, input.now, {
+      ...input.tracker,
+      profile,
+      price: b1.length > 0 ? b1.c[b1.length - 1] : undefined,
+      incompleteSince,
+    });
+    // The context is persisted as JSON between ticks: keep only what survives it.
+    previous.set(sym, JSON.parse(JSON.stringify(state)) as SymbolState);
+    prompts[sym] = buildPrompt(previous.get(sym)!, { profile });
+  }
+  const { symbols: _s, ...rest } = input.context ?? { symbols: [] };
+  return { dayEt, capsules, context: { ...rest, symbols: [...previous.values()] }, prompts };
+}

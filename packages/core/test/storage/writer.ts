@@ -1,0 +1,9 @@
+// Child process of the kill test: rewrites one file atomically, forever,
+// alternating two documents, until it is killed.
+import { writeJsonAtomic } from "../../src/node/index.js";
+
+const [path] = process.argv.slice(2);
+const big = (tag: string) => ({ tag, rows: Array.from({ length: 20_000 }, (_, i) => ({ i, tag, x: i * 1.5 })) });
+const docs = [big("A"), big("B")];
+process.stdout.write("ready\n");
+for (let k = 0; ; k++) writeJsonAtomic(path!, docs[k % 2]);
