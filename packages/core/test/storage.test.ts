@@ -2,21 +2,24 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { buildCapsule, columnsFromBars, InvalidNameError } from "../src/index.js";
 import { capsulePath, contextPath, NonFiniteJsonError, readContext, stringifyStrict, writeCapsule, writeContext } from "../src/node/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const TSX = resolve(here, "../../../node_modules/tsx/dist/cli.mjs");
+// tsx's loader in the same process (its CLI would run the script in a grandchild that SIGKILL misses).
+const TSX_LOADER = pathToFileURL(resolve(here, "../../../node_modules/tsx/dist/loader.mjs")).href;
 
 describe("atomic writes", () => {
   it("a process killed by SIGKILL in a write loop leaves the old or the new file, never a torn one", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ict-kill-"));
     const path = join(dir, "doc.json");
     for (let round = 0; round < 6; round++) {
-      const child = spawn(process.execPath, [TSX, join(here, "storage", "writer.ts"), path], { stdio: ["ignore", "pipe", "inherit"] });
-      await new Promise<void>((ok) => child.stdout!.once("data", () => ok()));
+      const child = spawn(process.execPath, ["--import", TSX_LOADER, join(here, "storage", "writer.ts"), path], { stdio: ["ignore", "pipe", "inherit"] });
+      const pid = await new Promise<number>((ok) => child.stdout!.once("data", (d) => ok(Number(String(d).trim()))));
+      // The writer is the process we kill, not a wrapper around it.
+      expect(pid).toBe(child.pid);
       await new Promise((ok) => setTimeout(ok, 150 + round * 97));
       child.kill("SIGKILL");
       await new Promise((ok) => child.once("exit", ok));

@@ -7,5 +7,5 @@ const big = (tag: string) => ({ tag, rows: Array.from({ length: 20_000 }, (_, i)
 const docs = [big("A"), big("B")];
 // The first document is on disk before the parent starts its clock.
 writeJsonAtomic(path!, docs[1]);
-process.stdout.write("ready\n");
+process.stdout.write(`${process.pid}\n`);
 for (let k = 0; ; k++) writeJsonAtomic(path!, docs[k % 2]);
