@@ -108,6 +108,22 @@ function priceField(row: number, field: BarField, value: unknown): number {
   return value;
 }
 
+/** Validates one row's prices and volume (undefined volume reads as 0) and stores it. */
+function setRow(cols: ReturnType<typeof makeColumns>, i: number, t: number, o: unknown, h: unknown, l: unknown, c: unknown, v: unknown): void {
+  const po = priceField(i, "o", o);
+  const ph = priceField(i, "h", h);
+  const pl = priceField(i, "l", l);
+  const pc = priceField(i, "c", c);
+  const pv = v === undefined ? 0 : priceField(i, "v", v);
+  checkBar(i, po, ph, pl, pc, pv);
+  cols.t[i] = t;
+  cols.o[i] = po;
+  cols.h[i] = ph;
+  cols.l[i] = pl;
+  cols.c[i] = pc;
+  cols.v[i] = pv;
+}
+
 /**
  * Validates bar objects and returns them as columns, sorted by time.
  * Numbers must be JSON numbers: numeric strings and booleans are rejected
@@ -129,18 +145,7 @@ export function columnsFromBars(bars: readonly unknown[]): Columns {
       const what = tv === undefined ? "is missing" : typeof tv === "string" ? "is not an ISO 8601 timestamp" : "must be an ISO 8601 string or epoch milliseconds";
       throw new BarValidationError(i, "t", tv, what);
     }
-    const o = priceField(i, "o", b.o);
-    const h = priceField(i, "h", b.h);
-    const l = priceField(i, "l", b.l);
-    const c = priceField(i, "c", b.c);
-    const v = b.v === undefined || b.v === null ? 0 : priceField(i, "v", b.v);
-    checkBar(i, o, h, l, c, v);
-    cols.t[i] = t;
-    cols.o[i] = o;
-    cols.h[i] = h;
-    cols.l[i] = l;
-    cols.c[i] = c;
-    cols.v[i] = v;
+    setRow(cols, i, t, b.o, b.h, b.l, b.c, b.v === null ? undefined : b.v);
   }
   return finish(cols, n, (r) => (bars[r] as Record<string, unknown>).t);
 }
@@ -166,18 +171,7 @@ export function columnsFromArrays(a: {
   for (let i = 0; i < n; i++) {
     const t = toEpochMs(a.t[i]);
     if (Number.isNaN(t)) throw new BarValidationError(i, "t", a.t[i], "must be finite epoch milliseconds");
-    const o = priceField(i, "o", a.o[i]);
-    const h = priceField(i, "h", a.h[i]);
-    const l = priceField(i, "l", a.l[i]);
-    const c = priceField(i, "c", a.c[i]);
-    const v = a.v === undefined ? 0 : priceField(i, "v", a.v[i]);
-    checkBar(i, o, h, l, c, v);
-    cols.t[i] = t;
-    cols.o[i] = o;
-    cols.h[i] = h;
-    cols.l[i] = l;
-    cols.c[i] = c;
-    cols.v[i] = v;
+    setRow(cols, i, t, a.o[i], a.h[i], a.l[i], a.c[i], a.v === undefined ? undefined : a.v[i]);
   }
   return finish(cols, n, (r) => a.t[r]);
 }

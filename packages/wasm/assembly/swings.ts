@@ -27,51 +27,31 @@ export function swings(h: usize, l: usize, n: i32, k: i32, leftTies: i32, flags:
   const last = n - 1 - k; // last bar that can be a pivot
   let i = k;
   if (k == 2) {
-    // Unrolled common case: two bars a side, two candidate bars per step.
-    if (leftTies == 0) {
-      while (i + 1 <= last) {
-        const o = <usize>i << 3;
-        const hv = v128.load(h + o);
-        const lv = v128.load(l + o);
-        const hL = f64x2.pmax(v128.load(h + o - 16), v128.load(h + o - 8));
-        const hR = f64x2.pmax(v128.load(h + o + 8), v128.load(h + o + 16));
-        const lL = f64x2.pmin(v128.load(l + o - 16), v128.load(l + o - 8));
-        const lR = f64x2.pmin(v128.load(l + o + 8), v128.load(l + o + 16));
-        const mh = i64x2.bitmask(v128.and(f64x2.gt(hv, hL), f64x2.gt(hv, hR)));
-        const ml = i64x2.bitmask(v128.and(f64x2.lt(lv, lL), f64x2.lt(lv, lR)));
-        store<u16>(flags + <usize>i, <u16>((mh & 1) | ((ml & 1) << 1) | ((mh & 2) << 7) | ((ml & 2) << 8)));
-        store<i32>(hiOut + (<usize>nh << 2), i);
-        nh += mh & 1;
-        store<i32>(hiOut + (<usize>nh << 2), i + 1);
-        nh += mh >> 1;
-        store<i32>(loOut + (<usize>nl << 2), i);
-        nl += ml & 1;
-        store<i32>(loOut + (<usize>nl << 2), i + 1);
-        nl += ml >> 1;
-        i += 2;
-      }
-    } else {
-      while (i + 1 <= last) {
-        const o = <usize>i << 3;
-        const hv = v128.load(h + o);
-        const lv = v128.load(l + o);
-        const hL = f64x2.pmax(v128.load(h + o - 16), v128.load(h + o - 8));
-        const hR = f64x2.pmax(v128.load(h + o + 8), v128.load(h + o + 16));
-        const lL = f64x2.pmin(v128.load(l + o - 16), v128.load(l + o - 8));
-        const lR = f64x2.pmin(v128.load(l + o + 8), v128.load(l + o + 16));
-        const mh = i64x2.bitmask(v128.and(f64x2.ge(hv, hL), f64x2.gt(hv, hR)));
-        const ml = i64x2.bitmask(v128.and(f64x2.le(lv, lL), f64x2.lt(lv, lR)));
-        store<u16>(flags + <usize>i, <u16>((mh & 1) | ((ml & 1) << 1) | ((mh & 2) << 7) | ((ml & 2) << 8)));
-        store<i32>(hiOut + (<usize>nh << 2), i);
-        nh += mh & 1;
-        store<i32>(hiOut + (<usize>nh << 2), i + 1);
-        nh += mh >> 1;
-        store<i32>(loOut + (<usize>nl << 2), i);
-        nl += ml & 1;
-        store<i32>(loOut + (<usize>nl << 2), i + 1);
-        nl += ml >> 1;
-        i += 2;
-      }
+    // Unrolled common case: two bars a side, two candidate bars per step. The
+    // left-side comparison is >= (<= for lows) where later ties count, else >.
+    const ties = i64x2.splat(leftTies != 0 ? -1 : 0);
+    while (i + 1 <= last) {
+      const o = <usize>i << 3;
+      const hv = v128.load(h + o);
+      const lv = v128.load(l + o);
+      const hL = f64x2.pmax(v128.load(h + o - 16), v128.load(h + o - 8));
+      const hR = f64x2.pmax(v128.load(h + o + 8), v128.load(h + o + 16));
+      const lL = f64x2.pmin(v128.load(l + o - 16), v128.load(l + o - 8));
+      const lR = f64x2.pmin(v128.load(l + o + 8), v128.load(l + o + 16));
+      const leftH = v128.bitselect(f64x2.ge(hv, hL), f64x2.gt(hv, hL), ties);
+      const leftL = v128.bitselect(f64x2.le(lv, lL), f64x2.lt(lv, lL), ties);
+      const mh = i64x2.bitmask(v128.and(leftH, f64x2.gt(hv, hR)));
+      const ml = i64x2.bitmask(v128.and(leftL, f64x2.lt(lv, lR)));
+      store<u16>(flags + <usize>i, <u16>((mh & 1) | ((ml & 1) << 1) | ((mh & 2) << 7) | ((ml & 2) << 8)));
+      store<i32>(hiOut + (<usize>nh << 2), i);
+      nh += mh & 1;
+      store<i32>(hiOut + (<usize>nh << 2), i + 1);
+      nh += mh >> 1;
+      store<i32>(loOut + (<usize>nl << 2), i);
+      nl += ml & 1;
+      store<i32>(loOut + (<usize>nl << 2), i + 1);
+      nl += ml >> 1;
+      i += 2;
     }
   }
   // General k, and the tail of the unrolled case: one bar at a time.
