@@ -13,7 +13,7 @@
 // 2: close <  key (a close below a level)     3: close >  key (a close above a level)
 
 /** Bars scanned directly from a query's start before it goes into the sweep. */
-const SCAN: i32 = 48;
+const SCAN: i32 = 128;
 
 /**
  * Direct scan of bars [s, e) for a query of `kind`; returns the bar or -1.
