@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { columnsFromCsv, columnsFromText, computeFeatures, sliceColumns, barsFromColumns, smtObjects } from "../src/index.js";
+import { aggregate, barsFromColumns, buildCapsule, columnsFromCsv, columnsFromText, computeFeatures, sliceColumns, smtObjects, updateSymbolState } from "../src/index.js";
 import { diff, HAS_SHARED, NO_SHARED_REASON, SHARED } from "./helpers.js";
 
 const run = promisify(execFile);
@@ -39,10 +39,10 @@ describe.skipIf(!READY)(`seed oracle, live (${READY ? `seeds from ${BASE_SEED}` 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function oracle(barsFile: string, tf: string, ref?: string): Promise<any> {
+  async function oracle(barsFile: string, tf: string, ref?: string, replay: string[] = ["--replay-detail", "none"]): Promise<any> {
     const out = join(dir, `${barsFile.split("/").pop()}.out.json`);
     const refArgs = ref ? ["--ref", ref] : [];
-    await run(PY, [join(SHARED, "seed", "golden.py"), barsFile, "--tf", tf, ...refArgs, "--replay-detail", "none", "--indent", "0", "--out", out], { maxBuffer: 1 << 26 });
+    await run(PY, [join(SHARED, "seed", "golden.py"), barsFile, "--tf", tf, ...refArgs, ...replay, "--indent", "0", "--out", out], { maxBuffer: 1 << 26 });
     return JSON.parse(readFileSync(out, "utf8"));
   }
 
@@ -76,6 +76,26 @@ describe.skipIf(!READY)(`seed oracle, live (${READY ? `seeds from ${BASE_SEED}` 
       expect(diff(smtObjects(p, r, { profile: "seed-v0.1" }), want.smt)).toBeNull();
     });
   }
+
+  it(`capsule and the first replay state, fresh 1m pair (seed ${BASE_SEED + 70})`, async () => {
+    const seed = BASE_SEED + 70;
+    const file = join(dir, `cap_${seed}.json`);
+    const refFile = join(dir, `cap_${seed}.ref.json`);
+    await run(PY, [join(SHARED, "seed", "gen_bars.py"), "--n", "500", "--tf", "1m", "--seed", String(seed), "--out", file, "--ref-out", refFile]);
+    const want = await oracle(file, "1m", refFile, ["--replay-detail", "full", "--replay-every", "137"]);
+    const bars = columnsFromText(readFileSync(file, "utf8"));
+    const ref = columnsFromText(readFileSync(refFile, "utf8"));
+    const cap = buildCapsule({ symbol: "TEST", dayEt: want.input.day_et, bars1m: bars, ref5m: aggregate(ref, 5), now: 0, profile: "seed-v0.1" });
+    expect(diff(cap, want.capsule)).toBeNull();
+    const step = want.replay.steps[0];
+    const prefix = sliceColumns(bars, 0, step.n_bars);
+    const now = prefix.t[prefix.length - 1]!;
+    let k = 0;
+    while (k < ref.length && ref.t[k]! <= now) k++;
+    const c1 = buildCapsule({ symbol: "TEST", dayEt: want.input.day_et, bars1m: prefix, ref5m: aggregate(sliceColumns(ref, 0, k), 5), now, profile: "seed-v0.1" });
+    const state = JSON.parse(JSON.stringify(updateSymbolState({ symbol: "TEST" }, c1.features, now, { profile: "seed-v0.1" })));
+    expect(diff(state, step.state)).toBeNull();
+  });
 
   it("real SPY vs QQQ 1m, one session each: SMT of the seed", async () => {
     const a = realSession("QQQ", BASE_SEED);
