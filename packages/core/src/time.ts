@@ -78,12 +78,38 @@ function pad(n: number, w: number): string {
   return s;
 }
 
+const TWO = Array.from({ length: 60 }, (_, i) => (i < 10 ? "0" : "") + i);
+const DAY_MS = 86_400_000;
+let cachedDay = NaN;
+let cachedPrefix = "";
+
 /**
  * Formats epoch milliseconds as pandas' `Timestamp.isoformat()` does for a UTC
  * time: `2024-01-02T14:30:00+00:00`, with `.ffffff` only when the time has a
- * fractional second.
+ * fractional second. (The date part is cached: records of one day share it.)
  */
 export function isoUtc(ms: number): string {
+  const whole = Math.floor(ms);
+  const day = Math.floor(whole / DAY_MS);
+  if (day !== cachedDay) {
+    const d = new Date(day * DAY_MS);
+    const y = d.getUTCFullYear();
+    if (y < 0 || y > 9999) return isoUtcSlow(ms);
+    cachedDay = day;
+    cachedPrefix = pad(y, 4) + "-" + TWO[d.getUTCMonth() + 1] + "-" + TWO[d.getUTCDate()] + "T";
+  }
+  let rem = whole - day * DAY_MS;
+  const hh = Math.floor(rem / 3_600_000);
+  rem -= hh * 3_600_000;
+  const mi = Math.floor(rem / 60_000);
+  rem -= mi * 60_000;
+  const ss = Math.floor(rem / 1000);
+  const micros = (rem - ss * 1000) * 1000 + Math.round((ms - whole) * 1000);
+  const base = cachedPrefix + TWO[hh] + ":" + TWO[mi] + ":" + TWO[ss];
+  return micros === 0 ? base + "+00:00" : base + "." + pad(micros, 6) + "+00:00";
+}
+
+function isoUtcSlow(ms: number): string {
   const whole = Math.floor(ms);
   const d = new Date(whole);
   const base =

@@ -93,6 +93,21 @@ describe("timestamps", () => {
     expect(parseIsoMs("2024-01-02T14:30:00.5Z")).toBe(ms + 500);
   });
 
+  it("isoUtc agrees with Date.toISOString over random instants (1843..2096), fractions included", () => {
+    const ref = (ms: number) => {
+      const w = Math.floor(ms);
+      const d = new Date(w);
+      const micros = d.getUTCMilliseconds() * 1000 + Math.round((ms - w) * 1000);
+      return d.toISOString().slice(0, 19) + (micros ? "." + String(micros).padStart(6, "0") : "") + "+00:00";
+    };
+    let x = 12345;
+    for (let i = 0; i < 20_000; i++) {
+      x = (x * 16807) % 2147483647;
+      const ms = Math.floor((x / 2147483647 - 0.5) * 8e12) + (i % 5 === 0 ? 0.25 : 0);
+      expect(isoUtc(ms)).toBe(ref(ms));
+    }
+  });
+
   it("formats like pandas isoformat: +00:00, microseconds only when present", () => {
     expect(isoUtc(Date.UTC(2024, 0, 2, 14, 30))).toBe("2024-01-02T14:30:00+00:00");
     expect(isoUtc(Date.UTC(2024, 0, 2, 14, 30) + 500)).toBe("2024-01-02T14:30:00.500000+00:00");
