@@ -124,7 +124,7 @@ describe("CSV", () => {
   });
 
   it("parses decimals exactly like Number()", () => {
-    const vals = ["412.1", "0.1", "100", "5e-3", "1E2", "+3.25", "123456789.123456", "0.000001", "99999999999.99"];
+    const vals = ["412.1", "0.1", "100", "5e-3", "1E2", "+3.25", "123456789.123456", "0.000001", "99999999999.99", ".5", "7.", "-0.25", "0001.5000", "1234567890123456789", "3.14159265358979323846"];
     const text = HEAD + vals.map((x, i) => `2024-01-02T14:${String(30 + i).padStart(2, "0")}:00Z,${x},${x},${x},${x},1`).join("\n");
     expect(Array.from(columnsFromCsv(text).c)).toEqual(vals.map(Number));
   });
@@ -137,6 +137,9 @@ describe("CSV", () => {
     expect(e.message).toContain('row 1 (line 4), field "h"');
     expect(errorOf(() => columnsFromCsv(HEAD + "2024-01-02T14:30:00Z,100,101,99,,1\n")).message).toMatch(/"c".*is empty/);
     expect(errorOf(() => columnsFromCsv(HEAD + "2024-01-02T14:30:00Z,NaN,101,99,100,1\n")).field).toBe("o");
+    for (const bad of [".", "-", "1.2.3", "1e", "--1", "0x10", "1,5"]) {
+      expect(() => columnsFromCsv(HEAD + `2024-01-02T14:30:00Z,100,101,99,${bad},1\n`), bad).toThrow();
+    }
     expect(errorOf(() => columnsFromCsv(HEAD + "2024-01-02T14:30:00Z,100,101,99,100,-5\n")).field).toBe("v");
     expect(errorOf(() => columnsFromCsv(HEAD + "not-a-time,100,101,99,100,5\n")).field).toBe("t");
     expect(errorOf(() => columnsFromCsv(HEAD + "2024-02-30T14:30:00Z,100,101,99,100,5\n")).field).toBe("t");
