@@ -6,6 +6,7 @@ import {
   computeFeatures,
   breakerBlocks,
   columnsFromBars,
+  columnsFromText,
   equilibrium,
   fvg,
   ifvg,
@@ -20,7 +21,7 @@ import {
   trueRange,
   type Columns,
 } from "../src/index.js";
-import { close } from "./helpers.js";
+import { close, goldenText, randomBars } from "./helpers.js";
 import {
   refAtr,
   refIctBreakers,
@@ -199,6 +200,30 @@ describe("zone kernels against naive references (fast-check)", () => {
       }),
       RUNS,
     );
+  });
+
+  it("long series (the sweep path, levels waiting hundreds of bars): golden medium_1m and a 20k-bar walk", () => {
+    const series = [columnsFromText(goldenText("inputs/medium_1m.json")), columnsFromArrays(randomBars(20_000, 77, 0.05))];
+    for (const b of series) {
+      const gaps = refIctFvg(b);
+      const f = fvg(b);
+      expect(Array.from(f.mitigated)).toEqual(gaps.map((g) => g.mitigated));
+      expect(Array.from(f.filled)).toEqual(gaps.map((g) => g.filled));
+      expect(Array.from(f.traded)).toEqual(gaps.map((g) => g.traded));
+      const late = gaps.filter((g) => g.traded - g.mid > 300).length;
+      expect(late).toBeGreaterThan(10);
+      const inv = refIctIfvg(b, gaps);
+      expect(Array.from(ifvg(b).invalidated)).toEqual(inv.map((x) => x.invalidated));
+      const sw = refSwings(b, 2, true);
+      const events = refIctEvents(b, sw.highs, sw.lows, 2);
+      const breaks = new Map<number, Set<number>>();
+      for (const e of events) breaks.set(e.bar, (breaks.get(e.bar) ?? new Set()).add(e.dir));
+      const obs = refIctOb(b, refAtr(b), breaks);
+      const o = orderBlocks(b);
+      expect(Array.from(o.mitigated)).toEqual(obs.map((x) => x.mitigated));
+      expect(Array.from(o.invalidated)).toEqual(obs.map((x) => x.invalidated));
+      expect(Array.from(breakerBlocks(b).invalidated)).toEqual(refIctBreakers(b, obs, events).map((x) => x.invalidated));
+    }
   });
 
   it("the zones are not empty on these bars (the comparison above has something to compare)", () => {

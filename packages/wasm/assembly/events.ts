@@ -94,41 +94,58 @@ export function firstTouch(
     radixPass(pend, pstart, tmpId, tmpStart, np, 0, counts);
     radixPass(tmpId, tmpStart, pend, pstart, np, 16, counts);
   }
-  // 3. The sweep, from the first waiting query to the last bar or until nothing waits.
+  // 3. The sweep, from the first waiting query to the last bar or until nothing
+  // waits. The four most easily touched keys are kept in locals (the heaps'
+  // tops, or keys no price can touch when a heap is empty), so a bar where
+  // nothing happens costs three loads and four comparisons.
   let s0 = 0; let s1 = 0; let s2 = 0; let s3 = 0;
+  let k0 = Infinity; let k1 = Infinity; let k2 = Infinity; let k3 = Infinity;
   let next = 0;
-  for (let t = load<i32>(pstart); t < n; t++) {
-    while (next < np && load<i32>(pstart + (<usize>next << 2)) <= t) {
-      const j = load<i32>(pend + (<usize>next << 2));
-      next++;
-      const key = load<f64>(keys + (<usize>j << 3));
-      const kind = load<i32>(kinds + (<usize>j << 2));
-      // Below-conditions use the negated key so that the first key to be crossed is the heap's minimum.
-      if (kind == 0) s0 = heapPush(hk0, hi0, s0, -key, j);
-      else if (kind == 1) s1 = heapPush(hk1, hi1, s1, key, j);
-      else if (kind == 2) s2 = heapPush(hk2, hi2, s2, -key, j);
-      else s3 = heapPush(hk3, hi3, s3, key, j);
+  let nextStart = load<i32>(pstart);
+  for (let t = nextStart; t < n; t++) {
+    if (t >= nextStart) {
+      while (next < np && load<i32>(pstart + (<usize>next << 2)) <= t) {
+        const j = load<i32>(pend + (<usize>next << 2));
+        next++;
+        const key = load<f64>(keys + (<usize>j << 3));
+        const kind = load<i32>(kinds + (<usize>j << 2));
+        // Every heap is a min-heap of "how far price must go": below-conditions store the negated key.
+        if (kind == 0) s0 = heapPush(hk0, hi0, s0, -key, j);
+        else if (kind == 1) s1 = heapPush(hk1, hi1, s1, key, j);
+        else if (kind == 2) s2 = heapPush(hk2, hi2, s2, -key, j);
+        else s3 = heapPush(hk3, hi3, s3, key, j);
+      }
+      nextStart = next < np ? load<i32>(pstart + (<usize>next << 2)) : 0x7fffffff;
+      k0 = s0 > 0 ? load<f64>(hk0) : Infinity;
+      k1 = s1 > 0 ? load<f64>(hk1) : Infinity;
+      k2 = s2 > 0 ? load<f64>(hk2) : Infinity;
+      k3 = s3 > 0 ? load<f64>(hk3) : Infinity;
     }
     if ((s0 | s1 | s2 | s3) == 0) {
       if (next >= np) break;
       // Nothing waits: jump to the next query's first bar.
-      t = load<i32>(pstart + (<usize>next << 2)) - 1;
+      t = nextStart - 1;
       continue;
     }
     const o = <usize>t << 3;
-    if (s0 > 0) {
-      const v = -load<f64>(l + o); // low <= key  <=>  -low >= -key
-      while (s0 > 0 && v >= load<f64>(hk0)) { store<i32>(out + (<usize>load<i32>(hi0) << 2), t); s0 = heapPop(hk0, hi0, s0); }
+    const vl = -load<f64>(l + o); // low <= key  <=>  -low >= -key
+    const vh = load<f64>(h + o);
+    const vc = load<f64>(c + o); // close < key  <=>  -close > -key
+    if (vl >= k0) {
+      while (s0 > 0 && vl >= load<f64>(hk0)) { store<i32>(out + (<usize>load<i32>(hi0) << 2), t); s0 = heapPop(hk0, hi0, s0); }
+      k0 = s0 > 0 ? load<f64>(hk0) : Infinity;
     }
-    if (s1 > 0) {
-      const v = load<f64>(h + o);
-      while (s1 > 0 && v >= load<f64>(hk1)) { store<i32>(out + (<usize>load<i32>(hi1) << 2), t); s1 = heapPop(hk1, hi1, s1); }
+    if (vh >= k1) {
+      while (s1 > 0 && vh >= load<f64>(hk1)) { store<i32>(out + (<usize>load<i32>(hi1) << 2), t); s1 = heapPop(hk1, hi1, s1); }
+      k1 = s1 > 0 ? load<f64>(hk1) : Infinity;
     }
-    if ((s2 | s3) != 0) {
-      const cv = load<f64>(c + o);
-      const v = -cv; // close < key  <=>  -close > -key
-      while (s2 > 0 && v > load<f64>(hk2)) { store<i32>(out + (<usize>load<i32>(hi2) << 2), t); s2 = heapPop(hk2, hi2, s2); }
-      while (s3 > 0 && cv > load<f64>(hk3)) { store<i32>(out + (<usize>load<i32>(hi3) << 2), t); s3 = heapPop(hk3, hi3, s3); }
+    if (-vc > k2) {
+      while (s2 > 0 && -vc > load<f64>(hk2)) { store<i32>(out + (<usize>load<i32>(hi2) << 2), t); s2 = heapPop(hk2, hi2, s2); }
+      k2 = s2 > 0 ? load<f64>(hk2) : Infinity;
+    }
+    if (vc > k3) {
+      while (s3 > 0 && vc > load<f64>(hk3)) { store<i32>(out + (<usize>load<i32>(hi3) << 2), t); s3 = heapPop(hk3, hi3, s3); }
+      k3 = s3 > 0 ? load<f64>(hk3) : Infinity;
     }
   }
 }
