@@ -78,9 +78,10 @@ export function obDetect(
       usedBear = lastUp;
       g++;
     }
+    // The last down-close and up-close candles so far (dojis are neither), without branches.
     const od0 = load<f64>(o + od);
-    if (cd < od0) lastDown = d;
-    else if (cd > od0) lastUp = d;
+    lastDown = select<i32>(d, lastDown, cd < od0);
+    lastUp = select<i32>(d, lastUp, cd > od0);
   }
   return g;
 }
