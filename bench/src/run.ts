@@ -17,7 +17,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
-import { atr, computeFeatureColumns, computeFeatures, Engine, type WasmBars } from "@ict/core";
+import { atr, columnsFromCsv, computeFeatureColumns, computeFeatures, Engine, type WasmBars } from "@ict/core";
 import { atrTs, swingsK2Ts, type SwingsTsOut } from "./baselines.js";
 import { assertValidBars, generateBars } from "./data.js";
 import { timeSuite, type Impl, type Timing, type TimingOptions } from "./harness.js";
@@ -48,6 +48,18 @@ interface BenchRecord {
   speedupVsTs: number | null;
   /** For the feature-set suite: the seed's recorded time per bar / this median (see seedNsPerBar). */
   speedupVsSeed?: number;
+  /** For the CSV suite: megabytes of text per second. */
+  mbPerSec?: number;
+}
+
+/** CSV text `t,o,h,l,c,v` of the first n bars, with ISO times as data files have them. */
+function csvText(gen: { t: Float64Array; o: Float64Array; h: Float64Array; l: Float64Array; c: Float64Array; v: Float64Array }, n: number): string {
+  const lines = new Array<string>(n + 1);
+  lines[0] = "t,o,h,l,c,v";
+  for (let i = 0; i < n; i++) {
+    lines[i + 1] = `${new Date(gen.t[i]!).toISOString().slice(0, 19)}Z,${gen.o[i]},${gen.h[i]},${gen.l[i]},${gen.c[i]},${gen.v[i]}`;
+  }
+  return lines.join("\n") + "\n";
 }
 
 /**
@@ -143,7 +155,7 @@ function printTable(records: readonly BenchRecord[]): void {
  * (the same values that were copied in); t, o and v are dropped here so the
  * garbage collector can free them.
  */
-function prepareBars(engine: Engine, n: number): { wb: WasmBars; h: Float64Array; l: Float64Array; c: Float64Array } {
+function prepareBars(engine: Engine, n: number): { wb: WasmBars; h: Float64Array; l: Float64Array; c: Float64Array; csv: string | null } {
   let t0 = performance.now();
   const gen = generateBars(n, { seed: SEED });
   assertValidBars(gen);
@@ -153,7 +165,9 @@ function prepareBars(engine: Engine, n: number): { wb: WasmBars; h: Float64Array
   const wb = engine.allocBars(n);
   for (const f of ["t", "o", "h", "l", "c", "v"] as const) wb.view(f).set(gen[f]);
   console.log(`uploaded 6 columns to WebAssembly memory in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
-  return { wb, h: gen.h, l: gen.l, c: gen.c };
+  // Reading bars is timed on CSV text up to 2M rows (a 10M-row text is beyond V8's string limit).
+  const csv = n <= 2_000_000 ? csvText(gen, n) : null;
+  return { wb, h: gen.h, l: gen.l, c: gen.c, csv };
 }
 
 /** Runs all suites for one size and returns their records. */
@@ -162,7 +176,7 @@ function benchSize(engine: Engine, n: number): BenchRecord[] {
   console.log(`\n=== ${fmtBars(n)} bars (${n}) ===`);
 
   // ---- Setup (not timed) ---------------------------------------------------
-  const { wb, h, l, c } = prepareBars(engine, n);
+  const { wb, h, l, c, csv } = prepareBars(engine, n);
   const ptr = { h: wb.ptr.h, l: wb.ptr.l, c: wb.ptr.c };
 
   // Output buffers, allocated once. WebAssembly: ATR out + scratch, swing flags and index lists.
@@ -234,7 +248,9 @@ function benchSize(engine: Engine, n: number): BenchRecord[] {
   }
 
   // ---- Timing -------------------------------------------------------------
+  if (csv !== null && columnsFromCsv(csv).length !== n) fail("CSV suite: parsed row count differs");
   const suites: Array<{ suite: string; impls: Impl[] }> = [
+    ...(csv !== null ? [{ suite: "read CSV -> columns", impls: [{ name: "columnsFromCsv", fn: (): void => void columnsFromCsv(csv) }] }] : []),
     { suite: "features(1 tf)", impls: featureImpls },
     {
       suite: `atr(${ATR_PERIOD})`,
@@ -279,6 +295,7 @@ function benchSize(engine: Engine, n: number): BenchRecord[] {
         samples: t.samples,
         speedupVsTs: ts ? ts.median / t.median : null,
         ...(seed ? { speedupVsSeed: seed.ns / nsPerBar } : {}),
+        ...(suite.startsWith("read CSV") && csv !== null ? { mbPerSec: csv.length / 1e6 / t.median } : {}),
       });
     }
   }
@@ -314,6 +331,9 @@ function main(): void {
   console.log(`\nResults (median ns/bar; speedup = TS median / impl median, measured in this run)\n`);
   printTable(records);
 
+  for (const r of records.filter((x) => x.mbPerSec !== undefined)) {
+    console.log(`\nCSV text -> validated columns, ${fmtBars(r.bars)} rows: ${(r.barsPerSec / 1e6).toFixed(2)} M rows/s, ${r.mbPerSec!.toFixed(0)} MB/s (target ≥ 5 M rows/s: ${r.barsPerSec >= 5e6 ? "MET" : "NOT MET"})`);
+  }
   const feat = records.filter((r) => r.suite.startsWith("features") && r.speedupVsSeed !== undefined);
   if (feat.length > 0) {
     const s1 = seedNsPerBar(1_000_000);
