@@ -332,12 +332,17 @@ function fastRow(text: string, pos: number, len: number, roles: Int8Array, ncols
         } else break;
         ch = text.charCodeAt(++p);
       }
-      if (!any || digits > 15 || frac > 22) {
+      if (!any) {
         ok = false;
         break;
       }
-      const v = frac <= 0 ? mant : mant / POW10[frac]!;
-      vals[role] = neg ? -v : v;
+      if (digits > 15 || frac > 22) {
+        // A plain decimal too long for the exact integer / power-of-ten path.
+        vals[role] = Number(text.slice(a, p));
+      } else {
+        const v = frac <= 0 ? mant : mant / POW10[frac]!;
+        vals[role] = neg ? -v : v;
+      }
     } else if (role === 1) {
       while (p < len) {
         const ch = text.charCodeAt(p);
