@@ -16,6 +16,7 @@ import {
   type Profile,
 } from "@ict/core";
 import { stringifyStrict, writeCapsule } from "@ict/core/node";
+import { replay } from "./replay.js";
 
 /** Where the CLI writes; injected so that tests can capture it. */
 export interface Io {
@@ -28,6 +29,7 @@ export class UsageError extends Error {}
 
 const USAGE = `usage: ict features --tf 1m|5m [--profile ict|seed-v0.1] FILE
        ict smt --ref REF [--profile ict|seed-v0.1] FILE
+       ict replay --bars SYMBOL=PATH [--bars ...] --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--profile ...] [--write every|close] [--quiet]
        ict capsule --symbol S --tf 1m|5m [--ref REF] [--profile ict|seed-v0.1] [--now ISO] [--state-now ISO] [--out ROOT] FILE
   FILE, REF: JSON array of bars {t,o,h,l,c,v} or CSV with header t,o,h,l,c,v (.gz allowed); - for stdin`;
 
@@ -136,6 +138,46 @@ function cmdCapsule(args: string[], io: Io): number {
   return 0;
 }
 
+function cmdReplay(args: string[], io: Io): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      bars: { type: "string", multiple: true },
+      out: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      profile: { type: "string", default: "ict" },
+      write: { type: "string", default: "every" },
+      quiet: { type: "boolean", default: false },
+    },
+    allowPositionals: false,
+  });
+  const profile = profileOf(values.profile);
+  if (!values.bars?.length) throw new UsageError(`--bars SYMBOL=PATH is required\n${USAGE}`);
+  if (!values.out) throw new UsageError(`--out DIR is required\n${USAGE}`);
+  if (values.write !== "every" && values.write !== "close") throw new UsageError("--write must be every or close");
+  const bars: Record<string, Columns> = {};
+  for (const spec of values.bars) {
+    const eq = spec.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--bars expects SYMBOL=PATH, got ${JSON.stringify(spec)}`);
+    bars[spec.slice(0, eq)] = readBarsFile(spec.slice(eq + 1));
+  }
+  const showProgress = !values.quiet && process.stderr.isTTY === true;
+  const s = replay({
+    bars,
+    out: values.out,
+    from: values.from,
+    to: values.to,
+    profile,
+    write: values.write as "every" | "close",
+    onTick: showProgress ? (d, t) => { if (d % 50 === 0 || d === t) process.stderr.write(`\r${d}/${t} ticks`); } : undefined,
+  });
+  if (showProgress) process.stderr.write("\n");
+  const byKind = Object.entries(s.confluences).sort().map(([k, v]) => `${k}=${v}`).join(" ");
+  io.stdout(`replayed ${s.days.length} days, ${s.ticks} ticks, ${s.symbols.length} symbols (${s.symbols.join(",")}) in ${s.seconds.toFixed(1)} s (${(s.ticks / Math.max(s.seconds, 1e-9)).toFixed(0)} ticks/s)\nconfluences at each day's close: ${byKind}\noutput: ${values.out}/data/daily_news/\n`);
+  return 0;
+}
+
 /** Runs the CLI; returns the exit code. */
 export async function runCli(argv: string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -147,6 +189,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return cmdSmt(rest, io);
       case "capsule":
         return cmdCapsule(rest, io);
+      case "replay":
+        return cmdReplay(rest, io);
       case undefined:
       case "-h":
       case "--help":

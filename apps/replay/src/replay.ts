@@ -1,0 +1,123 @@
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { nyDate, sliceColumns, tick, type Columns, type ContextDoc, type Profile, type TickOutput } from "@ict/core";
+import { processedDir, writeCapsule, writeContext } from "@ict/core/node";
+
+/** Options of {@link replay}. */
+export interface ReplayOptions {
+  /** Validated 1m bars per symbol (any span of days). */
+  bars: Record<string, Columns>;
+  /** First and last New York day to replay (inclusive), `YYYY-MM-DD`. */
+  from?: string;
+  to?: string;
+  /** Output root: files go to ROOT/data/daily_news/<day>/processed/. */
+  out: string;
+  profile?: Profile;
+  /** `every`: write capsules and context at every tick; `close`: at each day's last tick. */
+  write?: "every" | "close";
+  /** Called after every tick (progress). */
+  onTick?: (done: number, total: number) => void;
+}
+
+/** What a replay did. */
+export interface ReplaySummary {
+  days: string[];
+  ticks: number;
+  symbols: string[];
+  /** Confluences of the final context of each day, by `KIND:tf:status`. */
+  confluences: Record<string, number>;
+  seconds: number;
+}
+
+interface DayIndex {
+  day: string;
+  /** Per symbol: [from, to) rows of that day. */
+  rows: Record<string, [number, number]>;
+  /** The day's distinct bar times, ascending (the ticks). */
+  times: number[];
+}
+
+/** Groups each symbol's bars by New York trading day. */
+function indexDays(bars: Record<string, Columns>, from?: string, to?: string): DayIndex[] {
+  const days = new Map<string, DayIndex>();
+  for (const [sym, cols] of Object.entries(bars)) {
+    let i = 0;
+    while (i < cols.length) {
+      const day = nyDate(cols.t[i]!);
+      let j = i + 1;
+      while (j < cols.length && nyDate(cols.t[j]!) === day) j++;
+      if ((!from || day >= from) && (!to || day <= to)) {
+        let d = days.get(day);
+        if (!d) days.set(day, (d = { day, rows: {}, times: [] }));
+        d.rows[sym] = [i, j];
+      }
+      i = j;
+    }
+  }
+  const out = [...days.values()].sort((a, b) => (a.day < b.day ? -1 : 1));
+  for (const d of out) {
+    const set = new Set<number>();
+    for (const [sym, [a, b]] of Object.entries(d.rows)) for (let k = a; k < b; k++) set.add(bars[sym]!.t[k]!);
+    d.times = [...set].sort((x, y) => x - y);
+  }
+  return out;
+}
+
+/**
+ * Replays history through the live pipeline: for every New York trading day,
+ * every distinct 1m bar time is one tick, and each tick calls the same
+ * `tick(...)` as the live loop with only the bars known at that moment (the
+ * day's bars up to and including that bar). Writes the capsules, the merged
+ * `current_context.json` and one JSON line per prompt per tick
+ * (`prompts.jsonl`) under `out`. The same input gives byte-identical output.
+ */
+export function replay(o: ReplayOptions): ReplaySummary {
+  const started = performance.now();
+  const symbols = Object.keys(o.bars);
+  const days = indexDays(o.bars, o.from, o.to);
+  const total = days.reduce((s, d) => s + d.times.length, 0);
+  let done = 0;
+  const confluences: Record<string, number> = {};
+  for (const d of days) {
+    const dir = processedDir(o.out, d.day);
+    mkdirSync(dir, { recursive: true });
+    const promptsFile = join(dir, "prompts.jsonl");
+    writeFileSync(promptsFile, "");
+    let context: ContextDoc | null = null;
+    let last: TickOutput | null = null;
+    const cursor: Record<string, number> = {};
+    for (const s of symbols) cursor[s] = d.rows[s]?.[0] ?? 0;
+    for (const now of d.times) {
+      const bars1m: Record<string, Columns> = {};
+      for (const s of symbols) {
+        const r = d.rows[s];
+        if (!r) continue;
+        while (cursor[s]! < r[1] && o.bars[s]!.t[cursor[s]!]! <= now) cursor[s]!++;
+        bars1m[s] = sliceColumns(o.bars[s]!, r[0], cursor[s]!);
+      }
+      last = tick({ watchlist: symbols, bars1m, now, dayEt: d.day, context, profile: o.profile });
+      context = last.context;
+      const lines = symbols.map((s) => JSON.stringify({ t: new Date(now).toISOString(), symbol: s, prompt: last!.prompts[s] })).join("\n") + "\n";
+      appendFileSync(promptsFile, lines);
+      if (o.write !== "close") {
+        for (const c of Object.values(last.capsules)) writeCapsule(o.out, c);
+        writeContext(o.out, d.day, last.context);
+      }
+      done++;
+      o.onTick?.(done, total);
+    }
+    if (last) {
+      if (o.write === "close") {
+        for (const c of Object.values(last.capsules)) writeCapsule(o.out, c);
+        writeContext(o.out, d.day, last.context);
+      }
+      for (const s of last.context.symbols) {
+        for (const c of s.state?.confluences ?? []) {
+          const k = `${c.kind}:${c.tf}:${c.status}`;
+          confluences[k] = (confluences[k] ?? 0) + 1;
+        }
+      }
+    }
+  }
+  return { days: days.map((d) => d.day), ticks: total, symbols, confluences, seconds: (performance.now() - started) / 1000 };
+}
