@@ -100,17 +100,16 @@ export function replay(o: ReplayOptions): ReplaySummary {
       const lines = symbols.map((s) => JSON.stringify({ t: new Date(now).toISOString(), symbol: s, prompt: last!.prompts[s] })).join("\n") + "\n";
       appendFileSync(promptsFile, lines);
       if (o.write !== "close") {
-        for (const c of Object.values(last.capsules)) writeCapsule(o.out, c);
-        writeContext(o.out, d.day, last.context);
+        // Per tick: atomic but not flushed (the day's last write below is flushed).
+        for (const c of Object.values(last.capsules)) writeCapsule(o.out, c, false);
+        writeContext(o.out, d.day, last.context, false);
       }
       done++;
       o.onTick?.(done, total);
     }
     if (last) {
-      if (o.write === "close") {
-        for (const c of Object.values(last.capsules)) writeCapsule(o.out, c);
-        writeContext(o.out, d.day, last.context);
-      }
+      for (const c of Object.values(last.capsules)) writeCapsule(o.out, c);
+      writeContext(o.out, d.day, last.context);
       for (const s of last.context.symbols) {
         for (const c of s.state?.confluences ?? []) {
           const k = `${c.kind}:${c.tf}:${c.status}`;

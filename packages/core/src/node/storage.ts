@@ -47,9 +47,11 @@ let seq = 0;
  * Writes a file atomically: the text goes to a temporary file in the same
  * folder, is flushed to disk, then renamed over the target (and the folder
  * flushed). A process killed at any instant leaves the old file or the new
- * one, never a torn one.
+ * one, never a torn one. `durable: false` skips the flushes: the rename alone
+ * already protects against a killed process (not against a power loss) — for
+ * files rewritten many times a second, such as a replay's per-tick outputs.
  */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string, durable = true): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.${(seq++).toString(36)}.tmp`);
@@ -58,7 +60,7 @@ export function writeFileAtomic(path: string, text: string): void {
     const buf = Buffer.from(text, "utf8");
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
     try {
@@ -70,6 +72,7 @@ export function writeFileAtomic(path: string, text: string): void {
   }
   closeSync(fd);
   renameSync(tmp, path);
+  if (!durable) return;
   try {
     const dfd = openSync(dir, "r");
     try {
@@ -82,9 +85,9 @@ export function writeFileAtomic(path: string, text: string): void {
   }
 }
 
-/** Writes JSON atomically, refusing non-finite numbers. */
-export function writeJsonAtomic(path: string, value: unknown): void {
-  writeFileAtomic(path, stringifyStrict(value));
+/** Writes JSON atomically, refusing non-finite numbers (see {@link writeFileAtomic} for `durable`). */
+export function writeJsonAtomic(path: string, value: unknown, durable = true): void {
+  writeFileAtomic(path, stringifyStrict(value), durable);
 }
 
 /**
@@ -107,16 +110,16 @@ export function readJsonOrQuarantine<T>(path: string, warn: (message: string) =>
 }
 
 /** Writes a capsule to its file under `root`; returns the path. */
-export function writeCapsule(root: string, capsule: Capsule): string {
+export function writeCapsule(root: string, capsule: Capsule, durable = true): string {
   const p = capsulePath(root, capsule.day_et, capsule.symbol);
-  writeJsonAtomic(p, capsule);
+  writeJsonAtomic(p, capsule, durable);
   return p;
 }
 
 /** Writes the merged context document of a day; returns the path. */
-export function writeContext(root: string, dayEt: string, doc: ContextDoc): string {
+export function writeContext(root: string, dayEt: string, doc: ContextDoc, durable = true): string {
   const p = contextPath(root, dayEt);
-  writeJsonAtomic(p, doc);
+  writeJsonAtomic(p, doc, durable);
   return p;
 }
 
