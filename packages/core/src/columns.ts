@@ -116,12 +116,17 @@ function setRow(cols: ReturnType<typeof makeColumns>, i: number, t: number, o: u
   const pc = priceField(i, "c", c);
   const pv = v === undefined ? 0 : priceField(i, "v", v);
   checkBar(i, po, ph, pl, pc, pv);
+  putRow(cols, i, t, po, ph, pl, pc, pv);
+}
+
+/** Stores one validated row. */
+function putRow(cols: ReturnType<typeof makeColumns>, i: number, t: number, o: number, h: number, l: number, c: number, v: number): void {
   cols.t[i] = t;
-  cols.o[i] = po;
-  cols.h[i] = ph;
-  cols.l[i] = pl;
-  cols.c[i] = pc;
-  cols.v[i] = pv;
+  cols.o[i] = o;
+  cols.h[i] = h;
+  cols.l[i] = l;
+  cols.c[i] = c;
+  cols.v[i] = v;
 }
 
 /**
@@ -435,12 +440,7 @@ export function columnsFromCsv(text: string): Columns {
       const next = p >= len ? len : text.charCodeAt(p) === 13 ? p + 2 : p + 1;
       const row = n;
       checkBar(row, vals[2]!, vals[3]!, vals[4]!, vals[5]!, vals[6]!, lineNo);
-      cols.t[n] = vals[1]!;
-      cols.o[n] = vals[2]!;
-      cols.h[n] = vals[3]!;
-      cols.l[n] = vals[4]!;
-      cols.c[n] = vals[5]!;
-      cols.v[n] = vals[6]!;
+      putRow(cols, n, vals[1]!, vals[2]!, vals[3]!, vals[4]!, vals[5]!, vals[6]!);
       lines[n] = lineNo;
       n++;
       pos = next;
@@ -493,12 +493,7 @@ export function columnsFromCsv(text: string): Columns {
     const c = num(ic, "c");
     const v = iv < 0 || starts[iv] === cellEnd(iv) ? 0 : num(iv, "v");
     checkBar(row, o, h, l, c, v, lineNo);
-    cols.t[n] = t;
-    cols.o[n] = o;
-    cols.h[n] = h;
-    cols.l[n] = l;
-    cols.c[n] = c;
-    cols.v[n] = v;
+    putRow(cols, n, t, o, h, l, c, v);
     lines[n] = lineNo;
     n++;
   }

@@ -24,6 +24,7 @@ import {
 import { close, goldenText, randomBars } from "./helpers.js";
 import {
   refAtr,
+  refBreaks,
   refIctBreakers,
   refIctEq,
   refIctEvents,
@@ -181,9 +182,7 @@ describe("zone kernels against naive references (fast-check)", () => {
 
         const sw = refSwings(b, 2, true);
         const events = refIctEvents(b, sw.highs, sw.lows, 2);
-        const breaks = new Map<number, Set<number>>();
-        for (const e of events) breaks.set(e.bar, (breaks.get(e.bar) ?? new Set()).add(e.dir));
-        const obs = refIctOb(b, refAtr(b), breaks);
+        const obs = refIctOb(b, refAtr(b), refBreaks(events));
         const o = orderBlocks(b);
         expect(Array.from(o.candle)).toEqual(obs.map((x) => x.candle));
         expect(Array.from(o.dir)).toEqual(obs.map((x) => x.dir));
@@ -216,9 +215,7 @@ describe("zone kernels against naive references (fast-check)", () => {
       expect(Array.from(ifvg(b).invalidated)).toEqual(inv.map((x) => x.invalidated));
       const sw = refSwings(b, 2, true);
       const events = refIctEvents(b, sw.highs, sw.lows, 2);
-      const breaks = new Map<number, Set<number>>();
-      for (const e of events) breaks.set(e.bar, (breaks.get(e.bar) ?? new Set()).add(e.dir));
-      const obs = refIctOb(b, refAtr(b), breaks);
+      const obs = refIctOb(b, refAtr(b), refBreaks(events));
       const o = orderBlocks(b);
       expect(Array.from(o.mitigated)).toEqual(obs.map((x) => x.mitigated));
       expect(Array.from(o.invalidated)).toEqual(obs.map((x) => x.invalidated));

@@ -230,6 +230,13 @@ export interface RefOb {
   invalidated: number;
 }
 
+/** Directions of the structure events at each bar (the `breaks` input of {@link refIctOb}). */
+export function refBreaks(events: RefEvent[]): Map<number, Set<number>> {
+  const breaks = new Map<number, Set<number>>();
+  for (const e of events) breaks.set(e.bar, (breaks.get(e.bar) ?? new Set()).add(e.dir));
+  return breaks;
+}
+
 /** breaks[t]: +1 / -1 when a structure event of that direction happened at bar t. */
 export function refIctOb(b: Ohlc, atr: ArrayLike<number>, breaks: Map<number, Set<number>>, mult = 1.2, lookback = 10, tol = 1e-6): RefOb[] {
   const out: RefOb[] = [];

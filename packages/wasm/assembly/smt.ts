@@ -74,13 +74,7 @@ export function smtDivergence(
         const pHH = load<f64>(hp + (<usize>x2 << 3)) > load<f64>(hp + (<usize>x1 << 3)) + tol;
         const rHH = load<f64>(hr + (<usize>y2 << 3)) > load<f64>(hr + (<usize>y1 << 3)) + tol;
         if (pHH != rHH) {
-          const eo = <usize>e << 2;
-          store<i32>(dir + eo, -1);
-          store<i32>(at + eo, t);
-          store<i32>(leader + eo, pHH ? 0 : 1);
-          store<i32>(p1 + eo, x1); store<i32>(p2 + eo, x2);
-          store<i32>(r1 + eo, y1); store<i32>(r2 + eo, y2);
-          e++;
+          writeEvent(e++, -1, t, pHH ? 0 : 1, x1, x2, y1, y2, dir, at, leader, p1, p2, r1, r2);
           lastHiP = x2;
           lastHiR = y2;
         }
@@ -95,13 +89,7 @@ export function smtDivergence(
         const pLL = load<f64>(lp + (<usize>x2 << 3)) < load<f64>(lp + (<usize>x1 << 3)) - tol;
         const rLL = load<f64>(lr + (<usize>y2 << 3)) < load<f64>(lr + (<usize>y1 << 3)) - tol;
         if (pLL != rLL) {
-          const eo = <usize>e << 2;
-          store<i32>(dir + eo, 1);
-          store<i32>(at + eo, t);
-          store<i32>(leader + eo, pLL ? 0 : 1);
-          store<i32>(p1 + eo, x1); store<i32>(p2 + eo, x2);
-          store<i32>(r1 + eo, y1); store<i32>(r2 + eo, y2);
-          e++;
+          writeEvent(e++, 1, t, pLL ? 0 : 1, x1, x2, y1, y2, dir, at, leader, p1, p2, r1, r2);
           lastLoP = x2;
           lastLoR = y2;
         }
@@ -109,4 +97,20 @@ export function smtDivergence(
     }
   }
   return e;
+}
+
+// @ts-ignore: decorator
+@inline
+function writeEvent(
+  e: i32, d: i32, t: i32, lead: i32, x1: i32, x2: i32, y1: i32, y2: i32,
+  dir: usize, at: usize, leader: usize, p1: usize, p2: usize, r1: usize, r2: usize,
+): void {
+  const eo = <usize>e << 2;
+  store<i32>(dir + eo, d);
+  store<i32>(at + eo, t);
+  store<i32>(leader + eo, lead);
+  store<i32>(p1 + eo, x1);
+  store<i32>(p2 + eo, x2);
+  store<i32>(r1 + eo, y1);
+  store<i32>(r2 + eo, y2);
 }
