@@ -62,3 +62,17 @@ export {
 } from "./tracker.js";
 export { buildPrompt } from "./prompt.js";
 export { tick, nyDate, smtReferences, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
+export {
+  createLlmProvider,
+  offlineAnswer,
+  parseLlmAnswer,
+  LlmConfigError,
+  LlmError,
+  LLM_KINDS,
+  LLM_SYSTEM_INSTRUCTION,
+  type LlmAnswer,
+  type LlmKind,
+  type LlmOptions,
+  type LlmProvider,
+  type LlmRequest,
+} from "./llm.js";
