@@ -5,7 +5,8 @@
  * → object views in the seed's record shapes.
  * @packageDocumentation
  */
-export { IctError, BarValidationError, DuplicateTimestampError, CsvFormatError, OptionError, type BarField } from "./errors.js";
+export { IctError, BarValidationError, DuplicateTimestampError, CsvFormatError, OptionError, ParquetFormatError, type BarField } from "./errors.js";
+export { columnsFromParquet } from "./parquet.js";
 export { parseIsoMs, toEpochMs, epochToMs, isoUtc } from "./time.js";
 export {
   columnsFromBars,
