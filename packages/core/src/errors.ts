@@ -80,3 +80,17 @@ function showValue(v: unknown): string {
     return Object.prototype.toString.call(v);
   }
 }
+
+/**
+ * Parquet input that cannot be read as bars: not a Parquet file, a required
+ * column (`t`, `o`, `h`, `l`, `c`) missing, or a column of a type that is not
+ * a time or a number.
+ */
+export class ParquetFormatError extends IctError {
+  /** The column concerned, when there is one. */
+  readonly column: string | undefined;
+  constructor(message: string, column?: string) {
+    super(message);
+    this.column = column;
+  }
+}

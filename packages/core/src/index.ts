@@ -5,7 +5,8 @@
  * → object views in the seed's record shapes.
  * @packageDocumentation
  */
-export { IctError, BarValidationError, DuplicateTimestampError, CsvFormatError, OptionError, type BarField } from "./errors.js";
+export { IctError, BarValidationError, DuplicateTimestampError, CsvFormatError, OptionError, ParquetFormatError, type BarField } from "./errors.js";
+export { columnsFromParquet } from "./parquet.js";
 export { parseIsoMs, toEpochMs, epochToMs, isoUtc } from "./time.js";
 export {
   columnsFromBars,
@@ -62,3 +63,17 @@ export {
 } from "./tracker.js";
 export { buildPrompt } from "./prompt.js";
 export { tick, nyDate, smtReferences, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
+export {
+  createLlmProvider,
+  offlineAnswer,
+  parseLlmAnswer,
+  LlmConfigError,
+  LlmError,
+  LLM_KINDS,
+  LLM_SYSTEM_INSTRUCTION,
+  type LlmAnswer,
+  type LlmKind,
+  type LlmOptions,
+  type LlmProvider,
+  type LlmRequest,
+} from "./llm.js";

@@ -1,0 +1,97 @@
+import { parquetMetadata, parquetRead, parquetSchema } from "hyparquet";
+import { compressors } from "hyparquet-compressors";
+import { columnsFromArrays, type Columns } from "./columns.js";
+import { BarValidationError, ParquetFormatError } from "./errors.js";
+import { toEpochMs } from "./time.js";
+
+/** Column names recognised in a Parquet file, per bar field (case-insensitive). */
+const NAMES: Record<"t" | "o" | "h" | "l" | "c" | "v", readonly string[]> = {
+  t: ["t", "time", "timestamp", "ts", "datetime", "date"],
+  o: ["o", "open"],
+  h: ["h", "high"],
+  l: ["l", "low"],
+  c: ["c", "close"],
+  v: ["v", "volume"],
+};
+
+/** A Parquet time value as epoch ms: TIMESTAMP (read as Date), INT64 epoch (s/ms/µs/ns by magnitude), or ISO text. */
+function timeOf(x: unknown): number {
+  if (x instanceof Date) return x.getTime();
+  if (typeof x === "bigint") return toEpochMs(Number(x));
+  return toEpochMs(x);
+}
+
+function numberOf(x: unknown): number {
+  if (typeof x === "number") return x;
+  if (typeof x === "bigint") return Number(x);
+  return NaN;
+}
+
+/**
+ * Bars from a Parquet file (the whole file in memory: an `ArrayBuffer` or a
+ * `Uint8Array` such as a Node `Buffer`), read with `hyparquet` (any codec:
+ * snappy, gzip, zstd, brotli, lz4). Columns `t,o,h,l,c,v` as in CSV (also
+ * `timestamp`/`time`, `open`, `high`, `low`, `close`, `volume`; `v`
+ * optional, 0 when absent). `t` may be a Parquet TIMESTAMP, an INT64 epoch
+ * (seconds, ms, µs or ns, told apart by magnitude as for numbers elsewhere)
+ * or ISO 8601 text. Validated and sorted like every other input: a bad bar
+ * throws a {@link BarValidationError} naming the row (0-based) and field; a
+ * file that is not Parquet or lacks a column throws a {@link ParquetFormatError}.
+ */
+export async function columnsFromParquet(file: ArrayBuffer | Uint8Array): Promise<Columns> {
+  const buf: ArrayBuffer =
+    file instanceof Uint8Array
+      ? file.byteOffset === 0 && file.byteLength === file.buffer.byteLength && file.buffer instanceof ArrayBuffer
+        ? file.buffer
+        : (file.slice().buffer as ArrayBuffer)
+      : file;
+  let metadata;
+  try {
+    metadata = parquetMetadata(buf);
+  } catch (e) {
+    throw new ParquetFormatError(`not a readable Parquet file: ${(e as Error).message}`);
+  }
+  const names = parquetSchema(metadata).children.map((c) => c.element.name);
+  const pick: Partial<Record<keyof typeof NAMES, string>> = {};
+  for (const f of Object.keys(NAMES) as Array<keyof typeof NAMES>) {
+    const hit = names.find((n) => NAMES[f].includes(n.toLowerCase()));
+    if (hit !== undefined) pick[f] = hit;
+    else if (f !== "v") throw new ParquetFormatError(`Parquet file has no "${f}" column (columns: ${names.join(", ")})`, f);
+  }
+  const n = Number(metadata.num_rows);
+  const t = new Float64Array(n);
+  const rawT = new Array<unknown>(n);
+  const num: Record<string, Float64Array> = {};
+  for (const f of ["o", "h", "l", "c", "v"] as const) if (pick[f] !== undefined) num[f] = new Float64Array(n);
+  const fieldOf = new Map<string, keyof typeof NAMES>();
+  for (const [f, name] of Object.entries(pick)) fieldOf.set(name, f as keyof typeof NAMES);
+  try {
+    await parquetRead({
+      file: buf,
+      metadata,
+      columns: Object.values(pick),
+      compressors,
+      onChunk({ columnName, columnData, rowStart }) {
+        const f = fieldOf.get(columnName);
+        if (f === undefined) return;
+        if (f === "t") {
+          // Converted after the read: hyparquet does not await this callback, so it must not throw.
+          for (let i = 0; i < columnData.length; i++) rawT[rowStart + i] = columnData[i];
+        } else {
+          const out = num[f]!;
+          if (columnData instanceof Float64Array || columnData instanceof Float32Array || columnData instanceof Int32Array) out.set(columnData, rowStart);
+          else for (let i = 0; i < columnData.length; i++) out[rowStart + i] = numberOf(columnData[i]);
+        }
+      },
+    });
+  } catch (e) {
+    if (e instanceof BarValidationError) throw e;
+    throw new ParquetFormatError(`cannot read the Parquet file: ${(e as Error).message}`);
+  }
+  for (let i = 0; i < n; i++) {
+    const ms = timeOf(rawT[i]);
+    if (Number.isNaN(ms)) throw new BarValidationError(i, "t", rawT[i] ?? null, "must be a timestamp, epoch number or ISO 8601 text");
+    t[i] = ms;
+  }
+  return columnsFromArrays({ t, o: num.o!, h: num.h!, l: num.l!, c: num.c!, v: num.v });
+}
