@@ -27,6 +27,11 @@ export interface StreamTimings {
   backoff: BackoffPolicy;
   /** Backoff after a 406 connection-limit error. */
   limitBackoff: BackoffPolicy;
+  /**
+   * Least real ms of the silence limits: on a clock much faster than real
+   * time a busy event loop (a burst of ticks) must not pass for a dead socket.
+   */
+  wallFloorMs: number;
 }
 
 /** Default timings for real use. */
@@ -37,6 +42,7 @@ export const DEFAULT_STREAM_TIMINGS: StreamTimings = {
   handshakeTimeoutMs: 20_000,
   backoff: { baseMs: 1_000, capMs: 60_000 },
   limitBackoff: { baseMs: 10_000, capMs: 120_000 },
+  wallFloorMs: 0,
 };
 
 /** Options of {@link AlpacaStream}. */
@@ -272,13 +278,14 @@ export class AlpacaStream {
   private watchdog(ws: WebSocket): void {
     if (this.ws !== ws) return;
     const now = this.clock.now();
-    if (now - this.lastFrameAt > this.t.pongTimeoutMs) {
+    const floor = this.t.wallFloorMs * this.clock.speed;
+    if (now - this.lastFrameAt > Math.max(this.t.pongTimeoutMs, floor)) {
       this.stats.watchdogKills++;
       this.log(`alpaca stream: silent for ${((now - this.lastFrameAt) / 1000).toFixed(0)} s (no frame, no pong); dropping the socket`);
       ws.terminate();
       return;
     }
-    if (this.o.isRegularHours?.(now) && now - this.lastBarAt > this.t.barSilenceMs) {
+    if (this.o.isRegularHours?.(now) && now - this.lastBarAt > Math.max(this.t.barSilenceMs, floor)) {
       this.stats.watchdogKills++;
       this.log(`alpaca stream: no bar for ${((now - this.lastBarAt) / 1000).toFixed(0)} s in regular hours; reconnecting`);
       this.lastBarAt = now;

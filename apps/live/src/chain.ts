@@ -1,0 +1,400 @@
+/**
+ * One New York day of the live loop's outputs: the chain of ticks, the LLM
+ * answers, and the files (`prompts.jsonl`, the capsules, `current_context.json`
+ * under `ROOT/data/daily_news/<day>/processed/`).
+ *
+ * The rule that makes the live outputs equal to `ict replay` over the same
+ * bars: every distinct bar time of the day is one tick, with `now` = that
+ * bar's time and the day's bars up to `now`, chained through the previous
+ * tick's context — exactly as the replay runner does. When a bar arrives for
+ * a minute that was already ticked (a late bar of another symbol, a bar
+ * recovered by a backfill, a corrected bar), the chain is rewound to that
+ * minute (the context is restored from the tick before it, and the prompt
+ * lines from it on are cut from `prompts.jsonl`) and re-ticked. So whatever
+ * order bars arrive in, once a set of bars is in, the files are those a
+ * replay of that set writes.
+ *
+ * `prompts.jsonl` holds one line per symbol per tick, `{t, symbol, prompt}`,
+ * plus `answer` on the lines whose prompt changed and that the LLM answered.
+ * A tick's lines are appended once all its answers are settled, in tick
+ * order; answers are cached by (symbol, prompt), so a re-ticked minute whose
+ * prompt did not change is not asked again, and a restarted process reuses
+ * the answers already in the file.
+ */
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { sliceColumns, tick, type Columns, type ContextDoc, type LlmAnswer, type LlmProvider, type Profile, type TickOutput } from "@ict/core";
+import { processedDir, writeCapsule, writeContext } from "@ict/core/node";
+import type { BarStore } from "./barstore.js";
+import type { Clock } from "./clock.js";
+
+/** One tick of the chain. */
+interface TickRec {
+  now: number;
+  /** The context after this tick, as JSON (restored on a rewind). */
+  ctx: string;
+  /** The tick's output; kept on the last tick only (its capsules are written). */
+  out: TickOutput | null;
+  prompts: Record<string, string>;
+  /** Per symbol: undefined = no LLM question (prompt unchanged or no LLM), null = asked, no answer, else the answer. */
+  answers: Record<string, LlmAnswer | null | undefined>;
+  pending: number;
+  dead: boolean;
+}
+
+/** Counters of a chain. */
+export interface ChainStats {
+  ticks: number;
+  rewinds: number;
+  reticks: number;
+  llmCalls: number;
+  llmFailures: number;
+  llmSkipped: number;
+  llmReused: number;
+}
+
+/** Options of a {@link DayChain}. */
+export interface ChainOptions {
+  day: string;
+  symbols: readonly string[];
+  out: string;
+  profile?: Profile;
+  clock: Clock;
+  llm: LlmProvider | null;
+  /** LLM calls in flight at once. */
+  llmConcurrency?: number;
+  /** A network LLM is not asked about a prompt older than this (market ms): a stale read is no use live. */
+  llmMaxLagMs?: number;
+  /** Market ms to wait for the other symbols' bars of a minute before ticking it anyway. */
+  debounceMs?: number;
+  /** Shared answer cache by symbol and prompt. */
+  cache: Map<string, Promise<LlmAnswer | null | "aborted">>;
+  log: (msg: string) => void;
+}
+
+/** Index of the first element of ascending `a` greater than `x`. */
+function upperBound(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A ticked day. */
+export class DayChain {
+  readonly stats: ChainStats = { ticks: 0, rewinds: 0, reticks: 0, llmCalls: 0, llmFailures: 0, llmSkipped: 0, llmReused: 0 };
+  private readonly ticks: TickRec[] = [];
+  /** Latest tick time ever ticked: a minute up to it is re-ticked without waiting. */
+  private highWater = -Infinity;
+  /** Earliest changed bar time at or before the last tick (a rewind is due), else Infinity. */
+  private dirtyFrom = Infinity;
+  private readonly firstSeen = new Map<number, number>();
+  private committed = 0;
+  private offsets: number[] = [];
+  private fd: number;
+  private outputsDirty = false;
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readonly inflight = new Set<AbortController>();
+  private drainWaiters: Array<() => void> = [];
+  private closing = false;
+  readonly promptsPath: string;
+
+  constructor(private readonly o: ChainOptions) {
+    const dir = processedDir(o.out, o.day);
+    mkdirSync(join(dir, "context_capsules"), { recursive: true });
+    // Temporary files of an atomic write interrupted by a kill.
+    for (const d of [dir, join(dir, "context_capsules")]) {
+      for (const f of readdirSync(d)) if (f.startsWith(".") && f.endsWith(".tmp")) unlinkSync(join(d, f));
+    }
+    this.promptsPath = join(dir, "prompts.jsonl");
+    this.fd = openSync(this.promptsPath, existsSync(this.promptsPath) ? "r+" : "w+");
+  }
+
+  private key(sym: string, prompt: string): string {
+    return `${sym}\u0000${prompt}`;
+  }
+
+  /**
+   * Resumes from the files of an earlier run: answers already in
+   * `prompts.jsonl` seed the cache, every bar in the store is ticked, and the
+   * file keeps its lines as far as they agree with the recomputed ticks (a
+   * torn or stale tail is cut). LLM questions are asked only for the ticks
+   * beyond that.
+   */
+  resume(store: BarStore): void {
+    const file = this.readPromptsFile();
+    for (const t of file) for (const [sym, a] of Object.entries(t.answers)) if (a) this.o.cache.set(this.key(sym, t.prompts[sym]!), Promise.resolve(a as LlmAnswer | null));
+    this.step(store, { all: true, ask: false });
+    let m = 0;
+    while (m < file.length && m < this.ticks.length && file[m]!.t === this.ticks[m]!.now && this.o.symbols.every((s) => file[m]!.prompts[s] === this.ticks[m]!.prompts[s])) m++;
+    const cut = m < file.length ? file[m]!.offset : file.length ? file[file.length - 1]!.end : 0;
+    ftruncateSync(this.fd, cut);
+    this.offsets = file.slice(0, m).map((f) => f.offset);
+    this.committed = m;
+    for (let i = 0; i < this.ticks.length; i++) {
+      const rec = this.ticks[i]!;
+      if (i < m) {
+        rec.answers = { ...file[i]!.answers };
+        rec.pending = 0;
+      } else this.ask(rec);
+    }
+    if (file.length) this.o.log(`resume ${this.o.day}: ${this.ticks.length} ticks from ${store.count(this.o.day)} journaled bars; ${m} ticks of prompts.jsonl kept${m < file.length ? `, ${file.length - m} recomputed` : ""}`);
+    this.commit();
+  }
+
+  /** Ticks of the file: time, prompts and answers per symbol, byte range. */
+  private readPromptsFile(): Array<{ t: number; prompts: Record<string, string>; answers: Record<string, LlmAnswer | undefined>; offset: number; end: number }> {
+    const buf = readFileSync(this.promptsPath);
+    const out: Array<{ t: number; prompts: Record<string, string>; answers: Record<string, LlmAnswer | undefined>; offset: number; end: number }> = [];
+    const n = this.o.symbols.length;
+    let pos = 0;
+    let group: { t: number; prompts: Record<string, string>; answers: Record<string, LlmAnswer | undefined>; offset: number; end: number } | null = null;
+    let count = 0;
+    while (pos < buf.length) {
+      const nl = buf.indexOf(0x0a, pos);
+      if (nl < 0) break; // torn last line
+      let line: { t?: string; symbol?: string; prompt?: string; answer?: LlmAnswer };
+      try {
+        line = JSON.parse(buf.subarray(pos, nl).toString("utf8"));
+      } catch {
+        break;
+      }
+      const t = Date.parse(String(line.t));
+      if (!group || count === n) {
+        if (group && count === n) out.push(group);
+        group = { t, prompts: {}, answers: {}, offset: pos, end: nl + 1 };
+        count = 0;
+      }
+      if (line.t === undefined || t !== group.t || line.symbol !== this.o.symbols[count] || typeof line.prompt !== "string") break;
+      group.prompts[line.symbol] = line.prompt;
+      group.answers[line.symbol] = line.answer;
+      group.end = nl + 1;
+      count++;
+      pos = nl + 1;
+    }
+    if (group && count === n) out.push(group);
+    return out;
+  }
+
+  /** Notes a stored bar (new or corrected) of this day. */
+  noteBar(t: number): void {
+    if (!this.firstSeen.has(t)) this.firstSeen.set(t, this.o.clock.now());
+    const last = this.ticks.length ? this.ticks[this.ticks.length - 1]!.now : -Infinity;
+    if (t <= last && t < this.dirtyFrom) this.dirtyFrom = t;
+  }
+
+  /** Time of the last tick (or -Infinity). */
+  get lastTick(): number {
+    return this.ticks.length ? this.ticks[this.ticks.length - 1]!.now : -Infinity;
+  }
+
+  /** Number of ticks in the chain. */
+  get length(): number {
+    return this.ticks.length;
+  }
+
+  /**
+   * Rewinds if needed, then ticks every minute that is ready: all symbols
+   * have a bar at or after it, or its debounce has run out, or it had been
+   * ticked before (a rewind), or `all`. Writes the capsules and the context
+   * of the last tick. Returns the market time at which the next unready
+   * minute becomes ready by debounce (or null).
+   */
+  step(store: BarStore, opts: { all?: boolean; ask?: boolean } = {}): number | null {
+    const day = this.o.day;
+    let rewound = false;
+    if (this.dirtyFrom !== Infinity) {
+      const k = this.ticks.findIndex((r) => r.now >= this.dirtyFrom);
+      this.dirtyFrom = Infinity;
+      if (k >= 0) {
+        this.stats.rewinds++;
+        rewound = true;
+        for (const r of this.ticks.splice(k)) r.dead = true;
+        if (this.committed > k) {
+          ftruncateSync(this.fd, this.offsets[k]!);
+          this.offsets.length = k;
+          this.committed = k;
+        }
+      }
+    }
+    const last = this.lastTick;
+    const times = store.times(day).filter((t) => t > last);
+    if (times.length === 0) return null;
+    const debounce = this.o.debounceMs ?? 5_000;
+    const now = this.o.clock.now();
+    const lastBySym = this.o.symbols.map((s) => store.lastT(day, s));
+    let ready = -1;
+    let nextDue: number | null = null;
+    for (let i = times.length - 1; i >= 0; i--) {
+      const t = times[i]!;
+      const seen = this.firstSeen.get(t) ?? now;
+      if (opts.all || t <= this.highWater || lastBySym.every((x) => x >= t) || seen + debounce <= now) {
+        ready = i;
+        break;
+      }
+    }
+    for (let i = ready + 1; i < times.length; i++) {
+      const due = (this.firstSeen.get(times[i]!) ?? now) + debounce;
+      if (nextDue === null || due < nextDue) nextDue = due;
+    }
+    if (ready < 0) return nextDue;
+    const cols: Record<string, Columns> = {};
+    for (const s of this.o.symbols) cols[s] = store.columns(day, s);
+    const prev = this.ticks.length ? this.ticks[this.ticks.length - 1]! : null;
+    // After a rewind the context is the saved JSON of the tick before; otherwise the last tick's own document, as in a replay.
+    let context: ContextDoc | null = prev ? (rewound || !prev.out ? (JSON.parse(prev.ctx) as ContextDoc) : prev.out.context) : null;
+    for (let i = 0; i <= ready; i++) {
+      const t = times[i]!;
+      const bars1m: Record<string, Columns> = {};
+      for (const s of this.o.symbols) {
+        const c = cols[s]!;
+        if (c.length === 0) continue;
+        bars1m[s] = sliceColumns(c, 0, upperBound(c.t, t));
+      }
+      const out = tick({ watchlist: this.o.symbols, bars1m, now: t, dayEt: day, context, profile: this.o.profile });
+      context = out.context;
+      const rec: TickRec = { now: t, ctx: JSON.stringify(out.context), out, prompts: out.prompts, answers: {}, pending: 0, dead: false };
+      if (t <= this.highWater) this.stats.reticks++;
+      this.stats.ticks++;
+      this.highWater = Math.max(this.highWater, t);
+      if (this.ticks.length) this.ticks[this.ticks.length - 1]!.out = null;
+      this.ticks.push(rec);
+      if (opts.ask !== false) this.ask(rec);
+      this.outputsDirty = true;
+    }
+    this.writeOutputs(true);
+    if (opts.ask !== false) this.commit();
+    return nextDue;
+  }
+
+  /** Writes the capsules and the context of the last tick (atomic; flushed when `durable`). */
+  writeOutputs(durable: boolean): void {
+    if (!this.outputsDirty || this.ticks.length === 0) return;
+    const last = this.ticks[this.ticks.length - 1]!.out!;
+    for (const c of Object.values(last.capsules)) writeCapsule(this.o.out, c, durable);
+    writeContext(this.o.out, this.o.day, last.context, durable);
+    this.outputsDirty = false;
+  }
+
+  /** Asks the LLM about the symbols whose prompt changed at this tick. */
+  private ask(rec: TickRec): void {
+    const i = this.ticks.indexOf(rec);
+    const before = i > 0 ? this.ticks[i - 1]! : null;
+    if (!this.o.llm) return;
+    for (const sym of this.o.symbols) {
+      const prompt = rec.prompts[sym]!;
+      if (before && before.prompts[sym] === prompt) continue;
+      const key = this.key(sym, prompt);
+      let p = this.o.cache.get(key);
+      if (p) this.stats.llmReused++;
+      else {
+        const lag = this.o.clock.now() - rec.now;
+        if (this.o.llm.name !== "offline" && lag > (this.o.llmMaxLagMs ?? 600_000)) {
+          this.stats.llmSkipped++;
+          rec.answers[sym] = null;
+          continue;
+        }
+        p = this.call(sym, rec.now, prompt);
+        this.o.cache.set(key, p);
+      }
+      rec.pending++;
+      rec.answers[sym] = null;
+      void p.then((a) => {
+        if (a === "aborted") {
+          // Shutting down: the tick stays out of the file and is asked again after a restart.
+          if (this.o.cache.get(key) === p) this.o.cache.delete(key);
+          return;
+        }
+        rec.answers[sym] = a;
+        rec.pending--;
+        if (!rec.dead) this.commit();
+      });
+    }
+  }
+
+  private async call(symbol: string, now: number, prompt: string): Promise<LlmAnswer | null | "aborted"> {
+    const llm = this.o.llm!;
+    if (this.running >= (this.o.llmConcurrency ?? 2)) await new Promise<void>((r) => this.waiting.push(r));
+    if (this.closing) {
+      this.waiting.shift()?.();
+      return "aborted";
+    }
+    this.running++;
+    const ctl = new AbortController();
+    this.inflight.add(ctl);
+    try {
+      this.stats.llmCalls++;
+      return await llm.complete({ symbol, dayEt: this.o.day, now, prompt }, { signal: ctl.signal });
+    } catch (e) {
+      if (this.closing) return "aborted";
+      this.stats.llmFailures++;
+      this.o.log(`llm ${llm.name} ${symbol} ${new Date(now).toISOString()}: ${(e as Error).message}; going on without an answer`);
+      return null;
+    } finally {
+      this.inflight.delete(ctl);
+      this.running--;
+      this.waiting.shift()?.();
+      if (this.running === 0 && this.waiting.length === 0) for (const w of this.drainWaiters.splice(0)) w();
+    }
+  }
+
+  /** Appends the lines of the ticks whose answers are all in, in tick order. */
+  private commit(): void {
+    if (this.committed >= this.ticks.length || this.ticks[this.committed]!.pending > 0) return;
+    let pos = fstatSync(this.fd).size;
+    const parts: string[] = [];
+    while (this.committed < this.ticks.length && this.ticks[this.committed]!.pending === 0) {
+      const rec = this.ticks[this.committed]!;
+      const iso = new Date(rec.now).toISOString();
+      const text =
+        this.o.symbols
+          .map((s) => {
+            const a = rec.answers[s];
+            return JSON.stringify(a ? { t: iso, symbol: s, prompt: rec.prompts[s], answer: a } : { t: iso, symbol: s, prompt: rec.prompts[s] });
+          })
+          .join("\n") + "\n";
+      this.offsets[this.committed] = pos;
+      pos += Buffer.byteLength(text);
+      parts.push(text);
+      this.committed++;
+    }
+    const buf = Buffer.from(parts.join(""), "utf8");
+    const start = pos - buf.length;
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off, start + off);
+    fsyncSync(this.fd);
+  }
+
+  /** Ticks whose prompt lines are not yet in the file (waiting for answers). */
+  get uncommitted(): number {
+    return this.ticks.length - this.committed;
+  }
+
+  /** Waits for the LLM calls in flight (at most `timeoutMs` real ms), then aborts the rest. */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.running > 0 || this.waiting.length > 0) {
+      await Promise.race([new Promise<void>((r) => this.drainWaiters.push(r)), new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
+    }
+    this.closing = true;
+    for (const c of this.inflight) c.abort();
+    for (const w of this.waiting.splice(0)) w();
+    // Aborted calls settle as failures; their ticks stay out of the file and are asked again after a restart.
+    await new Promise((r) => setImmediate(r));
+  }
+
+  /** Closes the prompts file. */
+  close(): void {
+    this.writeOutputs(true);
+    try {
+      fsyncSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+    closeSync(this.fd);
+  }
+}

@@ -1,0 +1,367 @@
+/**
+ * The live loop: Alpaca bars in (stream and REST backfill), ticks out.
+ *
+ * Every bar is validated (a bad one is logged with its symbol, time and field
+ * and skipped), deduplicated on (symbol, t), journaled to disk, and then fed
+ * to the day's {@link DayChain}, which ticks each closed minute once every
+ * watched symbol has reported it (or after a short debounce), rewinds for
+ * late and corrected bars, asks the LLM about changed prompts and writes the
+ * files. After every (re)subscription the gap is backfilled over REST from a
+ * little before the last bar received; after the regular session's close the
+ * whole day is reconciled once against REST. A restarted loop rebuilds its
+ * state from the day's journal and files, then backfills.
+ */
+import { BarValidationError, nyDate, type LlmAnswer, type LlmProvider, type Profile } from "@ict/core";
+import { join } from "node:path";
+import { AlpacaRest } from "./alpaca/rest.js";
+import { AlpacaStream, type StreamTimings } from "./alpaca/stream.js";
+import { AlpacaAuthError, AlpacaError, type AlpacaBar, type AlpacaConfig } from "./alpaca/types.js";
+import { BarStore, Journal, journalPath, parseAlpacaBar, type BarSource, type JournalRecord } from "./barstore.js";
+import { nyDayStart, TradingCalendar } from "./calendar.js";
+import { DayChain, type ChainStats } from "./chain.js";
+import { sleepMarket, systemClock, wallMs, type Clock } from "./clock.js";
+
+/** Options of {@link LiveLoop}. */
+export interface LoopOptions {
+  symbols: readonly string[];
+  out: string;
+  alpaca: AlpacaConfig;
+  profile?: Profile;
+  clock?: Clock;
+  llm?: LlmProvider | null;
+  llmConcurrency?: number;
+  llmMaxLagMs?: number;
+  /** Market ms to wait for the other symbols' bar of a minute (default 5 s). */
+  debounceMs?: number;
+  /** Backfills start this long before the last bar received, to pick up corrections missed while away (market ms, default 5 min). */
+  backfillLookbackMs?: number;
+  /** Reconcile the whole day over REST this long after the regular close (market ms, default 5 min; null: never). */
+  reconcileAfterCloseMs?: number | null;
+  streamTimings?: Partial<StreamTimings>;
+  restTimeoutMs?: number;
+  restRetries?: number;
+  random?: () => number;
+  fetch?: typeof fetch;
+  log?: (msg: string) => void;
+}
+
+/** What a run did. */
+export interface LoopSummary {
+  day: string | null;
+  bars: number;
+  added: number;
+  duplicates: number;
+  corrected: number;
+  invalid: number;
+  ignored: number;
+  /** Bars read back from the journal at a restart. */
+  restored: number;
+  backfills: number;
+  backfilledBars: number;
+  stream: AlpacaStream["stats"];
+  rest: AlpacaRest["stats"];
+  chain: ChainStats;
+}
+
+/** The live loop. */
+export class LiveLoop {
+  readonly store = new BarStore();
+  readonly rest: AlpacaRest;
+  readonly calendar: TradingCalendar;
+  private stream: AlpacaStream | null = null;
+  private readonly clock: Clock;
+  private readonly log: (msg: string) => void;
+  private day: string | null = null;
+  private chain: DayChain | null = null;
+  private journal: Journal | null = null;
+  private pending: JournalRecord[] = [];
+  private flushScheduled = false;
+  private debounceTimer: NodeJS.Timeout | null = null;
+  private sessionTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private stopped: Promise<void> | null = null;
+  private backfillRunning: Promise<void> | null = null;
+  private backfillAgain = false;
+  private readonly reconciled = new Set<string>();
+  private readonly cache = new Map<string, Promise<LlmAnswer | null | "aborted">>();
+  private readonly retired: DayChain[] = [];
+  private fatalError: AlpacaError | null = null;
+  private fatalWaiters: Array<(e: AlpacaError) => void> = [];
+  private counters = { ignored: 0, backfills: 0, backfilledBars: 0, restored: 0 };
+  private chainTotals: ChainStats = { ticks: 0, rewinds: 0, reticks: 0, llmCalls: 0, llmFailures: 0, llmSkipped: 0, llmReused: 0 };
+
+  constructor(private readonly o: LoopOptions) {
+    this.clock = o.clock ?? systemClock;
+    this.log = o.log ?? ((m) => process.stderr.write(m + "\n"));
+    this.rest = new AlpacaRest(o.alpaca, { clock: this.clock, fetch: o.fetch, timeoutMs: o.restTimeoutMs, maxRetries: o.restRetries, random: o.random, log: this.log });
+    this.calendar = new TradingCalendar((a, b) => this.rest.calendar(a, b), join(o.out, "data", "calendar.json"), this.log);
+  }
+
+  /** The current New York day of the loop. */
+  get currentDay(): string | null {
+    return this.day;
+  }
+
+  /** The error that stopped the stream for good (bad keys...), if any. */
+  get fatal(): AlpacaError | null {
+    return this.fatalError;
+  }
+
+  /** Resolves with the final error when the stream gives up for good. */
+  whenFatal(): Promise<AlpacaError> {
+    return this.fatalError ? Promise.resolve(this.fatalError) : new Promise((r) => this.fatalWaiters.push(r));
+  }
+
+  /**
+   * Starts: loads the calendar, resumes today's files, opens the stream
+   * (which backfills on every subscription), and arms the end-of-session
+   * reconciliation.
+   */
+  async start(): Promise<void> {
+    const today = nyDate(this.clock.now());
+    await this.calendar.load(today);
+    this.openDay(today);
+    const url = `${this.o.alpaca.streamUrl.replace(/\/$/, "")}/${this.o.alpaca.feed}`;
+    this.stream = new AlpacaStream({
+      url,
+      keyId: this.o.alpaca.keyId,
+      secretKey: this.o.alpaca.secretKey,
+      symbols: this.o.symbols,
+      clock: this.clock,
+      timings: this.o.streamTimings,
+      random: this.o.random,
+      log: this.log,
+      isRegularHours: (t) => this.calendar.isRegularHours(t),
+      onBar: (m) => this.ingest(m.S, m, m.T),
+      onReady: () => void this.backfill(),
+      onFatal: (e) => this.onFatal(e),
+    });
+    this.stream.start();
+    this.armSessionTimer();
+  }
+
+  private onFatal(e: AlpacaError): void {
+    this.fatalError = e;
+    for (const w of this.fatalWaiters.splice(0)) w(e);
+  }
+
+  /** Opens a day: its journal (replayed into the store) and its chain (resumed from its files). */
+  private openDay(day: string): void {
+    if (this.chain) {
+      this.flush();
+      this.chain.step(this.store, { all: true });
+      this.retired.push(this.chain);
+      this.journal?.close();
+    }
+    this.day = day;
+    this.journal = new Journal(journalPath(this.o.out, day));
+    const records = this.journal.open(this.log);
+    let restored = 0;
+    const before = { ...this.store.stats };
+    for (const r of records) {
+      try {
+        const b = parseAlpacaBar(r);
+        if (nyDate(b.t) === day && this.o.symbols.includes(r.S)) {
+          this.store.apply(r.S, b);
+          restored++;
+        }
+      } catch {
+        /* a journal line is written only after validation */
+      }
+    }
+    // Bars replayed from the journal were counted when first received: count them apart.
+    this.counters.restored += this.store.stats.added - before.added;
+    Object.assign(this.store.stats, before);
+    this.chain = new DayChain({
+      day,
+      symbols: this.o.symbols,
+      out: this.o.out,
+      profile: this.o.profile,
+      clock: this.clock,
+      llm: this.o.llm ?? null,
+      llmConcurrency: this.o.llmConcurrency,
+      llmMaxLagMs: this.o.llmMaxLagMs,
+      debounceMs: this.o.debounceMs,
+      cache: this.cache,
+      log: this.log,
+    });
+    this.chain.resume(this.store);
+    if (restored) this.log(`resumed ${day}: ${restored} bars from the journal, ${this.chain.length} ticks`);
+  }
+
+  /**
+   * Takes one bar (stream `b`/`u` or REST): validates it, drops duplicates,
+   * journals changes and schedules the tick. Returns what happened.
+   */
+  ingest(sym: string, raw: AlpacaBar, src: BarSource): "new" | "duplicate" | "corrected" | "invalid" | "ignored" {
+    if (this.stopping || !this.o.symbols.includes(sym)) {
+      this.counters.ignored++;
+      return "ignored";
+    }
+    let bar;
+    try {
+      bar = parseAlpacaBar(raw);
+    } catch (e) {
+      this.store.stats.invalid++;
+      const why = e instanceof BarValidationError ? `field ${e.field}: ${e.reason} (value ${JSON.stringify(e.value)})` : (e as Error).message;
+      this.log(`bar ${sym} ${typeof raw?.t === "string" ? raw.t : "?"} (${src}) skipped: ${why}`);
+      return "invalid";
+    }
+    const day = nyDate(bar.t);
+    if (this.day === null || day > this.day) this.openDay(day);
+    if (day < this.day!) {
+      this.counters.ignored++;
+      return "ignored";
+    }
+    const r = this.store.apply(sym, bar);
+    if (r === "duplicate") return r;
+    const rec: JournalRecord = { S: sym, t: new Date(bar.t).toISOString(), o: bar.o, h: bar.h, l: bar.l, c: bar.c, v: bar.v, src };
+    if (bar.n !== undefined) rec.n = bar.n;
+    if (bar.vw !== undefined) rec.vw = bar.vw;
+    this.pending.push(rec);
+    this.chain!.noteBar(bar.t);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.process());
+    }
+    return r;
+  }
+
+  /** Journals pending bars (flushed to disk) before anything derived from them is written. */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.length && this.journal) {
+      this.journal.append(this.pending);
+      this.pending = [];
+    }
+  }
+
+  /** Journals, then ticks what is ready, then arms the debounce timer. */
+  private process(): void {
+    this.flush();
+    if (!this.chain) return;
+    const due = this.chain.step(this.store, { all: this.stopping });
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    this.debounceTimer = null;
+    if (due !== null && !this.stopping) {
+      this.debounceTimer = setTimeout(() => this.process(), wallMs(this.clock, due - this.clock.now()) + 1);
+    }
+  }
+
+  /**
+   * Fetches the bars since a little before the last one received (or since
+   * the day's start) over REST and ingests them; duplicates are dropped,
+   * differing bars replace the stored ones. Runs one at a time (a request
+   * during a run schedules one more run); a failure is retried later.
+   */
+  backfill(): Promise<void> {
+    if (this.backfillRunning) {
+      this.backfillAgain = true;
+      return this.backfillRunning;
+    }
+    this.backfillRunning = (async () => {
+      do {
+        this.backfillAgain = false;
+        if (this.stopping || !this.day) break;
+        const day = this.day;
+        const lasts = this.o.symbols.map((s) => this.store.lastT(day, s));
+        const from = Math.min(...lasts);
+        const start = Number.isFinite(from) ? Math.max(nyDayStart(day), from - (this.o.backfillLookbackMs ?? 300_000)) : nyDayStart(day);
+        await this.fetchAndIngest(start, "backfill");
+      } while (this.backfillAgain && !this.stopping);
+    })().finally(() => {
+      this.backfillRunning = null;
+    });
+    return this.backfillRunning;
+  }
+
+  /** Re-reads the whole current day over REST (end-of-session reconciliation; the demo's last step). */
+  async reconcile(): Promise<void> {
+    if (this.backfillRunning) await this.backfillRunning;
+    if (!this.day) return;
+    await this.fetchAndIngest(nyDayStart(this.day), "reconcile");
+    this.reconciled.add(this.day);
+  }
+
+  private async fetchAndIngest(start: number, what: string): Promise<void> {
+    // Only complete minutes: the bar of minute m is final from m + 1 min.
+    const end = Math.floor(this.clock.now() / 60_000) * 60_000 - 60_000;
+    if (end < start) return;
+    for (let attempt = 0; !this.stopping; attempt++) {
+      try {
+        this.counters.backfills++;
+        const bars = await this.rest.bars({ symbols: this.o.symbols, start, end });
+        let n = 0;
+        let changed = 0;
+        for (const [sym, list] of Object.entries(bars)) {
+          for (const b of list) {
+            n++;
+            const r = this.ingest(sym, b, "rest");
+            if (r === "new" || r === "corrected") changed++;
+          }
+        }
+        this.counters.backfilledBars += changed;
+        this.log(`${what} from ${new Date(start).toISOString()}: ${n} bars, ${changed} new or corrected`);
+        return;
+      } catch (e) {
+        if (e instanceof AlpacaAuthError) return this.onFatal(e);
+        this.log(`${what} failed: ${(e as Error).message}; trying again`);
+        try {
+          await sleepMarket(this.clock, Math.min(60_000, 5_000 * 2 ** attempt));
+        } catch {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Once a minute (market time): after the regular close plus a margin, reconcile the day once. */
+  private armSessionTimer(): void {
+    const after = this.o.reconcileAfterCloseMs === undefined ? 300_000 : this.o.reconcileAfterCloseMs;
+    if (after === null) return;
+    this.sessionTimer = setInterval(() => {
+      const day = this.day;
+      if (!day || this.reconciled.has(day) || this.stopping) return;
+      const s = this.calendar.session(day);
+      if (s && this.clock.now() >= s.close + after) void this.reconcile();
+    }, Math.max(50, wallMs(this.clock, 60_000)));
+  }
+
+  /**
+   * Stops: no more bars are taken, the socket is closed, the bars already
+   * received are ticked, LLM calls in flight get `llmDrainMs` (real ms) to
+   * finish, every file is written and flushed. Idempotent.
+   */
+  stop(llmDrainMs = 10_000): Promise<void> {
+    if (this.stopped) return this.stopped;
+    this.stopped = (async () => {
+      this.stopping = true;
+      if (this.debounceTimer) clearTimeout(this.debounceTimer);
+      if (this.sessionTimer) clearInterval(this.sessionTimer);
+      await this.stream?.stop();
+      this.flush();
+      if (this.chain) this.chain.step(this.store, { all: true });
+      for (const c of [...this.retired, ...(this.chain ? [this.chain] : [])]) {
+        await c.drain(llmDrainMs);
+        c.close();
+      }
+      this.journal?.close();
+    })();
+    return this.stopped;
+  }
+
+  /** Counters of the run. */
+  summary(): LoopSummary {
+    const chain = { ...this.chainTotals };
+    for (const c of [...this.retired, ...(this.chain ? [this.chain] : [])]) for (const k of Object.keys(chain) as Array<keyof ChainStats>) chain[k] += c.stats[k];
+    return {
+      day: this.day,
+      bars: this.day ? this.store.count(this.day) : 0,
+      ...this.store.stats,
+      ...this.counters,
+      stream: this.stream?.stats ?? { connects: 0, reconnects: 0, limitErrors: 0, watchdogKills: 0, malformed: 0, bars: 0, updatedBars: 0 },
+      rest: this.rest.stats,
+      chain,
+    };
+  }
+}
