@@ -108,6 +108,8 @@ export class TradingCalendar {
   /** The regular session of `day`, or null (weekend, holiday). Call {@link load} first for exchange holidays and half days. */
   session(day: string): Session | null {
     let c = this.days.get(day);
+    // A day missing from a fetched month is a weekend or a holiday.
+    if (c === undefined && this.fetched.has(day.slice(0, 7))) c = null;
     if (c === undefined) {
       const wd = new Date(`${day}T12:00:00Z`).getUTCDay();
       c = wd === 0 || wd === 6 ? null : { date: day, open: "09:30", close: "16:00" };

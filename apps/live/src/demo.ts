@@ -89,6 +89,8 @@ export interface DemoOptions {
   log?: (msg: string) => void;
   /** Real ms to wait for the loop to catch up after the fake's last bar. */
   catchUpMs?: number;
+  /** Receives the fake server once started (tests). */
+  onFake?: (fake: FakeAlpaca) => void;
 }
 
 /** What {@link runDemo} did. */
@@ -108,6 +110,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const symbols = o.symbols ?? ["SPY", "QQQ", "IWM"];
   const minutes = o.minutes ?? 90;
   const fake = await new FakeAlpaca({ symbols, minutes, speed: o.speed ?? 200, faults: o.faults === false ? [] : allFaults(minutes), log, ...o.fake }).start();
+  o.onFake?.(fake);
   const loop = new LiveLoop({
     symbols,
     out: o.out,

@@ -155,6 +155,11 @@ export class FakeAlpaca {
     return out;
   }
 
+  /** Stream connections open right now (as the server sees them). */
+  get openConnections(): number {
+    return this.conns.size;
+  }
+
   /** Number of (symbol, minute) bars of the session. */
   get barCount(): number {
     return this.final.size;

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { allFaults, runDemo } from "../src/demo.js";
+import { FakeAlpaca } from "../src/fake/server.js";
+import { asColumns, expectEqualsReplay, tmp } from "./helpers.js";
+
+const SYMBOLS = ["SPY", "QQQ", "IWM"];
+
+describe("live loop against the fake Alpaca, every fault injected", () => {
+  it("receives every served bar exactly once, skips malformed frames, and writes what a replay of the same bars writes", async () => {
+    const out = tmp("e2e");
+    const logs: string[] = [];
+    const minutes = 45;
+    let fakeRef: FakeAlpaca | null = null;
+    const res = await runDemo({
+      out,
+      symbols: SYMBOLS,
+      minutes,
+      speed: 500,
+      faults: true,
+      log: (m) => logs.push(m),
+      fake: { seed: 11 },
+      onFake: (f) => (fakeRef = f),
+    });
+    const fake = fakeRef!;
+    // Every fault happened...
+    const kinds = new Set(allFaults(minutes).map((f) => f.kind));
+    expect([...kinds].sort()).toEqual(["drop", "duplicate", "malformed", "reject406", "rest429", "rest500", "silent"]);
+    expect(res.fake.drops).toBeGreaterThanOrEqual(1);
+    expect(res.fake.silences).toBeGreaterThanOrEqual(1);
+    expect(res.fake.rejected406).toBeGreaterThanOrEqual(1);
+    expect(res.fake.rest429).toBe(2);
+    expect(res.fake.rest500).toBe(2);
+    expect(res.fake.malformedSent).toBeGreaterThan(0);
+    expect(res.fake.streamUpdates).toBeGreaterThan(0);
+    // ...and was survived: reconnects, 406 waits, REST retries, corrections.
+    expect(res.summary.stream.reconnects).toBeGreaterThanOrEqual(3);
+    expect(res.summary.stream.limitErrors).toBeGreaterThanOrEqual(1);
+    expect(res.summary.rest.rateLimited).toBe(2);
+    expect(res.summary.rest.serverErrors).toBe(2);
+    expect(res.summary.corrected).toBeGreaterThan(0);
+    expect(res.summary.chain.rewinds).toBeGreaterThan(0);
+    // Malformed frames and invalid bars are logged (symbol, time, field) and skipped.
+    expect(res.summary.stream.malformed).toBeGreaterThan(0);
+    expect(res.summary.invalid).toBeGreaterThan(0);
+    expect(logs.some((l) => l.includes("malformed frame skipped (not JSON"))).toBe(true);
+    expect(logs.some((l) => /bar SPY 2024-03-15T13:30:00.000Z \(b\) skipped: field h: high is below/.test(l))).toBe(true);
+    // Exactly once: every served bar with its final values, none journaled twice, nothing left for the reconciliation.
+    expect(res.counts.served).toBe(fake.barCount);
+    expect(res.counts.served).toBeGreaterThan(120);
+    expect(res.counts).toMatchObject({ missing: 0, duplicated: 0 });
+    expect(res.counts.received).toBe(res.counts.served);
+    expect(res.reconcileFixed).toBe(0);
+    expect(res.summary.duplicates).toBeGreaterThan(0);
+    // The files equal a replay of the final bars.
+    expectEqualsReplay(out, fake.day, asColumns(fake.served(), SYMBOLS));
+  });
+});

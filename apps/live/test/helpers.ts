@@ -1,0 +1,75 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
+import { columnsFromBars, offlineAnswer, type Columns } from "@ict/core";
+import { replay } from "../../replay/src/replay.js";
+import type { AlpacaBar } from "../src/alpaca/types.js";
+
+export const here = dirname(fileURLToPath(import.meta.url));
+export const CLI = resolve(here, "../src/cli.ts");
+
+export function tmp(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `ict-live-${prefix}-`));
+}
+
+/** Every file under `root`, by relative path. */
+export function tree(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[p.slice(root.length)] = readFileSync(p, "utf8");
+    }
+  };
+  if (existsSync(root)) walk(root);
+  return out;
+}
+
+/** Served bars as replay input, in the watchlist's order. */
+export function asColumns(served: Record<string, AlpacaBar[]>, symbols: readonly string[]): Record<string, Columns> {
+  const out: Record<string, Columns> = {};
+  for (const s of symbols) out[s] = columnsFromBars((served[s] ?? []).map((b) => ({ t: b.t, o: b.o, h: b.h, l: b.l, c: b.c, v: b.v })));
+  return out;
+}
+
+/**
+ * Checks the live outputs of `day` against `ict replay` over `bars`: the
+ * capsules and the context byte for byte, prompts.jsonl line for line (the
+ * live lines carry the LLM answer where the prompt changed: it must be the
+ * offline provider's answer to that prompt). Also: no torn file, no
+ * temporary file left.
+ */
+export function expectEqualsReplay(liveOut: string, day: string, bars: Record<string, Columns>): void {
+  const ref = tmp("replay");
+  replay({ bars, out: ref, write: "close" });
+  const rel = `/data/daily_news/${day}/processed`;
+  const live = tree(join(liveOut, rel));
+  const want = tree(join(ref, rel));
+  expect(Object.keys(live).sort()).toEqual(Object.keys(want).sort());
+  for (const k of Object.keys(want)) {
+    if (k === "/prompts.jsonl") continue;
+    expect(live[k], k).toBe(want[k]);
+    expect(() => JSON.parse(live[k]!)).not.toThrow();
+  }
+  const liveLines = live["/prompts.jsonl"]!.split("\n");
+  const wantLines = want["/prompts.jsonl"]!.split("\n");
+  expect(liveLines.length).toBe(wantLines.length);
+  expect(liveLines[liveLines.length - 1]).toBe("");
+  const prev = new Map<string, string>();
+  let answers = 0;
+  for (let i = 0; i < wantLines.length - 1; i++) {
+    const l = JSON.parse(liveLines[i]!) as { t: string; symbol: string; prompt: string; answer?: unknown };
+    const w = JSON.parse(wantLines[i]!) as { t: string; symbol: string; prompt: string };
+    expect({ t: l.t, symbol: l.symbol, prompt: l.prompt }, `prompts.jsonl line ${i + 1}`).toEqual({ t: w.t, symbol: w.symbol, prompt: w.prompt });
+    const changed = prev.get(l.symbol) !== l.prompt || !prev.has(l.symbol);
+    if (changed) {
+      answers++;
+      expect(l.answer, `answer on line ${i + 1}`).toEqual(offlineAnswer({ symbol: l.symbol, dayEt: day, now: Date.parse(l.t), prompt: l.prompt }));
+    } else expect(l.answer, `line ${i + 1}: unchanged prompt, no question`).toBeUndefined();
+    prev.set(l.symbol, l.prompt);
+  }
+  expect(answers).toBeGreaterThan(0);
+}

@@ -1,0 +1,132 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:http";
+import { existsSync, readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { journalPath } from "../src/barstore.js";
+import { clockSpec } from "../src/clock.js";
+import { FakeAlpaca } from "../src/fake/server.js";
+import { asColumns, CLI, expectEqualsReplay, here, tmp } from "./helpers.js";
+
+const SYMBOLS = ["SPY", "QQQ", "IWM"];
+const children: ChildProcess[] = [];
+const fakes: FakeAlpaca[] = [];
+
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  for (const f of fakes.splice(0)) await f.close();
+});
+
+interface Child {
+  proc: ChildProcess;
+  out: string[];
+  err: string[];
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startLive(fake: FakeAlpaca, out: string, extraEnv: Record<string, string> = {}, args: string[] = []): Child {
+  const proc = spawn(process.execPath, ["--import", "tsx", CLI, "--symbols", SYMBOLS.join(","), "--out", out, "--llm", "offline", "--clock", clockSpec(fake.clock), "--debounce-ms", "3000", ...args], {
+    cwd: join(here, ".."),
+    env: {
+      PATH: process.env.PATH,
+      APCA_API_KEY_ID: "fake-key",
+      APCA_API_SECRET_KEY: "fake-secret",
+      APCA_API_DATA_URL: fake.urls.dataUrl,
+      APCA_API_BASE_URL: fake.urls.tradingUrl,
+      APCA_API_STREAM_URL: fake.urls.streamUrl,
+      ...extraEnv,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(proc);
+  const c: Child = { proc, out: [], err: [], exit: new Promise((r) => proc.on("exit", (code, signal) => r({ code, signal }))) };
+  proc.stdout!.on("data", (d) => c.out.push(String(d)));
+  proc.stderr!.on("data", (d) => c.err.push(String(d)));
+  return c;
+}
+
+async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The journal's final bar per (symbol, t), or an empty map. */
+function journaled(out: string, day: string): Map<string, string> {
+  const p = journalPath(out, day);
+  const m = new Map<string, string>();
+  if (!existsSync(p)) return m;
+  for (const line of readFileSync(p, "utf8").split("\n")) {
+    try {
+      const r = JSON.parse(line) as { S: string; t: string; o: number; h: number; l: number; c: number; v: number };
+      m.set(`${r.S}|${Date.parse(r.t)}`, JSON.stringify([r.o, r.h, r.l, r.c, r.v]));
+    } catch {
+      /* torn or empty line */
+    }
+  }
+  return m;
+}
+
+function caughtUp(fake: FakeAlpaca, out: string): boolean {
+  const got = journaled(out, fake.day);
+  for (const [S, list] of Object.entries(fake.served())) {
+    for (const b of list) if (got.get(`${S}|${Date.parse(b.t)}`) !== JSON.stringify([b.o, b.h, b.l, b.c, b.v])) return false;
+  }
+  return true;
+}
+
+describe("the live process", () => {
+  it("killed with SIGKILL mid-session and restarted loses nothing; SIGINT then stops it cleanly (exit 0, socket closed)", async () => {
+    const fake = await new FakeAlpaca({ symbols: SYMBOLS, minutes: 40, speed: 250, seed: 5, faults: [{ at: 25, kind: "drop" }] }).start();
+    fakes.push(fake);
+    const out = tmp("kill");
+    const first = startLive(fake, out);
+    // Kill it once a third of the session's bars are journaled.
+    await until(() => journaled(out, fake.day).size >= fake.barCount / 3, 30_000, "a third of the bars");
+    first.proc.kill("SIGKILL");
+    expect((await first.exit).signal).toBe("SIGKILL");
+    const atKill = journaled(out, fake.day).size;
+    expect(atKill).toBeLessThan(fake.barCount);
+    const second = startLive(fake, out);
+    await until(() => second.err.join("").includes("started"), 30_000, "the restart");
+    expect(second.err.join("")).toMatch(/resumed 2024-03-15: \d+ bars from the journal/);
+    await fake.whenFinished();
+    await until(() => caughtUp(fake, out), 30_000, "every served bar in the journal");
+    await new Promise((r) => setTimeout(r, 100));
+    second.proc.kill("SIGINT");
+    const ex = await second.exit;
+    expect(ex.code, second.err.join("")).toBe(0);
+    expect(second.err.join("")).toContain("stopping (signal SIGINT)");
+    await until(() => fake.openConnections === 0, 5_000, "the socket to close");
+    expectEqualsReplay(out, fake.day, asColumns(fake.served(), SYMBOLS));
+  });
+
+  it("a second signal forces the exit while the first is still draining a hung LLM call", async () => {
+    // An OpenAI-compatible endpoint that never answers.
+    const hung = createServer(() => {});
+    await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
+    try {
+      const fake = await new FakeAlpaca({ symbols: SYMBOLS, minutes: 30, speed: 300, seed: 6, faults: [] }).start();
+      fakes.push(fake);
+      const out = tmp("sig2");
+      const c = startLive(fake, out, { OPENAI_API_KEY: "test", OPENAI_BASE_URL: `http://127.0.0.1:${(hung.address() as AddressInfo).port}/v1` }, ["--llm", "openai"]);
+      await until(() => journaled(out, fake.day).size >= 6, 30_000, "some bars");
+      c.proc.kill("SIGINT");
+      await until(() => c.err.join("").includes("stopping (signal SIGINT)"), 10_000, "the graceful stop to begin");
+      const t0 = Date.now();
+      c.proc.kill("SIGINT");
+      const ex = await c.exit;
+      expect(ex.code).toBe(130);
+      expect(Date.now() - t0).toBeLessThan(3_000);
+      expect(c.err.join("")).toContain("second SIGINT: exiting now");
+      // The key never shows up in the logs.
+      expect(c.err.join("") + c.out.join("")).not.toMatch(/fake-secret|fake-key/);
+    } finally {
+      hung.closeAllConnections();
+      hung.close();
+    }
+  });
+});
