@@ -29,7 +29,7 @@ export interface StoredBar {
 export type BarSource = "b" | "u" | "rest";
 
 /** What {@link BarStore.apply} did with a bar. */
-export type ApplyResult = "new" | "duplicate" | "corrected";
+export type ApplyResult = "new" | "duplicate" | "corrected" | "stale";
 
 /**
  * Validates an Alpaca bar: `t` an RFC 3339 minute, prices finite with the
@@ -54,6 +54,8 @@ function sameBar(a: StoredBar, b: StoredBar): boolean {
 
 interface SymbolDay {
   byT: Map<number, StoredBar>;
+  /** Where each stored bar came from and when it was known (stream: received; REST: request sent). */
+  meta: Map<number, { src: BarSource; knownAt: number }>;
   sorted: StoredBar[] | null;
   cols: Columns | null;
 }
@@ -63,30 +65,48 @@ export interface StoreStats {
   added: number;
   duplicates: number;
   corrected: number;
+  /** Bars older than the stored version, dropped. */
+  stale: number;
   invalid: number;
 }
 
 /** Bars per New York day and symbol, deduplicated on (symbol, t). */
 export class BarStore {
-  readonly stats: StoreStats = { added: 0, duplicates: 0, corrected: 0, invalid: 0 };
+  readonly stats: StoreStats = { added: 0, duplicates: 0, corrected: 0, stale: 0, invalid: 0 };
   private readonly days = new Map<string, Map<string, SymbolDay>>();
 
   private slot(day: string, sym: string): SymbolDay {
     let d = this.days.get(day);
     if (!d) this.days.set(day, (d = new Map()));
     let s = d.get(sym);
-    if (!s) d.set(sym, (s = { byT: new Map(), sorted: null, cols: null }));
+    if (!s) d.set(sym, (s = { byT: new Map(), meta: new Map(), sorted: null, cols: null }));
     return s;
   }
 
-  /** Stores a validated bar; a different bar at the same (symbol, t) replaces the old one. */
-  apply(sym: string, bar: StoredBar): ApplyResult {
+  /**
+   * Stores a validated bar. A different bar at the same (symbol, t) replaces
+   * the stored one when it is newer: an updated bar (`u`) always is; a plain
+   * stream bar (`b`) is not newer than an updated or REST one (a re-sent
+   * original); a REST bar is, unless the stored version arrived after the
+   * request was sent (`knownAt`). Without `src` (a journal replay) the bar
+   * replaces unconditionally: the journal holds only accepted changes.
+   */
+  apply(sym: string, bar: StoredBar, src?: BarSource, knownAt = 0): ApplyResult {
     const s = this.slot(nyDate(bar.t), sym);
     const old = s.byT.get(bar.t);
     if (old && sameBar(old, bar)) {
       this.stats.duplicates++;
       return "duplicate";
     }
+    const m = s.meta.get(bar.t);
+    if (old && m && src !== undefined) {
+      const stale = src === "b" ? m.src !== "b" : src === "rest" ? m.knownAt > knownAt : false;
+      if (stale) {
+        this.stats.stale++;
+        return "stale";
+      }
+    }
+    s.meta.set(bar.t, { src: src ?? "rest", knownAt });
     s.byT.set(bar.t, bar);
     s.sorted = null;
     s.cols = null;

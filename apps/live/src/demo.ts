@@ -49,6 +49,8 @@ export interface BarCounts {
   missing: number;
   /** Bars journaled as new more than once. */
   duplicated: number;
+  /** The missing bars, `SYMBOL t` (and `(other values)` when held with values other than the final ones). */
+  missingBars: string[];
 }
 
 /** Compares the loop's store (and its journal) with what the fake served. */
@@ -56,11 +58,13 @@ export function countBars(fake: FakeAlpaca, loop: LiveLoop, out: string): BarCou
   const served = fake.served();
   let n = 0;
   let received = 0;
+  const missingBars: string[] = [];
   for (const [S, list] of Object.entries(served)) {
     for (const b of list) {
       n++;
       const got = loop.store.get(S, Date.parse(b.t));
       if (got && got.o === b.o && got.h === b.h && got.l === b.l && got.c === b.c && got.v === b.v) received++;
+      else missingBars.push(`${S} ${b.t}${got ? " (other values)" : ""}`);
     }
   }
   // A bar is journaled once when first received and again only for a correction (other values).
@@ -74,7 +78,7 @@ export function countBars(fake: FakeAlpaca, loop: LiveLoop, out: string): BarCou
     if (seen.get(key) === val) duplicated++;
     seen.set(key, val);
   }
-  return { served: n, received, missing: n - received, duplicated };
+  return { served: n, received, missing: n - received, duplicated, missingBars };
 }
 
 /** Options of {@link runDemo}. */

@@ -193,7 +193,7 @@ export class LiveLoop {
    * Takes one bar (stream `b`/`u` or REST): validates it, drops duplicates,
    * journals changes and schedules the tick. Returns what happened.
    */
-  ingest(sym: string, raw: AlpacaBar, src: BarSource): "new" | "duplicate" | "corrected" | "invalid" | "ignored" {
+  ingest(sym: string, raw: AlpacaBar, src: BarSource, knownAt = this.clock.now()): "new" | "duplicate" | "corrected" | "stale" | "invalid" | "ignored" {
     if (this.stopping || !this.o.symbols.includes(sym)) {
       this.counters.ignored++;
       return "ignored";
@@ -213,8 +213,8 @@ export class LiveLoop {
       this.counters.ignored++;
       return "ignored";
     }
-    const r = this.store.apply(sym, bar);
-    if (r === "duplicate") return r;
+    const r = this.store.apply(sym, bar, src, knownAt);
+    if (r === "duplicate" || r === "stale") return r;
     const rec: JournalRecord = { S: sym, t: new Date(bar.t).toISOString(), o: bar.o, h: bar.h, l: bar.l, c: bar.c, v: bar.v, src };
     if (bar.n !== undefined) rec.n = bar.n;
     if (bar.vw !== undefined) rec.vw = bar.vw;
@@ -290,13 +290,14 @@ export class LiveLoop {
     for (let attempt = 0; !this.stopping; attempt++) {
       try {
         this.counters.backfills++;
+        const askedAt = this.clock.now();
         const bars = await this.rest.bars({ symbols: this.o.symbols, start, end });
         let n = 0;
         let changed = 0;
         for (const [sym, list] of Object.entries(bars)) {
           for (const b of list) {
             n++;
-            const r = this.ingest(sym, b, "rest");
+            const r = this.ingest(sym, b, "rest", askedAt);
             if (r === "new" || r === "corrected") changed++;
           }
         }

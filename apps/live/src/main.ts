@@ -210,11 +210,12 @@ async function demo(a: LiveArgs, llm: LlmProvider, r: RunEnv): Promise<number> {
   io.stdout(
     `demo: ${res.seconds.toFixed(1)} s; stream: ${s.stream.connects} connections (${f.drops} dropped, ${f.silences} silenced, ${s.stream.limitErrors} refused with 406, ${s.stream.watchdogKills} watchdog kills), ${s.stream.malformed} malformed frames skipped, ${s.invalid} invalid bars skipped; ` +
       `rest: ${s.rest.requests} requests (${s.rest.rateLimited} rate limited, ${s.rest.serverErrors} server errors); ` +
-      `bars: ${s.added} new, ${s.duplicates} duplicates dropped, ${s.corrected} corrected, ${s.backfilledBars} from backfills, ${res.reconcileFixed} fixed by the final reconciliation; ` +
+      `bars: ${s.added} new, ${s.duplicates} duplicates dropped, ${s.corrected} corrected, ${s.stale} stale dropped, ${s.backfilledBars} from backfills, ${res.reconcileFixed} fixed by the final reconciliation; ` +
       `ticks ${s.chain.ticks} (${s.chain.rewinds} rewinds, ${s.chain.reticks} re-ticked); llm ${s.chain.llmCalls} calls\n`,
   );
   io.stdout(`output: ${out}/data/daily_news/${s.day}/processed/\n`);
   const c = res.counts;
+  if (c.missing) io.stdout(`missing before the final reconciliation: ${c.missingBars.join(", ")}\n`);
   io.stdout(`bars: served ${c.served}, received ${c.received}, missing ${c.missing}, duplicated ${c.duplicated}\n`);
   return c.missing === 0 && c.duplicated === 0 && res.reconcileFixed === 0 ? 0 : 1;
 }

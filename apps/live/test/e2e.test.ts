@@ -51,6 +51,8 @@ describe("live loop against the fake Alpaca, every fault injected", () => {
     expect(res.counts.received).toBe(res.counts.served);
     expect(res.reconcileFixed).toBe(0);
     expect(res.summary.duplicates).toBeGreaterThan(0);
+    // The re-sent original of a corrected bar was recognised as stale.
+    expect(res.summary.stale).toBeGreaterThan(0);
     // The files equal a replay of the final bars.
     expectEqualsReplay(out, fake.day, asColumns(fake.served(), SYMBOLS));
   });

@@ -49,9 +49,26 @@ describe("bar store", () => {
     expect(before.c[0]).toBe(10);
     expect(after.c[0]).toBe(10.5);
     expect(after.length).toBe(2);
-    expect(s.stats).toEqual({ added: 3, duplicates: 1, corrected: 1, invalid: 0 });
+    expect(s.stats).toEqual({ added: 3, duplicates: 1, corrected: 1, stale: 0, invalid: 0 });
     expect(s.times("2024-03-15")).toEqual([Date.parse(t0), Date.parse("2024-03-15T13:31:00Z")]);
     expect(s.lastT("2024-03-15", "QQQ")).toBe(Date.parse(t0));
+  });
+  it("keeps the newest version: a correction beats a re-sent original, a REST answer beats only what was known when it was asked", () => {
+    const s = new BarStore();
+    const t = "2024-03-15T13:30:00Z";
+    const orig = parseAlpacaBar(bar(t, 10));
+    const fixed = parseAlpacaBar(bar(t, 10.25));
+    const later = parseAlpacaBar(bar(t, 10.5));
+    expect(s.apply("SPY", orig, "b", 1_000)).toBe("new");
+    expect(s.apply("SPY", fixed, "u", 2_000)).toBe("corrected");
+    expect(s.apply("SPY", orig, "b", 3_000)).toBe("stale");
+    // A REST page asked for before the correction arrived knows only the original.
+    expect(s.apply("SPY", orig, "rest", 1_500)).toBe("stale");
+    expect(s.get("SPY", Date.parse(t))!.c).toBe(10.25);
+    // A REST page asked for afterwards is the latest word.
+    expect(s.apply("SPY", later, "rest", 4_000)).toBe("corrected");
+    expect(s.apply("SPY", fixed, "u", 5_000)).toBe("corrected");
+    expect(s.stats).toMatchObject({ added: 1, corrected: 3, stale: 2 });
   });
 });
 

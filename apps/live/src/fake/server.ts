@@ -17,7 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { AlpacaBar, CalendarDay } from "../alpaca/types.js";
-import { nyTime } from "../calendar.js";
+import { nyOffsetMs as nyOffset, nyTime } from "../calendar.js";
 import { virtualClock } from "../clock.js";
 import { correctBar, generateBars } from "./bars.js";
 
@@ -30,6 +30,7 @@ export type FakeFault =
   | { at: number; kind: "rest500"; count: number }
   | { at: number; kind: "malformed" }
   | { at: number; kind: "duplicate" };
+// duplicate: re-sends the last minute's bars and the original of the last corrected bar.
 
 /** Options of {@link FakeAlpaca}. */
 export interface FakeOptions {
@@ -114,6 +115,7 @@ export class FakeAlpaca {
   private finishedWaiters: Array<() => void> = [];
   private finished = false;
   private lastPublished: Array<{ S: string; bar: AlpacaBar }> = [];
+  private lastCorrected: { S: string; bar: AlpacaBar } | null = null;
   port = 0;
 
   constructor(o: FakeOptions = {}) {
@@ -153,6 +155,13 @@ export class FakeAlpaca {
     }
     for (const l of Object.values(out)) l.sort((a, b) => Date.parse(a.t) - Date.parse(b.t));
     return out;
+  }
+
+  /** New York `HH:MM` at which the fake's session ends (the minute after its last bar). */
+  get closeHHMM(): string {
+    const end = (this.minutes.at(-1) ?? this.sessionStart) + 60_000;
+    const local = new Date(end + nyOffset(end));
+    return `${String(local.getUTCHours()).padStart(2, "0")}:${String(local.getUTCMinutes()).padStart(2, "0")}`;
   }
 
   /** Stream connections open right now (as the server sees them). */
@@ -229,6 +238,7 @@ export class FakeAlpaca {
 
   private publish(S: string, bar: AlpacaBar, T: "b" | "u"): void {
     if (T === "b") this.lastPublished.push({ S, bar });
+    else this.lastCorrected = { S, bar: this.final.get(`${S}|${Date.parse(bar.t)}`)!.bar };
     this.batch.push({ T, S, ...bar });
     if (T === "b") this.stats.streamBars++;
     else this.stats.streamUpdates++;
@@ -300,7 +310,8 @@ export class FakeAlpaca {
         break;
       }
       case "duplicate": {
-        const again = this.lastPublished.slice(-this.symbols.length).map(({ S, bar }) => ({ T: "b", S, ...bar }));
+        // The last minute's bars again, and the original of the last corrected bar (stale: it must not undo the correction).
+        const again = [...this.lastPublished.slice(-this.symbols.length), ...(this.lastCorrected ? [this.lastCorrected] : [])].map(({ S, bar }) => ({ T: "b", S, ...bar }));
         for (const c of this.conns) if (c.authed && !c.silent && !c.closed && again.length) c.ws.send(JSON.stringify(again));
         break;
       }
@@ -441,7 +452,9 @@ export class FakeAlpaca {
       for (let d = start; d <= end; d = new Date(Date.parse(d) + 86_400_000).toISOString().slice(0, 10)) {
         const wd = new Date(`${d}T12:00:00Z`).getUTCDay();
         if (wd === 0 || wd === 6) continue;
-        days.push({ date: d, open: "09:30", close: "16:00", session_open: "0400", session_close: "2000", settlement_date: d });
+        // The fake's own day closes when its bars end (like a half day), so regular-hours watchdogs stop with them.
+        const close = d === this.day ? this.closeHHMM : "16:00";
+        days.push({ date: d, open: this.o.open ?? "09:30", close, session_open: "0400", session_close: "2000", settlement_date: d });
       }
       return this.json(res, 200, days);
     }
