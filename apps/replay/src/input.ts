@@ -91,7 +91,7 @@ export async function loadBarsFile(path: string, o: LoadOptions = {}): Promise<C
     const more = skipped > 0 ? ` (after ${skipped} bad rows skipped)` : "";
     return new UsageError(describe(path, e, row, line) + more);
   };
-  if (trimmed.startsWith("[")) {
+  if (trimmed.startsWith("[") || trimmed.startsWith("{")) {
     let rows: unknown[];
     let doc: unknown;
     try {
