@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { nyDate, sliceColumns, tick, type Columns, type ContextDoc, type Profile, type TickOutput } from "@ict/core";
+import { createLlmProvider, nyDate, sliceColumns, tick, type Columns, type ContextDoc, type LlmAnswer, type LlmProvider, type Profile, type TickOutput } from "@ict/core";
 import { processedDir, writeCapsule, writeContext } from "@ict/core/node";
 
 /** Options of {@link replay}. */
@@ -15,8 +15,12 @@ export interface ReplayOptions {
   profile?: Profile;
   /** `every`: write capsules and context at every tick; `close`: at each day's last tick. */
   write?: "every" | "close";
+  /** The model that reads each prompt (default: the deterministic `offline` provider). */
+  llm?: LlmProvider;
+  /** Receives one line per failed LLM call (the run goes on). */
+  log?: (msg: string) => void;
   /** Called after every tick (progress). */
-  onTick?: (done: number, total: number) => void;
+  onTick?: (done: number, total: number, day: string) => void;
 }
 
 /** What a replay did. */
@@ -26,6 +30,8 @@ export interface ReplaySummary {
   symbols: string[];
   /** Confluences of the final context of each day, by `KIND:tf:status`. */
   confluences: Record<string, number>;
+  /** LLM calls made (a symbol's prompt is sent when it changed since its previous tick) and how many failed. */
+  llm: { provider: string; model: string; calls: number; failures: number };
   seconds: number;
 }
 
@@ -71,13 +77,15 @@ function indexDays(bars: Record<string, Columns>, from?: string, to?: string): D
  * `current_context.json` and one JSON line per prompt per tick
  * (`prompts.jsonl`) under `out`. The same input gives byte-identical output.
  */
-export function replay(o: ReplayOptions): ReplaySummary {
+export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const started = performance.now();
   const symbols = Object.keys(o.bars);
   const days = indexDays(o.bars, o.from, o.to);
   const total = days.reduce((s, d) => s + d.times.length, 0);
   let done = 0;
   const confluences: Record<string, number> = {};
+  const llm = o.llm ?? createLlmProvider("offline");
+  const llmStats = { provider: llm.name, model: llm.model, calls: 0, failures: 0 };
   for (const d of days) {
     const dir = processedDir(o.out, d.day);
     mkdirSync(dir, { recursive: true });
@@ -86,6 +94,8 @@ export function replay(o: ReplayOptions): ReplaySummary {
     let context: ContextDoc | null = null;
     let last: TickOutput | null = null;
     const cursor: Record<string, number> = {};
+    // Per symbol: the last prompt sent to the model and its answer (null when the call failed).
+    const asked = new Map<string, { prompt: string; answer: LlmAnswer | null; error?: string }>();
     for (const s of symbols) cursor[s] = d.rows[s]?.[0] ?? 0;
     for (const now of d.times) {
       const bars1m: Record<string, Columns> = {};
@@ -97,7 +107,27 @@ export function replay(o: ReplayOptions): ReplaySummary {
       }
       last = tick({ watchlist: symbols, bars1m, now, dayEt: d.day, context, profile: o.profile });
       context = last.context;
-      const lines = symbols.map((s) => JSON.stringify({ t: new Date(now).toISOString(), symbol: s, prompt: last!.prompts[s] })).join("\n") + "\n";
+      const iso = new Date(now).toISOString();
+      let lines = "";
+      for (const s of symbols) {
+        const prompt = last.prompts[s]!;
+        let a = asked.get(s);
+        const fresh = a === undefined || a.prompt !== prompt;
+        if (fresh) {
+          llmStats.calls++;
+          try {
+            a = { prompt, answer: await llm.complete({ symbol: s, dayEt: d.day, now, prompt }) };
+          } catch (e) {
+            llmStats.failures++;
+            a = { prompt, answer: null, error: (e as Error).message };
+            o.log?.(`llm ${llm.name} ${s} ${iso}: ${a.error}`);
+          }
+          asked.set(s, a);
+        }
+        const rec: Record<string, unknown> = { t: iso, symbol: s, prompt, llm: llm.name, asked: fresh, answer: a!.answer };
+        if (a!.error !== undefined) rec.error = a!.error;
+        lines += JSON.stringify(rec) + "\n";
+      }
       appendFileSync(promptsFile, lines);
       if (o.write !== "close") {
         // Per tick: atomic but not flushed (the day's last write below is flushed).
@@ -105,7 +135,7 @@ export function replay(o: ReplayOptions): ReplaySummary {
         writeContext(o.out, d.day, last.context, false);
       }
       done++;
-      o.onTick?.(done, total);
+      o.onTick?.(done, total, d.day);
     }
     if (last) {
       for (const c of Object.values(last.capsules)) writeCapsule(o.out, c);
@@ -118,5 +148,5 @@ export function replay(o: ReplayOptions): ReplaySummary {
       }
     }
   }
-  return { days: days.map((d) => d.day), ticks: total, symbols, confluences, seconds: (performance.now() - started) / 1000 };
+  return { days: days.map((d) => d.day), ticks: total, symbols, confluences, llm: llmStats, seconds: (performance.now() - started) / 1000 };
 }

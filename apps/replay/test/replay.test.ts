@@ -24,12 +24,12 @@ function tree(root: string): Record<string, string> {
 }
 
 describe("replay (partial: the tick loop and its files)", () => {
-  it("walks every bar of every New York day through tick(); the same input gives byte-identical files", () => {
+  it("walks every bar of every New York day through tick(); the same input gives byte-identical files", async () => {
     const bars = { QQQ: load("pair_1m.json"), SPY: load("pair_1m.ref.json") };
     const a = mkdtempSync(join(tmpdir(), "ict-replay-a-"));
     const b = mkdtempSync(join(tmpdir(), "ict-replay-b-"));
-    const s1 = replay({ bars, out: a, write: "every" });
-    replay({ bars, out: b, write: "every" });
+    const s1 = await replay({ bars, out: a, write: "every" });
+    await replay({ bars, out: b, write: "every" });
     expect(s1.ticks).toBe(600);
     expect(s1.days.length).toBeGreaterThan(1);
     const ta = tree(a);

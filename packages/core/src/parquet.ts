@@ -39,12 +39,12 @@ function numberOf(x: unknown): number {
  * file that is not Parquet or lacks a column throws a {@link ParquetFormatError}.
  */
 export async function columnsFromParquet(file: ArrayBuffer | Uint8Array): Promise<Columns> {
-  const buf: ArrayBuffer =
-    file instanceof Uint8Array
-      ? file.byteOffset === 0 && file.byteLength === file.buffer.byteLength && file.buffer instanceof ArrayBuffer
-        ? file.buffer
-        : (file.slice().buffer as ArrayBuffer)
-      : file;
+  // A Node Buffer may be a view into a larger pooled block: read exactly its bytes.
+  const buf: ArrayBuffer = ArrayBuffer.isView(file)
+    ? file.byteOffset === 0 && file.byteLength === file.buffer.byteLength && !(file.buffer instanceof SharedArrayBuffer)
+      ? (file.buffer as ArrayBuffer)
+      : (new Uint8Array(file).buffer as ArrayBuffer)
+    : file;
   let metadata;
   try {
     metadata = parquetMetadata(buf);
