@@ -14,12 +14,14 @@
  * order bars arrive in, once a set of bars is in, the files are those a
  * replay of that set writes.
  *
- * `prompts.jsonl` holds one line per symbol per tick, `{t, symbol, prompt}`,
- * plus `answer` on the lines whose prompt changed and that the LLM answered.
- * A tick's lines are appended once all its answers are settled, in tick
- * order; answers are cached by (symbol, prompt), so a re-ticked minute whose
- * prompt did not change is not asked again, and a restarted process reuses
- * the answers already in the file.
+ * `prompts.jsonl` holds one line per symbol per tick in the replay's format,
+ * `{t, symbol, prompt, llm, asked, answer[, error]}`: the model is asked when
+ * the symbol's prompt changed since its previous tick (`asked: true`), and
+ * every line carries the answer to the symbol's latest question (null, with
+ * `error`, when that call failed or was skipped). A tick's lines are appended
+ * once all its answers are settled, in tick order; answers are cached by
+ * (symbol, prompt), so a re-ticked minute whose prompt did not change is not
+ * asked again, and a restarted process reuses the answers already in the file.
  */
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
@@ -27,6 +29,12 @@ import { sliceColumns, tick, type Columns, type ContextDoc, type LlmAnswer, type
 import { processedDir, writeCapsule, writeContext } from "@ict/core/node";
 import type { BarStore } from "./barstore.js";
 import type { Clock } from "./clock.js";
+
+/** The outcome of one question: the answer, or null and why. */
+export interface Settled {
+  answer: LlmAnswer | null;
+  error?: string;
+}
 
 /** One tick of the chain. */
 interface TickRec {
@@ -36,10 +44,24 @@ interface TickRec {
   /** The tick's output; kept on the last tick only (its capsules are written). */
   out: TickOutput | null;
   prompts: Record<string, string>;
-  /** Per symbol: undefined = no LLM question (prompt unchanged or no LLM), null = asked, no answer, else the answer. */
-  answers: Record<string, LlmAnswer | null | undefined>;
+  /** The symbols whose prompt changed at this tick (asked). */
+  asked: Set<string>;
+  /** Per asked symbol: the outcome, once settled. */
+  answers: Record<string, Settled>;
+  /** Per symbol: the outcome of its latest question as of this tick (set when the tick's lines are written). */
+  cur: Record<string, Settled> | null;
   pending: number;
   dead: boolean;
+}
+
+/** A tick read back from `prompts.jsonl`. */
+interface FileTick {
+  t: number;
+  prompts: Record<string, string>;
+  asked: Set<string>;
+  cur: Record<string, Settled>;
+  offset: number;
+  end: number;
 }
 
 /** Counters of a chain. */
@@ -60,7 +82,7 @@ export interface ChainOptions {
   out: string;
   profile?: Profile;
   clock: Clock;
-  llm: LlmProvider | null;
+  llm: LlmProvider;
   /** LLM calls in flight at once. */
   llmConcurrency?: number;
   /** A network LLM is not asked about a prompt older than this (market ms): a stale read is no use live. */
@@ -68,7 +90,7 @@ export interface ChainOptions {
   /** Market ms to wait for the other symbols' bars of a minute before ticking it anyway. */
   debounceMs?: number;
   /** Shared answer cache by symbol and prompt. */
-  cache: Map<string, Promise<LlmAnswer | null | "aborted">>;
+  cache: Map<string, Promise<Settled | "aborted">>;
   log: (msg: string) => void;
 }
 
@@ -128,7 +150,7 @@ export class DayChain {
    */
   resume(store: BarStore): void {
     const file = this.readPromptsFile();
-    for (const t of file) for (const [sym, a] of Object.entries(t.answers)) if (a) this.o.cache.set(this.key(sym, t.prompts[sym]!), Promise.resolve(a as LlmAnswer | null));
+    for (const t of file) for (const sym of t.asked) if (t.cur[sym]!.answer) this.o.cache.set(this.key(sym, t.prompts[sym]!), Promise.resolve(t.cur[sym]!));
     this.step(store, { all: true, ask: false });
     let m = 0;
     while (m < file.length && m < this.ticks.length && file[m]!.t === this.ticks[m]!.now && this.o.symbols.every((s) => file[m]!.prompts[s] === this.ticks[m]!.prompts[s])) m++;
@@ -138,27 +160,25 @@ export class DayChain {
     this.committed = m;
     for (let i = 0; i < this.ticks.length; i++) {
       const rec = this.ticks[i]!;
-      if (i < m) {
-        rec.answers = { ...file[i]!.answers };
-        rec.pending = 0;
-      } else this.ask(rec);
+      if (i < m) rec.cur = file[i]!.cur;
+      else this.ask(rec);
     }
     if (file.length) this.o.log(`resume ${this.o.day}: ${this.ticks.length} ticks from ${store.count(this.o.day)} journaled bars; ${m} ticks of prompts.jsonl kept${m < file.length ? `, ${file.length - m} recomputed` : ""}`);
     this.commit();
   }
 
-  /** Ticks of the file: time, prompts and answers per symbol, byte range. */
-  private readPromptsFile(): Array<{ t: number; prompts: Record<string, string>; answers: Record<string, LlmAnswer | undefined>; offset: number; end: number }> {
+  /** Ticks of the file: time, prompts, asked symbols and answers, byte range. */
+  private readPromptsFile(): FileTick[] {
     const buf = readFileSync(this.promptsPath);
-    const out: Array<{ t: number; prompts: Record<string, string>; answers: Record<string, LlmAnswer | undefined>; offset: number; end: number }> = [];
+    const out: FileTick[] = [];
     const n = this.o.symbols.length;
     let pos = 0;
-    let group: { t: number; prompts: Record<string, string>; answers: Record<string, LlmAnswer | undefined>; offset: number; end: number } | null = null;
+    let group: FileTick | null = null;
     let count = 0;
     while (pos < buf.length) {
       const nl = buf.indexOf(0x0a, pos);
       if (nl < 0) break; // torn last line
-      let line: { t?: string; symbol?: string; prompt?: string; answer?: LlmAnswer };
+      let line: { t?: string; symbol?: string; prompt?: string; asked?: boolean; answer?: LlmAnswer | null; error?: string };
       try {
         line = JSON.parse(buf.subarray(pos, nl).toString("utf8"));
       } catch {
@@ -167,12 +187,13 @@ export class DayChain {
       const t = Date.parse(String(line.t));
       if (!group || count === n) {
         if (group && count === n) out.push(group);
-        group = { t, prompts: {}, answers: {}, offset: pos, end: nl + 1 };
+        group = { t, prompts: {}, asked: new Set(), cur: {}, offset: pos, end: nl + 1 };
         count = 0;
       }
       if (line.t === undefined || t !== group.t || line.symbol !== this.o.symbols[count] || typeof line.prompt !== "string") break;
       group.prompts[line.symbol] = line.prompt;
-      group.answers[line.symbol] = line.answer;
+      if (line.asked === true) group.asked.add(line.symbol);
+      group.cur[line.symbol] = line.error !== undefined ? { answer: line.answer ?? null, error: line.error } : { answer: line.answer ?? null };
       group.end = nl + 1;
       count++;
       pos = nl + 1;
@@ -258,7 +279,7 @@ export class DayChain {
       }
       const out = tick({ watchlist: this.o.symbols, bars1m, now: t, dayEt: day, context, profile: this.o.profile });
       context = out.context;
-      const rec: TickRec = { now: t, ctx: JSON.stringify(out.context), out, prompts: out.prompts, answers: {}, pending: 0, dead: false };
+      const rec: TickRec = { now: t, ctx: JSON.stringify(out.context), out, prompts: out.prompts, asked: new Set(), answers: {}, cur: null, pending: 0, dead: false };
       if (t <= this.highWater) this.stats.reticks++;
       this.stats.ticks++;
       this.highWater = Math.max(this.highWater, t);
@@ -285,25 +306,26 @@ export class DayChain {
   private ask(rec: TickRec): void {
     const i = this.ticks.indexOf(rec);
     const before = i > 0 ? this.ticks[i - 1]! : null;
-    if (!this.o.llm) return;
+    const llm = this.o.llm;
     for (const sym of this.o.symbols) {
       const prompt = rec.prompts[sym]!;
       if (before && before.prompts[sym] === prompt) continue;
+      rec.asked.add(sym);
       const key = this.key(sym, prompt);
       let p = this.o.cache.get(key);
       if (p) this.stats.llmReused++;
       else {
         const lag = this.o.clock.now() - rec.now;
-        if (this.o.llm.name !== "offline" && lag > (this.o.llmMaxLagMs ?? 600_000)) {
+        if (llm.name !== "offline" && lag > (this.o.llmMaxLagMs ?? 600_000)) {
+          // A stale read is no use live, and costs quota: skip it (the file says so).
           this.stats.llmSkipped++;
-          rec.answers[sym] = null;
+          rec.answers[sym] = { answer: null, error: `not asked: the prompt was ${Math.round(lag / 1000)} s old when its turn came` };
           continue;
         }
         p = this.call(sym, rec.now, prompt);
         this.o.cache.set(key, p);
       }
       rec.pending++;
-      rec.answers[sym] = null;
       void p.then((a) => {
         if (a === "aborted") {
           // Shutting down: the tick stays out of the file and is asked again after a restart.
@@ -317,8 +339,8 @@ export class DayChain {
     }
   }
 
-  private async call(symbol: string, now: number, prompt: string): Promise<LlmAnswer | null | "aborted"> {
-    const llm = this.o.llm!;
+  private async call(symbol: string, now: number, prompt: string): Promise<Settled | "aborted"> {
+    const llm = this.o.llm;
     if (this.running >= (this.o.llmConcurrency ?? 2)) await new Promise<void>((r) => this.waiting.push(r));
     if (this.closing) {
       this.waiting.shift()?.();
@@ -329,12 +351,13 @@ export class DayChain {
     this.inflight.add(ctl);
     try {
       this.stats.llmCalls++;
-      return await llm.complete({ symbol, dayEt: this.o.day, now, prompt }, { signal: ctl.signal });
+      return { answer: await llm.complete({ symbol, dayEt: this.o.day, now, prompt }, { signal: ctl.signal }) };
     } catch (e) {
       if (this.closing) return "aborted";
       this.stats.llmFailures++;
-      this.o.log(`llm ${llm.name} ${symbol} ${new Date(now).toISOString()}: ${(e as Error).message}; going on without an answer`);
-      return null;
+      const error = (e as Error).message;
+      this.o.log(`llm ${llm.name} ${symbol} ${new Date(now).toISOString()}: ${error}; going on without an answer`);
+      return { answer: null, error };
     } finally {
       this.inflight.delete(ctl);
       this.running--;
@@ -350,14 +373,19 @@ export class DayChain {
     const parts: string[] = [];
     while (this.committed < this.ticks.length && this.ticks[this.committed]!.pending === 0) {
       const rec = this.ticks[this.committed]!;
+      const prevCur = this.committed > 0 ? this.ticks[this.committed - 1]!.cur : null;
       const iso = new Date(rec.now).toISOString();
+      const cur: Record<string, Settled> = {};
       const text =
         this.o.symbols
           .map((s) => {
-            const a = rec.answers[s];
-            return JSON.stringify(a ? { t: iso, symbol: s, prompt: rec.prompts[s], answer: a } : { t: iso, symbol: s, prompt: rec.prompts[s] });
+            const a = (cur[s] = rec.asked.has(s) ? rec.answers[s]! : (prevCur?.[s] ?? { answer: null }));
+            const line: Record<string, unknown> = { t: iso, symbol: s, prompt: rec.prompts[s], llm: this.o.llm.name, asked: rec.asked.has(s), answer: a.answer };
+            if (a.error !== undefined) line.error = a.error;
+            return JSON.stringify(line);
           })
           .join("\n") + "\n";
+      rec.cur = cur;
       this.offsets[this.committed] = pos;
       pos += Buffer.byteLength(text);
       parts.push(text);

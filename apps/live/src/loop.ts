@@ -11,14 +11,14 @@
  * whole day is reconciled once against REST. A restarted loop rebuilds its
  * state from the day's journal and files, then backfills.
  */
-import { BarValidationError, nyDate, type LlmAnswer, type LlmProvider, type Profile } from "@ict/core";
+import { BarValidationError, createLlmProvider, nyDate, type LlmProvider, type Profile } from "@ict/core";
 import { join } from "node:path";
 import { AlpacaRest } from "./alpaca/rest.js";
 import { AlpacaStream, type StreamTimings } from "./alpaca/stream.js";
 import { AlpacaAuthError, AlpacaError, type AlpacaBar, type AlpacaConfig } from "./alpaca/types.js";
 import { BarStore, Journal, journalPath, parseAlpacaBar, type BarSource, type JournalRecord } from "./barstore.js";
 import { nyDayStart, TradingCalendar } from "./calendar.js";
-import { DayChain, type ChainStats } from "./chain.js";
+import { DayChain, type ChainStats, type Settled } from "./chain.js";
 import { sleepMarket, systemClock, wallMs, type Clock } from "./clock.js";
 
 /** Options of {@link LiveLoop}. */
@@ -28,7 +28,8 @@ export interface LoopOptions {
   alpaca: AlpacaConfig;
   profile?: Profile;
   clock?: Clock;
-  llm?: LlmProvider | null;
+  /** The model that reads changed prompts (default: the deterministic `offline` provider). */
+  llm?: LlmProvider;
   llmConcurrency?: number;
   llmMaxLagMs?: number;
   /** Market ms to wait for the other symbols' bar of a minute (default 5 s). */
@@ -52,6 +53,7 @@ export interface LoopSummary {
   added: number;
   duplicates: number;
   corrected: number;
+  stale: number;
   invalid: number;
   ignored: number;
   /** Bars read back from the journal at a restart. */
@@ -70,6 +72,7 @@ export class LiveLoop {
   readonly calendar: TradingCalendar;
   private stream: AlpacaStream | null = null;
   private readonly clock: Clock;
+  private readonly llm: LlmProvider;
   private readonly log: (msg: string) => void;
   private day: string | null = null;
   private chain: DayChain | null = null;
@@ -83,7 +86,7 @@ export class LiveLoop {
   private backfillRunning: Promise<void> | null = null;
   private backfillAgain = false;
   private readonly reconciled = new Set<string>();
-  private readonly cache = new Map<string, Promise<LlmAnswer | null | "aborted">>();
+  private readonly cache = new Map<string, Promise<Settled | "aborted">>();
   private readonly retired: DayChain[] = [];
   private fatalError: AlpacaError | null = null;
   private fatalWaiters: Array<(e: AlpacaError) => void> = [];
@@ -92,6 +95,7 @@ export class LiveLoop {
 
   constructor(private readonly o: LoopOptions) {
     this.clock = o.clock ?? systemClock;
+    this.llm = o.llm ?? createLlmProvider("offline");
     this.log = o.log ?? ((m) => process.stderr.write(m + "\n"));
     this.rest = new AlpacaRest(o.alpaca, { clock: this.clock, fetch: o.fetch, timeoutMs: o.restTimeoutMs, maxRetries: o.restRetries, random: o.random, log: this.log });
     this.calendar = new TradingCalendar((a, b) => this.rest.calendar(a, b), join(o.out, "data", "calendar.json"), this.log);
@@ -178,7 +182,7 @@ export class LiveLoop {
       out: this.o.out,
       profile: this.o.profile,
       clock: this.clock,
-      llm: this.o.llm ?? null,
+      llm: this.llm,
       llmConcurrency: this.o.llmConcurrency,
       llmMaxLagMs: this.o.llmMaxLagMs,
       debounceMs: this.o.debounceMs,

@@ -54,6 +54,6 @@ describe("live loop against the fake Alpaca, every fault injected", () => {
     // The re-sent original of a corrected bar was recognised as stale.
     expect(res.summary.stale).toBeGreaterThan(0);
     // The files equal a replay of the final bars.
-    expectEqualsReplay(out, fake.day, asColumns(fake.served(), SYMBOLS));
+    await expectEqualsReplay(out, fake.day, asColumns(fake.served(), SYMBOLS));
   });
 });

@@ -101,7 +101,7 @@ describe("the live process", () => {
     expect(ex.code, second.err.join("")).toBe(0);
     expect(second.err.join("")).toContain("stopping (signal SIGINT)");
     await until(() => fake.openConnections === 0, 5_000, "the socket to close");
-    expectEqualsReplay(out, fake.day, asColumns(fake.served(), SYMBOLS));
+    await expectEqualsReplay(out, fake.day, asColumns(fake.served(), SYMBOLS));
   });
 
   it("a second signal forces the exit while the first is still draining a hung LLM call", async () => {

@@ -177,7 +177,7 @@ describe("day chain", () => {
     chain.close();
     expect(chain.stats.rewinds).toBeGreaterThan(5);
     for (const S of symbols) final[S]!.sort((a, b) => Date.parse(a.t) - Date.parse(b.t));
-    expectEqualsReplay(out, "2024-03-15", asColumns(final, symbols));
+    await expectEqualsReplay(out, "2024-03-15", asColumns(final, symbols));
   });
 
   it("a restart keeps the answers already in prompts.jsonl and asks only about new ticks", async () => {
@@ -213,6 +213,6 @@ describe("day chain", () => {
     for (const l of lines) want.add(`${l.symbol}|${l.prompt}`);
     // Only the prompts not answered in the first run were asked in the second (the torn tick's answer was lost and asked again).
     expect(calls - first).toBeLessThanOrEqual(want.size - first + 2);
-    expectEqualsReplay(out, "2024-03-15", asColumns(gen, symbols));
+    await expectEqualsReplay(out, "2024-03-15", asColumns(gen, symbols));
   });
 });
