@@ -1,7 +1,8 @@
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BarValidationError, createLlmProvider } from "@ict/core";
+import { BarValidationError, createLlmProvider, LlmError } from "@ict/core";
+import { replay } from "../../replay/src/replay.js";
 import { BarStore, Journal, parseAlpacaBar } from "../src/barstore.js";
 import { addDays, nyTime, TradingCalendar } from "../src/calendar.js";
 import { DayChain } from "../src/chain.js";
@@ -178,6 +179,44 @@ describe("day chain", () => {
     expect(chain.stats.rewinds).toBeGreaterThan(5);
     for (const S of symbols) final[S]!.sort((a, b) => Date.parse(a.t) - Date.parse(b.t));
     await expectEqualsReplay(out, "2024-03-15", asColumns(final, symbols));
+  });
+
+  it("an LLM failure is logged and the chain goes on; the lines say so, as the replay's do", async () => {
+    const symbols = ["SPY", "QQQ"];
+    const start = Date.parse("2024-03-15T13:30:00Z");
+    const gen = generateBars({ symbols, start, minutes: 10, seed: 8 });
+    const offline = createLlmProvider("offline");
+    // QQQ's calls fail (after the provider's own retries): deterministic, so a replay with the same provider agrees.
+    const flaky = { ...offline, complete: async (req: Parameters<typeof offline.complete>[0]) => {
+      if (req.symbol === "QQQ") throw new LlmError("openai: HTTP 503: overloaded", { status: 503, retryable: true });
+      return offline.complete(req);
+    } };
+    const out = tmp("chain-llm-fail");
+    const logs: string[] = [];
+    const store = new BarStore();
+    const chain = new DayChain({ day: "2024-03-15", symbols, out, clock: virtualClock(start, 1), llm: flaky, cache: new Map(), debounceMs: 0, log: (m) => logs.push(m) });
+    chain.resume(store);
+    for (let i = 0; i < 10; i++) {
+      for (const S of symbols) {
+        const b = parseAlpacaBar(gen[S]![i]!);
+        store.apply(S, b);
+        chain.noteBar(b.t);
+      }
+      chain.step(store);
+      await new Promise((r) => setImmediate(r));
+    }
+    await chain.drain(1000);
+    chain.close();
+    expect(chain.stats.llmFailures).toBeGreaterThan(0);
+    expect(chain.uncommitted).toBe(0);
+    expect(logs.some((l) => l.includes("llm offline QQQ") && l.includes("HTTP 503") && l.includes("going on without an answer"))).toBe(true);
+    const lines = readFileSync(join(out, "data/daily_news/2024-03-15/processed/prompts.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.length).toBe(20);
+    for (const l of lines.filter((x) => x.symbol === "QQQ")) expect(l).toMatchObject({ answer: null, error: "openai: HTTP 503: overloaded" });
+    expect(lines.filter((x) => x.symbol === "SPY").every((l) => l.answer !== null)).toBe(true);
+    const ref = tmp("replay-llm-fail");
+    await replay({ bars: asColumns(gen, symbols), out: ref, write: "close", llm: flaky });
+    expect(readFileSync(join(out, "data/daily_news/2024-03-15/processed/prompts.jsonl"), "utf8")).toBe(readFileSync(join(ref, "data/daily_news/2024-03-15/processed/prompts.jsonl"), "utf8"));
   });
 
   it("a restart keeps the answers already in prompts.jsonl and asks only about new ticks", async () => {
