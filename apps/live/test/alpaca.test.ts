@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { backoffDelay, rateLimitDelay } from "../src/alpaca/backoff.js";
 import { AlpacaRest } from "../src/alpaca/rest.js";
-import { AlpacaStream } from "../src/alpaca/stream.js";
+import { AlpacaStream, type StreamTimings } from "../src/alpaca/stream.js";
 import { AlpacaAuthError, type AlpacaConfig, type StreamBar } from "../src/alpaca/types.js";
 import { virtualClock } from "../src/clock.js";
 import { FakeAlpaca } from "../src/fake/server.js";
@@ -95,7 +95,7 @@ describe("REST client against the fake server", () => {
 });
 
 describe("stream client against the fake server", () => {
-  function open(fake: FakeAlpaca, o: { secret?: string; bars?: StreamBar[]; logs?: string[] } = {}) {
+  function open(fake: FakeAlpaca, o: { secret?: string; bars?: StreamBar[]; logs?: string[]; timings?: Partial<StreamTimings> } = {}) {
     let ready = 0;
     let fatal: Error | null = null;
     const s = new AlpacaStream({
@@ -104,7 +104,8 @@ describe("stream client against the fake server", () => {
       secretKey: o.secret ?? "fake-secret",
       symbols: ["SPY", "QQQ", "IWM"],
       clock: fake.clock,
-      timings: { pingMs: 2_000, pongTimeoutMs: 6_000, backoff: { baseMs: 500, capMs: 2_000 }, limitBackoff: { baseMs: 2_000, capMs: 4_000 }, wallFloorMs: 60 },
+      // A generous real-time floor: a loaded machine must not pass for a dead socket.
+      timings: { pingMs: 2_000, pongTimeoutMs: 6_000, backoff: { baseMs: 500, capMs: 2_000 }, limitBackoff: { baseMs: 2_000, capMs: 4_000 }, wallFloorMs: 2_000, ...o.timings },
       onBar: (b) => o.bars?.push(b),
       onReady: () => ready++,
       onFatal: (e) => (fatal = e),
@@ -172,9 +173,10 @@ describe("stream client against the fake server", () => {
   });
 
   it("a silent socket (no frame, no pong) is dropped by the watchdog and replaced", async () => {
-    const fake = await new FakeAlpaca({ minutes: 20, speed: 300, faults: [{ at: 2, kind: "silent", holdMs: 60_000 }] }).start();
+    const fake = await new FakeAlpaca({ minutes: 20, speed: 300, faults: [{ at: 2, kind: "silent", holdMs: 600_000 }] }).start();
     const logs: string[] = [];
-    const c = open(fake, { logs });
+    // Silent for 90 s of market time (300 ms real) is dead; the server holds the socket for 2 s real.
+    const c = open(fake, { logs, timings: { wallFloorMs: 300, limitBackoff: { baseMs: 60_000, capMs: 120_000 } } });
     try {
       await until(() => c.ready() === 2);
       expect(c.s.stats.watchdogKills).toBe(1);

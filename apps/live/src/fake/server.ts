@@ -256,8 +256,17 @@ export class FakeAlpaca {
     if (this.lastPublished.length > 3 * this.symbols.length) this.lastPublished.splice(0, this.lastPublished.length - this.symbols.length);
   }
 
+  /** Socket faults waiting for a subscribed connection. */
+  private deferred: FakeFault[] = [];
+
   private fault(f: FakeFault): void {
-    this.o.log?.(`fake: fault ${f.kind} at minute ${f.at}`);
+    const socketFault = f.kind === "drop" || f.kind === "silent" || f.kind === "malformed" || f.kind === "duplicate";
+    // A socket fault that finds no subscribed connection (the client is reconnecting) waits for the next one: every scheduled fault happens.
+    if (socketFault && ![...this.conns].some((c) => c.authed && c.bars.size > 0 && !c.silent && !c.closed)) {
+      this.deferred.push(f);
+      return;
+    }
+    this.o.log?.(`fake: fault ${f.kind} at minute ${f.at}${this.clock.now() > this.sessionStart + f.at * 60_000 + 1_000 ? " (deferred until a connection was up)" : ""}`);
     switch (f.kind) {
       case "drop":
         for (const c of this.conns) {
@@ -372,6 +381,11 @@ export class FakeAlpaca {
         for (const s of m.bars ?? []) c.bars.add(s);
         for (const s of m.updatedBars ?? []) c.updated.add(s);
         send([{ T: "subscription", trades: [], quotes: [], bars: [...c.bars], updatedBars: [...c.updated], dailyBars: [], statuses: [], lulds: [], corrections: [], cancelErrors: [] }]);
+        if (this.deferred.length) {
+          // Deferred faults hit the new connection once it has settled (its backfill done): 30 market s, at least 200 ms real.
+          const due = this.deferred.splice(0);
+          setTimeout(() => due.forEach((f) => this.fault(f)), Math.max(200, 30_000 / this.speed));
+        }
       } else {
         send([{ T: "error", code: 400, msg: "invalid syntax" }]);
       }
