@@ -406,7 +406,7 @@ export class DayChain {
   /** Waits for the LLM calls in flight (at most `timeoutMs` real ms), then aborts the rest. */
   async drain(timeoutMs: number): Promise<void> {
     if (this.running > 0 || this.waiting.length > 0) {
-      await Promise.race([new Promise<void>((r) => this.drainWaiters.push(r)), new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
+      await Promise.race([new Promise<void>((r) => this.drainWaiters.push(r)), new Promise<void>((r) => setTimeout(r, timeoutMs))]);
     }
     this.closing = true;
     for (const c of this.inflight) c.abort();

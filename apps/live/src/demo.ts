@@ -20,23 +20,29 @@ export const FAST_TIMINGS: Partial<StreamTimings> = {
   handshakeTimeoutMs: 10_000,
   backoff: { baseMs: 1_000, capMs: 20_000 },
   limitBackoff: { baseMs: 5_000, capMs: 30_000 },
-  wallFloorMs: 250,
+  wallFloorMs: 600,
 };
 
-/** Every kind of fault, spread over a session of `minutes` (at least ~40). */
-export function allFaults(minutes: number): FakeFault[] {
+/**
+ * Every kind of fault, spread over a session of `minutes` (at least ~40) on a
+ * clock `speed` times real time. A silent socket is held by the server for at
+ * least 1.5 s of real time, longer than the watchdog's real-time floor, so
+ * that the client's watchdog finds it (and its reconnects meet 406s).
+ */
+export function allFaults(minutes: number, speed = 200): FakeFault[] {
   const at = (f: number) => Math.round(minutes * f * 10) / 10;
+  const hold = (ms: number) => Math.max(ms, 1_500 * speed);
   return [
     { at: at(0.1), kind: "rest429", count: 2, resetMs: 3_000 },
     { at: at(0.15), kind: "drop" },
     { at: at(0.15), kind: "reject406", count: 2 },
     { at: at(0.28), kind: "malformed" },
     { at: at(0.33), kind: "duplicate" },
-    { at: at(0.42), kind: "silent", holdMs: 120_000 },
+    { at: at(0.42), kind: "silent", holdMs: hold(120_000) },
     { at: at(0.55), kind: "rest500", count: 2 },
     { at: at(0.58), kind: "drop" },
     { at: at(0.7), kind: "malformed" },
-    { at: at(0.78), kind: "silent", holdMs: 30_000 },
+    { at: at(0.78), kind: "silent", holdMs: hold(30_000) },
   ];
 }
 
@@ -113,7 +119,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const log = o.log ?? ((m: string) => process.stderr.write(m + "\n"));
   const symbols = o.symbols ?? ["SPY", "QQQ", "IWM"];
   const minutes = o.minutes ?? 90;
-  const fake = await new FakeAlpaca({ symbols, minutes, speed: o.speed ?? 200, faults: o.faults === false ? [] : allFaults(minutes), log, ...o.fake }).start();
+  const speed = o.speed ?? 200;
+  // 1.5 s of real time before the first bar: the loop is up before the session starts, even on a loaded machine.
+  const fake = await new FakeAlpaca({ symbols, minutes, speed, leadMs: Math.max(30_000, 1_500 * speed), faults: o.faults === false ? [] : allFaults(minutes, speed), log, ...o.fake }).start();
   o.onFake?.(fake);
   const loop = new LiveLoop({
     symbols,

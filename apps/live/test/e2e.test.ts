@@ -15,7 +15,7 @@ describe("live loop against the fake Alpaca, every fault injected", () => {
       out,
       symbols: SYMBOLS,
       minutes,
-      speed: 500,
+      speed: 400,
       faults: true,
       log: (m) => logs.push(m),
       fake: { seed: 11 },
@@ -35,6 +35,7 @@ describe("live loop against the fake Alpaca, every fault injected", () => {
     // ...and was survived: reconnects, 406 waits, REST retries, corrections.
     expect(res.summary.stream.reconnects).toBeGreaterThanOrEqual(3);
     expect(res.summary.stream.limitErrors).toBeGreaterThanOrEqual(1);
+    expect(res.summary.stream.watchdogKills).toBeGreaterThanOrEqual(1);
     expect(res.summary.rest.rateLimited).toBe(2);
     expect(res.summary.rest.serverErrors).toBe(2);
     expect(res.summary.corrected).toBeGreaterThan(0);

@@ -80,12 +80,13 @@ function caughtUp(fake: FakeAlpaca, out: string): boolean {
 
 describe("the live process", () => {
   it("killed with SIGKILL mid-session and restarted loses nothing; SIGINT then stops it cleanly (exit 0, socket closed)", async () => {
-    const fake = await new FakeAlpaca({ symbols: SYMBOLS, minutes: 40, speed: 250, seed: 5, faults: [{ at: 25, kind: "drop" }] }).start();
+    // 25 market minutes (6 s) before the first bar: time for the child to start on a loaded machine.
+    const fake = await new FakeAlpaca({ symbols: SYMBOLS, minutes: 40, speed: 250, seed: 5, leadMs: 25 * 60_000, faults: [{ at: 25, kind: "drop" }] }).start();
     fakes.push(fake);
     const out = tmp("kill");
     const first = startLive(fake, out);
     // Kill it once a third of the session's bars are journaled.
-    await until(() => journaled(out, fake.day).size >= fake.barCount / 3, 30_000, "a third of the bars");
+    await until(() => journaled(out, fake.day).size >= fake.barCount / 3, 60_000, "a third of the bars");
     first.proc.kill("SIGKILL");
     expect((await first.exit).signal).toBe("SIGKILL");
     const atKill = journaled(out, fake.day).size;
@@ -106,20 +107,22 @@ describe("the live process", () => {
 
   it("a second signal forces the exit while the first is still draining a hung LLM call", async () => {
     // An OpenAI-compatible endpoint that never answers.
-    const hung = createServer(() => {});
+    let asked = 0;
+    const hung = createServer(() => void asked++);
     await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
     try {
-      const fake = await new FakeAlpaca({ symbols: SYMBOLS, minutes: 30, speed: 300, seed: 6, faults: [] }).start();
+      // A lead before the first bar, so that the child is up while the bars are fresh (a network model is not asked about stale prompts).
+      const fake = await new FakeAlpaca({ symbols: SYMBOLS, minutes: 30, speed: 300, seed: 6, leadMs: 25 * 60_000, faults: [] }).start();
       fakes.push(fake);
       const out = tmp("sig2");
       const c = startLive(fake, out, { OPENAI_API_KEY: "test", OPENAI_BASE_URL: `http://127.0.0.1:${(hung.address() as AddressInfo).port}/v1` }, ["--llm", "openai"]);
-      await until(() => journaled(out, fake.day).size >= 6, 30_000, "some bars");
+      await until(() => asked > 0, 60_000, "a question to the model");
       c.proc.kill("SIGINT");
       await until(() => c.err.join("").includes("stopping (signal SIGINT)"), 10_000, "the graceful stop to begin");
       const t0 = Date.now();
       c.proc.kill("SIGINT");
       const ex = await c.exit;
-      expect(ex.code).toBe(130);
+      expect(ex.code, c.err.join("")).toBe(130);
       expect(Date.now() - t0).toBeLessThan(3_000);
       expect(c.err.join("")).toContain("second SIGINT: exiting now");
       // The key never shows up in the logs.

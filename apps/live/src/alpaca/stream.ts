@@ -192,7 +192,7 @@ export class AlpacaStream {
       if (this.ws !== ws || this.live) return;
       this.log("alpaca stream: handshake timed out");
       ws.terminate();
-    }, wallMs(this.clock, this.t.handshakeTimeoutMs));
+    }, Math.max(this.t.wallFloorMs, wallMs(this.clock, this.t.handshakeTimeoutMs)));
   }
 
   private clearTimers(): void {

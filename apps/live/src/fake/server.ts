@@ -55,7 +55,7 @@ export interface FakeOptions {
   faults?: FakeFault[];
   keyId?: string;
   secretKey?: string;
-  /** Market ms a connection may take to authenticate (404 after). */
+  /** Market ms a connection may take to authenticate (404 after; at least 2 s real). */
   authTimeoutMs?: number;
   log?: (msg: string) => void;
 }
@@ -338,7 +338,7 @@ export class FakeAlpaca {
         send([{ T: "error", code: 404, msg: "auth timeout" }]);
         ws.close();
       }
-    }, (this.o.authTimeoutMs ?? 10_000) / this.speed);
+    }, Math.max(2_000, (this.o.authTimeoutMs ?? 10_000) / this.speed));
     ws.on("close", () => {
       c.closed = true;
       clearTimeout(authTimer);
