@@ -143,7 +143,7 @@ describe("day chain", () => {
   it("bars arriving in any order, late and corrected, end in the files a replay of the final bars writes", async () => {
     const symbols = ["SPY", "QQQ", "IWM"];
     const start = Date.parse("2024-03-15T13:30:00Z");
-    const gen = generateBars({ symbols, start, minutes: 25, seed: 3 });
+    const gen = generateBars({ symbols, start, minutes: 20, seed: 3 });
     const rnd = prng(99);
     // Arrivals: mostly in order, some late (shuffled within a window), some corrected later.
     type Arrival = { S: string; b: (typeof gen)["SPY"][number] };
