@@ -19,7 +19,7 @@ export const FAST_TIMINGS: Partial<StreamTimings> = {
   barSilenceMs: 150_000,
   handshakeTimeoutMs: 10_000,
   backoff: { baseMs: 1_000, capMs: 20_000 },
-  limitBackoff: { baseMs: 5_000, capMs: 30_000 },
+  limitBackoff: { baseMs: 10_000, capMs: 60_000 },
   wallFloorMs: 600,
 };
 

@@ -260,6 +260,8 @@ export class FakeAlpaca {
   private deferred: FakeFault[] = [];
 
   private fault(f: FakeFault): void {
+    // What was published before the fault goes out before it.
+    this.sendBatch();
     const socketFault = f.kind === "drop" || f.kind === "silent" || f.kind === "malformed" || f.kind === "duplicate";
     // A socket fault that finds no subscribed connection (the client is reconnecting) waits for the next one: every scheduled fault happens.
     if (socketFault && ![...this.conns].some((c) => c.authed && c.bars.size > 0 && !c.silent && !c.closed)) {
