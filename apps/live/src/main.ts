@@ -21,6 +21,7 @@ export interface Io {
 /** An error the user can act on: printed as one line, exit code 2. */
 export class UsageError extends Error {}
 
+/** The usage text (printed by `--help` and after a usage error). */
 export const USAGE = `usage: live --symbols SPY,QQQ,IWM [--feed iex|sip] [--llm offline|gemini|openai] [--out DIR] [--profile ict|seed-v0.1]
             [--data-url URL] [--trading-url URL] [--stream-url URL] [--debounce-ms N] [--clock ISO@WALLMS*SPEED]
        live --demo [--out DIR] [--minutes N] [--speed X] [--no-faults] [--llm offline|gemini|openai]
