@@ -29,7 +29,7 @@ export class UsageError extends Error {}
 
 const USAGE = `usage: ict features --tf 1m|5m [--profile ict|seed-v0.1] FILE
        ict smt --ref REF [--profile ict|seed-v0.1] FILE
-       ict replay --bars SYMBOL=PATH [--bars ...] --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--profile ...] [--write every|close] [--quiet]
+       ict replay --bars SYMBOL=PATH [--bars ...] --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--profile ...] [--write every|close] [--no-report] [--quiet]
        ict capsule --symbol S --tf 1m|5m [--ref REF] [--profile ict|seed-v0.1] [--now ISO] [--state-now ISO] [--out ROOT] FILE
   FILE, REF: JSON array of bars {t,o,h,l,c,v} or CSV with header t,o,h,l,c,v (.gz allowed); - for stdin`;
 
@@ -149,6 +149,7 @@ function cmdReplay(args: string[], io: Io): number {
       profile: { type: "string", default: "ict" },
       write: { type: "string", default: "every" },
       quiet: { type: "boolean", default: false },
+      "no-report": { type: "boolean", default: false },
     },
     allowPositionals: false,
   });
@@ -170,11 +171,12 @@ function cmdReplay(args: string[], io: Io): number {
     to: values.to,
     profile,
     write: values.write as "every" | "close",
+    report: !values["no-report"],
     onTick: showProgress ? (d, t) => { if (d % 50 === 0 || d === t) process.stderr.write(`\r${d}/${t} ticks`); } : undefined,
   });
   if (showProgress) process.stderr.write("\n");
   const byKind = Object.entries(s.confluences).sort().map(([k, v]) => `${k}=${v}`).join(" ");
-  io.stdout(`replayed ${s.days.length} days, ${s.ticks} ticks, ${s.symbols.length} symbols (${s.symbols.join(",")}) in ${s.seconds.toFixed(1)} s (${(s.ticks / Math.max(s.seconds, 1e-9)).toFixed(0)} ticks/s)\nconfluences at each day's close: ${byKind}\noutput: ${values.out}/data/daily_news/\n`);
+  io.stdout(`replayed ${s.days.length} days, ${s.ticks} ticks, ${s.symbols.length} symbols (${s.symbols.join(",")}) in ${s.seconds.toFixed(1)} s (${(s.ticks / Math.max(s.seconds, 1e-9)).toFixed(0)} ticks/s)\nconfluences at each day's close: ${byKind}\noutput: ${values.out}/data/daily_news/\n${s.reports.map((r) => `report: ${r}\n`).join("")}`);
   return 0;
 }
 

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { nyDate, sliceColumns, tick, type Columns, type ContextDoc, type Profile, type TickOutput } from "@ict/core";
 import { processedDir, writeCapsule, writeContext } from "@ict/core/node";
+import { DayReportCollector, writeDayReport } from "./report.js";
 
 /** Options of {@link replay}. */
 export interface ReplayOptions {
@@ -17,6 +18,8 @@ export interface ReplayOptions {
   write?: "every" | "close";
   /** Called after every tick (progress). */
   onTick?: (done: number, total: number) => void;
+  /** Write each day's `report.html` (charts, zones, stages; default true). */
+  report?: boolean;
 }
 
 /** What a replay did. */
@@ -27,6 +30,8 @@ export interface ReplaySummary {
   /** Confluences of the final context of each day, by `KIND:tf:status`. */
   confluences: Record<string, number>;
   seconds: number;
+  /** Paths of the written day reports (`report.html`), in day order. */
+  reports: string[];
 }
 
 interface DayIndex {
@@ -78,7 +83,9 @@ export function replay(o: ReplayOptions): ReplaySummary {
   const total = days.reduce((s, d) => s + d.times.length, 0);
   let done = 0;
   const confluences: Record<string, number> = {};
+  const reports: string[] = [];
   for (const d of days) {
+    const rep = o.report === false ? null : new DayReportCollector(d.day, o.profile, symbols);
     const dir = processedDir(o.out, d.day);
     mkdirSync(dir, { recursive: true });
     const promptsFile = join(dir, "prompts.jsonl");
@@ -97,6 +104,7 @@ export function replay(o: ReplayOptions): ReplaySummary {
       }
       last = tick({ watchlist: symbols, bars1m, now, dayEt: d.day, context, profile: o.profile });
       context = last.context;
+      rep?.add(now, last, bars1m);
       const lines = symbols.map((s) => JSON.stringify({ t: new Date(now).toISOString(), symbol: s, prompt: last!.prompts[s] })).join("\n") + "\n";
       appendFileSync(promptsFile, lines);
       if (o.write !== "close") {
@@ -110,6 +118,7 @@ export function replay(o: ReplayOptions): ReplaySummary {
     if (last) {
       for (const c of Object.values(last.capsules)) writeCapsule(o.out, c);
       writeContext(o.out, d.day, last.context);
+      if (rep) reports.push(writeDayReport(o.out, rep.finish()));
       for (const s of last.context.symbols) {
         for (const c of s.state?.confluences ?? []) {
           const k = `${c.kind}:${c.tf}:${c.status}`;
@@ -118,5 +127,5 @@ export function replay(o: ReplayOptions): ReplaySummary {
       }
     }
   }
-  return { days: days.map((d) => d.day), ticks: total, symbols, confluences, seconds: (performance.now() - started) / 1000 };
+  return { days: days.map((d) => d.day), ticks: total, symbols, confluences, seconds: (performance.now() - started) / 1000, reports };
 }
