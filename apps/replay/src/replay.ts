@@ -85,7 +85,7 @@ export function replay(o: ReplayOptions): ReplaySummary {
   const confluences: Record<string, number> = {};
   const reports: string[] = [];
   for (const d of days) {
-    const rep = o.report === false ? null : new DayReportCollector(d.day, o.profile, symbols);
+    const rep = o.report === false ? null : new DayReportCollector(d.day, symbols, o.profile);
     const dir = processedDir(o.out, d.day);
     mkdirSync(dir, { recursive: true });
     const promptsFile = join(dir, "prompts.jsonl");

@@ -371,7 +371,7 @@
         s.smt.forEach(function (m) {
           var i = Math.floor(logicalOf(v, m[0]));
           if (i < 0 || i >= v.t.length) return;
-          list.push({ time: v.t[i], position: m[1] > 0 ? "belowBar" : "aboveBar", shape: m[1] > 0 ? "arrowUp" : "arrowDown", color: m[1] > 0 ? BULL : BEAR, text: "SMT " + m[2] });
+          list.push({ time: v.t[i], position: m[1] > 0 ? "belowBar" : "aboveBar", shape: m[1] > 0 ? "arrowUp" : "arrowDown", color: m[1] > 0 ? BULL : BEAR, text: "SMT" });
         });
         list.sort(function (a, b) { return a.time - b.time; });
       }

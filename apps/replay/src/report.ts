@@ -109,8 +109,8 @@ export class DayReportCollector {
 
   constructor(
     readonly day: string,
-    readonly profile: Profile = "ict",
     readonly symbols: readonly string[],
+    readonly profile: Profile = "ict",
   ) {
     for (const s of symbols) this.acc.set(s, { timeline: [], lives: new Map(), open: new Map(), ticks: 0, bars: null, capsule: null });
   }
