@@ -160,7 +160,7 @@ function summaryText(s: ReplaySummary, out: string, warnings: InputWarning[]): s
     `warnings: ${warn}\n` +
     `confluences at each day's close, by status:\n${confluenceTable(s.confluences)}` +
     `output: ${join(out, "data", "daily_news")}\n`;
-  const reports = (s as { reports?: string[] }).reports ?? [];
+  const reports = s.reports;
   if (reports.length > 0) text += `report: ${reports[reports.length - 1]}${reports.length > 1 ? ` (and ${reports.length - 1} more, one per day)` : ""}\n`;
   return text;
 }
@@ -218,7 +218,7 @@ async function runReplay(a: ReplayArgs, io: Io): Promise<number> {
       io.stderr(`ict: ${m}\n`);
     },
     onTick: bar ? (d, t, day) => bar.update(d, t, day) : undefined,
-  } as Parameters<typeof replay>[0]);
+  });
   bar?.done();
   if (s.ticks === 0) {
     io.stderr(`ict: no bars between ${a.from ?? "the start"} and ${a.to ?? "the end"}; nothing replayed\n`);

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLlmProvider, nyDate, sliceColumns, tick, type Columns, type ContextDoc, type LlmAnswer, type LlmProvider, type Profile, type TickOutput } from "@ict/core";
 import { processedDir, writeCapsule, writeContext } from "@ict/core/node";
+import { DayReportCollector, writeDayReport } from "./report.js";
 
 /** Options of {@link replay}. */
 export interface ReplayOptions {
@@ -21,6 +22,8 @@ export interface ReplayOptions {
   log?: (msg: string) => void;
   /** Called after every tick (progress). */
   onTick?: (done: number, total: number, day: string) => void;
+  /** Write each day's `report.html` (charts, zones, stages; default true). */
+  report?: boolean;
 }
 
 /** What a replay did. */
@@ -33,6 +36,8 @@ export interface ReplaySummary {
   /** LLM calls made (a symbol's prompt is sent when it changed since its previous tick) and how many failed. */
   llm: { provider: string; model: string; calls: number; failures: number };
   seconds: number;
+  /** Paths of the written day reports (`report.html`), in day order. */
+  reports: string[];
 }
 
 interface DayIndex {
@@ -86,7 +91,9 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const confluences: Record<string, number> = {};
   const llm = o.llm ?? createLlmProvider("offline");
   const llmStats = { provider: llm.name, model: llm.model, calls: 0, failures: 0 };
+  const reports: string[] = [];
   for (const d of days) {
+    const rep = o.report === false ? null : new DayReportCollector(d.day, symbols, o.profile);
     const dir = processedDir(o.out, d.day);
     mkdirSync(dir, { recursive: true });
     const promptsFile = join(dir, "prompts.jsonl");
@@ -107,6 +114,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
       }
       last = tick({ watchlist: symbols, bars1m, now, dayEt: d.day, context, profile: o.profile });
       context = last.context;
+      rep?.add(now, last, bars1m);
       const iso = new Date(now).toISOString();
       let lines = "";
       for (const s of symbols) {
@@ -140,6 +148,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
     if (last) {
       for (const c of Object.values(last.capsules)) writeCapsule(o.out, c);
       writeContext(o.out, d.day, last.context);
+      if (rep) reports.push(writeDayReport(o.out, rep.finish()));
       for (const s of last.context.symbols) {
         for (const c of s.state?.confluences ?? []) {
           const k = `${c.kind}:${c.tf}:${c.status}`;
@@ -148,5 +157,5 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
       }
     }
   }
-  return { days: days.map((d) => d.day), ticks: total, symbols, confluences, llm: llmStats, seconds: (performance.now() - started) / 1000 };
+  return { days: days.map((d) => d.day), ticks: total, symbols, confluences, llm: llmStats, seconds: (performance.now() - started) / 1000, reports };
 }

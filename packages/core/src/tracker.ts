@@ -220,7 +220,10 @@ function statusOf(kind: string, r: Record<string, any>, known: number): { status
   const fl = ms(r.filled_at);
   const inv = ms(r.invalidated_at);
   if (kind === "FVG") {
-    if (!Number.isNaN(tt)) return { status: "invalidated", since: tt };
+    // The first terminal event decides, as it did when the tracker saw it happen: a gap
+    // filled before it was closed through stays filled (Q13). The same record therefore
+    // gets the same status whenever it is first seen (also after it was pruned).
+    if (!Number.isNaN(tt) && (Number.isNaN(fl) || tt <= fl)) return { status: "invalidated", since: tt };
     if (!Number.isNaN(fl)) return { status: "filled", since: fl };
   } else if (!Number.isNaN(inv)) {
     return { status: "invalidated", since: inv };

@@ -80,7 +80,9 @@ describe("status rule table (ict): one test per transition", () => {
   it("active -> invalidated: a gap closed through; an OB, IFVG or breaker closed beyond its far side", () => {
     const f = features({
       tf_5m: {
-        fvg: [fvg("5m", "bull", "14:30", [100, 101], { filled_at: iso("14:50"), traded_through_at: iso("14:55") })],
+        // Closed through in one bar (reaching the fill level on the way): invalidated. A gap filled
+        // on an earlier bar stays filled (see "pruned records stay pruned").
+        fvg: [fvg("5m", "bull", "14:30", [100, 101], { filled_at: iso("14:55"), traded_through_at: iso("14:55") })],
         ob: [{ tf: "5m", dir: "bull", time: iso("14:35"), body: [100, 100.5], distal: 99.8, active: false, kind: "OB", invalidated: true, known_time: iso("14:40"), invalidated_at: iso("14:55") }],
         ifvg: [{ tf: "5m", dir: "bear", gap: [100, 101], start: iso("14:30"), flip_role: "resistance", active: false, kind: "IFVG", retested_at: iso("14:45"), known_time: iso("14:45"), invalidated_at: iso("14:50") }],
         bb: [{ tf: "5m", dir: "bear", level: 100.5, from_ob_time: iso("14:35"), active: false, kind: "BB", time: iso("14:55"), known_time: iso("14:55"), zone: [100, 100.5], invalidated_at: iso("15:00") }],
@@ -120,6 +122,24 @@ describe("status rule table (ict): one test per transition", () => {
     expect(ids).not.toContain("FVG:5m:old-active");
     expect(ids).toContain("FVG:5m:filled-89min");
     expect(ids).not.toContain("FVG:5m:filled-91min");
+  });
+});
+
+describe("pruned records stay pruned", () => {
+  it("a gap filled, then closed through, then pruned: not re-added when the detector still reports it", () => {
+    const id = "FVG:5m:2024-01-02T14:30:00+00:00";
+    const f = features({ tf_5m: { fvg: [fvg("5m", "bull", "14:30", [100, 101], { filled_at: iso("14:50"), traded_through_at: iso("15:40") })] } });
+    // First seen after both events: the first terminal event (the fill) decides.
+    let s = updateSymbolState({ symbol: "X" }, f, at("15:45"));
+    expect(byId(s, id)).toMatchObject({ status: "filled", status_since_utc: iso("14:50") });
+    // Pruned 90 minutes after the fill, and still gone on every later tick.
+    for (const t of ["16:21", "16:30", "17:15", "18:00"]) {
+      s = updateSymbolState(JSON.parse(JSON.stringify(s)), f, at(t));
+      expect(s.state!.confluences.map((c) => c.id), t).toEqual([]);
+    }
+    // Closed through on the fill's own bar: invalidated.
+    const same = features({ tf_5m: { fvg: [fvg("5m", "bull", "14:30", [100, 101], { filled_at: iso("14:50"), traded_through_at: iso("14:50") })] } });
+    expect(byId(updateSymbolState({ symbol: "X" }, same, at("14:55")), id)).toMatchObject({ status: "invalidated" });
   });
 });
 
