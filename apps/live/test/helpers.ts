@@ -43,7 +43,7 @@ export function asColumns(served: Record<string, AlpacaBar[]>, symbols: readonly
  */
 export async function expectEqualsReplay(liveOut: string, day: string, bars: Record<string, Columns>): Promise<void> {
   const ref = tmp("replay");
-  await replay({ bars, out: ref, write: "close" });
+  await replay({ bars, out: ref, write: "close", report: false });
   const rel = `/data/daily_news/${day}/processed`;
   const live = tree(join(liveOut, rel));
   const want = tree(join(ref, rel));

@@ -215,7 +215,7 @@ describe("day chain", () => {
     for (const l of lines.filter((x) => x.symbol === "QQQ")) expect(l).toMatchObject({ answer: null, error: "openai: HTTP 503: overloaded" });
     expect(lines.filter((x) => x.symbol === "SPY").every((l) => l.answer !== null)).toBe(true);
     const ref = tmp("replay-llm-fail");
-    await replay({ bars: asColumns(gen, symbols), out: ref, write: "close", llm: flaky });
+    await replay({ bars: asColumns(gen, symbols), out: ref, write: "close", llm: flaky, report: false });
     expect(readFileSync(join(out, "data/daily_news/2024-03-15/processed/prompts.jsonl"), "utf8")).toBe(readFileSync(join(ref, "data/daily_news/2024-03-15/processed/prompts.jsonl"), "utf8"));
   });
 
