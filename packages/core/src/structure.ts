@@ -63,7 +63,7 @@ export function structureInto(wb: WasmBars, cfg: StructureConfig, sw: SwingBuffe
     wb.ptr.c, wb.ptr.h, wb.ptr.l, n,
     sw.hi, sw.nHi, sw.lo, sw.nLo,
     cfg.causal ? cfg.k : 0, cfg.consume ? 1 : 0, cfg.newestWins ? 1 : 0, cfg.tol,
-    bar, dir, swing,
+    bar, dir, swing, sw.flags,
   );
   return { ne, bar, dir, swing };
 }
