@@ -87,7 +87,7 @@ export function fvgDetect(
 export function fvgEvents(
   l: usize, h: usize, c: usize, n: i32, g: i32,
   mid: usize, dir: usize, lo: usize, hi: usize, tol: f64, midline: i32, mode: i32,
-  outMit: usize, outFill: usize, outTraded: usize,
+  outMit: usize, outFill: usize, outTraded: usize, idx: usize,
 ): void {
   if (mode == 0) {
     const last = n - 1;
@@ -121,7 +121,7 @@ export function fvgEvents(
       Q.add(s, b + tol, 3);
     }
   }
-  Q.run(l, h, c, n);
+  Q.run(l, h, c, n, idx);
   for (let j = 0; j < g; j++) {
     store<i32>(outMit + (<usize>j << 2), Q.at(3 * j));
     store<i32>(outFill + (<usize>j << 2), Q.at(3 * j + 1));

@@ -93,7 +93,7 @@ export function obDetect(
 export function obEvents(
   o: usize, h: usize, l: usize, c: usize, n: i32, g: i32,
   candle: usize, dir: usize, known: usize, tol: f64, mode: i32,
-  outMit: usize, outInv: usize,
+  outMit: usize, outInv: usize, idx: usize,
 ): void {
   if (mode == 0) {
     const last = n - 1;
@@ -121,7 +121,7 @@ export function obEvents(
       Q.add(s, load<f64>(h + (<usize>i << 3)) + tol, 3);
     }
   }
-  Q.run(l, h, c, n);
+  Q.run(l, h, c, n, idx);
   for (let j = 0; j < g; j++) {
     store<i32>(outMit + (<usize>j << 2), Q.at(2 * j));
     store<i32>(outInv + (<usize>j << 2), Q.at(2 * j + 1));
