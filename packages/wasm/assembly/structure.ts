@@ -20,12 +20,13 @@
  * outSwing[e] = bar of the broken pivot. Returns the number of events.
  * Buffers need capacity n. hiIdx / loIdx: ascending, distinct pivot bars (i32).
  * flags: 0, or the swing flags (u8 per bar) these lists were made from.
+ * outLevel: 0, or f64 buffer (capacity n) for the broken level of each event.
  */
 export function structure(
   c: usize, h: usize, l: usize, n: i32,
   hiIdx: usize, nHi: i32, loIdx: usize, nLo: i32,
   delay: i32, consume: i32, conflict: i32, tol: f64,
-  outBar: usize, outDir: usize, outSwing: usize, flags: usize,
+  outBar: usize, outDir: usize, outSwing: usize, flags: usize, outLevel: usize,
 ): i32 {
   // Branch-free: pivots arrive and levels break at unpredictable bars, so
   // every bar does the same work. arrive[t]: bit 0 a swing high becomes usable
@@ -85,6 +86,7 @@ export function structure(
     store<i32>(outBar + eo, t);
     store<i32>(outDir + eo, select<i32>(1, -1, up != 0));
     store<i32>(outSwing + eo, select<i32>(aH, aL, up != 0));
+    if (outLevel != 0) store<f64>(outLevel + (<usize>ne << 3), load<f64>(select<usize>(h + (<usize>max(aH, 0) << 3), l + (<usize>max(aL, 0) << 3), up != 0)));
     ne += bull | bear;
     armedH &= (bull ^ 1) | keep;
     armedL &= (bear ^ 1) | keep;

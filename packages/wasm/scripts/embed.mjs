@@ -54,7 +54,7 @@ export interface IctKernels {
     c: number, h: number, l: number, n: number,
     hiIdx: number, nHi: number, loIdx: number, nLo: number,
     delay: number, consume: number, conflict: number, tol: number,
-    outBar: number, outDir: number, outSwing: number, flags?: number,
+    outBar: number, outDir: number, outSwing: number, flags?: number, outLevel?: number,
   ): number;
   impulseLeg(h: number, l: number, n: number, dir: number, brk: number, pivIdx: number, nPiv: number, delay: number, lookback: number): void;
   maxHigh(h: number, from: number, to: number): number;
