@@ -79,6 +79,7 @@ export class Analysis {
   private _ob: ObColumns | undefined;
   private _bb: BreakerColumns | undefined;
   private _t: Float64Array | undefined;
+  private _touch: number | undefined;
 
   constructor(
     readonly wb: WasmBars,
@@ -106,6 +107,22 @@ export class Analysis {
       if (this.n > 0) atrInto(this.wb, this.cfg.atr, this._atr);
     }
     return this._atr;
+  }
+
+  /**
+   * Pointer to the block-extreme index of the bars (the kernels' first-touch
+   * queries climb it instead of scanning bar by bar); 0 for the seed, whose
+   * zones are judged on the last close only.
+   */
+  get touchIndex(): number {
+    if (this._touch === undefined) {
+      if (!this.ict || this.n === 0) return (this._touch = 0);
+      const k = this.wb.engine.kernels;
+      const p = this.alloc(k.touchIndexBytes(this.n));
+      k.touchIndexBuild(this.wb.ptr.l, this.wb.ptr.h, this.wb.ptr.c, this.n, p);
+      this._touch = p;
+    }
+    return this._touch;
   }
 
   get swings(): SwingBuffers {

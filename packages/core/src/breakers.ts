@@ -32,7 +32,7 @@ export function breakerColumns(a: Analysis): BreakerColumns {
     wb.ptr.o, wb.ptr.h, wb.ptr.l, wb.ptr.c, n,
     ob.g, ob.candle, ob.dir, ob.invalidated,
     sb.bar, sb.dir, sb.ne, lastDir, cfg.breakerLookahead, cfg.tol, a.ict ? 1 : 0,
-    sel, dir, level, formed, invalid,
+    sel, dir, level, formed, invalid, a.touchIndex,
   );
   return { ob: e.readI32(sel, m), dir: e.readI8(dir, m), level: e.readF64(level, m), formed: e.readI32(formed, m), invalidated: e.readI32(invalid, m) };
 }

@@ -58,10 +58,10 @@ function checkBar(row: number, o: number, h: number, l: number, c: number, v: nu
 
 /**
  * Sorts by time (stable: rows keep their input order on equal times) and
- * rejects duplicate timestamps, naming both rows. `lines` maps rows to CSV
+ * rejects duplicate timestamps, naming both rows. `lineOf` maps rows to CSV
  * lines for the error message.
  */
-function finish(cols: ReturnType<typeof makeColumns>, n: number, rawT: (row: number) => unknown, lines?: Int32Array): Columns {
+function finish(cols: ReturnType<typeof makeColumns>, n: number, rawT: (row: number) => unknown, lineOf?: (row: number) => number): Columns {
   const t = cols.t;
   let sorted = true;
   for (let i = 1; i < n; i++) {
@@ -81,7 +81,7 @@ function finish(cols: ReturnType<typeof makeColumns>, n: number, rawT: (row: num
       const b = order[i]!;
       if (t[a] === t[b]) {
         const [first, second] = a < b ? [a, b] : [b, a];
-        throw new DuplicateTimestampError(second, first, rawT(second), lines?.[second]);
+        throw new DuplicateTimestampError(second, first, rawT(second), lineOf?.(second));
       }
     }
     const out = makeColumns(n);
@@ -303,6 +303,132 @@ function unquote(x: string): string {
   return t.length >= 2 && t.charCodeAt(0) === 34 && t.charCodeAt(t.length - 1) === 34 ? t.slice(1, -1).replace(/""/g, '"') : t;
 }
 
+/** End position of the last {@link plainDecimal}. */
+let numEnd = 0;
+
+/**
+ * A plain decimal `[-]digits[.digits]` at s[p...] (at least one digit), ending
+ * at the first other character (its position goes to `numEnd`). NaN when the
+ * cell does not start that way (the general path decides). The digits are
+ * summed as an integer: while that integer stays below 2^53 every step is
+ * exact, and dividing it by an exact power of ten (at most 10^22) is one
+ * correctly rounded operation, so the result is the double `Number()` gives.
+ * Longer numbers go through `Number()` itself.
+ */
+function plainDecimal(s: string, p: number): number {
+  const a = p;
+  let ch = s.charCodeAt(p);
+  const neg = ch === 45;
+  if (neg) ch = s.charCodeAt(++p);
+  const d0 = p;
+  let mant = 0;
+  while (ch >= 48 && ch <= 57) {
+    mant = mant * 10 + (ch - 48);
+    ch = s.charCodeAt(++p);
+  }
+  let frac = 0;
+  let digits = p - d0;
+  if (ch === 46) {
+    const f0 = ++p;
+    ch = s.charCodeAt(p);
+    while (ch >= 48 && ch <= 57) {
+      mant = mant * 10 + (ch - 48);
+      ch = s.charCodeAt(++p);
+    }
+    frac = p - f0;
+    digits += frac;
+  }
+  numEnd = p;
+  if (digits === 0) return NaN;
+  if (mant >= 9007199254740992 || frac > 22) return Number(s.slice(a, p));
+  const v = frac === 0 ? mant : mant / POW10[frac]!;
+  return neg ? -v : v;
+}
+
+/**
+ * The date part of the last `YYYY-MM-DDTHH:MM:SSZ` time parsed in full, and
+ * its midnight (epoch ms): rows of one day share it, so only the time of day
+ * is read again.
+ */
+let dayText = "";
+let dayMs = 0;
+
+/** Time of day (ms) of a `YYYY-MM-DDTHH:MM:SSZ` cell at s[a...], or -1 when the cell is not of that form after its date. */
+function timeOfDay(s: string, a: number): number {
+  const sep = s.charCodeAt(a + 10);
+  if ((sep !== 84 && sep !== 32) || s.charCodeAt(a + 13) !== 58 || s.charCodeAt(a + 16) !== 58 || s.charCodeAt(a + 19) !== 90) return -1;
+  const hh = digit2(s, a + 11);
+  const mi = digit2(s, a + 14);
+  const ss = digit2(s, a + 17);
+  if (hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 59) return -1;
+  return ((hh * 60 + mi) * 60 + ss) * 1000;
+}
+
+/** Whether s[a, a + 10) has the shape `DDDD-DD-DD`. */
+function dateShape(s: string, a: number): boolean {
+  return digit2(s, a) >= 0 && digit2(s, a + 2) >= 0 && s.charCodeAt(a + 4) === 45 && digit2(s, a + 5) >= 0 && s.charCodeAt(a + 7) === 45 && digit2(s, a + 8) >= 0;
+}
+
+/**
+ * One row on the fast path for the usual header `t,o,h,l,c` or `t,o,h,l,c,v`
+ * (nv = 5 or 6 cells): the same rules as {@link fastRow}, without the
+ * per-cell role lookup, and with the date of `YYYY-MM-DDTHH:MM:SSZ` times
+ * taken from the previous row when it is the same. Returns the position of
+ * the row's end character, or -1 to take the general path.
+ */
+function stdRow(text: string, pos: number, len: number, ncols: number, vals: Float64Array): number {
+  // t: the common 20-character UTC form with the previous row's date, else the full parser.
+  let t: number;
+  let p: number;
+  const tod = text.charCodeAt(pos + 20) === 44 && dayText.length === 10 && text.startsWith(dayText, pos) ? timeOfDay(text, pos) : -1;
+  if (tod >= 0) {
+    t = dayMs + tod;
+    p = pos + 20;
+  } else {
+    p = pos;
+    while (p < len) {
+      const ch = text.charCodeAt(p);
+      if (ch === 44 || ch === 10 || ch === 13) break;
+      p++;
+    }
+    t = parseCsvTime(text, pos, p);
+    if (Number.isNaN(t)) return -1;
+    if (p - pos === 20 && dateShape(text, pos)) {
+      const td = timeOfDay(text, pos);
+      if (td >= 0) {
+        // Parsed by the fast form of parseCsvTime: midnight of this date is t - td.
+        dayText = text.slice(pos, pos + 10);
+        dayMs = t - td;
+      }
+    }
+  }
+  if (text.charCodeAt(p) !== 44) return -1;
+  vals[1] = t;
+  const o = plainDecimal(text, p + 1);
+  if (text.charCodeAt(numEnd) !== 44 || Number.isNaN(o)) return -1;
+  const h = plainDecimal(text, numEnd + 1);
+  if (text.charCodeAt(numEnd) !== 44 || Number.isNaN(h)) return -1;
+  const l = plainDecimal(text, numEnd + 1);
+  if (text.charCodeAt(numEnd) !== 44 || Number.isNaN(l)) return -1;
+  const c = plainDecimal(text, numEnd + 1);
+  if (Number.isNaN(c)) return -1;
+  let v = 0;
+  if (ncols === 6) {
+    if (text.charCodeAt(numEnd) !== 44) return -1;
+    v = plainDecimal(text, numEnd + 1);
+    if (Number.isNaN(v)) return -1;
+  }
+  p = numEnd;
+  const ch = text.charCodeAt(p);
+  if (!(p === len || ch === 10 || (ch === 13 && (text.charCodeAt(p + 1) === 10 || p + 1 === len)))) return -1;
+  vals[2] = o;
+  vals[3] = h;
+  vals[4] = l;
+  vals[5] = c;
+  vals[6] = v;
+  return p;
+}
+
 /**
  * One CSV row on the fast path: plain cells, decimals of up to 15 significant
  * digits, common timestamps. Values go to vals[1..6] (t o h l c v); returns
@@ -379,6 +505,14 @@ function fastRow(text: string, pos: number, len: number, roles: Int8Array, ncols
   return ok ? p : -1;
 }
 
+/** Row lines [0, n) at lineBase + row, and row n at `line`. */
+function rowLines(cap: number, n: number, lineBase: number, line: number): Int32Array {
+  const lines = new Int32Array(cap);
+  for (let i = 0; i < n; i++) lines[i] = lineBase + i;
+  lines[n] = line;
+  return lines;
+}
+
 /**
  * Parses CSV text with a header naming the columns `t,o,h,l,c` and optionally
  * `v` (in any order; other columns are ignored), validates every row and
@@ -418,7 +552,10 @@ export function columnsFromCsv(text: string): Columns {
   let cap = 1;
   for (let i = text.indexOf("\n", pos); i >= 0; i = text.indexOf("\n", i + 1)) cap++;
   let cols = makeColumns(cap);
-  const lines = new Int32Array(cap);
+  // Line of each row, for error messages: lineBase + row until the first skipped
+  // line, then stored row by row.
+  let lines: Int32Array | null = null;
+  let lineBase = -1;
   const starts = new Int32Array(ncols + 1);
   // Role of each column: 0 ignored, 1 t, 2..6 o h l c v.
   const roles = new Int8Array(ncols);
@@ -429,19 +566,23 @@ export function columnsFromCsv(text: string): Columns {
   roles[ic] = 5;
   if (iv >= 0) roles[iv] = 6;
   const vals = new Float64Array(7);
+  // The usual header t,o,h,l,c[,v] has a dedicated row parser.
+  const std = it === 0 && io === 1 && ih === 2 && il === 3 && ic === 4 && (ncols === 5 || (ncols === 6 && iv === 5));
   let n = 0;
   while (pos < len) {
     lineNo++;
     const lineStart = pos;
     // Fast path: plain cells, decimals of up to 15 significant digits, one pass.
-    const p = fastRow(text, pos, len, roles, ncols, vals);
+    const p = std ? stdRow(text, pos, len, ncols, vals) : fastRow(text, pos, len, roles, ncols, vals);
     const ok = p >= 0;
     if (ok) {
       const next = p >= len ? len : text.charCodeAt(p) === 13 ? p + 2 : p + 1;
       const row = n;
       checkBar(row, vals[2]!, vals[3]!, vals[4]!, vals[5]!, vals[6]!, lineNo);
       putRow(cols, n, vals[1]!, vals[2]!, vals[3]!, vals[4]!, vals[5]!, vals[6]!);
-      lines[n] = lineNo;
+      if (lines !== null) lines[n] = lineNo;
+      else if (lineBase < 0) lineBase = lineNo - n;
+      else if (lineNo - n !== lineBase) lines = rowLines(cap, n, lineBase, lineNo);
       n++;
       pos = next;
       continue;
@@ -494,7 +635,9 @@ export function columnsFromCsv(text: string): Columns {
     const v = iv < 0 || starts[iv] === cellEnd(iv) ? 0 : num(iv, "v");
     checkBar(row, o, h, l, c, v, lineNo);
     putRow(cols, n, t, o, h, l, c, v);
-    lines[n] = lineNo;
+    if (lines !== null) lines[n] = lineNo;
+    else if (lineBase < 0) lineBase = lineNo - n;
+    else if (lineNo - n !== lineBase) lines = rowLines(cap, n, lineBase, lineNo);
     n++;
   }
   if (n < cap) {
@@ -502,7 +645,8 @@ export function columnsFromCsv(text: string): Columns {
     const cut = cap - n > 64 + (cap >> 6) ? (a: Float64Array) => a.slice(0, n) : (a: Float64Array) => a.subarray(0, n);
     cols = { t: cut(cols.t), o: cut(cols.o), h: cut(cols.h), l: cut(cols.l), c: cut(cols.c), v: cut(cols.v) };
   }
-  return finish(cols, n, (r) => new Date(cols.t[r]!).toISOString(), lines);
+  const lineArr = lines;
+  return finish(cols, n, (r) => new Date(cols.t[r]!).toISOString(), (r) => (lineArr !== null ? lineArr[r]! : lineBase + r));
 }
 
 /**

@@ -31,7 +31,7 @@ export function ifvgColumns(a: Analysis): IfvgColumns {
   const m = e.kernels.ifvgBuild(
     wb.ptr.h, wb.ptr.l, wb.ptr.c, n, g, f.mid, f.dir, f.lo, f.hi, f.traded,
     cfg.ifvgRetestBars, cfg.tol, a.ict ? 1 : 0,
-    gap, dir, retest, inverted, invalid,
+    gap, dir, retest, inverted, invalid, a.touchIndex,
   );
   return {
     gap: e.readI32(gap, m),

@@ -56,7 +56,7 @@ export function obInto(a: Analysis): ObBuffers {
   const buf = () => alloc(n * 4 + 16);
   const b = { g: 0, candle: buf(), dir: buf(), known: buf(), mitigated: buf(), invalidated: buf() };
   b.g = k.obDetect(wb.ptr.o, wb.ptr.c, n, atr, cfg.displacementAtrMult, cfg.tol, a.ict ? 1 : 0, sh, sl, breaks, cfg.obLookback, b.candle, b.dir, b.known);
-  k.obEvents(wb.ptr.o, wb.ptr.h, wb.ptr.l, wb.ptr.c, n, b.g, b.candle, b.dir, b.known, cfg.tol, a.ict ? 1 : 0, b.mitigated, b.invalidated);
+  k.obEvents(wb.ptr.o, wb.ptr.h, wb.ptr.l, wb.ptr.c, n, b.g, b.candle, b.dir, b.known, cfg.tol, a.ict ? 1 : 0, b.mitigated, b.invalidated, a.touchIndex);
   return b;
 }
 

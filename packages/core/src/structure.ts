@@ -45,12 +45,13 @@ export interface StructureEvents {
   readonly choch: Uint8Array;
 }
 
-/** @internal Structure events resident in WebAssembly memory (bar and direction as i32). */
+/** @internal Structure events resident in WebAssembly memory (bar and direction as i32, level as f64). */
 export interface StructureBuffers {
   ne: number;
   bar: number;
   dir: number;
   swing: number;
+  level: number;
 }
 
 /** @internal Runs the structure kernel over resident swings. */
@@ -59,13 +60,14 @@ export function structureInto(wb: WasmBars, cfg: StructureConfig, sw: SwingBuffe
   const bar = alloc(n * 4 + 16);
   const dir = alloc(n * 4 + 16);
   const swing = alloc(n * 4 + 16);
+  const level = alloc(n * 8 + 16);
   const ne = wb.engine.kernels.structure(
     wb.ptr.c, wb.ptr.h, wb.ptr.l, n,
     sw.hi, sw.nHi, sw.lo, sw.nLo,
     cfg.causal ? cfg.k : 0, cfg.consume ? 1 : 0, cfg.newestWins ? 1 : 0, cfg.tol,
-    bar, dir, swing,
+    bar, dir, swing, sw.flags, level,
   );
-  return { ne, bar, dir, swing };
+  return { ne, bar, dir, swing, level };
 }
 
 /** @internal Structure events as columns, from the resident buffers. */
@@ -75,16 +77,10 @@ export function structureColumns(wb: WasmBars, sb: StructureBuffers): StructureE
   const index = e.readI32(sb.bar, ne);
   const dirs = e.readI8(sb.dir, ne);
   const swings = e.readI32(sb.swing, ne);
-  const f64 = e.f64;
-  const level = new Float64Array(ne);
+  const level = e.readF64(sb.level, ne);
   const choch = new Uint8Array(ne);
-  const h0 = wb.ptr.h >>> 3;
-  const l0 = wb.ptr.l >>> 3;
-  for (let j = 0; j < ne; j++) {
-    level[j] = dirs[j]! > 0 ? f64[h0 + swings[j]!]! : f64[l0 + swings[j]!]!;
-    // A break against the direction of the previous break is a change of character.
-    choch[j] = j > 0 && dirs[j] !== dirs[j - 1] ? 1 : 0;
-  }
+  // A break against the direction of the previous break is a change of character.
+  for (let j = 1; j < ne; j++) choch[j] = dirs[j] !== dirs[j - 1] ? 1 : 0;
   return { index, dir: dirs, swing: swings, level, choch };
 }
 

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   BarValidationError,
@@ -145,6 +146,15 @@ describe("CSV", () => {
     expect(errorOf(() => columnsFromCsv(HEAD + "2024-02-30T14:30:00Z,100,101,99,100,5\n")).field).toBe("t");
   });
 
+  it("names the line of a duplicate timestamp, with and without skipped lines before it", () => {
+    const r = (m: number) => `2024-01-02T14:${m}:00Z,100,101,99,100,1`;
+    const dup = (csv: string) => errorOf(() => columnsFromCsv(csv)) as unknown as DuplicateTimestampError;
+    const a = dup(HEAD + [r(30), r(31), r(30)].join("\n"));
+    expect([a.row, a.line, a.firstRow]).toEqual([2, 4, 0]);
+    const b = dup("\n" + HEAD + [r(30), "", r(31), "", "", r(32), r(31)].join("\n"));
+    expect([b.row, b.line, b.firstRow]).toEqual([3, 9, 1]);
+  });
+
   it("rejects a malformed file", () => {
     expect(() => columnsFromCsv("")).toThrow(CsvFormatError);
     expect(() => columnsFromCsv("t,o,h,l\n")).toThrow(/no "c" column/);
@@ -166,6 +176,79 @@ describe("CSV", () => {
       if (Number.isNaN(want)) expect(() => columnsFromCsv(csv), s).toThrow(BarValidationError);
       else expect(columnsFromCsv(csv).t[0], s).toBe(want);
     }
+  });
+});
+
+describe("CSV fast paths against the general path (fast-check)", () => {
+  const HEAD = "t,o,h,l,c,v\n";
+  /** Plain decimals: optional sign, up to 20 integer and 25 fraction digits (leading zeros, trailing dot, bare fraction). */
+  const decimal = fc
+    .tuple(fc.boolean(), fc.stringMatching(/^[0-9]{0,20}$/), fc.option(fc.stringMatching(/^[0-9]{0,25}$/), { nil: undefined }))
+    .filter(([, i, f]) => (i + (f ?? "")).length > 0)
+    .map(([neg, i, f]) => (neg ? "-" : "") + i + (f === undefined ? "" : "." + f));
+  /** Times of the fast form, valid or not (day 29..31 in short months, hour 24, minute 60). */
+  const time = fc
+    .tuple(fc.integer({ min: 1965, max: 2105 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), fc.integer({ min: 0, max: 24 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 59 }))
+    .map(([y, mo, d, hh, mi, ss]) => `${y}-${String(mo).padStart(2, "0")}-${String(d).padStart(2, "0")}T${String(hh).padStart(2, "0")}:${String(mi).padStart(2, "0")}:${String(ss).padStart(2, "0")}Z`);
+
+  it("plain decimal cells give the doubles Number() gives (fast path) and that quoted cells give (general path)", () => {
+    fc.assert(
+      fc.property(fc.array(decimal, { minLength: 1, maxLength: 40 }), (xs) => {
+        // One value per row in every price column (h = l = o = c keeps the bar valid); v gets it too when >= 0.
+        const rows = xs.map((x, i) => `${isoUtc(Date.UTC(2024, 0, 2) + i * 60_000).slice(0, 19)}Z,${x},${x},${x},${x},${Number(x) >= 0 ? x : 0}`);
+        const fast = columnsFromCsv(HEAD + rows.join("\n"));
+        const quoted = columnsFromCsv(HEAD + xs.map((x, i) => `${isoUtc(Date.UTC(2024, 0, 2) + i * 60_000).slice(0, 19)}Z,"${x}","${x}","${x}","${x}",${Number(x) >= 0 ? x : 0}`).join("\n"));
+        for (let i = 0; i < xs.length; i++) {
+          expect(Object.is(fast.c[i], Number(xs[i]))).toBe(true);
+          expect(Object.is(fast.o[i], quoted.o[i])).toBe(true);
+        }
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+  });
+
+  it("fast-form times (with the previous row's date reused) agree with the general ISO parser, rejecting the same ones", () => {
+    fc.assert(
+      fc.property(fc.array(time, { minLength: 1, maxLength: 8 }), fc.array(fc.integer({ min: 0, max: 86_399 }), { minLength: 1, maxLength: 8 }), (days, secs) => {
+        // Several rows per date (the cached date), then the next date.
+        const cells: string[] = [];
+        for (const d of days) for (const s of secs) cells.push(d.slice(0, 11) + new Date(s * 1000).toISOString().slice(11, 19) + "Z", d);
+        const want = cells.map((c) => parseIsoMs(c));
+        const uniq = new Set<number>();
+        const rows: string[] = [];
+        const expected: number[] = [];
+        let bad = -1;
+        cells.forEach((c, i) => {
+          if (Number.isNaN(want[i]!)) {
+            if (bad < 0) bad = rows.length;
+          } else if (uniq.has(want[i]!)) return;
+          else uniq.add(want[i]!);
+          rows.push(`${c},1,1,1,1,1`);
+          expected.push(want[i]!);
+        });
+        const csv = HEAD + rows.join("\n");
+        if (bad >= 0) {
+          const e = (() => {
+            try {
+              columnsFromCsv(csv);
+            } catch (x) {
+              return x as BarValidationError;
+            }
+            return null;
+          })();
+          expect(e).toBeInstanceOf(BarValidationError);
+          expect(e!.row).toBe(bad);
+          expect(e!.field).toBe("t");
+        } else {
+          const got = columnsFromCsv(csv).t;
+          expect(Array.from(got)).toEqual([...expected].sort((a, b) => a - b));
+          // The general path (quoted cells) gives the same times.
+          const q = columnsFromCsv(HEAD + rows.map((r) => `"${r.slice(0, 20)}"${r.slice(20)}`).join("\n")).t;
+          expect(Array.from(q)).toEqual(Array.from(got));
+        }
+      }),
+      { numRuns: 300, seed: 12 },
+    );
   });
 });
 

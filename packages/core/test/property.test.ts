@@ -7,6 +7,7 @@ import {
   breakerBlocks,
   columnsFromBars,
   columnsFromText,
+  Engine,
   equilibrium,
   fvg,
   ifvg,
@@ -356,5 +357,56 @@ describe("causality of the ict profile (fast-check)", () => {
       { seed: 7, numRuns: 100 },
     );
     expect(found).toBe(true);
+  });
+});
+
+describe("first-touch queries (block-extreme index and sweep) against a naive scan", () => {
+  /** The first bar t >= max(start, 0) where the query holds, or -1. */
+  function naive(b: Columns, s: number, key: number, kind: number): number {
+    for (let t = Math.max(s, 0); t < b.length; t++) {
+      if (kind === 0 ? b.l[t]! <= key : kind === 1 ? b.h[t]! >= key : kind === 2 ? b.c[t]! < key : b.c[t]! > key) return t;
+    }
+    return -1;
+  }
+  it("random queries (sorted and unsorted starts, levels near and far, never touched) on walks of odd lengths", () => {
+    const e = Engine.create();
+    const k = e.kernels;
+    let far = 0;
+    for (const [n, seed] of [[1, 1], [17, 2], [129, 3], [3001, 4], [20_011, 5]] as const) {
+      const b = columnsFromArrays(randomBars(n, seed, 0.05));
+      const wb = e.upload(b);
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.integer({ min: -3, max: n + 2 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 0, max: 3 })), { maxLength: 300 }),
+          fc.boolean(),
+          (qs, sortStarts) => {
+            if (sortStarts) qs.sort((x, y) => x[0] - y[0]);
+            const q = qs.length;
+            // Keys relative to the price at the start, so that some are touched at once and some far away or never.
+            const keys = qs.map(([s, kind, rel, ref]) => {
+              const i = Math.min(Math.max(s, 0), n - 1);
+              const p = ref === 0 ? b.l[i]! : ref === 1 ? b.h[i]! : b.c[i]!;
+              return kind === 0 || kind === 2 ? p * (1 - rel / 1e5) : p * (1 + rel / 1e5);
+            });
+            e.scoped((alloc) => {
+              const starts = e.putI32(alloc, qs.map((x) => x[0]));
+              const kk = e.putF64(alloc, keys);
+              const kinds = e.putI32(alloc, qs.map((x) => x[1]));
+              const out = alloc(q * 4 + 16);
+              const scratch = alloc(k.firstTouchScratchBytes(n, q));
+              k.firstTouch(wb.ptr.l, wb.ptr.h, wb.ptr.c, n, starts, kk, kinds, q, out, scratch);
+              const got = Array.from(e.readI32(out, q));
+              const want = qs.map(([s, kind], j) => naive(b, s, keys[j]!, kind));
+              far += want.filter((t, j) => t - Math.max(qs[j]![0], 0) > 150).length;
+              expect(got).toEqual(want);
+            });
+          },
+        ),
+        { numRuns: 40, seed: 7 },
+      );
+      wb.dispose();
+    }
+    // The sweep path (answers beyond the 113..128 directly scanned bars) was exercised.
+    expect(far).toBeGreaterThan(100);
   });
 });

@@ -20,7 +20,7 @@ export function breakerBuild(
   o: usize, h: usize, l: usize, c: usize, n: i32,
   nOb: i32, candle: usize, obDir: usize, obInval: usize,
   evBar: usize, evDir: usize, ne: i32, lastDir: i32, lookahead: i32, tol: f64, mode: i32,
-  outOb: usize, outDir: usize, outLevel: usize, outFormed: usize, outInvalid: usize,
+  outOb: usize, outDir: usize, outLevel: usize, outFormed: usize, outInvalid: usize, idx: usize,
 ): i32 {
   let m = 0;
   const opp = -lastDir;
@@ -71,7 +71,7 @@ export function breakerBuild(
       if (load<i32>(outDir + (<usize>x << 2)) < 0) Q.add(s, load<f64>(h + (<usize>i << 3)) + tol, 3);
       else Q.add(s, load<f64>(l + (<usize>i << 3)) - tol, 2);
     }
-    Q.run(l, h, c, n);
+    Q.run(l, h, c, n, idx);
     for (let x = 0; x < m; x++) store<i32>(outInvalid + (<usize>x << 2), Q.at(x));
     Q.dispose();
   }

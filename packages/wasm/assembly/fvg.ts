@@ -34,20 +34,28 @@ export function fvgDetect(
       const lNext = v128.load(l + o + 8);
       const bull = i64x2.bitmask(f64x2.lt(f64x2.add(hPrev, vt), lNext));
       const bear = i64x2.bitmask(f64x2.gt(f64x2.sub(lPrev, vt), hNext));
-      if ((bull | bear) == 0) continue;
-      for (let lane = 0; lane < 2; lane++) {
-        const b = (bull >> lane) & 1;
-        const s = (bear >> lane) & 1;
-        const j = i + lane;
-        const jo = <usize>j << 3;
-        const go = <usize>g << 3;
-        const gi = <usize>g << 2;
-        store<i32>(mid + gi, j);
-        store<i32>(dir + gi, b - s);
-        store<f64>(lo + go, select<f64>(load<f64>(h + jo - 8), load<f64>(h + jo + 8), b != 0));
-        store<f64>(hi + go, select<f64>(load<f64>(l + jo + 8), load<f64>(l + jo - 8), b != 0));
-        g += b | s;
-      }
+      // Both lanes are written every step (a gap is not predictable); the
+      // edges come from the same vectors: lo = h[i-1] (bull) or h[i+1] (bear),
+      // hi = l[i+1] (bull) or l[i-1] (bear).
+      const mb = f64x2.lt(f64x2.add(hPrev, vt), lNext);
+      const loV = v128.bitselect(hPrev, hNext, mb);
+      const hiV = v128.bitselect(lNext, lPrev, mb);
+      const b0 = bull & 1, s0 = bear & 1;
+      let gi = <usize>g << 2;
+      let go = <usize>g << 3;
+      store<i32>(mid + gi, i);
+      store<i32>(dir + gi, b0 - s0);
+      store<f64>(lo + go, f64x2.extract_lane(loV, 0));
+      store<f64>(hi + go, f64x2.extract_lane(hiV, 0));
+      g += b0 | s0;
+      const b1 = bull >> 1, s1 = bear >> 1;
+      gi = <usize>g << 2;
+      go = <usize>g << 3;
+      store<i32>(mid + gi, i + 1);
+      store<i32>(dir + gi, b1 - s1);
+      store<f64>(lo + go, f64x2.extract_lane(loV, 1));
+      store<f64>(hi + go, f64x2.extract_lane(hiV, 1));
+      g += b1 | s1;
     }
   }
   for (; i <= n - 2; i++) {
@@ -87,7 +95,7 @@ export function fvgDetect(
 export function fvgEvents(
   l: usize, h: usize, c: usize, n: i32, g: i32,
   mid: usize, dir: usize, lo: usize, hi: usize, tol: f64, midline: i32, mode: i32,
-  outMit: usize, outFill: usize, outTraded: usize,
+  outMit: usize, outFill: usize, outTraded: usize, idx: usize,
 ): void {
   if (mode == 0) {
     const last = n - 1;
@@ -121,7 +129,7 @@ export function fvgEvents(
       Q.add(s, b + tol, 3);
     }
   }
-  Q.run(l, h, c, n);
+  Q.run(l, h, c, n, idx);
   for (let j = 0; j < g; j++) {
     store<i32>(outMit + (<usize>j << 2), Q.at(3 * j));
     store<i32>(outFill + (<usize>j << 2), Q.at(3 * j + 1));

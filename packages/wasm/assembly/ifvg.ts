@@ -22,7 +22,7 @@ export function ifvgBuild(
   h: usize, l: usize, c: usize, n: i32, g: i32,
   mid: usize, dir: usize, lo: usize, hi: usize, traded: usize,
   window: i32, tol: f64, mode: i32,
-  outGap: usize, outDir: usize, outRetest: usize, outInverted: usize, outInvalid: usize,
+  outGap: usize, outDir: usize, outRetest: usize, outInverted: usize, outInvalid: usize, idx: usize,
 ): i32 {
   let m = 0;
   for (let j = 0; j < g; j++) {
@@ -60,7 +60,7 @@ export function ifvgBuild(
       if (load<i32>(outDir + (<usize>x << 2)) < 0) Q.add(r, load<f64>(hi + (<usize>j << 3)) + tol, 3);
       else Q.add(r, load<f64>(lo + (<usize>j << 3)) - tol, 2);
     }
-    Q.run(l, h, c, n);
+    Q.run(l, h, c, n, idx);
     for (let x = 0; x < m; x++) store<i32>(outInvalid + (<usize>x << 2), Q.at(x));
     Q.dispose();
   }

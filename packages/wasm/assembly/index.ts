@@ -5,7 +5,7 @@ export { atr, atrScratchBytes, trueRange } from "./atr";
 export { swings } from "./swings";
 export { structure } from "./structure";
 export { impulseLeg, maxHigh, minLow } from "./equilibrium";
-export { firstTouch, firstTouchScratchBytes } from "./events";
+export { firstTouch, firstTouchScratchBytes, touchIndexBuild, touchIndexBytes } from "./events";
 export { fvgDetect, fvgEvents } from "./fvg";
 export { ifvgBuild } from "./ifvg";
 export { breakerBuild } from "./breakers";

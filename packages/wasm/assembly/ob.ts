@@ -57,28 +57,24 @@ export function obDetect(
     if (c0 < o0) lastDown = 0;
     else if (c0 > o0) lastUp = 0;
   }
+  // Branch-free: a displacement bar is not predictable, so every bar writes a
+  // candidate block at g and g advances only when the bar displaces.
   for (let d = 1; d < n; d++) {
     const od = <usize>d << 3;
     const cd = load<f64>(c + od);
-    const cp = load<f64>(c + od - 8);
-    const move = cd - cp;
+    const move = cd - load<f64>(c + od - 8);
     const thr = mult * load<f64>(atr + od - 8);
-    const br = load<u8>(breaks + <usize>d);
-    if (move > 0 && (move > thr || (br & 1) != 0) && lastDown >= 0 && lastDown > usedBull && d - lastDown <= lookback) {
-      store<i32>(candle + (<usize>g << 2), lastDown);
-      store<i32>(dir + (<usize>g << 2), 1);
-      store<i32>(known + (<usize>g << 2), d);
-      usedBull = lastDown;
-      g++;
-    }
-    if (move < 0 && (-move > thr || (br & 2) != 0) && lastUp >= 0 && lastUp > usedBear && d - lastUp <= lookback) {
-      store<i32>(candle + (<usize>g << 2), lastUp);
-      store<i32>(dir + (<usize>g << 2), -1);
-      store<i32>(known + (<usize>g << 2), d);
-      usedBear = lastUp;
-      g++;
-    }
-    // The last down-close and up-close candles so far (dojis are neither), without branches.
+    const br = <i32>load<u8>(breaks + <usize>d);
+    const bull = <i32>(move > 0) & (<i32>(move > thr) | (br & 1)) & <i32>(lastDown > usedBull) & <i32>(d - lastDown <= lookback);
+    const bear = <i32>(move < 0) & (<i32>(-move > thr) | ((br >> 1) & 1)) & <i32>(lastUp > usedBear) & <i32>(d - lastUp <= lookback);
+    const gi = <usize>g << 2;
+    store<i32>(candle + gi, select<i32>(lastDown, lastUp, bull != 0));
+    store<i32>(dir + gi, select<i32>(1, -1, bull != 0));
+    store<i32>(known + gi, d);
+    usedBull = select<i32>(lastDown, usedBull, bull != 0);
+    usedBear = select<i32>(lastUp, usedBear, bear != 0);
+    g += bull | bear;
+    // The last down-close and up-close candles so far (dojis are neither).
     const od0 = load<f64>(o + od);
     lastDown = select<i32>(d, lastDown, cd < od0);
     lastUp = select<i32>(d, lastUp, cd > od0);
@@ -97,7 +93,7 @@ export function obDetect(
 export function obEvents(
   o: usize, h: usize, l: usize, c: usize, n: i32, g: i32,
   candle: usize, dir: usize, known: usize, tol: f64, mode: i32,
-  outMit: usize, outInv: usize,
+  outMit: usize, outInv: usize, idx: usize,
 ): void {
   if (mode == 0) {
     const last = n - 1;
@@ -125,7 +121,7 @@ export function obEvents(
       Q.add(s, load<f64>(h + (<usize>i << 3)) + tol, 3);
     }
   }
-  Q.run(l, h, c, n);
+  Q.run(l, h, c, n, idx);
   for (let j = 0; j < g; j++) {
     store<i32>(outMit + (<usize>j << 2), Q.at(2 * j));
     store<i32>(outInv + (<usize>j << 2), Q.at(2 * j + 1));

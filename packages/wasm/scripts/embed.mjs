@@ -54,24 +54,26 @@ export interface IctKernels {
     c: number, h: number, l: number, n: number,
     hiIdx: number, nHi: number, loIdx: number, nLo: number,
     delay: number, consume: number, conflict: number, tol: number,
-    outBar: number, outDir: number, outSwing: number,
+    outBar: number, outDir: number, outSwing: number, flags?: number, outLevel?: number,
   ): number;
   impulseLeg(h: number, l: number, n: number, dir: number, brk: number, pivIdx: number, nPiv: number, delay: number, lookback: number): void;
   maxHigh(h: number, from: number, to: number): number;
   minLow(l: number, from: number, to: number): number;
   firstTouchScratchBytes(n: number, q: number): number;
   firstTouch(l: number, h: number, c: number, n: number, starts: number, keys: number, kinds: number, q: number, out: number, scratch: number): void;
+  touchIndexBytes(n: number): number;
+  touchIndexBuild(l: number, h: number, c: number, n: number, idx: number): void;
   fvgDetect(h: number, l: number, n: number, tol: number, atr: number, minGapAtr: number, mid: number, dir: number, lo: number, hi: number): number;
   fvgEvents(
     l: number, h: number, c: number, n: number, g: number,
     mid: number, dir: number, lo: number, hi: number, tol: number, midline: number, mode: number,
-    outMit: number, outFill: number, outTraded: number,
+    outMit: number, outFill: number, outTraded: number, idx: number,
   ): void;
   ifvgBuild(
     h: number, l: number, c: number, n: number, g: number,
     mid: number, dir: number, lo: number, hi: number, traded: number,
     window: number, tol: number, mode: number,
-    outGap: number, outDir: number, outRetest: number, outInverted: number, outInvalid: number,
+    outGap: number, outDir: number, outRetest: number, outInverted: number, outInvalid: number, idx: number,
   ): number;
   obDetect(
     o: number, c: number, n: number, atr: number, mult: number, tol: number, mode: number,
@@ -81,13 +83,13 @@ export interface IctKernels {
   obEvents(
     o: number, h: number, l: number, c: number, n: number, g: number,
     candle: number, dir: number, known: number, tol: number, mode: number,
-    outMit: number, outInv: number,
+    outMit: number, outInv: number, idx: number,
   ): void;
   breakerBuild(
     o: number, h: number, l: number, c: number, n: number,
     nOb: number, candle: number, obDir: number, obInval: number,
     evBar: number, evDir: number, ne: number, lastDir: number, lookahead: number, tol: number, mode: number,
-    outOb: number, outDir: number, outLevel: number, outFormed: number, outInvalid: number,
+    outOb: number, outDir: number, outLevel: number, outFormed: number, outInvalid: number, idx: number,
   ): number;
   alignTimes(t1: number, n1: number, t2: number, n2: number, i1: number, i2: number): number;
   gather(src: number, idx: number, m: number, dst: number): void;
