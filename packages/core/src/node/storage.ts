@@ -11,8 +11,21 @@ export class NonFiniteJsonError extends IctError {
   }
 }
 
-/** JSON text of `value`, refusing NaN and ±Infinity anywhere in it. */
-export function stringifyStrict(value: unknown, indent = 2): string {
+/** True when every number reachable from `v` (array items, own enumerable members) is finite. */
+function allFinite(v: unknown): boolean {
+  if (typeof v === "number") return Number.isFinite(v);
+  if (v === null || typeof v !== "object") return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!allFinite(v[i])) return false;
+    return true;
+  }
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) if (!allFinite((v as Record<string, unknown>)[keys[i]!])) return false;
+  return true;
+}
+
+/** Throws {@link NonFiniteJsonError} naming the first non-finite number's path. */
+function throwAtNonFinite(value: unknown): void {
   const walk = (v: unknown, path: string): void => {
     if (typeof v === "number") {
       if (!Number.isFinite(v)) throw new NonFiniteJsonError(path);
@@ -23,6 +36,12 @@ export function stringifyStrict(value: unknown, indent = 2): string {
     }
   };
   walk(value, "$");
+}
+
+/** JSON text of `value`, refusing NaN and ±Infinity anywhere in it. */
+export function stringifyStrict(value: unknown, indent = 2): string {
+  // The check walks without building paths; the path is only spelled out for the error.
+  if (!allFinite(value)) throwAtNonFinite(value);
   return JSON.stringify(value, null, indent) + "\n";
 }
 
@@ -42,6 +61,8 @@ export function contextPath(root: string, dayEt: string): string {
 }
 
 let seq = 0;
+/** Encoding buffer of {@link writeFileAtomic} (a UTF-16 unit is at most 3 bytes of UTF-8). */
+let scratch = Buffer.allocUnsafe(0);
 
 /**
  * Writes a file atomically: the text goes to a temporary file in the same
@@ -55,11 +76,13 @@ export function writeFileAtomic(path: string, text: string, durable = true): voi
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.${(seq++).toString(36)}.tmp`);
+  // UTF-8 of the text into a reused buffer: allocating a fresh one per write costs more than the encoding.
+  if (scratch.length < text.length * 3) scratch = Buffer.allocUnsafe(Math.max(text.length * 3, scratch.length * 2));
+  const len = scratch.write(text, 0, "utf8");
   const fd = openSync(tmp, "w");
   try {
-    const buf = Buffer.from(text, "utf8");
     let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    while (off < len) off += writeSync(fd, scratch, off, len - off);
     if (durable) fsyncSync(fd);
   } catch (e) {
     closeSync(fd);

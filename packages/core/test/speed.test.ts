@@ -1,0 +1,138 @@
+/**
+ * The replay path's shortcuts give what the straightforward code gives:
+ * the canonical-timestamp parser, the JSON round trip without text, the
+ * path-free finiteness check, and tick() itself against a reference tick that
+ * round-trips its state through JSON text.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { aggregate, buildCapsule, buildPrompt, isoUtc, parseIsoMs, smtReferences, tick, updateSymbolState, type Columns, type ContextDoc, type SymbolState } from "../src/index.js";
+import { NonFiniteJsonError, stringifyStrict } from "../src/node/index.js";
+import { jsonClone } from "../src/tick.js";
+import { randomBars } from "./helpers.js";
+
+/** The general ISO parser, as it was before the canonical fast path (regex only). */
+function refParse(text: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\+00:00$/.exec(text);
+  if (m === null) return NaN;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return NaN;
+  const t = Date.UTC(y, mo - 1, d, h, mi, s);
+  const dt = new Date(t);
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d ? t : NaN;
+}
+
+describe("parseIsoMs: canonical fast path", () => {
+  it("reads back every isoUtc time, whatever the order of days", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -2e12, max: 4e12 }), { minLength: 1, maxLength: 50 }), (xs) => {
+        for (const x of xs) {
+          const t = Math.floor(x / 1000) * 1000;
+          expect(parseIsoMs(isoUtc(t))).toBe(t);
+        }
+      }),
+    );
+  });
+
+  it("agrees with the general rules on canonical-looking text, valid or not", () => {
+    const digit = fc.constantFrom(..."0123456789a: ".split(""));
+    const text = fc.tuple(fc.constantFrom("2024-01-31T", "2024-02-29T", "2023-02-29T", "2024-02-30T", "2024-13-01T", "2024-00-10T", "1999-12-31T", "2024-01-3xT"), fc.array(digit, { minLength: 8, maxLength: 8 }), fc.constantFrom("+00:00", "+01:00", "Z00:00", "+00:0"));
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 1, maxLength: 20 }), (xs) => {
+        for (const [day, hms, zone] of xs) {
+          const s = `${day}${hms.slice(0, 2).join("")}:${hms.slice(3, 5).join("")}:${hms.slice(6, 8).join("")}${zone}`;
+          const want = zone === "+01:00" ? refParse(s.replace("+01:00", "+00:00")) - 3_600_000 : zone === "+00:00" ? refParse(s) : NaN;
+          expect(parseIsoMs(s), s).toBe(want);
+        }
+      }),
+      { numRuns: 300 },
+    );
+    for (const s of ["2024-01-01T10:00:00+00:00", "2024-01-01T24:00:00+00:00", "2024-01-01T23:60:00+00:00", "2024-01-01T23:59:60+00:00", "2024-01-02T00:00:00+00:00"]) {
+      expect(parseIsoMs(s), s).toBe(refParse(s));
+    }
+  });
+});
+
+describe("jsonClone = JSON.parse(JSON.stringify(x))", () => {
+  const same = (a: unknown, b: unknown) => {
+    // Same values, same key order, no -0 left.
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(a).toStrictEqual(b);
+  };
+  it("on arbitrary values (undefined, non-finite numbers, -0, dates, nested arrays)", () => {
+    const leaf = fc.oneof(fc.double(), fc.constantFrom(-0, NaN, Infinity, -Infinity, undefined, null, true, 1e21), fc.string(), fc.date({ noInvalidDate: true }));
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: "small" }, leaf, tie("arr"), tie("obj")),
+      arr: fc.array(tie("tree"), { maxLength: 5 }),
+      obj: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom("__proto__", "0", "10", "toJSON")), tie("tree"), { maxKeys: 5 }),
+    }));
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), tree), (v) => same(jsonClone(v), JSON.parse(JSON.stringify(v)))),
+      { numRuns: 500 },
+    );
+  });
+  it("on class instances, typed arrays, maps and toJSON", () => {
+    class P {
+      x = 1;
+      y = undefined;
+    }
+    const v = { p: new P(), ta: new Float64Array([1, NaN]), m: new Map([[1, 2]]), j: { toJSON: () => ({ z: -0 }) }, d: new Date(0), n: [undefined, () => 1, Symbol("s")] };
+    same(jsonClone(v), JSON.parse(JSON.stringify(v)));
+  });
+});
+
+describe("stringifyStrict", () => {
+  it("refuses a non-finite number anywhere and names its path", () => {
+    expect(() => stringifyStrict({ a: [{ b: 1 }, { c: [2, -Infinity] }] })).toThrow(/\$\.a\[1\]\.c\[1\]/);
+    expect(() => stringifyStrict([NaN])).toThrow(NonFiniteJsonError);
+    expect(stringifyStrict({ a: [1, { b: null }] })).toBe(JSON.stringify({ a: [1, { b: null }] }, null, 2) + "\n");
+  });
+});
+
+/** tick() as it was written first: state round-tripped through JSON text, 5m aggregates recomputed. */
+function referenceTick(watchlist: string[], bars1m: Record<string, Columns>, now: number, dayEt: string, context: ContextDoc | null) {
+  const refs = smtReferences(watchlist);
+  const previous = new Map<string, SymbolState>();
+  for (const s of context?.symbols ?? []) previous.set(s.symbol, s);
+  const capsules: Record<string, unknown> = {};
+  const prompts: Record<string, string> = {};
+  for (const sym of watchlist) {
+    const b1 = bars1m[sym]!;
+    const b5 = aggregate(b1, 5);
+    const refSym = refs[sym];
+    const capsule = buildCapsule({ symbol: sym, dayEt, bars1m: b1, bars5m: b5, ref5m: refSym ? aggregate(bars1m[refSym]!, 5) : undefined, refSymbol: refSym, now });
+    capsules[sym] = capsule;
+    const incompleteSince: Record<string, number> = {};
+    if (b5.length > 0 && b1.length > 0 && b1.t[b1.length - 1]! < b5.t[b5.length - 1]! + 4 * 60_000) incompleteSince["5m"] = b5.t[b5.length - 1]!;
+    const state = updateSymbolState(previous.get(sym) ?? { symbol: sym }, capsule.features, now, { price: b1.length > 0 ? b1.c[b1.length - 1] : undefined, incompleteSince });
+    previous.set(sym, JSON.parse(JSON.stringify(state)));
+    prompts[sym] = buildPrompt(previous.get(sym)!);
+  }
+  return { capsules, context: { symbols: [...previous.values()] }, prompts };
+}
+
+describe("tick() equals the straightforward tick at every step", () => {
+  it("three symbols over a synthetic session", () => {
+    const n = 160;
+    const t0 = Date.UTC(2024, 0, 2, 14, 30);
+    const mk = (seed: number): Columns => {
+      const b = randomBars(n, seed);
+      return { ...b, t: Float64Array.from({ length: n }, (_, i) => t0 + i * 60_000) };
+    };
+    const all: Record<string, Columns> = { SPY: mk(1), QQQ: mk(2), IWM: mk(3) };
+    const cut = (c: Columns, k: number): Columns => ({ length: k, t: c.t.subarray(0, k), o: c.o.subarray(0, k), h: c.h.subarray(0, k), l: c.l.subarray(0, k), c: c.c.subarray(0, k), v: c.v.subarray(0, k) });
+    let ctx: ContextDoc | null = null;
+    let refCtx: ContextDoc | null = null;
+    for (let k = 1; k <= n; k++) {
+      const bars = Object.fromEntries(Object.entries(all).map(([s, c]) => [s, cut(c, k)]));
+      const now = t0 + (k - 1) * 60_000;
+      const got = tick({ watchlist: ["SPY", "QQQ", "IWM"], bars1m: bars, now, dayEt: "2024-01-02", context: ctx });
+      const want = referenceTick(["SPY", "QQQ", "IWM"], bars, now, "2024-01-02", refCtx);
+      expect(stringifyStrict(got.capsules)).toBe(stringifyStrict(want.capsules));
+      expect(stringifyStrict(got.context)).toBe(stringifyStrict(want.context));
+      expect(got.prompts).toEqual(want.prompts);
+      ctx = got.context;
+      refCtx = want.context as ContextDoc;
+    }
+  });
+});
