@@ -4,10 +4,13 @@
  * path-free finiteness check, and tick() itself against a reference tick that
  * round-trips its state through JSON text.
  */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { aggregate, buildCapsule, buildPrompt, isoUtc, parseIsoMs, smtReferences, tick, updateSymbolState, type Columns, type ContextDoc, type SymbolState } from "../src/index.js";
-import { NonFiniteJsonError, stringifyStrict } from "../src/node/index.js";
+import { BackgroundWriter, NonFiniteJsonError, stringifyStrict, writeJsonAtomic } from "../src/node/index.js";
 import { jsonClone } from "../src/tick.js";
 import { randomBars } from "./helpers.js";
 
@@ -134,5 +137,32 @@ describe("tick() equals the straightforward tick at every step", () => {
       ctx = got.context;
       refCtx = want.context as ContextDoc;
     }
+  });
+});
+
+describe("BackgroundWriter", () => {
+  it("writes the bytes of writeJsonAtomic, the last queued write of a path winning, no temp file left", async () => {
+    const root = mkdtempSync(join(tmpdir(), "ict-bgw-"));
+    const w = new BackgroundWriter(3);
+    const docs = Array.from({ length: 40 }, (_, i) => ({ i, s: "–é", xs: Array.from({ length: i * 50 }, (_, j) => j / 3) }));
+    for (const d of docs) {
+      await w.writeJson(join(root, "a", "x.json"), d);
+      await w.writeJson(join(root, "b", "y.json"), { d });
+    }
+    await w.flush();
+    writeJsonAtomic(join(root, "ref.json"), docs.at(-1));
+    expect(readFileSync(join(root, "a", "x.json"))).toEqual(readFileSync(join(root, "ref.json")));
+    expect(JSON.parse(readFileSync(join(root, "b", "y.json"), "utf8"))).toEqual({ d: docs.at(-1) });
+    expect(readdirSync(join(root, "a"))).toEqual(["x.json"]);
+  });
+  it("refuses non-finite numbers at once and reports a failed write at flush", async () => {
+    const root = mkdtempSync(join(tmpdir(), "ict-bgw-"));
+    const w = new BackgroundWriter();
+    await expect(w.writeJson(join(root, "x.json"), { a: [NaN] })).rejects.toThrow(NonFiniteJsonError);
+    mkdirSync(join(root, "dir"));
+    await w.writeJson(join(root, "dir", "x.json"), { a: 1 });
+    rmSync(join(root, "dir"), { recursive: true });
+    await expect(w.flush()).rejects.toThrow(/ENOENT/);
+    await w.flush();
   });
 });

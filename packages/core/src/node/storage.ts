@@ -1,4 +1,5 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { open as openAsync, rename as renameAsync, unlink as unlinkAsync } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { checkDay, checkSymbol, type Capsule } from "../capsule.js";
 import { IctError } from "../errors.js";
@@ -40,9 +41,14 @@ function throwAtNonFinite(value: unknown): void {
 
 /** JSON text of `value`, refusing NaN and ±Infinity anywhere in it. */
 export function stringifyStrict(value: unknown, indent = 2): string {
+  return jsonBody(value, indent) + "\n";
+}
+
+/** {@link stringifyStrict} without the final newline. */
+function jsonBody(value: unknown, indent = 2): string {
   // The check walks without building paths; the path is only spelled out for the error.
   if (!allFinite(value)) throwAtNonFinite(value);
-  return JSON.stringify(value, null, indent) + "\n";
+  return JSON.stringify(value, null, indent);
 }
 
 /** The day's output folder: `ROOT/data/daily_news/<day>/processed`. */
@@ -73,12 +79,19 @@ let scratch = Buffer.allocUnsafe(0);
  * files rewritten many times a second, such as a replay's per-tick outputs.
  */
 export function writeFileAtomic(path: string, text: string, durable = true): void {
+  writeTextAtomic(path, text, "", durable);
+}
+
+/** {@link writeFileAtomic} of `text + suffix`, without building that string. */
+function writeTextAtomic(path: string, text: string, suffix: string, durable: boolean): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.${(seq++).toString(36)}.tmp`);
+  const tmp = tempName(path);
   // UTF-8 of the text into a reused buffer: allocating a fresh one per write costs more than the encoding.
-  if (scratch.length < text.length * 3) scratch = Buffer.allocUnsafe(Math.max(text.length * 3, scratch.length * 2));
-  const len = scratch.write(text, 0, "utf8");
+  const need = (text.length + suffix.length) * 3;
+  if (scratch.length < need) scratch = Buffer.allocUnsafe(Math.max(need, scratch.length * 2));
+  let len = scratch.write(text, 0, "utf8");
+  if (suffix) len += scratch.write(suffix, len, "utf8");
   const fd = openSync(tmp, "w");
   try {
     let off = 0;
@@ -108,9 +121,106 @@ export function writeFileAtomic(path: string, text: string, durable = true): voi
   }
 }
 
+function tempName(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.${(seq++).toString(36)}.tmp`);
+}
+
+/**
+ * Atomic, not flushed file writes done off the main thread, for files that
+ * are rewritten at every tick of a replay: each write goes to a temporary
+ * file that is renamed over the target (a reader sees the old file or the new
+ * one, never a torn one, as with `writeFileAtomic(path, text, false)`), but
+ * the open, write and rename run on libuv's thread pool while the caller
+ * computes the next tick — on ext4 the rename over an existing file starts the
+ * new file's writeback and can block for milliseconds. Writes to one path land
+ * in the order they were queued; `write` waits while `maxPending` writes are
+ * in flight. Call {@link BackgroundWriter.flush} before relying on the files
+ * (it also rethrows the first failed write).
+ */
+export class BackgroundWriter {
+  readonly #tails = new Map<string, Promise<void>>();
+  readonly #dirs = new Set<string>();
+  readonly #pool: Buffer[] = [];
+  readonly #room: (() => void)[] = [];
+  #pending = 0;
+  #error: unknown = undefined;
+  #failed = false;
+
+  constructor(readonly maxPending = 8) {}
+
+  /** Queues the bytes {@link writeJsonAtomic} would write (non-finite numbers refused) for `path`. */
+  async writeJson(path: string, value: unknown): Promise<void> {
+    await this.write(path, jsonBody(value), "\n");
+  }
+
+  /** Queues `text + suffix` for `path`; resolves once fewer than `maxPending` writes are in flight. */
+  async write(path: string, text: string, suffix = ""): Promise<void> {
+    this.#check();
+    const dir = dirname(path);
+    if (!this.#dirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.#dirs.add(dir);
+    }
+    // Encoded now into a pooled buffer (fresh memory costs a page fault per 4 KiB), sized in powers of two from 1 MiB;
+    // the text is not kept, nor concatenated with the suffix.
+    const need = (text.length + suffix.length) * 3;
+    const k = this.#pool.findIndex((b) => b.length >= need);
+    const buf = k >= 0 ? this.#pool.splice(k, 1)[0]! : Buffer.allocUnsafeSlow(2 ** Math.max(20, Math.ceil(Math.log2(need))));
+    let len = buf.write(text, 0, "utf8");
+    if (suffix) len += buf.write(suffix, len, "utf8");
+    this.#pending++;
+    const job = (this.#tails.get(path) ?? Promise.resolve())
+      .then(() => writeBufferAtomicAsync(path, buf, len))
+      .catch((e: unknown) => {
+        if (!this.#failed) {
+          this.#failed = true;
+          this.#error = e;
+        }
+      })
+      .finally(() => {
+        this.#pool.push(buf);
+        this.#pending--;
+        if (this.#tails.get(path) === job) this.#tails.delete(path);
+        this.#room.shift()?.();
+      });
+    this.#tails.set(path, job);
+    while (this.#pending >= this.maxPending) await new Promise<void>((r) => this.#room.push(r));
+  }
+
+  /** Waits for every queued write; throws the first error of any of them. */
+  async flush(): Promise<void> {
+    while (this.#tails.size > 0) await Promise.all([...this.#tails.values()]);
+    this.#check();
+  }
+
+  #check(): void {
+    if (this.#failed) {
+      this.#failed = false;
+      const e = this.#error;
+      this.#error = undefined;
+      throw e;
+    }
+  }
+}
+
+async function writeBufferAtomicAsync(path: string, buf: Buffer, len: number): Promise<void> {
+  const tmp = tempName(path);
+  const fh = await openAsync(tmp, "w");
+  try {
+    let off = 0;
+    while (off < len) off += (await fh.write(buf, off, len - off)).bytesWritten;
+  } catch (e) {
+    await fh.close();
+    await unlinkAsync(tmp).catch(() => undefined);
+    throw e;
+  }
+  await fh.close();
+  await renameAsync(tmp, path);
+}
+
 /** Writes JSON atomically, refusing non-finite numbers (see {@link writeFileAtomic} for `durable`). */
 export function writeJsonAtomic(path: string, value: unknown, durable = true): void {
-  writeFileAtomic(path, stringifyStrict(value), durable);
+  writeTextAtomic(path, jsonBody(value), "\n", durable);
 }
 
 /**
