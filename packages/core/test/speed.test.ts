@@ -166,3 +166,36 @@ describe("BackgroundWriter", () => {
     await w.flush();
   });
 });
+
+describe("writeJsonAtomic / BackgroundWriter bytes = stringifyStrict", () => {
+  it("on arbitrary JSON values (escapes, non-ASCII, astral characters, empty containers, deep nesting)", async () => {
+    const root = mkdtempSync(join(tmpdir(), "ict-json-"));
+    const w = new BackgroundWriter();
+    const str = fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.constantFrom("–", "é\"\\/\n\t", "😀x", "\ud800", "a\udc00b", '\\"'));
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: "small" }, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(-0, null, true, false, undefined, 1e21, 5e-324), str, tie("arr"), tie("obj")),
+      arr: fc.array(tie("tree"), { maxLength: 5 }),
+      obj: fc.dictionary(str, tie("tree"), { maxKeys: 5 }),
+    }));
+    let k = 0;
+    await fc.assert(
+      fc.asyncProperty(tree, async (v) => {
+        const p = join(root, `s${k}.json`);
+        const q = join(root, `b${k++}.json`);
+        writeJsonAtomic(p, v, false);
+        await w.writeJson(q, v);
+        await w.flush();
+        const want = Buffer.from(stringifyStrict(v), "utf8");
+        expect(readFileSync(p).equals(want), stringifyStrict(v)).toBe(true);
+        expect(readFileSync(q).equals(want), stringifyStrict(v)).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+    // Deeply nested and large: the encoder grows its buffer.
+    let deep: unknown = [1, "–"];
+    for (let i = 0; i < 600; i++) deep = [deep, { k: i }];
+    const big = { xs: Array.from({ length: 60_000 }, (_, i) => ({ i, s: "é".repeat(i % 7) })), deep };
+    writeJsonAtomic(join(root, "big.json"), big, false);
+    expect(readFileSync(join(root, "big.json")).equals(Buffer.from(stringifyStrict(big), "utf8"))).toBe(true);
+  });
+});

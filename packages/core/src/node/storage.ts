@@ -41,14 +41,115 @@ function throwAtNonFinite(value: unknown): void {
 
 /** JSON text of `value`, refusing NaN and ±Infinity anywhere in it. */
 export function stringifyStrict(value: unknown, indent = 2): string {
-  return jsonBody(value, indent) + "\n";
-}
-
-/** {@link stringifyStrict} without the final newline. */
-function jsonBody(value: unknown, indent = 2): string {
   // The check walks without building paths; the path is only spelled out for the error.
   if (!allFinite(value)) throwAtNonFinite(value);
-  return JSON.stringify(value, null, indent);
+  return JSON.stringify(value, null, indent) + "\n";
+}
+
+/** Encodes into `buf` from offset 0; returns the byte length, or -1 when `buf` is too small. */
+type Encoder = (buf: Buffer) => number;
+
+const textEncoder = (text: string, suffix = ""): Encoder => (buf) => {
+  if (buf.length < (text.length + suffix.length) * 3) return -1; // a UTF-16 unit is at most 3 bytes of UTF-8
+  const len = buf.write(text, 0, "utf8");
+  return suffix ? len + buf.write(suffix, len, "utf8") : len;
+};
+
+/**
+ * The bytes of {@link stringifyStrict}`(value)` (indent 2), non-finite numbers
+ * refused. Node 20's JSON.stringify with an indent returns a rope of tiny
+ * pieces whose flattening (before any encoding) costs more than the
+ * stringify itself; the compact text is flat, so it is indented here while
+ * being encoded to UTF-8 — only the whitespace outside strings differs
+ * between the two forms, and the result is the same bytes.
+ */
+function jsonEncoder(value: unknown): Encoder {
+  if (!allFinite(value)) throwAtNonFinite(value);
+  const compact = JSON.stringify(value) as string | undefined;
+  if (compact === undefined) return textEncoder(stringifyStrict(value));
+  return (buf) => indentInto(compact, buf);
+}
+
+/** UTF-8 of JSON.stringify(v, null, 2) + "\n" from `s` = JSON.stringify(v), or -1 when `out` is too small. */
+function indentInto(s: string, out: Buffer): number {
+  const cap = out.length;
+  let o = 0;
+  let depth = 0;
+  let inStr = false;
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    // At most 2·depth + 4 bytes are written per step.
+    if (o + 2 * depth + 8 > cap) return -1;
+    let c = s.charCodeAt(i);
+    if (inStr) {
+      if (c === 92) {
+        // An escape: backslash and the ASCII character after it (\u digits follow as plain characters).
+        out[o++] = 92;
+        c = s.charCodeAt(++i);
+        out[o++] = c;
+        continue;
+      }
+      if (c === 34) inStr = false;
+      if (c < 0x80) out[o++] = c;
+      else if (c < 0x800) {
+        out[o++] = 0xc0 | (c >> 6);
+        out[o++] = 0x80 | (c & 63);
+      } else if (c >= 0xd800 && c <= 0xdbff) {
+        // JSON.stringify escapes lone surrogates: a high surrogate here is followed by its low one.
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+        out[o++] = 0xf0 | (cp >> 18);
+        out[o++] = 0x80 | ((cp >> 12) & 63);
+        out[o++] = 0x80 | ((cp >> 6) & 63);
+        out[o++] = 0x80 | (cp & 63);
+      } else {
+        out[o++] = 0xe0 | (c >> 12);
+        out[o++] = 0x80 | ((c >> 6) & 63);
+        out[o++] = 0x80 | (c & 63);
+      }
+      continue;
+    }
+    switch (c) {
+      case 34: // "
+        inStr = true;
+        out[o++] = 34;
+        break;
+      case 123: // {
+      case 91: // [
+        if (s.charCodeAt(i + 1) === c + 2) {
+          // {} and [] stay on one line.
+          out[o++] = c;
+          out[o++] = c + 2;
+          i++;
+          break;
+        }
+        out[o++] = c;
+        out[o++] = 10;
+        depth++;
+        for (let k = 0; k < depth; k++) (out[o++] = 32), (out[o++] = 32);
+        break;
+      case 125: // }
+      case 93: // ]
+        out[o++] = 10;
+        depth--;
+        for (let k = 0; k < depth; k++) (out[o++] = 32), (out[o++] = 32);
+        out[o++] = c;
+        break;
+      case 44: // ,
+        out[o++] = 44;
+        out[o++] = 10;
+        for (let k = 0; k < depth; k++) (out[o++] = 32), (out[o++] = 32);
+        break;
+      case 58: // :
+        out[o++] = 58;
+        out[o++] = 32;
+        break;
+      default:
+        out[o++] = c;
+    }
+  }
+  if (o + 1 > cap) return -1;
+  out[o++] = 10;
+  return o;
 }
 
 /** The day's output folder: `ROOT/data/daily_news/<day>/processed`. */
@@ -79,19 +180,17 @@ let scratch = Buffer.allocUnsafe(0);
  * files rewritten many times a second, such as a replay's per-tick outputs.
  */
 export function writeFileAtomic(path: string, text: string, durable = true): void {
-  writeTextAtomic(path, text, "", durable);
+  writeEncodedAtomic(path, textEncoder(text), durable);
 }
 
-/** {@link writeFileAtomic} of `text + suffix`, without building that string. */
-function writeTextAtomic(path: string, text: string, suffix: string, durable: boolean): void {
+/** {@link writeFileAtomic} of the bytes an encoder makes. */
+function writeEncodedAtomic(path: string, encode: Encoder, durable: boolean): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = tempName(path);
-  // UTF-8 of the text into a reused buffer: allocating a fresh one per write costs more than the encoding.
-  const need = (text.length + suffix.length) * 3;
-  if (scratch.length < need) scratch = Buffer.allocUnsafe(Math.max(need, scratch.length * 2));
-  let len = scratch.write(text, 0, "utf8");
-  if (suffix) len += scratch.write(suffix, len, "utf8");
+  // Encoded into a reused buffer: allocating a fresh one per write costs more than the encoding.
+  let len: number;
+  while ((len = encode(scratch)) < 0) scratch = Buffer.allocUnsafeSlow(Math.max(1 << 20, scratch.length * 2));
   const fd = openSync(tmp, "w");
   try {
     let off = 0;
@@ -150,24 +249,26 @@ export class BackgroundWriter {
 
   /** Queues the bytes {@link writeJsonAtomic} would write (non-finite numbers refused) for `path`. */
   async writeJson(path: string, value: unknown): Promise<void> {
-    await this.write(path, jsonBody(value), "\n");
+    this.#check();
+    await this.#queue(path, jsonEncoder(value));
   }
 
-  /** Queues `text + suffix` for `path`; resolves once fewer than `maxPending` writes are in flight. */
-  async write(path: string, text: string, suffix = ""): Promise<void> {
+  /** Queues `text` for `path`; resolves once fewer than `maxPending` writes are in flight. */
+  async write(path: string, text: string): Promise<void> {
     this.#check();
+    await this.#queue(path, textEncoder(text));
+  }
+
+  async #queue(path: string, encode: Encoder): Promise<void> {
     const dir = dirname(path);
     if (!this.#dirs.has(dir)) {
       mkdirSync(dir, { recursive: true });
       this.#dirs.add(dir);
     }
-    // Encoded now into a pooled buffer (fresh memory costs a page fault per 4 KiB), sized in powers of two from 1 MiB;
-    // the text is not kept, nor concatenated with the suffix.
-    const need = (text.length + suffix.length) * 3;
-    const k = this.#pool.findIndex((b) => b.length >= need);
-    const buf = k >= 0 ? this.#pool.splice(k, 1)[0]! : Buffer.allocUnsafeSlow(2 ** Math.max(20, Math.ceil(Math.log2(need))));
-    let len = buf.write(text, 0, "utf8");
-    if (suffix) len += buf.write(suffix, len, "utf8");
+    // Encoded now into a pooled buffer (fresh memory costs a page fault per 4 KiB), sized in powers of two from 1 MiB.
+    let buf = this.#pool.pop() ?? Buffer.allocUnsafeSlow(1 << 20);
+    let len: number;
+    while ((len = encode(buf)) < 0) buf = Buffer.allocUnsafeSlow(buf.length * 2);
     this.#pending++;
     const job = (this.#tails.get(path) ?? Promise.resolve())
       .then(() => writeBufferAtomicAsync(path, buf, len))
@@ -220,7 +321,7 @@ async function writeBufferAtomicAsync(path: string, buf: Buffer, len: number): P
 
 /** Writes JSON atomically, refusing non-finite numbers (see {@link writeFileAtomic} for `durable`). */
 export function writeJsonAtomic(path: string, value: unknown, durable = true): void {
-  writeTextAtomic(path, jsonBody(value), "\n", durable);
+  writeEncodedAtomic(path, jsonEncoder(value), durable);
 }
 
 /**
