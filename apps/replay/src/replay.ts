@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLlmProvider, nyDate, sliceColumns, tick, type Columns, type ContextDoc, type LlmAnswer, type LlmProvider, type Profile, type TickOutput } from "@ict/core";
-import { processedDir, writeCapsule, writeContext } from "@ict/core/node";
+import { BackgroundWriter, capsulePath, contextPath, processedDir, writeCapsule, writeContext } from "@ict/core/node";
 import { DayReportCollector, writeDayReport } from "./report.js";
 
 /** Options of {@link replay}. */
@@ -92,6 +92,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const llm = o.llm ?? createLlmProvider("offline");
   const llmStats = { provider: llm.name, model: llm.model, calls: 0, failures: 0 };
   const reports: string[] = [];
+  const perTick = new BackgroundWriter();
   for (const d of days) {
     const rep = o.report === false ? null : new DayReportCollector(d.day, symbols, o.profile);
     const dir = processedDir(o.out, d.day);
@@ -138,13 +139,14 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
       }
       appendFileSync(promptsFile, lines);
       if (o.write !== "close") {
-        // Per tick: atomic but not flushed (the day's last write below is flushed).
-        for (const c of Object.values(last.capsules)) writeCapsule(o.out, c, false);
-        writeContext(o.out, d.day, last.context, false);
+        // Per tick: atomic but not flushed, off the main thread (the day's last write below is flushed).
+        for (const c of Object.values(last.capsules)) await perTick.writeJson(capsulePath(o.out, c.day_et, c.symbol), c);
+        await perTick.writeJson(contextPath(o.out, d.day), last.context);
       }
       done++;
       o.onTick?.(done, total, d.day);
     }
+    await perTick.flush();
     if (last) {
       for (const c of Object.values(last.capsules)) writeCapsule(o.out, c);
       writeContext(o.out, d.day, last.context);

@@ -18,6 +18,35 @@ const MAX_MS = 8.64e15;
  * Digits beyond milliseconds are truncated.
  */
 export function parseIsoMs(text: string): number {
+  const fast = parseCanonical(text);
+  return fast === fast ? fast : parseIsoSlow(text);
+}
+
+// The canonical form this package writes (`isoUtc`): `YYYY-MM-DDTHH:MM:SS+00:00`.
+// The tracker reads thousands of these per update; the date part is cached.
+let parsedPrefix = "";
+let parsedDayMs = NaN;
+
+/** Epoch ms of a canonical UTC timestamp, or NaN when `text` is not one (then the general parser decides). */
+function parseCanonical(s: string): number {
+  if (s.length !== 25 || s.charCodeAt(10) !== 84 /* T */ || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || !s.endsWith("+00:00")) return NaN;
+  const h1 = s.charCodeAt(11) - 48, h2 = s.charCodeAt(12) - 48;
+  const m1 = s.charCodeAt(14) - 48, m2 = s.charCodeAt(15) - 48;
+  const s1 = s.charCodeAt(17) - 48, s2 = s.charCodeAt(18) - 48;
+  if ((h1 | h2 | m1 | m2 | s1 | s2) < 0 || h1 > 2 || h2 > 9 || m1 > 5 || m2 > 9 || s1 > 5 || s2 > 9) return NaN;
+  const hour = h1 * 10 + h2;
+  if (hour > 23) return NaN;
+  if (!s.startsWith(parsedPrefix) || parsedPrefix.length !== 11) {
+    const t = parseIsoSlow(s);
+    if (t !== t) return NaN;
+    parsedPrefix = s.slice(0, 11);
+    parsedDayMs = t - ((hour * 60 + m1 * 10 + m2) * 60 + s1 * 10 + s2) * 1000;
+    return t;
+  }
+  return parsedDayMs + ((hour * 60 + m1 * 10 + m2) * 60 + s1 * 10 + s2) * 1000;
+}
+
+function parseIsoSlow(text: string): number {
   const m = ISO_RE.exec(text.trim());
   if (m === null) return NaN;
   const year = +m[1]!;

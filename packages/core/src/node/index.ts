@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export {
+  BackgroundWriter,
   capsulePath,
   contextPath,
   NonFiniteJsonError,
