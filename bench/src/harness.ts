@@ -11,7 +11,8 @@
 // of records): benchmark.js would take one call per sample anyway and insist
 // on `minSamples` of them, so such an impl is timed directly instead: a few
 // single calls (as many as fit in `slowBudgetSeconds`, at least
-// `slowMinCalls`), median reported. The record says which mode was used.
+// `slowMinCalls`), median reported; a first call over `coldCallSeconds` is
+// the only one. The record says which mode was used.
 
 import Benchmark from "benchmark";
 
@@ -22,6 +23,8 @@ export interface Impl {
   fn: () => unknown;
   /** The impl returns a promise (benchmark.js runs it as a deferred benchmark). */
   async?: boolean;
+  /** Verifies the result of the first (warm-up) call; throws on a wrong result. Not timed. */
+  check?: (result: unknown) => void;
 }
 
 /** Timing of one implementation. */
@@ -35,6 +38,8 @@ export interface Timing {
   samples: number;
   /** "benchmark.js" or "single calls" (slow mode). */
   mode: "benchmark.js" | "single calls";
+  /** One call over `coldCallSeconds`: it was timed as it was, without a separate warm-up call. */
+  cold?: boolean;
 }
 
 /** How each implementation is sampled. */
@@ -57,6 +62,13 @@ export interface TimingOptions {
   slowBudgetSeconds: number;
   /** ... but at least this many calls (and at most 5). */
   slowMinCalls: number;
+  /**
+   * A first call longer than this (seconds) is the only one: building tens of
+   * millions of records takes minutes, and by then the kernels it calls have
+   * been tiered up by the earlier suites, so a warm-up call would buy nothing
+   * but minutes. Infinity to always warm up.
+   */
+  coldCallSeconds: number;
 }
 
 /** Median of a non-empty list. */
@@ -85,12 +97,12 @@ export function relativeMarginOfError(xs: readonly number[]): number {
 
 const now = (): number => Number(process.hrtime.bigint()) / 1e9;
 
-/** One call of `impl`, in seconds. */
-async function timeOnce(impl: Impl): Promise<number> {
+/** One call of `impl`: seconds and its result. */
+async function timeOnce(impl: Impl): Promise<{ seconds: number; result: unknown }> {
   const t0 = now();
-  const r = impl.fn();
-  if (impl.async) await r;
-  return now() - t0;
+  let result = impl.fn();
+  if (impl.async) result = await result;
+  return { seconds: now() - t0, result };
 }
 
 /**
@@ -98,14 +110,16 @@ async function timeOnce(impl: Impl): Promise<number> {
  * V8 has optimised the JavaScript loops and tiered the WebAssembly functions
  * up from Liftoff to TurboFan before anything is timed (WebAssembly has no
  * on-stack replacement: a function keeps its first-tier code until it
- * returns). Stops after one call if that call is slow. Returns the duration
- * of the last call.
+ * returns). Stops after one call if that call is slow. The first call's
+ * result goes to `impl.check`. Returns the duration of the last call.
  */
 export async function warmUp(impl: Impl, opts: TimingOptions): Promise<number> {
   const t0 = now();
   let last = 0;
   for (let i = 0; i < opts.warmupCalls || now() - t0 < opts.warmupSeconds; i++) {
-    last = await timeOnce(impl);
+    const r = await timeOnce(impl);
+    if (i === 0) impl.check?.(r.result);
+    last = r.seconds;
     if (last > opts.slowCallSeconds) break;
   }
   return last;
@@ -156,9 +170,13 @@ export async function timeSuite(title: string, impls: readonly Impl[], opts: Tim
       fast.push(impl);
       continue;
     }
+    if (last > opts.coldCallSeconds) {
+      out.set(impl.name, { impl: impl.name, median: last, rme: 0, samples: 1, mode: "single calls", cold: true });
+      continue;
+    }
     const calls = Math.min(5, Math.max(opts.slowMinCalls, Math.floor(opts.slowBudgetSeconds / last)));
     const s: number[] = [];
-    for (let i = 0; i < calls; i++) s.push(await timeOnce(impl));
+    for (let i = 0; i < calls; i++) s.push((await timeOnce(impl)).seconds);
     out.set(impl.name, { impl: impl.name, median: median(s), rme: relativeMarginOfError(s), samples: s.length, mode: "single calls" });
   }
   if (fast.length > 0) {

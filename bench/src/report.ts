@@ -56,7 +56,7 @@ export function summary(r: Report): string[] {
         String(x.samples),
         x.speedupVsTs !== undefined ? `${x.speedupVsTs.toFixed(2)}x` : "",
         x.ratioToC !== undefined ? `${x.ratioToC.toFixed(2)}` : "",
-        [x.speedupVsSeed !== undefined ? `${Math.round(x.speedupVsSeed).toLocaleString("en-US")}x seed` : "", x.note && !x.note.startsWith("zone") && !x.note.startsWith("buildCapsule") ? x.note : ""].filter(Boolean).join("; "),
+        [x.speedupVsSeed !== undefined ? `${Math.round(x.speedupVsSeed).toLocaleString("en-US")}x seed` : "", x.note ?? ""].filter(Boolean).join("; "),
       ]),
       [false, false, true, true, true, true, true, true, true, false],
       (i) => `${recs[i]!.suite}/${recs[i]!.bars}`,

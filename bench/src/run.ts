@@ -55,6 +55,9 @@ async function main(): Promise<void> {
   console.log(`total wall time ${report.wallSeconds.toFixed(1)} s (sizes ${report.config.sizes instanceof Array ? (report.config.sizes as number[]).map(fmtBars).join(", ") : ""})`);
 }
 
+// Ctrl-C / kill: exit at once (playwright closes the browser it started on exit).
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => process.exit(130));
+
 main().catch((e: unknown) => {
   if (e instanceof VerificationError) console.error(`\nVERIFICATION FAILED: ${e.message}\nThe outputs of two implementations differ; no results were written.`);
   else console.error(e);

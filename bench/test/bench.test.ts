@@ -17,7 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), "ict-bench-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const TINY = {
-  timing: { rounds: 1, maxTime: 0.01, minSamples: 2, minTime: 0.002, warmupCalls: 1, warmupSeconds: 0, slowCallSeconds: 0.05, slowBudgetSeconds: 0.05, slowMinCalls: 1 },
+  timing: { rounds: 1, maxTime: 0.01, minSamples: 2, minTime: 0.002, warmupCalls: 1, warmupSeconds: 0, slowCallSeconds: 0.05, slowBudgetSeconds: 0.05, slowMinCalls: 1, coldCallSeconds: Infinity },
   sampler: { warmupCalls: 1, warmupMs: 0, minSampleMs: 1, maxMs: 5, minSamples: 2, slowMinSamples: 1, slowMs: 50 },
 };
 
