@@ -8,8 +8,9 @@
 // buffer allocation, verification and warm-up are not timed.
 
 import os from "node:os";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import * as core from "@ict/core";
 import {
   aggregate,
@@ -57,18 +58,18 @@ export const SEED = 42;
 /** Default timing of the benchmark.js suites (see harness.ts). */
 export const DEFAULT_TIMING: TimingOptions = {
   rounds: 2,
-  maxTime: 0.12,
+  maxTime: 0.1,
   minSamples: 5,
   minTime: 0.02,
   warmupCalls: 3,
   warmupSeconds: 0.05,
   slowCallSeconds: 0.15,
-  slowBudgetSeconds: 1.5,
+  slowBudgetSeconds: 1.0,
   slowMinCalls: 2,
   coldCallSeconds: 20,
 };
 
-export const DEFAULT_SAMPLER: SamplerOptions = { warmupCalls: 3, warmupMs: 50, minSampleMs: 15, maxMs: 200, minSamples: 5, slowMinSamples: 3, slowMs: 150 };
+export const DEFAULT_SAMPLER: SamplerOptions = { warmupCalls: 3, warmupMs: 50, minSampleMs: 15, maxMs: 150, minSamples: 5, slowMinSamples: 3, slowMs: 150 };
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {
@@ -196,6 +197,23 @@ function checkSame(name: string, want: ArrayLike<number>, got: ArrayLike<number>
   for (let i = 0; i < n; i++) if (!Object.is(want[i], got[i])) fail(`${name}: differs at ${i} of ${n}: ${want[i]} vs ${got[i]}`);
 }
 
+/** Installed version of a package (its package.json above the resolved entry). */
+function versionOf(pkg: string): string {
+  try {
+    let dir = dirname(fileURLToPath(import.meta.resolve(pkg)));
+    for (let i = 0; i < 5; i++, dir = dirname(dir)) {
+      const f = join(dir, "package.json");
+      if (existsSync(f)) {
+        const j = JSON.parse(readFileSync(f, "utf8")) as { name?: string; version?: string };
+        if (j.name === pkg) return j.version ?? "?";
+      }
+    }
+  } catch {
+    // fall through
+  }
+  return "?";
+}
+
 /** Where the bars come from. */
 interface Source {
   label: string;
@@ -281,6 +299,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
   const cross: CrossRecord[] = [];
   const memory: MemoryRecord[] = [];
   const engine = Engine.shared();
+  seedRate = null;
 
   // ---- Data --------------------------------------------------------------
   let sizes = [...o.sizes].sort((a, b) => a - b);
@@ -291,15 +310,15 @@ export async function runBench(o: BenchOptions): Promise<Report> {
     sizes = [...new Set(sizes.map((n) => Math.min(n, available)))];
   }
   log(
-    `sizes: ${sizes.map(fmtBars).join(", ")}${o.explicitSizes ? " (every suite at every size)" : ` (every suite up to ${fmtBars(DEFAULT_ALL_MAX)}, above it the key kernels only; BENCH_BARS=... runs everything)`}; ` +
+    `sizes: ${sizes.map(fmtBars).join(", ")}${o.explicitSizes ? " (every suite at every size)" : ` (object-building impls up to ${fmtBars(DEFAULT_HEAVY_MAX)}, the rest up to ${fmtBars(DEFAULT_ALL_MAX)}, above it the key kernels only; BENCH_BARS=... runs everything)`}; ` +
       `${o.timing.rounds} interleaved benchmark.js rounds of ${o.timing.maxTime} s per impl, calls over ${o.timing.slowCallSeconds} s timed singly`,
   );
 
   // ---- Baselines outside Node ---------------------------------------------
   const baselines: Record<string, string> = {
     "ts loop": "plain TypeScript on Float64Array (src/baselines.ts, bench only)",
-    technicalindicators: "technicalindicators@3.1.0 ATR.calculate (Wilder's smoothing) on number[]",
-    "trading-signals": "trading-signals@8.3.0 new ATR(14).updates(candles) (Wilder's smoothing, WSMA) on {high,low,close} objects",
+    technicalindicators: `technicalindicators@${versionOf("technicalindicators")} ATR.calculate (Wilder's smoothing) on number[]`,
+    "trading-signals": `trading-signals@${versionOf("trading-signals")} new ATR(14).updates(candles) (Wilder's smoothing, WSMA) on {high,low,close} objects`,
   };
   let loops: CLoops | null = null;
   if (o.cloops) {
