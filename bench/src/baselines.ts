@@ -48,6 +48,37 @@ export function atrTs(h: Float64Array, l: Float64Array, c: Float64Array, n: numb
   }
 }
 
+/**
+ * ATR with Wilder's smoothing, like kernel `atr(..., method 1)`: the first
+ * `period` bars as {@link atrTs} (partial means, then the first full mean),
+ * then atr = (atr[-1] * (period - 1) + tr) / period.
+ */
+export function atrWilderTs(h: Float64Array, l: Float64Array, c: Float64Array, n: number, period: number, out: Float64Array): void {
+  if (n <= 0) return;
+  const p = period;
+  let sum = 0;
+  let prevC = 0;
+  const head = Math.min(n, p);
+  for (let i = 0; i < head; i++) {
+    const hv = h[i]!;
+    const lv = l[i]!;
+    const tr = i === 0 ? hv - lv : Math.max(hv - lv, Math.abs(hv - prevC), Math.abs(lv - prevC));
+    prevC = c[i]!;
+    sum += tr;
+    out[i] = sum / (i + 1);
+  }
+  let prev = out[head - 1]!;
+  const fp1 = p - 1;
+  for (let i = head; i < n; i++) {
+    const hv = h[i]!;
+    const lv = l[i]!;
+    const tr = Math.max(hv - lv, Math.abs(hv - prevC), Math.abs(lv - prevC));
+    prevC = c[i]!;
+    prev = (prev * fp1 + tr) / p;
+    out[i] = prev;
+  }
+}
+
 /** Swing outputs of the baseline (same layout as the kernel's buffers). */
 export interface SwingsTsOut {
   /** flags[i]: bit 0 swing high, bit 1 swing low (length n). */
@@ -102,4 +133,51 @@ export function swingsK2Ts(h: Float64Array, l: Float64Array, n: number, leftTies
     }
   }
   return [nh, nl];
+}
+
+/** Fair value gaps of the baseline (same layout as the kernel's buffers, capacity n). */
+export interface FvgTsOut {
+  /** Middle candle of each gap. */
+  mid: Int32Array;
+  /** +1 bullish, -1 bearish. */
+  dir: Int32Array;
+  /** Lower and upper edge. */
+  lo: Float64Array;
+  hi: Float64Array;
+}
+
+/**
+ * Fair value gap detection, like kernel `fvgDetect(h, l, n, tol, 0, 0, ...)`:
+ * middle candle i (1 .. n-2) leaves a bullish gap [h[i-1], l[i+1]] when
+ * h[i-1] + tol < l[i+1], else a bearish gap [h[i+1], l[i-1]] when
+ * l[i-1] - tol > h[i+1]. Returns the number of gaps.
+ *
+ * The plain loop with a branch per candle: gaps are rare (a few percent of
+ * candles), so the branch predicts well and this is the fast JavaScript form.
+ */
+export function fvgTs(h: Float64Array, l: Float64Array, n: number, tol: number, out: FvgTsOut): number {
+  const { mid, dir, lo, hi } = out;
+  let g = 0;
+  for (let i = 1; i <= n - 2; i++) {
+    const hp = h[i - 1]!;
+    const ln = l[i + 1]!;
+    if (hp + tol < ln) {
+      mid[g] = i;
+      dir[g] = 1;
+      lo[g] = hp;
+      hi[g] = ln;
+      g++;
+      continue;
+    }
+    const lp = l[i - 1]!;
+    const hn = h[i + 1]!;
+    if (lp - tol > hn) {
+      mid[g] = i;
+      dir[g] = -1;
+      lo[g] = hn;
+      hi[g] = lp;
+      g++;
+    }
+  }
+  return g;
 }

@@ -41,8 +41,8 @@ export function sfc32(seed: number): () => number {
 export interface GenerateOptions {
   /** PRNG seed (default 42). */
   seed?: number;
-  /** Price tick: every price is a multiple of it, so equal highs/lows (ties) occur (default 0.01). */
-  tick?: number;
+  /** Ticks per price unit: every price is a whole number of 1/ticksPerUnit, so equal highs/lows (ties) occur (default 100: a 0.01 tick). */
+  ticksPerUnit?: number;
   /** First close (default 100). */
   start?: number;
   /** Bar length in milliseconds (default 60 000: one-minute bars). */
@@ -55,10 +55,12 @@ export interface GenerateOptions {
  * back to the start price (so 10M bars stay in a sane price range), and the
  * wicks extend past the body by random amounts. All prices are rounded to the
  * tick; rounding is monotone, so h >= max(o, c) and l <= min(o, c) hold.
+ * (Deterministic across engines: only +, -, *, /, Math.round, Math.exp of
+ * V8, which the Node and Chromium of one machine share.)
  */
 export function generateBars(n: number, opts: GenerateOptions = {}): OhlcvArrays {
   const rnd = sfc32(opts.seed ?? 42);
-  const tick = opts.tick ?? 0.01;
+  const perUnit = opts.ticksPerUnit ?? 100;
   const start = opts.start ?? 100;
   const stepMs = opts.stepMs ?? 60_000;
   const t0 = Date.UTC(2020, 0, 1);
@@ -71,7 +73,9 @@ export function generateBars(n: number, opts: GenerateOptions = {}): OhlcvArrays
     v: new Float64Array(n),
   };
   const { t, o, h, l, c, v } = bars;
-  const round = (x: number): number => Math.round(x / tick) * tick;
+  // k / perUnit (one correctly rounded division) is the double nearest to the
+  // decimal, so String(price) is the short decimal a data file would hold.
+  const round = (x: number): number => Math.round(x * perUnit) / perUnit;
   const sigma = 0.0015; // per-bar volatility of the log price
   const pull = 1e-5; // mean reversion of the log price towards log(start)
   let x = 0; // log(price / start)
@@ -108,4 +112,69 @@ export function assertValidBars(b: OhlcvArrays): void {
     }
     if (h < o || h < c || l > o || l > c) throw new Error(`generated bar ${i} is invalid: o=${o} h=${h} l=${l} c=${c}`);
   }
+}
+
+/**
+ * A correlated second instrument for SMT: the primary's bars times a slowly
+ * wandering factor exp(e), e an AR(1) noise (seeded). All four prices of a bar
+ * are scaled by the same positive factor, so every bar stays valid; the swings
+ * of the two series mostly coincide and sometimes diverge, as for two index
+ * futures. Prices are rounded to 0.01 (rounding is monotone).
+ */
+export function generateReference(p: OhlcvArrays, seed = 4242): OhlcvArrays {
+  const n = p.t.length;
+  const rnd = sfc32(seed);
+  const out: OhlcvArrays = { t: p.t.slice(), o: new Float64Array(n), h: new Float64Array(n), l: new Float64Array(n), c: new Float64Array(n), v: new Float64Array(n) };
+  const round = (x: number): number => Math.round(x * 100) / 100;
+  let e = 0;
+  for (let i = 0; i < n; i++) {
+    e = 0.995 * e + 0.0006 * (rnd() + rnd() + rnd() + rnd() - 2) * 1.7320508075688772;
+    const f = 0.5 * Math.exp(e);
+    out.o[i] = round(p.o[i]! * f);
+    out.h[i] = round(p.h[i]! * f);
+    out.l[i] = round(p.l[i]! * f);
+    out.c[i] = round(p.c[i]! * f);
+    out.v[i] = Math.floor(p.v[i]! * (0.5 + rnd()));
+  }
+  return out;
+}
+
+/** The first n bars (views, no copy). */
+export function prefix(b: OhlcvArrays, n: number): OhlcvArrays {
+  return { t: b.t.subarray(0, n), o: b.o.subarray(0, n), h: b.h.subarray(0, n), l: b.l.subarray(0, n), c: b.c.subarray(0, n), v: b.v.subarray(0, n) };
+}
+
+/** V8's longest string (2^29 - 24 UTF-16 units on 64-bit builds). */
+export const MAX_STRING_LENGTH = 2 ** 29 - 24;
+
+/**
+ * CSV text `t,o,h,l,c,v` of the bars (ISO times with Z, as the data files
+ * have them), built in chunks. Stops early, before V8's string limit, and
+ * says how many rows it holds.
+ */
+export function csvText(b: OhlcvArrays, n = b.t.length): { text: string; rows: number } {
+  const parts: string[] = ["t,o,h,l,c,v\n"];
+  let length = parts[0]!.length;
+  let rows = 0;
+  const CHUNK = 50_000;
+  for (let s = 0; s < n; s += CHUNK) {
+    const e = Math.min(n, s + CHUNK);
+    const lines = new Array<string>(e - s);
+    for (let i = s; i < e; i++) lines[i - s] = `${new Date(b.t[i]!).toISOString().slice(0, 19)}Z,${b.o[i]},${b.h[i]},${b.l[i]},${b.c[i]},${b.v[i]}\n`;
+    const chunk = lines.join("");
+    if (length + chunk.length > MAX_STRING_LENGTH - 1024) {
+      // Add what still fits, line by line.
+      for (const line of lines) {
+        if (length + line.length > MAX_STRING_LENGTH - 1024) break;
+        parts.push(line);
+        length += line.length;
+        rows++;
+      }
+      break;
+    }
+    parts.push(chunk);
+    length += chunk.length;
+    rows = e;
+  }
+  return { text: parts.join(""), rows };
 }

@@ -6,13 +6,25 @@
 // interference would land on one implementation only and skew the ratio. With
 // `rounds` rounds (impl order reversed every other round), interference is
 // spread over all of them, and the median of the pooled samples ignores it.
+//
+// Slow calls (one call longer than `slowCallSeconds`, e.g. building millions
+// of records): benchmark.js would take one call per sample anyway and insist
+// on `minSamples` of them, so such an impl is timed directly instead: a few
+// single calls (as many as fit in `slowBudgetSeconds`, at least
+// `slowMinCalls`), median reported; a first call over `coldCallSeconds` is
+// the only one. The record says which mode was used.
 
 import Benchmark from "benchmark";
 
 /** One implementation of a suite: `fn` is exactly what is timed (one call = all bars once). */
 export interface Impl {
   name: string;
-  fn: () => void;
+  /** The timed call. May return a promise (then it is awaited, and part of the timing). */
+  fn: () => unknown;
+  /** The impl returns a promise (benchmark.js runs it as a deferred benchmark). */
+  async?: boolean;
+  /** Verifies the result of the first (warm-up) call; throws on a wrong result. Not timed. */
+  check?: (result: unknown) => void;
 }
 
 /** Timing of one implementation. */
@@ -22,22 +34,41 @@ export interface Timing {
   median: number;
   /** Relative margin of error of the mean of the pooled samples, percent (computed as benchmark.js does). */
   rme: number;
-  /** Number of pooled samples (each the mean of benchmark.js's `count` calls). */
+  /** Number of pooled samples (each the mean of benchmark.js's `count` calls, or one call in slow mode). */
   samples: number;
+  /** "benchmark.js" or "single calls" (slow mode). */
+  mode: "benchmark.js" | "single calls";
+  /** One call over `coldCallSeconds`: it was timed as it was, without a separate warm-up call. */
+  cold?: boolean;
 }
 
-/** How benchmark.js samples each implementation. */
+/** How each implementation is sampled. */
 export interface TimingOptions {
-  /** Interleaved rounds per suite. */
+  /** Interleaved benchmark.js rounds per suite. */
   rounds: number;
   /** Seconds of sampling per implementation per round (benchmark.js `maxTime`). */
   maxTime: number;
   /** Minimum samples per implementation per round (benchmark.js `minSamples`). */
   minSamples: number;
+  /** Minimum seconds of one sample (benchmark.js `minTime`; its default 0.05 s makes short runs long). */
+  minTime: number;
   /** Warm-up: at least this many calls ... */
   warmupCalls: number;
-  /** ... and at least this many seconds, before benchmark.js starts. */
+  /** ... and at least this many seconds, before timing starts (fewer for slow calls: see slowCallSeconds). */
   warmupSeconds: number;
+  /** A call longer than this (seconds) is timed in slow mode: single calls, no benchmark.js. */
+  slowCallSeconds: number;
+  /** Slow mode: seconds of timed calls to aim for ... */
+  slowBudgetSeconds: number;
+  /** ... but at least this many calls (and at most 5). */
+  slowMinCalls: number;
+  /**
+   * A first call longer than this (seconds) is the only one: building tens of
+   * millions of records takes minutes, and by then the kernels it calls have
+   * been tiered up by the earlier suites, so a warm-up call would buy nothing
+   * but minutes. Infinity to always warm up.
+   */
+  coldCallSeconds: number;
 }
 
 /** Median of a non-empty list. */
@@ -64,21 +95,52 @@ export function relativeMarginOfError(xs: readonly number[]): number {
   return ((sem * critical) / mean) * 100;
 }
 
+const now = (): number => Number(process.hrtime.bigint()) / 1e9;
+
+/** One call of `impl`: seconds and its result. */
+async function timeOnce(impl: Impl): Promise<{ seconds: number; result: unknown }> {
+  const t0 = now();
+  let result = impl.fn();
+  if (impl.async) result = await result;
+  return { seconds: now() - t0, result };
+}
+
 /**
  * Calls `fn` until both `calls` calls and `seconds` seconds are done, so that
  * V8 has optimised the JavaScript loops and tiered the WebAssembly functions
- * up from Liftoff to TurboFan before anything is timed.
+ * up from Liftoff to TurboFan before anything is timed (WebAssembly has no
+ * on-stack replacement: a function keeps its first-tier code until it
+ * returns). Stops after one call if that call is slow. The first call's
+ * result goes to `impl.check`. Returns the duration of the last call.
  */
-export function warmUp(fn: () => void, calls: number, seconds: number): void {
-  const t0 = process.hrtime.bigint();
-  const limit = BigInt(Math.round(seconds * 1e9));
-  for (let i = 0; i < calls || process.hrtime.bigint() - t0 < limit; i++) fn();
+export async function warmUp(impl: Impl, opts: TimingOptions): Promise<number> {
+  const t0 = now();
+  let last = 0;
+  for (let i = 0; i < opts.warmupCalls || now() - t0 < opts.warmupSeconds; i++) {
+    const r = await timeOnce(impl);
+    if (i === 0) impl.check?.(r.result);
+    last = r.seconds;
+    if (last > opts.slowCallSeconds) break;
+  }
+  return last;
 }
 
 /** Runs one benchmark.js suite over `impls` and returns each impl's samples (seconds per call). */
-function runRound(title: string, impls: readonly Impl[], opts: TimingOptions): Map<string, number[]> {
+function runRound(title: string, impls: readonly Impl[], opts: TimingOptions): Promise<Map<string, number[]>> {
   const suite = new Benchmark.Suite(title);
-  for (const impl of impls) suite.add(impl.name, impl.fn, { maxTime: opts.maxTime, minSamples: opts.minSamples });
+  for (const impl of impls) {
+    if (impl.async) {
+      suite.add(impl.name, {
+        defer: true,
+        fn: (d: { resolve(): void }) => void (impl.fn() as Promise<unknown>).then(() => d.resolve()),
+        maxTime: opts.maxTime,
+        minSamples: opts.minSamples,
+        minTime: opts.minTime,
+      });
+    } else {
+      suite.add(impl.name, impl.fn, { maxTime: opts.maxTime, minSamples: opts.minSamples, minTime: opts.minTime });
+    }
+  }
   const samples = new Map<string, number[]>();
   const errors: string[] = [];
   suite.on("cycle", (event: Benchmark.Event) => {
@@ -87,26 +149,49 @@ function runRound(title: string, impls: readonly Impl[], opts: TimingOptions): M
     if (b.error) errors.push(`${title} / ${b.name}: ${String(b.error)}`);
     else samples.set(String(b.name), b.stats.sample.slice());
   });
-  suite.run({ async: false });
-  if (errors.length > 0) throw new Error(`benchmark failed:\n${errors.join("\n")}`);
-  return samples;
+  return new Promise((resolve, reject) => {
+    suite.on("complete", () => (errors.length > 0 ? reject(new Error(`benchmark failed:\n${errors.join("\n")}`)) : resolve(samples)));
+    suite.run({ async: impls.some((i) => i.async) });
+  });
 }
 
 /**
- * Times each implementation with benchmark.js in one process (so ratios
- * compare like with like), in `opts.rounds` interleaved rounds. Setup is the
- * caller's job: the functions must only run the computation.
+ * Times each implementation in one process (so ratios compare like with
+ * like): warm-up, then benchmark.js in `opts.rounds` interleaved rounds, or
+ * single calls for slow impls. Setup is the caller's job: the functions must
+ * only run the computation.
  */
-export function timeSuite(title: string, impls: readonly Impl[], opts: TimingOptions, onDone?: (t: Timing) => void): Timing[] {
-  for (const impl of impls) warmUp(impl.fn, opts.warmupCalls, opts.warmupSeconds);
-  const pooled = new Map<string, number[]>(impls.map((i) => [i.name, []]));
-  for (let r = 0; r < opts.rounds; r++) {
-    const order = r % 2 === 0 ? impls : [...impls].reverse();
-    for (const [name, s] of runRound(`${title} round ${r + 1}`, order, opts)) pooled.get(name)!.push(...s);
+export async function timeSuite(title: string, impls: readonly Impl[], opts: TimingOptions, onDone?: (t: Timing) => void): Promise<Timing[]> {
+  const fast: Impl[] = [];
+  const out = new Map<string, Timing>();
+  for (const impl of impls) {
+    const last = await warmUp(impl, opts);
+    if (last <= opts.slowCallSeconds) {
+      fast.push(impl);
+      continue;
+    }
+    if (last > opts.coldCallSeconds) {
+      out.set(impl.name, { impl: impl.name, median: last, rme: 0, samples: 1, mode: "single calls", cold: true });
+      continue;
+    }
+    const calls = Math.min(5, Math.max(opts.slowMinCalls, Math.floor(opts.slowBudgetSeconds / last)));
+    const s: number[] = [];
+    for (let i = 0; i < calls; i++) s.push((await timeOnce(impl)).seconds);
+    out.set(impl.name, { impl: impl.name, median: median(s), rme: relativeMarginOfError(s), samples: s.length, mode: "single calls" });
+  }
+  if (fast.length > 0) {
+    const pooled = new Map<string, number[]>(fast.map((i) => [i.name, []]));
+    for (let r = 0; r < opts.rounds; r++) {
+      const order = r % 2 === 0 ? fast : [...fast].reverse();
+      for (const [name, s] of await runRound(`${title} round ${r + 1}`, order, opts)) pooled.get(name)!.push(...s);
+    }
+    for (const impl of fast) {
+      const s = pooled.get(impl.name)!;
+      out.set(impl.name, { impl: impl.name, median: median(s), rme: relativeMarginOfError(s), samples: s.length, mode: "benchmark.js" });
+    }
   }
   return impls.map((impl) => {
-    const s = pooled.get(impl.name)!;
-    const t: Timing = { impl: impl.name, median: median(s), rme: relativeMarginOfError(s), samples: s.length };
+    const t = out.get(impl.name)!;
     onDone?.(t);
     return t;
   });
