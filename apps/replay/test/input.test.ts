@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
@@ -228,6 +227,15 @@ describe("progress bar", () => {
 describe("ict demo", () => {
   it("the sample folder holds exactly the three sample files", () => {
     expect(readdirSync(SAMPLE_DIR).sort()).toEqual(["IWM.csv", "QQQ.csv", "SPY.csv"]);
-    expect(resolve(SAMPLE_DIR)).toBe(resolve(dirname(fileURLToPath(import.meta.url)), "../sample"));
+  });
+
+  it("replays the whole sample and prints the path of a report that exists (the README's main command)", async () => {
+    const out = join(tmp, "demo");
+    const r = await cli("demo", "--out", out, "--quiet");
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^replayed 5 days \(2025-02-10 … 2025-02-14\), 1950 ticks, 3 symbols \(SPY,QQQ,IWM\)/);
+    const report = /^report: (\S+) \(and 4 more, one per day\)$/m.exec(r.out)?.[1];
+    expect(report).toBe(join(out, "data", "daily_news", "2025-02-14", "processed", "report.html"));
+    for (const day of SAMPLE_DAYS) expect(existsSync(join(out, "data", "daily_news", day, "processed", "report.html")), day).toBe(true);
   });
 });
