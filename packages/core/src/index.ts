@@ -7,6 +7,7 @@
  */
 export { IctError, BarValidationError, DuplicateTimestampError, CsvFormatError, OptionError, ParquetFormatError, type BarField } from "./errors.js";
 export { columnsFromParquet } from "./parquet.js";
+export { repairOhlc } from "./repair.js";
 export { parseIsoMs, toEpochMs, epochToMs, isoUtc } from "./time.js";
 export {
   columnsFromBars,
