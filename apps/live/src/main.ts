@@ -180,7 +180,7 @@ export async function runLive(argv: string[], r: RunEnv): Promise<number> {
     stopping = loop.stop();
     await stopping;
     const s = loop.summary();
-    io.stdout(`day ${s.day}: bars ${s.bars} (new ${s.added}, restored ${s.restored}, duplicates dropped ${s.duplicates}, corrected ${s.corrected}, invalid ${s.invalid}); ticks ${s.chain.ticks} (rewinds ${s.chain.rewinds}); llm calls ${s.chain.llmCalls}, failures ${s.chain.llmFailures}\n`);
+    io.stdout(`day ${s.day}: bars ${s.bars} (new ${s.added}, restored ${s.restored}, duplicates dropped ${s.duplicates}, corrected ${s.corrected}, repaired ${s.repaired}, invalid ${s.invalid}); ticks ${s.chain.ticks} (rewinds ${s.chain.rewinds}); llm calls ${s.chain.llmCalls}, failures ${s.chain.llmFailures}\n`);
     return loop.fatal ? 3 : 0;
   } catch (e) {
     if (e instanceof UsageError) {
@@ -209,7 +209,7 @@ async function demo(a: LiveArgs, llm: LlmProvider, r: RunEnv): Promise<number> {
   const s = res.summary;
   const f = res.fake;
   io.stdout(
-    `demo: ${res.seconds.toFixed(1)} s; stream: ${s.stream.connects} connections (${f.drops} dropped, ${f.silences} silenced, ${s.stream.limitErrors} refused with 406, ${s.stream.watchdogKills} watchdog kills), ${s.stream.malformed} malformed frames skipped, ${s.invalid} invalid bars skipped; ` +
+    `demo: ${res.seconds.toFixed(1)} s; stream: ${s.stream.connects} connections (${f.drops} dropped, ${f.silences} silenced, ${s.stream.limitErrors} refused with 406, ${s.stream.watchdogKills} watchdog kills), ${s.stream.malformed} malformed frames skipped, ${s.invalid} invalid bars skipped, ${s.repaired} bars with the open or close outside the high-low range repaired; ` +
       `rest: ${s.rest.requests} requests (${s.rest.rateLimited} rate limited, ${s.rest.serverErrors} server errors); ` +
       `bars: ${s.added} new, ${s.duplicates} duplicates dropped, ${s.corrected} corrected, ${s.stale} stale dropped, ${s.backfilledBars} from backfills, ${res.reconcileFixed} fixed by the final reconciliation; ` +
       `ticks ${s.chain.ticks} (${s.chain.rewinds} rewinds, ${s.chain.reticks} re-ticked); llm ${s.chain.llmCalls} calls\n`,

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { columnsFromBars, offlineAnswer, type Columns } from "@ict/core";
+import { columnsFromBars, offlineAnswer, repairOhlc, type Columns } from "@ict/core";
 import { replay } from "../../replay/src/replay.js";
 import type { AlpacaBar } from "../src/alpaca/types.js";
 
@@ -28,10 +28,18 @@ export function tree(root: string): Record<string, string> {
   return out;
 }
 
-/** Served bars as replay input, in the watchlist's order. */
+/** Served bars as replay input, in the watchlist's order, repaired as the live loop repairs them (an open outside the high–low range widens it). */
 export function asColumns(served: Record<string, AlpacaBar[]>, symbols: readonly string[]): Record<string, Columns> {
   const out: Record<string, Columns> = {};
-  for (const s of symbols) out[s] = columnsFromBars((served[s] ?? []).map((b) => ({ t: b.t, o: b.o, h: b.h, l: b.l, c: b.c, v: b.v })));
+  for (const s of symbols) {
+    out[s] = columnsFromBars(
+      (served[s] ?? []).map((b) => {
+        const r = { t: b.t, o: b.o, h: b.h, l: b.l, c: b.c, v: b.v };
+        repairOhlc(r);
+        return r;
+      }),
+    );
+  }
   return out;
 }
 
