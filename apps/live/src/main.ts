@@ -182,7 +182,7 @@ function defaultSignals(handler: (sig: string) => void): void {
     }
     handler(sig);
   };
-  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, () => on(sig));
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => on(sig));
   // Killed launcher (kill -9 of npx or pnpm): nobody would forward a signal any more, so stop as if signalled.
   watchLaunchers((pid) => {
     process.stderr.write(`live: the launching process ${pid} is gone; stopping\n`);

@@ -10,8 +10,14 @@ import type { AlpacaBar } from "../src/alpaca/types.js";
 export const here = dirname(fileURLToPath(import.meta.url));
 export const CLI = resolve(here, "../src/cli.ts");
 
+/** Temporary folders made by {@link tmp}, removed after each test file (`test/setup.ts`). */
+export const madeDirs: string[] = [];
+
+/** A fresh temporary folder, removed after the test file. */
 export function tmp(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `ict-live-${prefix}-`));
+  const d = mkdtempSync(join(tmpdir(), `ict-live-${prefix}-`));
+  madeDirs.push(d);
+  return d;
 }
 
 /** Every file under `root`, by relative path. */
