@@ -71,7 +71,7 @@ export interface LoopSummary {
   corrected: number;
   stale: number;
   invalid: number;
-  /** Bars whose open or close lay outside the high–low range, repaired (high = max(o,h,c), low = min(o,l,c)) and kept. */
+  /** Bars stored after a repair of their open or close lying outside the high–low range (high = max(o,h,c), low = min(o,l,c)); once per stored version. */
   repaired: number;
   ignored: number;
   /** Bars read back from the journal at a restart. */
@@ -277,15 +277,12 @@ export class LiveLoop {
       return "ignored";
     }
     let bar;
+    let repaired: AlpacaBar | null = null;
     try {
       let fixed = raw;
       if (raw !== null && typeof raw === "object" && [raw.o, raw.h, raw.l, raw.c].every((x) => typeof x === "number")) {
         const copy = { ...raw };
-        if (repairOhlc(copy)) {
-          fixed = copy;
-          this.counters.repaired++;
-          this.log(`bar ${sym} ${String(raw.t)} (${src}) repaired: o ${raw.o} h ${raw.h} l ${raw.l} c ${raw.c} -> h ${copy.h} l ${copy.l}`);
-        }
+        if (repairOhlc(copy)) fixed = repaired = copy;
       }
       bar = parseAlpacaBar(fixed);
     } catch (e) {
@@ -302,6 +299,11 @@ export class LiveLoop {
     }
     const r = this.store.apply(sym, bar, src, knownAt);
     if (r === "duplicate" || r === "stale") return r;
+    if (repaired) {
+      // Counted once per stored version (a re-sent or backfilled copy of the same bar is a duplicate).
+      this.counters.repaired++;
+      this.log(`bar ${sym} ${String(raw.t)} (${src}) repaired: o ${raw.o} h ${raw.h} l ${raw.l} c ${raw.c} -> h ${repaired.h} l ${repaired.l}`);
+    }
     const rec: JournalRecord = { S: sym, t: new Date(bar.t).toISOString(), o: bar.o, h: bar.h, l: bar.l, c: bar.c, v: bar.v, src };
     if (bar.n !== undefined) rec.n = bar.n;
     if (bar.vw !== undefined) rec.vw = bar.vw;

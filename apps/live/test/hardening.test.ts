@@ -149,7 +149,7 @@ describe("real-service behaviour", () => {
     expect(loop.ingest("SPY", above, "b")).toBe("duplicate");
     expect(loop.store.get("SPY", Date.parse(above.t))).toMatchObject({ o: 101.5, h: 101.5, l: 100.1, c: 100.9 });
     expect(loop.store.get("SPY", Date.parse(below.t))).toMatchObject({ o: 99.8, h: 101.0, l: 99.8, c: 100.6 });
-    expect(loop.summary()).toMatchObject({ repaired: 3, invalid: 0 });
+    expect(loop.summary()).toMatchObject({ repaired: 2, invalid: 0, duplicates: 1 });
     await loop.stop(500);
     const journal = readFileSync(journalPath(loop["o"].out, day), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(journal.map((r) => [r.o, r.h, r.l])).toEqual([
