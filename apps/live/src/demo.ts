@@ -125,6 +125,8 @@ export interface DemoResult {
   reconcileFixed: number;
   summary: LoopSummary;
   fake: FakeAlpaca["stats"];
+  /** The trading host the calendar came from in the end. */
+  tradingUrl: string;
   seconds: number;
 }
 
@@ -138,12 +140,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   // 1.5 s of real time before the first bar: the loop is up before the session starts, even on a loaded machine.
   // Four minutes in a row without a bar for any symbol (no trades anywhere), as Alpaca's feed has them: not a dead socket.
   const quiet = Math.round(minutes * 0.63);
-  const fake = await new FakeAlpaca({ symbols, minutes, speed, leadMs: Math.max(30_000, 1_500 * speed), faults: o.faults === false ? [] : allFaults(minutes, speed), silentMinutes: [quiet, quiet + 1, quiet + 2, quiet + 3], log, ...o.fake }).start();
+  // Live-account keys, and the client starting on the default paper host: the calendar must come from the live host.
+  const fake = await new FakeAlpaca({ symbols, minutes, speed, leadMs: Math.max(30_000, 1_500 * speed), faults: o.faults === false ? [] : allFaults(minutes, speed), silentMinutes: [quiet, quiet + 1, quiet + 2, quiet + 3], account: "live", log, ...o.fake }).start();
   o.onFake?.(fake);
   const loop = new LiveLoop({
     symbols,
     out: o.out,
-    alpaca: { keyId: "fake-key", secretKey: "fake-secret", feed: "iex", dataUrl: fake.urls.dataUrl, tradingUrl: fake.urls.tradingUrl, streamUrl: fake.urls.streamUrl },
+    alpaca: { keyId: "fake-key", secretKey: "fake-secret", feed: "iex", dataUrl: fake.urls.dataUrl, tradingUrl: fake.urls.tradingUrl, tradingFallbackUrl: fake.urls.liveTradingUrl, streamUrl: fake.urls.streamUrl },
     clock: fake.clock,
     llm: o.llm ?? createLlmProvider("offline"),
     debounceMs: 3_000,
@@ -171,7 +174,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const reconcileFixed = loop.summary().added + loop.summary().corrected - before;
     await loop.stop();
     counts.duplicated = countBars(fake, loop, o.out).duplicated;
-    return { counts, reconcileFixed, summary: loop.summary(), fake: fake.stats, seconds: (performance.now() - started) / 1000 };
+    return { counts, reconcileFixed, summary: loop.summary(), fake: fake.stats, tradingUrl: loop.rest.tradingUrl, seconds: (performance.now() - started) / 1000 };
   } finally {
     await loop.stop();
     await fake.close();

@@ -60,7 +60,7 @@ describe("REST client against the fake server", () => {
     }
   });
 
-  it("retries 429 after the rate-limit reset and 500 with backoff; gives up on 401 at once", async () => {
+  it("retries 429 after the rate-limit reset and 500 with backoff; gives up at once on the 403 Alpaca answers to wrong keys", async () => {
     const fake = await new FakeAlpaca({ minutes: 10, speed: 100, leadMs: -20 * 60_000, faults: [{ at: -100, kind: "rest429", count: 2, resetMs: 5_000 }, { at: -100, kind: "rest500", count: 1 }] }).start();
     try {
       const logs: string[] = [];

@@ -50,6 +50,11 @@ describe("live loop against the fake Alpaca, every fault injected", () => {
     const outside = served.filter((b) => b.o > b.h || b.o < b.l).length;
     expect(outside).toBeGreaterThan(5);
     expect(res.summary.repaired).toBeGreaterThanOrEqual(outside);
+    // Live keys on the default paper host: the calendar came from the live host (the paper host answered 403).
+    expect(res.tradingUrl).toBe(fake.urls.liveTradingUrl);
+    expect(res.fake.calendarRequests).toBeGreaterThanOrEqual(2);
+    expect(logs.some((l) => l.includes("refused the keys for the calendar (HTTP 403)"))).toBe(true);
+    expect(logs.some((l) => l.includes("assuming weekdays"))).toBe(false);
     // Four bar-less minutes in a row: no watchdog kill beyond the silent-socket faults.
     expect(res.summary.stream.watchdogKills).toBeLessThanOrEqual(res.fake.silences);
     // Exactly once: every served bar with its final values, none journaled twice, nothing left for the reconciliation.
