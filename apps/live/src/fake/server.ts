@@ -86,9 +86,11 @@ export class FakeAlpaca {
     });
   }
 
+  /** The symbols the fake serves. */
   get symbols(): readonly string[] {
     return this.timeline.symbols;
   }
+  /** The New York trading day of the session. */
   get day(): string {
     return this.timeline.day;
   }
@@ -96,9 +98,11 @@ export class FakeAlpaca {
   get sessionStart(): number {
     return this.timeline.sessionStart;
   }
+  /** Market ms per real ms of the fake's clock. */
   get speed(): number {
     return this.timeline.speed;
   }
+  /** The fake's virtual clock (set by {@link start}); the client must run on it. */
   get clock(): Timeline["clock"] {
     return this.timeline.clock;
   }
