@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    setupFiles: ["test/setup.ts"],
     testTimeout: 120_000,
     // One file at a time: the fault and process tests run accelerated clocks and child processes;
     // sharing two cores with each other (and with the other packages' suites) makes them slow for no gain.

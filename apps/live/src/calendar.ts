@@ -2,12 +2,16 @@
  * The New York trading calendar. Regular sessions (09:30–16:00, 13:00 on half
  * days; none on weekends and exchange holidays) come from Alpaca's calendar
  * endpoint, fetched a month at a time and cached in memory and in a JSON file.
- * When the calendar cannot be had, weekdays 09:30–16:00 are assumed (and said).
+ * The live loop fetches the current month again every New York day, since
+ * an exchange can announce a closure or an early close at short notice.
+ * When the calendar cannot be had (network), weekdays 09:30–16:00 are
+ * assumed (and said); keys refused by the trading host are not a reason to
+ * guess: that error is passed on, and the loop stops.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { nyDate } from "@ict/core";
 import { writeJsonAtomic } from "@ict/core/node";
-import type { CalendarDay } from "./alpaca/types.js";
+import { AlpacaAuthError, type CalendarDay } from "./alpaca/types.js";
 
 const PARTS = new Intl.DateTimeFormat("en-US", {
   timeZone: "America/New_York",
@@ -82,10 +86,16 @@ export class TradingCalendar {
     }
   }
 
-  /** Loads the month of `day` (and caches it); falls back to weekdays 09:30–16:00 when the calendar cannot be fetched. */
-  async load(day: string): Promise<void> {
+  /**
+   * Loads the month of `day` (and caches it); falls back to weekdays
+   * 09:30–16:00 when the calendar cannot be fetched, and returns whether it
+   * was fetched. `force` fetches the month even when it is cached (the daily
+   * reload). Keys refused ({@link AlpacaAuthError}) are thrown, not guessed
+   * around.
+   */
+  async load(day: string, force = false): Promise<boolean> {
     const month = day.slice(0, 7);
-    if (this.fetched.has(month)) return;
+    if (this.fetched.has(month) && !force) return true;
     const start = `${month}-01`;
     const end = addDays(addDays(start, 31).slice(0, 7) + "-01", -1);
     if (this.source) {
@@ -98,11 +108,14 @@ export class TradingCalendar {
           const all = [...this.days.values()].filter((x): x is CalendarDay => x !== null).sort((a, b) => (a.date < b.date ? -1 : 1));
           writeJsonAtomic(this.cacheFile, { months: [...this.fetched].sort(), days: all });
         }
-        return;
+        return true;
       } catch (e) {
+        if (e instanceof AlpacaAuthError) throw e;
+        if ((e as Error)?.name === "AbortError" || (e as { code?: string })?.code === "ABORT_ERR") return false;
         this.log(`calendar: cannot fetch ${month} (${(e as Error).message}); assuming weekdays 09:30-16:00`);
       }
     }
+    return false;
   }
 
   /** The regular session of `day`, or null (weekend, holiday). Call {@link load} first for exchange holidays and half days. */

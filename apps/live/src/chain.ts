@@ -87,6 +87,12 @@ export interface ChainOptions {
   llmConcurrency?: number;
   /** A network LLM is not asked about a prompt older than this (market ms): a stale read is no use live. */
   llmMaxLagMs?: number;
+  /**
+   * A fatal model error (`fatal: true` on the error: keys refused, quota
+   * exhausted, the provider's failure budget spent): asking again cannot
+   * help, so the loop stops. The tick is not written (a restart asks again).
+   */
+  onFatal?: (err: Error) => void;
   /** Market ms to wait for the other symbols' bars of a minute before ticking it anyway. */
   debounceMs?: number;
   /** Shared answer cache by symbol and prompt. */
@@ -355,6 +361,11 @@ export class DayChain {
     } catch (e) {
       if (this.closing) return "aborted";
       this.stats.llmFailures++;
+      if ((e as { fatal?: boolean }).fatal === true) {
+        this.o.log(`llm ${llm.name}: ${(e as Error).message} (fatal)`);
+        this.o.onFatal?.(e as Error);
+        return "aborted";
+      }
       const error = (e as Error).message;
       this.o.log(`llm ${llm.name} ${symbol} ${new Date(now).toISOString()}: ${error}; going on without an answer`);
       return { answer: null, error };

@@ -6,7 +6,7 @@
  * At the end it compares what the loop stored with what the fake served.
  */
 import { readFileSync } from "node:fs";
-import { createLlmProvider, type LlmProvider } from "@ict/core";
+import { createLlmProvider, repairOhlc, type LlmProvider } from "@ict/core";
 import { journalPath } from "./barstore.js";
 import { FakeAlpaca, type FakeFault, type FakeOptions } from "./fake/server.js";
 import { LiveLoop, type LoopSummary } from "./loop.js";
@@ -16,7 +16,6 @@ import type { StreamTimings } from "./alpaca/stream.js";
 export const FAST_TIMINGS: Partial<StreamTimings> = {
   pingMs: 5_000,
   pongTimeoutMs: 20_000,
-  barSilenceMs: 150_000,
   handshakeTimeoutMs: 10_000,
   backoff: { baseMs: 1_000, capMs: 20_000 },
   limitBackoff: { baseMs: 10_000, capMs: 60_000 },
@@ -59,9 +58,25 @@ export interface BarCounts {
   missingBars: string[];
 }
 
-/** Compares the loop's store (and its journal) with what the fake served. */
+/**
+ * The fake's final bars as the loop must hold them: an open or close outside
+ * the high–low range repaired (high = max(o,h,c), low = min(o,l,c)).
+ */
+export function repairedServed(fake: FakeAlpaca): ReturnType<FakeAlpaca["served"]> {
+  const out = fake.served();
+  for (const list of Object.values(out)) {
+    for (let i = 0; i < list.length; i++) {
+      const b = { ...list[i]! };
+      repairOhlc(b);
+      list[i] = b;
+    }
+  }
+  return out;
+}
+
+/** Compares the loop's store (and its journal) with what the fake served (repaired). */
 export function countBars(fake: FakeAlpaca, loop: LiveLoop, out: string): BarCounts {
-  const served = fake.served();
+  const served = repairedServed(fake);
   let n = 0;
   let received = 0;
   const missingBars: string[] = [];
@@ -110,6 +125,8 @@ export interface DemoResult {
   reconcileFixed: number;
   summary: LoopSummary;
   fake: FakeAlpaca["stats"];
+  /** The trading host the calendar came from in the end. */
+  tradingUrl: string;
   seconds: number;
 }
 
@@ -121,12 +138,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const minutes = o.minutes ?? 90;
   const speed = o.speed ?? 200;
   // 1.5 s of real time before the first bar: the loop is up before the session starts, even on a loaded machine.
-  const fake = await new FakeAlpaca({ symbols, minutes, speed, leadMs: Math.max(30_000, 1_500 * speed), faults: o.faults === false ? [] : allFaults(minutes, speed), log, ...o.fake }).start();
+  // Four minutes in a row without a bar for any symbol (no trades anywhere), as Alpaca's feed has them: not a dead socket.
+  const quiet = Math.round(minutes * 0.63);
+  // Live-account keys, and the client starting on the default paper host: the calendar must come from the live host.
+  const fake = await new FakeAlpaca({ symbols, minutes, speed, leadMs: Math.max(30_000, 1_500 * speed), faults: o.faults === false ? [] : allFaults(minutes, speed), silentMinutes: [quiet, quiet + 1, quiet + 2, quiet + 3], account: "live", log, ...o.fake }).start();
   o.onFake?.(fake);
   const loop = new LiveLoop({
     symbols,
     out: o.out,
-    alpaca: { keyId: "fake-key", secretKey: "fake-secret", feed: "iex", ...fake.urls },
+    alpaca: { keyId: "fake-key", secretKey: "fake-secret", feed: "iex", dataUrl: fake.urls.dataUrl, tradingUrl: fake.urls.tradingUrl, tradingFallbackUrl: fake.urls.liveTradingUrl, streamUrl: fake.urls.streamUrl },
     clock: fake.clock,
     llm: o.llm ?? createLlmProvider("offline"),
     debounceMs: 3_000,
@@ -154,7 +174,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const reconcileFixed = loop.summary().added + loop.summary().corrected - before;
     await loop.stop();
     counts.duplicated = countBars(fake, loop, o.out).duplicated;
-    return { counts, reconcileFixed, summary: loop.summary(), fake: fake.stats, seconds: (performance.now() - started) / 1000 };
+    return { counts, reconcileFixed, summary: loop.summary(), fake: fake.stats, tradingUrl: loop.rest.tradingUrl, seconds: (performance.now() - started) / 1000 };
   } finally {
     await loop.stop();
     await fake.close();

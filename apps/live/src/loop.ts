@@ -1,21 +1,29 @@
 /**
  * The live loop: Alpaca bars in (stream and REST backfill), ticks out.
  *
- * Every bar is validated (a bad one is logged with its symbol, time and field
- * and skipped), deduplicated on (symbol, t), journaled to disk, and then fed
+ * Every bar is repaired when its open or close lies outside its high–low
+ * range (Alpaca's bars take their open, high, low and close from different
+ * sets of trades, by trade condition, so the 09:30 open can lie above the
+ * high: the high becomes max(o, h, c), the low min(o, l, c); counted), then
+ * validated (a bad one is logged with its symbol, time and field and
+ * skipped), deduplicated on (symbol, t), journaled to disk, and then fed
  * to the day's {@link DayChain}, which ticks each closed minute once every
  * watched symbol has reported it (or after a short debounce), rewinds for
  * late and corrected bars, asks the LLM about changed prompts and writes the
  * files. After every (re)subscription the gap is backfilled over REST from a
  * little before the last bar received; after the regular session's close the
  * whole day is reconciled once against REST. A restarted loop rebuilds its
- * state from the day's journal and files, then backfills.
+ * state from the day's journal and files, then backfills. Start-up is
+ * bounded (the stream must subscribe within `startTimeoutMs`); after that the
+ * stream reconnects for as long as the loop runs. Keys refused (stream,
+ * REST or calendar) and a fatal LLM error (`fatal: true`: keys refused,
+ * quota exhausted) stop it: {@link LiveLoop.whenFatal}.
  */
-import { BarValidationError, createLlmProvider, nyDate, type LlmProvider, type Profile } from "@ict/core";
+import { BarValidationError, createLlmProvider, IctError, nyDate, repairOhlc, type LlmProvider, type Profile } from "@ict/core";
 import { join } from "node:path";
 import { AlpacaRest } from "./alpaca/rest.js";
 import { AlpacaStream, type StreamTimings } from "./alpaca/stream.js";
-import { AlpacaAuthError, AlpacaError, type AlpacaBar, type AlpacaConfig } from "./alpaca/types.js";
+import { AlpacaAuthError, AlpacaError, streamFeedUrl, type AlpacaBar, type AlpacaConfig } from "./alpaca/types.js";
 import { BarStore, Journal, journalPath, parseAlpacaBar, type BarSource, type JournalRecord } from "./barstore.js";
 import { nyDayStart, TradingCalendar } from "./calendar.js";
 import { DayChain, type ChainStats, type Settled } from "./chain.js";
@@ -41,6 +49,14 @@ export interface LoopOptions {
   streamTimings?: Partial<StreamTimings>;
   restTimeoutMs?: number;
   restRetries?: number;
+  /**
+   * Real ms the first subscription may take before {@link LiveLoop.start}
+   * gives up with a {@link StartupError} (default 60 s). Only the start-up is
+   * bounded: once subscribed, the stream reconnects indefinitely.
+   */
+  startTimeoutMs?: number;
+  /** Market ms between two attempts at the calendar after a failed one (default 30 min). */
+  calendarRetryMs?: number;
   random?: () => number;
   fetch?: typeof fetch;
   log?: (msg: string) => void;
@@ -55,6 +71,8 @@ export interface LoopSummary {
   corrected: number;
   stale: number;
   invalid: number;
+  /** Bars stored after a repair of their open or close lying outside the high–low range (high = max(o,h,c), low = min(o,l,c)); once per stored version. */
+  repaired: number;
   ignored: number;
   /** Bars read back from the journal at a restart. */
   restored: number;
@@ -64,6 +82,9 @@ export interface LoopSummary {
   rest: AlpacaRest["stats"];
   chain: ChainStats;
 }
+
+/** The loop could not start: the stream never subscribed within the start-up time (unreachable host, proxy, DNS...). */
+export class StartupError extends IctError {}
 
 /** The live loop. */
 export class LiveLoop {
@@ -88,9 +109,15 @@ export class LiveLoop {
   private readonly reconciled = new Set<string>();
   private readonly cache = new Map<string, Promise<Settled | "aborted">>();
   private readonly retired: DayChain[] = [];
-  private fatalError: AlpacaError | null = null;
-  private fatalWaiters: Array<(e: AlpacaError) => void> = [];
-  private counters = { ignored: 0, backfills: 0, backfilledBars: 0, restored: 0 };
+  private fatalError: Error | null = null;
+  private fatalWaiters: Array<(e: Error) => void> = [];
+  private readyWaiters: Array<() => void> = [];
+  private readonly abort = new AbortController();
+  /** The New York day the calendar was last fetched for, and when an attempt last failed (market ms). */
+  private calendarDay: string | null = null;
+  private calendarFailedAt = -Infinity;
+  private calendarLoading: Promise<void> | null = null;
+  private counters = { ignored: 0, backfills: 0, backfilledBars: 0, restored: 0, repaired: 0 };
   private chainTotals: ChainStats = { ticks: 0, rewinds: 0, reticks: 0, llmCalls: 0, llmFailures: 0, llmSkipped: 0, llmReused: 0 };
 
   constructor(private readonly o: LoopOptions) {
@@ -98,7 +125,7 @@ export class LiveLoop {
     this.llm = o.llm ?? createLlmProvider("offline");
     this.log = o.log ?? ((m) => process.stderr.write(m + "\n"));
     this.rest = new AlpacaRest(o.alpaca, { clock: this.clock, fetch: o.fetch, timeoutMs: o.restTimeoutMs, maxRetries: o.restRetries, random: o.random, log: this.log });
-    this.calendar = new TradingCalendar((a, b) => this.rest.calendar(a, b), join(o.out, "data", "calendar.json"), this.log);
+    this.calendar = new TradingCalendar((a, b) => this.rest.calendar(a, b, this.abort.signal), join(o.out, "data", "calendar.json"), this.log);
   }
 
   /** The current New York day of the loop. */
@@ -106,28 +133,30 @@ export class LiveLoop {
     return this.day;
   }
 
-  /** The error that stopped the stream for good (bad keys...), if any. */
-  get fatal(): AlpacaError | null {
+  /** The error that stopped the loop for good (keys refused, a final stream error, a fatal LLM error), if any. */
+  get fatal(): Error | null {
     return this.fatalError;
   }
 
-  /** Resolves with the final error when the stream gives up for good. */
-  whenFatal(): Promise<AlpacaError> {
+  /** Resolves with the final error when the loop gives up for good. */
+  whenFatal(): Promise<Error> {
     return this.fatalError ? Promise.resolve(this.fatalError) : new Promise((r) => this.fatalWaiters.push(r));
   }
 
   /**
-   * Starts: loads the calendar, resumes today's files, opens the stream
-   * (which backfills on every subscription), and arms the end-of-session
-   * reconciliation.
+   * Starts: resumes today's files, opens the stream (which backfills on
+   * every subscription), loads the calendar in the background, and arms the
+   * end-of-session reconciliation and the daily calendar reload. Resolves
+   * once the stream has subscribed; rejects with a {@link StartupError} when
+   * it has not within `startTimeoutMs` (real ms), or with the final error
+   * (keys refused...) when one comes first. The caller then calls
+   * {@link stop}.
    */
   async start(): Promise<void> {
     const today = nyDate(this.clock.now());
-    await this.calendar.load(today);
     this.openDay(today);
-    const url = `${this.o.alpaca.streamUrl.replace(/\/$/, "")}/${this.o.alpaca.feed}`;
     this.stream = new AlpacaStream({
-      url,
+      url: streamFeedUrl(this.o.alpaca.streamUrl, this.o.alpaca.feed),
       keyId: this.o.alpaca.keyId,
       secretKey: this.o.alpaca.secretKey,
       symbols: this.o.symbols,
@@ -135,16 +164,60 @@ export class LiveLoop {
       timings: this.o.streamTimings,
       random: this.o.random,
       log: this.log,
-      isRegularHours: (t) => this.calendar.isRegularHours(t),
       onBar: (m) => this.ingest(m.S, m, m.T),
-      onReady: () => void this.backfill(),
+      onReady: () => {
+        for (const w of this.readyWaiters.splice(0)) w();
+        void this.backfill();
+      },
       onFatal: (e) => this.onFatal(e),
     });
     this.stream.start();
+    void this.refreshCalendar(today);
     this.armSessionTimer();
+    const limit = this.o.startTimeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        new Promise<void>((r) => this.readyWaiters.push(r)),
+        this.whenFatal().then((e) => Promise.reject(e)),
+        new Promise<void>((_, reject) => {
+          timer = setTimeout(() => {
+            const why = this.stream?.lastProblem ? ` (last: ${this.stream.lastProblem})` : "";
+            reject(new StartupError(`could not connect to ${streamFeedUrl(this.o.alpaca.streamUrl, this.o.alpaca.feed)} within ${Math.round(limit / 1000)} s${why}; check the network and the URLs, or raise --start-timeout`));
+          }, limit);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  private onFatal(e: AlpacaError): void {
+  /**
+   * Fetches the calendar month of `day` again (once per New York day; after
+   * a failure, again after `calendarRetryMs`). Keys refused by the trading
+   * host are fatal: a calendar guessed around them would tick holidays and
+   * miss early closes.
+   */
+  private refreshCalendar(day: string): Promise<void> {
+    if (this.calendarLoading) return this.calendarLoading;
+    this.calendarLoading = (async () => {
+      try {
+        const ok = await this.calendar.load(day, true);
+        if (ok) this.calendarDay = day;
+        else this.calendarFailedAt = this.clock.now();
+      } catch (e) {
+        if (e instanceof AlpacaAuthError) {
+          this.onFatal(new AlpacaAuthError(`calendar: ${e.message.replace(/^calendar: /, "")}`, e.status ?? 403));
+        } else this.calendarFailedAt = this.clock.now();
+      }
+    })().finally(() => {
+      this.calendarLoading = null;
+    });
+    return this.calendarLoading;
+  }
+
+  private onFatal(e: Error): void {
+    if (this.fatalError) return;
     this.fatalError = e;
     for (const w of this.fatalWaiters.splice(0)) w(e);
   }
@@ -188,6 +261,7 @@ export class LiveLoop {
       debounceMs: this.o.debounceMs,
       cache: this.cache,
       log: this.log,
+      onFatal: (e) => this.onFatal(e),
     });
     this.chain.resume(this.store);
     if (restored) this.log(`resumed ${day}: ${restored} bars from the journal, ${this.chain.length} ticks`);
@@ -203,8 +277,14 @@ export class LiveLoop {
       return "ignored";
     }
     let bar;
+    let repaired: AlpacaBar | null = null;
     try {
-      bar = parseAlpacaBar(raw);
+      let fixed = raw;
+      if (raw !== null && typeof raw === "object" && [raw.o, raw.h, raw.l, raw.c].every((x) => typeof x === "number")) {
+        const copy = { ...raw };
+        if (repairOhlc(copy)) fixed = repaired = copy;
+      }
+      bar = parseAlpacaBar(fixed);
     } catch (e) {
       this.store.stats.invalid++;
       const why = e instanceof BarValidationError ? `field ${e.field}: ${e.reason} (value ${JSON.stringify(e.value)})` : (e as Error).message;
@@ -219,6 +299,11 @@ export class LiveLoop {
     }
     const r = this.store.apply(sym, bar, src, knownAt);
     if (r === "duplicate" || r === "stale") return r;
+    if (repaired) {
+      // Counted once per stored version (a re-sent or backfilled copy of the same bar is a duplicate).
+      this.counters.repaired++;
+      this.log(`bar ${sym} ${String(raw.t)} (${src}) repaired: o ${raw.o} h ${raw.h} l ${raw.l} c ${raw.c} -> h ${repaired.h} l ${repaired.l}`);
+    }
     const rec: JournalRecord = { S: sym, t: new Date(bar.t).toISOString(), o: bar.o, h: bar.h, l: bar.l, c: bar.c, v: bar.v, src };
     if (bar.n !== undefined) rec.n = bar.n;
     if (bar.vw !== undefined) rec.vw = bar.vw;
@@ -295,7 +380,7 @@ export class LiveLoop {
       try {
         this.counters.backfills++;
         const askedAt = this.clock.now();
-        const bars = await this.rest.bars({ symbols: this.o.symbols, start, end });
+        const bars = await this.rest.bars({ symbols: this.o.symbols, start, end }, this.abort.signal);
         let n = 0;
         let changed = 0;
         for (const [sym, list] of Object.entries(bars)) {
@@ -309,10 +394,16 @@ export class LiveLoop {
         this.log(`${what} from ${new Date(start).toISOString()}: ${n} bars, ${changed} new or corrected`);
         return;
       } catch (e) {
+        if (this.stopping) return;
         if (e instanceof AlpacaAuthError) return this.onFatal(e);
+        if (e instanceof AlpacaError && e.final) {
+          // Refused as asked (a 4xx other than 401/403/429): asking again gets the same answer.
+          this.log(`${what} failed: ${e.message}; final, not retried`);
+          return;
+        }
         this.log(`${what} failed: ${(e as Error).message}; trying again`);
         try {
-          await sleepMarket(this.clock, Math.min(60_000, 5_000 * 2 ** attempt));
+          await sleepMarket(this.clock, Math.min(60_000, 5_000 * 2 ** attempt), this.abort.signal);
         } catch {
           return;
         }
@@ -320,15 +411,23 @@ export class LiveLoop {
     }
   }
 
-  /** Once a minute (market time): after the regular close plus a margin, reconcile the day once. */
+  /**
+   * Once a minute (market time): the calendar is fetched again when the New
+   * York day has changed since it was last fetched (or retried a while after
+   * a failure), and after the regular close plus a margin the day is
+   * reconciled once.
+   */
   private armSessionTimer(): void {
     const after = this.o.reconcileAfterCloseMs === undefined ? 300_000 : this.o.reconcileAfterCloseMs;
-    if (after === null) return;
     this.sessionTimer = setInterval(() => {
+      if (this.stopping) return;
+      const now = this.clock.now();
+      const today = nyDate(now);
+      if (this.calendarDay !== today && now - this.calendarFailedAt >= (this.o.calendarRetryMs ?? 1_800_000)) void this.refreshCalendar(today);
       const day = this.day;
-      if (!day || this.reconciled.has(day) || this.stopping) return;
+      if (after === null || !day || this.reconciled.has(day)) return;
       const s = this.calendar.session(day);
-      if (s && this.clock.now() >= s.close + after) void this.reconcile();
+      if (s && now >= s.close + after) void this.reconcile();
     }, Math.max(50, wallMs(this.clock, 60_000)));
   }
 
@@ -341,6 +440,7 @@ export class LiveLoop {
     if (this.stopped) return this.stopped;
     this.stopped = (async () => {
       this.stopping = true;
+      this.abort.abort(new Error("stopping"));
       if (this.debounceTimer) clearTimeout(this.debounceTimer);
       if (this.sessionTimer) clearInterval(this.sessionTimer);
       await this.stream?.stop();

@@ -50,7 +50,7 @@ describe("REST client against the fake server", () => {
       expect(seen.length).toBe(Math.ceil(total / 7));
       expect(seen.slice(1).every((u) => new URL(u).searchParams.has("page_token"))).toBe(true);
       const q = new URL(seen[0]!).searchParams;
-      expect(Object.fromEntries(q)).toMatchObject({ symbols: "SPY,QQQ,IWM", timeframe: "1Min", feed: "iex", adjustment: "split", limit: "7" });
+      expect(Object.fromEntries(q)).toMatchObject({ symbols: "SPY,QQQ,IWM", timeframe: "1Min", feed: "iex", adjustment: "raw", limit: "7" });
       const latest = await rest.latestBars(["SPY"]);
       expect(latest.SPY).toEqual(served.SPY!.at(-1));
       const cal = await rest.calendar("2024-03-11", "2024-03-17");
@@ -60,7 +60,7 @@ describe("REST client against the fake server", () => {
     }
   });
 
-  it("retries 429 after the rate-limit reset and 500 with backoff; gives up on 401 at once", async () => {
+  it("retries 429 after the rate-limit reset and 500 with backoff; gives up at once on the 403 Alpaca answers to wrong keys", async () => {
     const fake = await new FakeAlpaca({ minutes: 10, speed: 100, leadMs: -20 * 60_000, faults: [{ at: -100, kind: "rest429", count: 2, resetMs: 5_000 }, { at: -100, kind: "rest500", count: 1 }] }).start();
     try {
       const logs: string[] = [];

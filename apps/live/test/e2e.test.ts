@@ -9,7 +9,7 @@ describe("live loop against the fake Alpaca, every fault injected", () => {
   it("receives every served bar exactly once, skips malformed frames, and writes what a replay of the same bars writes", async () => {
     const out = tmp("e2e");
     const logs: string[] = [];
-    const minutes = 45;
+    const minutes = 50;
     let fakeRef: FakeAlpaca | null = null;
     const res = await runDemo({
       out,
@@ -44,7 +44,19 @@ describe("live loop against the fake Alpaca, every fault injected", () => {
     expect(res.summary.stream.malformed).toBeGreaterThan(0);
     expect(res.summary.invalid).toBeGreaterThan(0);
     expect(logs.some((l) => l.includes("malformed frame skipped (not JSON"))).toBe(true);
-    expect(logs.some((l) => /bar SPY 2024-03-15T13:30:00.000Z \(b\) skipped: field h: high is below/.test(l))).toBe(true);
+    expect(logs.some((l) => /bar SPY 2024-03-15T13:30:00.000Z \(b\) skipped: field v: /.test(l))).toBe(true);
+    // Bars with the open outside the high-low range (as Alpaca sends some) were repaired and kept, not dropped.
+    const served = Object.values(fake.served()).flat();
+    const outside = served.filter((b) => b.o > b.h || b.o < b.l).length;
+    expect(outside).toBeGreaterThan(5);
+    expect(res.summary.repaired).toBeGreaterThanOrEqual(outside);
+    // Live keys on the default paper host: the calendar came from the live host (the paper host answered 403).
+    expect(res.tradingUrl).toBe(fake.urls.liveTradingUrl);
+    expect(res.fake.calendarRequests).toBeGreaterThanOrEqual(2);
+    expect(logs.some((l) => l.includes("refused the keys for the calendar (HTTP 403)"))).toBe(true);
+    expect(logs.some((l) => l.includes("assuming weekdays"))).toBe(false);
+    // Four bar-less minutes in a row: no watchdog kill beyond the silent-socket faults.
+    expect(res.summary.stream.watchdogKills).toBeLessThanOrEqual(res.fake.silences);
     // Exactly once: every served bar with its final values, none journaled twice, nothing left for the reconciliation.
     expect(res.counts.served).toBe(fake.barCount);
     expect(res.counts.served).toBeGreaterThan(120);

@@ -3,15 +3,21 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { columnsFromBars, offlineAnswer, type Columns } from "@ict/core";
+import { columnsFromBars, offlineAnswer, repairOhlc, type Columns } from "@ict/core";
 import { replay } from "../../replay/src/replay.js";
 import type { AlpacaBar } from "../src/alpaca/types.js";
 
 export const here = dirname(fileURLToPath(import.meta.url));
 export const CLI = resolve(here, "../src/cli.ts");
 
+/** Temporary folders made by {@link tmp}, removed after each test file (`test/setup.ts`). */
+export const madeDirs: string[] = [];
+
+/** A fresh temporary folder, removed after the test file. */
 export function tmp(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `ict-live-${prefix}-`));
+  const d = mkdtempSync(join(tmpdir(), `ict-live-${prefix}-`));
+  madeDirs.push(d);
+  return d;
 }
 
 /** Every file under `root`, by relative path. */
@@ -28,10 +34,18 @@ export function tree(root: string): Record<string, string> {
   return out;
 }
 
-/** Served bars as replay input, in the watchlist's order. */
+/** Served bars as replay input, in the watchlist's order, repaired as the live loop repairs them (an open outside the high–low range widens it). */
 export function asColumns(served: Record<string, AlpacaBar[]>, symbols: readonly string[]): Record<string, Columns> {
   const out: Record<string, Columns> = {};
-  for (const s of symbols) out[s] = columnsFromBars((served[s] ?? []).map((b) => ({ t: b.t, o: b.o, h: b.h, l: b.l, c: b.c, v: b.v })));
+  for (const s of symbols) {
+    out[s] = columnsFromBars(
+      (served[s] ?? []).map((b) => {
+        const r = { t: b.t, o: b.o, h: b.h, l: b.l, c: b.c, v: b.v };
+        repairOhlc(r);
+        return r;
+      }),
+    );
+  }
   return out;
 }
 

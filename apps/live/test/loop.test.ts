@@ -29,9 +29,9 @@ describe("live loop without a network", () => {
     }
     // A bar of the closed day, a bad bar and an unwatched symbol are not taken.
     expect(loop.ingest("SPY", d1.SPY![3]!, "b")).toBe("ignored");
-    expect(loop.ingest("SPY", { ...d2.SPY![0]!, h: -1 }, "b")).toBe("invalid");
+    expect(loop.ingest("SPY", { ...d2.SPY![0]!, v: -1 }, "b")).toBe("invalid");
     expect(loop.ingest("IWM", d2.SPY![0]!, "b")).toBe("ignored");
-    expect(logs.some((l) => /bar SPY 2024-03-15T13:30:00.000Z \(b\) skipped: field h/.test(l))).toBe(true);
+    expect(logs.some((l) => /bar SPY 2024-03-15T13:30:00.000Z \(b\) skipped: field v/.test(l))).toBe(true);
     await loop.stop();
     expect(loop.currentDay).toBe("2024-03-15");
     const cols = (g: typeof d1): Record<string, Columns> => asColumns(g, symbols);

@@ -1,12 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:http";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { journalPath } from "../src/barstore.js";
 import { clockSpec } from "../src/clock.js";
+import { repairedServed } from "../src/demo.js";
 import { FakeAlpaca } from "../src/fake/server.js";
+import { procStat } from "../src/parent.js";
 import { asColumns, CLI, expectEqualsReplay, here, tmp } from "./helpers.js";
 
 const SYMBOLS = ["SPY", "QQQ", "IWM"];
@@ -72,7 +74,8 @@ function journaled(out: string, day: string): Map<string, string> {
 
 function caughtUp(fake: FakeAlpaca, out: string): boolean {
   const got = journaled(out, fake.day);
-  for (const [S, list] of Object.entries(fake.served())) {
+  // The journal holds the bars as repaired (an open outside the high-low range widens it).
+  for (const [S, list] of Object.entries(repairedServed(fake))) {
     for (const b of list) if (got.get(`${S}|${Date.parse(b.t)}`) !== JSON.stringify([b.o, b.h, b.l, b.c, b.v])) return false;
   }
   return true;
@@ -130,6 +133,80 @@ describe("the live process", () => {
     } finally {
       hung.closeAllConnections();
       hung.close();
+    }
+  });
+
+  /** Processes of process group `pgrp` still running (zombies count as gone). */
+  function group(pgrp: number): number[] {
+    const out: number[] = [];
+    for (const name of readdirSync("/proc")) {
+      if (!/^\d+$/.test(name)) continue;
+      let st: string;
+      try {
+        st = readFileSync(`/proc/${name}/stat`, "utf8");
+      } catch {
+        continue;
+      }
+      const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+      if (Number(f[2]) === pgrp && f[0] !== "Z") out.push(Number(name));
+    }
+    return out;
+  }
+
+  /** `npx -y pnpm@10.34.9 -s live …` from the repository root, as the README runs it, in its own process group. */
+  function startTree(fake: FakeAlpaca, out: string): Child {
+    const root = join(here, "../../..");
+    const proc = spawn("npx", ["-y", "pnpm@10.34.9", "-s", "live", "--symbols", SYMBOLS.join(","), "--out", out, "--clock", clockSpec(fake.clock), "--debounce-ms", "3000"], {
+      cwd: root,
+      detached: true,
+      env: { ...process.env, APCA_API_KEY_ID: "fake-key", APCA_API_SECRET_KEY: "fake-secret", APCA_API_DATA_URL: fake.urls.dataUrl, APCA_API_BASE_URL: fake.urls.tradingUrl, APCA_API_STREAM_URL: fake.urls.streamUrl },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(proc);
+    const c: Child = { proc, out: [], err: [], exit: new Promise((r) => proc.on("exit", (code, signal) => r({ code, signal }))) };
+    proc.stdout!.on("data", (d) => c.out.push(String(d)));
+    proc.stderr!.on("data", (d) => c.err.push(String(d)));
+    return c;
+  }
+
+  it.skipIf(!existsSync("/proc/self/stat"))("processes: SIGKILL of the top npx process does not leave the worker running (it notices its launcher is gone and stops)", async () => {
+    const fake = await new FakeAlpaca({ symbols: SYMBOLS, minutes: 60, speed: 60, seed: 8, leadMs: 10 * 60_000, faults: [] }).start();
+    fakes.push(fake);
+    const out = tmp("tree-kill");
+    const c = startTree(fake, out);
+    const pgrp = c.proc.pid!;
+    try {
+      await until(() => c.err.join("").includes("started"), 90_000, "the live loop to start under npx and pnpm");
+      // The tree: npx, pnpm, (sh), tsx, the worker: all in the group npx leads.
+      const members = group(pgrp);
+      expect(members.length, `process group ${pgrp}: ${members.join(",")}`).toBeGreaterThanOrEqual(3);
+      expect(procStat(pgrp)).not.toBeNull();
+      c.proc.kill("SIGKILL");
+      await until(() => group(pgrp).length === 0, 30_000, "every process of the tree to exit");
+      expect(c.err.join("")).toMatch(/the launching process \d+ is gone; stopping/);
+      expect(c.err.join("")).toContain("stopping (signal parent exit)");
+      await until(() => fake.openConnections === 0, 5_000, "the socket to close");
+    } finally {
+      for (const pid of group(pgrp)) process.kill(pid, "SIGKILL");
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!existsSync("/proc/self/stat"))("processes: SIGTERM to the top npx process reaches the worker, which stops cleanly", async () => {
+    const fake = await new FakeAlpaca({ symbols: SYMBOLS, minutes: 60, speed: 60, seed: 9, leadMs: 10 * 60_000, faults: [] }).start();
+    fakes.push(fake);
+    const out = tmp("tree-term");
+    const c = startTree(fake, out);
+    const pgrp = c.proc.pid!;
+    try {
+      await until(() => c.err.join("").includes("started"), 90_000, "the live loop to start under npx and pnpm");
+      c.proc.kill("SIGTERM");
+      await until(() => group(pgrp).length === 0, 30_000, "every process of the tree to exit");
+      expect(c.err.join("")).toMatch(/stopping \(signal (SIGTERM|parent exit)\)/);
+      await until(() => fake.openConnections === 0, 5_000, "the socket to close");
+    } finally {
+      for (const pid of group(pgrp)) process.kill(pid, "SIGKILL");
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });

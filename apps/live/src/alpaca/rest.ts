@@ -2,11 +2,14 @@
  * Alpaca Market Data v2 REST client (global `fetch`): historical 1m bars with
  * pagination, latest bars, and the trading calendar. Requests that fail for a
  * passing reason (HTTP 429, 5xx, a network error, a timeout) are retried with
- * backoff, honouring the server's rate-limit reset; 401/403 end the run.
+ * backoff, honouring the server's rate-limit reset; any other 4xx is final
+ * (an {@link AlpacaError} with `final: true`: asking again gets the same
+ * answer), 401/403 as an {@link AlpacaAuthError} (Alpaca's market data
+ * answers 403 to missing or wrong keys, the trading API 401 or 403).
  */
 import { systemClock, sleepMarket, type Clock } from "../clock.js";
 import { backoffDelay, rateLimitDelay, type BackoffPolicy } from "./backoff.js";
-import { AlpacaAuthError, AlpacaError, type AlpacaBar, type AlpacaConfig, type BarsPage, type CalendarDay } from "./types.js";
+import { AlpacaAuthError, AlpacaError, restFeed, type AlpacaBar, type AlpacaConfig, type BarsPage, type CalendarDay } from "./types.js";
 
 /** Options of {@link AlpacaRest}. */
 export interface RestOptions {
@@ -50,6 +53,8 @@ export class AlpacaRest {
   private readonly backoff: BackoffPolicy;
   private readonly random: () => number;
   private readonly log: (msg: string) => void;
+  /** The trading host in use (the configured one, or the fallback once it accepted the keys). */
+  tradingUrl: string;
 
   constructor(
     private readonly cfg: AlpacaConfig,
@@ -62,11 +67,13 @@ export class AlpacaRest {
     this.backoff = o.backoff ?? { baseMs: 1_000, capMs: 30_000 };
     this.random = o.random ?? Math.random;
     this.log = o.log ?? (() => {});
+    this.tradingUrl = cfg.tradingUrl;
   }
 
   /**
-   * 1m bars of `symbols` in [start, end], split-adjusted, from the configured
-   * feed, following `next_page_token` until the last page. Bars come back per
+   * 1m bars of `symbols` in [start, end], unadjusted (`adjustment=raw`: the
+   * stream's bars are raw prices, and a backfilled bar must compare equal to
+   * the streamed one), from the configured feed, following `next_page_token` until the last page. Bars come back per
    * symbol in time order.
    */
   async bars(q: BarsQuery, signal?: AbortSignal): Promise<Record<string, AlpacaBar[]>> {
@@ -80,8 +87,8 @@ export class AlpacaRest {
       u.searchParams.set("timeframe", "1Min");
       u.searchParams.set("start", new Date(q.start).toISOString());
       if (q.end !== undefined) u.searchParams.set("end", new Date(q.end).toISOString());
-      u.searchParams.set("feed", this.cfg.feed);
-      u.searchParams.set("adjustment", "split");
+      u.searchParams.set("feed", restFeed(this.cfg.feed));
+      u.searchParams.set("adjustment", "raw");
       u.searchParams.set("limit", String(q.limit ?? 10_000));
       u.searchParams.set("sort", "asc");
       if (token) u.searchParams.set("page_token", token);
@@ -101,19 +108,47 @@ export class AlpacaRest {
   async latestBars(symbols: readonly string[], signal?: AbortSignal): Promise<Record<string, AlpacaBar>> {
     const u = new URL(`${this.cfg.dataUrl.replace(/\/$/, "")}/v2/stocks/bars/latest`);
     u.searchParams.set("symbols", symbols.join(","));
-    u.searchParams.set("feed", this.cfg.feed);
+    u.searchParams.set("feed", restFeed(this.cfg.feed));
     const r = (await this.get(u, signal)) as { bars?: Record<string, AlpacaBar> };
     return r?.bars ?? {};
   }
 
-  /** Trading days between two New York dates (inclusive), with their regular session times (half days included). */
+  /**
+   * Trading days between two New York dates (inclusive), with their regular
+   * session times (half days included), from the trading API host. Paper
+   * keys work only on the paper host and live keys only on the live one: when
+   * the configured host refuses the keys (401/403) and a fallback host is
+   * configured, the fallback is tried, and kept from then on when it accepts
+   * them. Refused by both: {@link AlpacaAuthError}.
+   */
   async calendar(start: string, end: string, signal?: AbortSignal): Promise<CalendarDay[]> {
-    const u = new URL(`${this.cfg.tradingUrl.replace(/\/$/, "")}/v2/calendar`);
-    u.searchParams.set("start", start);
-    u.searchParams.set("end", end);
-    const r = await this.get(u, signal);
-    if (!Array.isArray(r)) throw new AlpacaError("calendar: the answer is not a list", undefined, false);
-    return r as CalendarDay[];
+    const ask = async (base: string): Promise<CalendarDay[]> => {
+      const u = new URL(`${base.replace(/\/$/, "")}/v2/calendar`);
+      u.searchParams.set("start", start);
+      u.searchParams.set("end", end);
+      const r = await this.get(u, signal);
+      if (!Array.isArray(r)) throw new AlpacaError("calendar: the answer is not a list", undefined, false);
+      return r as CalendarDay[];
+    };
+    try {
+      return await ask(this.tradingUrl);
+    } catch (e) {
+      const alt = this.cfg.tradingFallbackUrl;
+      if (!(e instanceof AlpacaAuthError) || !alt || alt === this.tradingUrl) throw e;
+      this.log(`alpaca rest: ${this.tradingUrl} refused the keys for the calendar (HTTP ${e.status}); trying ${alt}`);
+      let days: CalendarDay[];
+      try {
+        days = await ask(alt);
+      } catch (e2) {
+        if (e2 instanceof AlpacaAuthError) {
+          throw new AlpacaAuthError(`calendar: both trading hosts refused the keys (${this.tradingUrl}: HTTP ${e.status}, ${alt}: HTTP ${e2.status}); check APCA_API_KEY_ID / APCA_API_SECRET_KEY`, e2.status ?? 403);
+        }
+        throw e2;
+      }
+      this.log(`alpaca rest: the keys belong to ${alt}; calendar read from there from now on (choose it with --account or APCA_API_BASE_URL)`);
+      this.tradingUrl = alt;
+      return days;
+    }
   }
 
   /** GET with the key headers, a timeout, and retries of passing failures. */
@@ -155,6 +190,7 @@ export class AlpacaRest {
         await this.retryOrThrow(attempt, `${what}: HTTP ${res.status} ${body}`, null, signal);
         continue;
       }
+      // Any other 4xx: the request itself is refused (bad symbol, feed not in the plan...): final.
       throw new AlpacaError(`${what}: HTTP ${res.status} ${body}`, res.status, true);
     }
   }

@@ -1,13 +1,18 @@
 /**
  * Alpaca Market Data v2 WebSocket stream (the `ws` package): connect to
  * `{streamUrl}/{feed}`, wait for `connected`, authenticate, subscribe to
- * `bars` and `updatedBars`, and hand every bar message over. The connection
- * is kept alive by a ping and two watchdogs — no frame or pong for
- * `pongTimeoutMs`, or (in regular hours) no bar for `barSilenceMs` — and
- * re-opened with jittered exponential backoff after any drop. A 406
- * (connection limit: the server still counts the old socket) waits on a
- * longer backoff, since it can last a while after a drop; 401/402 (bad
- * keys), 405 (symbol limit) and 409 (plan) are final. After every successful
+ * `bars` and `updatedBars`, and hand every bar message over. Liveness comes
+ * from frames and pongs only: a ping every `pingMs`, and a socket with no
+ * frame and no pong for `pongTimeoutMs` is dropped. Bar silence is not a
+ * sign of a dead socket: Alpaca sends a bar only for a minute with valid
+ * trades, so thin (IEX) symbols go minutes without one. Any drop is followed
+ * by a reconnect with jittered exponential backoff, for as long as the
+ * stream runs. A 406 (connection limit: the server still counts the old
+ * socket) waits on a longer backoff. Final, with one clear error and no
+ * reconnect: 402 (bad keys), 405, 408, 409, 410, 411 (plan, feed or scope)
+ * and an HTTP 4xx answer to the upgrade (wrong URL or feed, keys refused).
+ * A 401 "not authenticated" means a message arrived before authentication:
+ * the client authenticates (again) and goes on. After every successful
  * subscription `onReady` runs, so the caller can backfill the gap over REST.
  */
 import WebSocket from "ws";
@@ -20,8 +25,6 @@ export interface StreamTimings {
   pingMs: number;
   /** No frame and no pong for this long: the socket is dead. */
   pongTimeoutMs: number;
-  /** In regular hours, no bar for this long: reconnect (and backfill). */
-  barSilenceMs: number;
   /** No `connected`/`authenticated`/`subscription` answer for this long: give up on the attempt. */
   handshakeTimeoutMs: number;
   backoff: BackoffPolicy;
@@ -38,7 +41,6 @@ export interface StreamTimings {
 export const DEFAULT_STREAM_TIMINGS: StreamTimings = {
   pingMs: 15_000,
   pongTimeoutMs: 45_000,
-  barSilenceMs: 180_000,
   handshakeTimeoutMs: 20_000,
   backoff: { baseMs: 1_000, capMs: 60_000 },
   limitBackoff: { baseMs: 10_000, capMs: 120_000 },
@@ -61,8 +63,6 @@ export interface StreamOptions {
   onReady: () => void;
   /** A final error: the stream has stopped. */
   onFatal: (err: AlpacaError) => void;
-  /** Whether `t` is inside regular trading hours (arms the bar-silence watchdog). */
-  isRegularHours?: (t: number) => boolean;
   log?: (msg: string) => void;
 }
 
@@ -92,8 +92,11 @@ export class AlpacaStream {
   private pingTimer: NodeJS.Timeout | null = null;
   private handshakeTimer: NodeJS.Timeout | null = null;
   private lastFrameAt = 0;
-  private lastBarAt = 0;
   private live = false;
+  private everSubscribed = false;
+  private unauthRetries = 0;
+  /** The last reason a connection attempt failed (for a failed start-up). */
+  lastProblem = "";
 
   constructor(private readonly o: StreamOptions) {
     this.t = { ...DEFAULT_STREAM_TIMINGS, ...o.timings };
@@ -154,13 +157,18 @@ export class AlpacaStream {
       if (this.ws === ws) this.lastFrameAt = this.clock.now();
     });
     ws.on("error", (e) => {
-      if (this.ws === ws) this.log(`alpaca stream: socket error: ${e.message}`);
+      if (this.ws !== ws) return;
+      this.lastProblem = `socket error: ${e.message}`;
+      this.log(`alpaca stream: socket error: ${e.message}`);
     });
     ws.on("unexpected-response", (_req, res) => {
-      // An HTTP answer instead of the upgrade: 401/403 are final, anything else is retried.
+      // An HTTP answer instead of the upgrade. 4xx (but 429) is final: the URL, the feed or the keys are wrong, and stay wrong.
       if (this.ws !== ws) return;
       const status = res.statusCode ?? 0;
-      if (status === 401 || status === 403) return this.fatal(ws, new AlpacaAuthError(`stream: HTTP ${status} on connect`, status));
+      res.resume();
+      if (status === 401 || status === 403) return this.fatal(ws, new AlpacaAuthError(`stream: HTTP ${status} on connect to ${this.o.url} (keys refused)`, status));
+      if (status >= 400 && status < 500 && status !== 429) return this.fatal(ws, new AlpacaError(`stream: HTTP ${status} on connect to ${this.o.url} (check the stream URL and the feed)`, status, true));
+      this.lastProblem = `HTTP ${status} on connect`;
       this.log(`alpaca stream: HTTP ${status} on connect`);
       ws.terminate();
     });
@@ -224,6 +232,7 @@ export class AlpacaStream {
       switch (msg.T) {
         case "success":
           if (msg.msg === "connected") {
+            this.unauthRetries = 0;
             this.send(ws, { action: "auth", key: this.o.keyId, secret: this.o.secretKey });
             this.armHandshake(ws);
           } else if (msg.msg === "authenticated") {
@@ -245,7 +254,6 @@ export class AlpacaStream {
           }
           if (msg.T === "b") this.stats.bars++;
           else this.stats.updatedBars++;
-          this.lastBarAt = this.clock.now();
           if (this.attempt > 0 && this.live) this.attempt = 0; // a bar after subscribing: the connection is healthy
           this.o.onBar(msg as unknown as StreamBar);
           break;
@@ -266,8 +274,8 @@ export class AlpacaStream {
     this.handshakeTimer = null;
     const first = !this.live;
     this.live = true;
+    this.everSubscribed = true;
     this.lastWas406 = false;
-    this.lastBarAt = this.clock.now();
     if (!first) return;
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.pingTimer = setInterval(() => this.watchdog(ws), wallMs(this.clock, this.t.pingMs));
@@ -285,13 +293,6 @@ export class AlpacaStream {
       ws.terminate();
       return;
     }
-    if (this.o.isRegularHours?.(now) && now - this.lastBarAt > Math.max(this.t.barSilenceMs, floor)) {
-      this.stats.watchdogKills++;
-      this.log(`alpaca stream: no bar for ${((now - this.lastBarAt) / 1000).toFixed(0)} s in regular hours; reconnecting`);
-      this.lastBarAt = now;
-      ws.terminate();
-      return;
-    }
     try {
       ws.ping();
     } catch {
@@ -299,7 +300,21 @@ export class AlpacaStream {
     }
   }
 
+  /** Whether the stream has been subscribed at least once since {@link start}. */
+  get hasConnected(): boolean {
+    return this.everSubscribed;
+  }
+
   private onError(ws: WebSocket, code: number, text: string): void {
+    this.lastProblem = `error ${code} ${text}`;
+    if (code === 401 && this.unauthRetries < 3) {
+      // "not authenticated": something was sent before the authentication was through. Authenticate, then subscribe.
+      this.unauthRetries++;
+      this.log(`alpaca stream: 401 ${text}; authenticating`);
+      this.send(ws, { action: "auth", key: this.o.keyId, secret: this.o.secretKey });
+      this.armHandshake(ws);
+      return;
+    }
     if (code === 406) {
       this.stats.limitErrors++;
       this.lastWas406 = true;
@@ -308,7 +323,7 @@ export class AlpacaStream {
       return;
     }
     if (FINAL_STREAM_CODES.has(code)) {
-      const err = code === 401 || code === 402 ? new AlpacaAuthError(`stream: ${code} ${text}`, code) : new AlpacaError(`stream: ${code} ${text}`, code, true);
+      const err = code === 402 ? new AlpacaAuthError(`stream: ${code} ${text}`, code) : new AlpacaError(`stream: ${code} ${text}`, code, true);
       return this.fatal(ws, err);
     }
     this.log(`alpaca stream: error ${code} ${text}; reconnecting`);
