@@ -86,6 +86,7 @@ export async function loadBarsFile(path: string, o: LoadOptions = {}): Promise<C
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read ${path}: ${code ?? (e as Error).message}${code && READ_ERRORS[code] ? ` (${READ_ERRORS[code]})` : ""}`);
   }
+  if (buf.every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09)) throw new UsageError(`${path}: no bars (the file is empty)`);
   const cols = await readBuffer(path, buf, o);
   // An empty file has no day and no last bar: nothing can be computed from it (it would be a capsule of 1970-01-01).
   if (cols.length === 0) throw new UsageError(`${path}: no bars (the file is empty or holds only a header)`);

@@ -146,7 +146,10 @@ export function quote(v: unknown): string {
 
 /** A message quoting a user value at most 80 characters long (node's parseArgs quotes whole arguments). */
 function quoteCut(m: string): string {
-  return m.replace(/'([^']{81,})'/g, (_x, v: string) => `'${v.slice(0, 80)}…' (${v.length} characters)`);
+  return m
+    .split(". To specify a positional")[0]!
+    .replace(/'([^']{81,})'/g, (_x, v: string) => `'${v.slice(0, 80)}…' (${v.length} characters)`)
+    .replace(/"([^"]{81,})"/g, (_x, v: string) => `"${v.slice(0, 80)}…" (${v.length} characters)`);
 }
 
 /** "1 day", "2 days". */
@@ -211,7 +214,7 @@ async function writeJsonStreamed(value: Record<string, unknown>, io: Io): Promis
 async function cmdFeatures(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse("features", args, COMMANDS.features);
   if (values.help) return help("features", io);
-  if (values.tf !== "1m" && values.tf !== "5m") throw new UsageError(`features: --tf must be 1m or 5m\n${usageOf("features")}`);
+  if (values.tf !== "1m" && values.tf !== "5m") throw new UsageError(`features: --tf must be 1m or 5m, got ${quote(values.tf)}\n${usageOf("features")}`);
   const profile = profileOf(values.profile);
   if (positionals.length !== 1) throw new UsageError(`features: expected one FILE\n${usageOf("features")}`);
   const cols = await readBarsFile(positionals[0]!);
@@ -245,7 +248,7 @@ async function cmdCapsule(args: string[], io: Io): Promise<number> {
   if (values.help) return help("capsule", io);
   const profile = profileOf(values.profile);
   if (!values.symbol) throw new UsageError(`--symbol S is required\n${usageOf("capsule")}`);
-  if (values.tf !== "1m" && values.tf !== "5m") throw new UsageError(`capsule: --tf must be 1m or 5m\n${usageOf("capsule")}`);
+  if (values.tf !== "1m" && values.tf !== "5m") throw new UsageError(`capsule: --tf must be 1m or 5m, got ${quote(values.tf)}\n${usageOf("capsule")}`);
   if (positionals.length !== 1) throw new UsageError(`capsule: expected one FILE\n${usageOf("capsule")}`);
   if (profile === "ict") checkSymbol(values.symbol);
   if (values.out !== undefined) checkOutputDir(values.out);
@@ -297,6 +300,7 @@ export function checkOutputDir(out: string): void {
   for (const root of FORBIDDEN_ROOTS) {
     for (const p of [abs, real]) if (p === root || p.startsWith(root + "/")) throw new UsageError(`--out ${quote(out)}: refusing to write under ${root} (not a place for files)`);
   }
+  if (!statSync(probe).isDirectory()) throw new UsageError(`--out ${quote(out)}: ${probe} is not a folder`);
   for (const p of [abs, join(abs, "data"), join(abs, "data", "daily_news")]) {
     let st;
     try {
@@ -308,8 +312,6 @@ export function checkOutputDir(out: string): void {
     }
     if (!st.isDirectory()) throw new UsageError(`--out ${quote(out)}: ${p} exists and is not a folder`);
   }
-  const st = statSync(probe);
-  if (!st.isDirectory()) throw new UsageError(`--out ${quote(out)}: ${probe} is not a folder`);
   try {
     accessSync(probe, fsConstants.W_OK | fsConstants.X_OK);
   } catch (e) {

@@ -235,7 +235,12 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
           if (a!.error !== undefined) rec.error = a!.error;
           lines += JSON.stringify(rec) + "\n";
         }
-        appendFileSync(promptsFile, lines);
+        try {
+          appendFileSync(promptsFile, lines);
+        } catch (e) {
+          // Named by the file the user will look for (the staging copy is removed).
+          throw Object.assign(e as Error, { path: join(processedDir(o.out, d.day), "prompts.jsonl") });
+        }
         if (o.write !== "close") {
           // Per tick: atomic but not flushed, off the main thread (the day's last write below is flushed).
           for (const c of Object.values(last.capsules)) await perTick.writeJson(capsulePath(stage, c.day_et, c.symbol), c);
@@ -269,6 +274,9 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
       }
     }
   } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err?.code === "string" && typeof err.path === "string" && err.path.startsWith(stage)) err.path = o.out + err.path.slice(stage.length);
+    if (typeof err?.code === "string" && err.path === undefined) err.path = processedDir(o.out, days[completed]?.day ?? days[0]!.day);
     await perTick.flush().catch(() => undefined);
     rmSync(stage, { recursive: true, force: true });
     if (completed === 0) for (const c of created) try {
