@@ -55,6 +55,11 @@ function describe(path: string, e: BarValidationError, row: number, line: number
   return `${path}: ${where}, field "${e.field}": ${reason} (value: ${shown(e.value)})`;
 }
 
+/** A library message as the CLI prints it: at most 300 characters (it may quote a whole header or field). */
+function cut(m: string): string {
+  return m.length <= 300 ? m : `${m.slice(0, 300)}… (${m.length} characters)`;
+}
+
 const READ_ERRORS: Record<string, string> = {
   ENOENT: "no such file",
   EACCES: "permission denied",
@@ -109,7 +114,7 @@ async function readBuffer(path: string, buf: Buffer, o: LoadOptions): Promise<Co
     } catch (e) {
       // A Parquet file is refused as a whole: its rows have no text to drop and re-read.
       if (e instanceof BarValidationError) throw new UsageError(describe(path, e, e.row, undefined));
-      if (e instanceof IctError) throw new UsageError(`${path}: ${e.message}`);
+      if (e instanceof IctError) throw new UsageError(`${path}: ${cut(e.message)}`);
       throw e;
     }
   }
@@ -134,7 +139,7 @@ async function readBuffer(path: string, buf: Buffer, o: LoadOptions): Promise<Co
       try {
         return columnsFromBars(rows);
       } catch (e) {
-        if (!(e instanceof BarValidationError)) throw e instanceof IctError ? new UsageError(`${path}: ${e.message}`) : e;
+        if (!(e instanceof BarValidationError)) throw e instanceof IctError ? new UsageError(`${path}: ${cut(e.message)}`) : e;
         const row = original(e.row, dropped);
         if (badRows === "stop" || dropped.length >= maxBad) throw refuse(e, row, undefined, dropped.length);
         o.warn?.({ kind: e instanceof DuplicateTimestampError ? "duplicate" : "bad-row", message: `${describe(path, e, row, undefined)}; row skipped` });
@@ -152,8 +157,8 @@ async function readBuffer(path: string, buf: Buffer, o: LoadOptions): Promise<Co
     try {
       return columnsFromCsv(cur);
     } catch (e) {
-      if (e instanceof CsvFormatError) throw new UsageError(`${path}: ${e.message}`);
-      if (!(e instanceof BarValidationError)) throw e instanceof IctError ? new UsageError(`${path}: ${e.message}`) : e;
+      if (e instanceof CsvFormatError) throw new UsageError(`${path}: ${cut(e.message)}`);
+      if (!(e instanceof BarValidationError)) throw e instanceof IctError ? new UsageError(`${path}: ${cut(e.message)}`) : e;
       const line = e.line !== undefined ? original(e.line, droppedLines) : undefined;
       const row = original(e.row, droppedRows);
       if (badRows === "stop" || droppedLines.length >= maxBad || e.line === undefined) throw refuse(e, row, line, droppedLines.length);

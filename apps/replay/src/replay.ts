@@ -259,8 +259,15 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
       const final = processedDir(o.out, d.day);
       mkdirSync(dirname(final), { recursive: true });
       const old = join(stage, `old-${d.day}`);
-      if (existsSync(final)) renameSync(final, old);
-      renameSync(dir, final);
+      const replacing = existsSync(final);
+      if (replacing) renameSync(final, old);
+      try {
+        renameSync(dir, final);
+      } catch (e) {
+        // The previous outputs go back where they were: a failed replacement loses nothing.
+        if (replacing) renameSync(old, final);
+        throw e;
+      }
       rmSync(old, { recursive: true, force: true });
       completed++;
       if (last) {
