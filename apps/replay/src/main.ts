@@ -543,13 +543,23 @@ async function cmdDemo(args: string[], io: Io): Promise<number> {
   const files = SAMPLE_SYMBOLS.map((s) => [s.symbol, join(SAMPLE_DIR, `${s.symbol}.csv`)] as [string, string]);
   for (const [, f] of files) if (!existsSync(f)) throw new UsageError(`sample file ${f} is missing (run: pnpm -s ict sample)`);
   const out = values.out!;
-  checkOutputDir(out);
-  const marker = join(out, DEMO_MARKER);
-  const ours = existsSync(marker);
-  if (!ours && existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`demo: ${out} is not empty and was not written by ict demo; choose another --out or empty it`);
-  const code = await runReplay({ bars: files, out, profile, write: "every", llm: "offline", quiet: values.quiet!, strict: false, badRows: "stop", report: true, overwrite: ours }, io);
-  if (code === 0) writeFileSync(marker, "written by ict demo: the next ict demo may replace this folder's outputs\n");
+  const overwrite = demoMayWrite(out);
+  const code = await runReplay({ bars: files, out, profile, write: "every", llm: "offline", quiet: values.quiet!, strict: false, badRows: "stop", report: true, overwrite }, io);
+  if (code === 0) writeFileSync(join(out, DEMO_MARKER), "written by ict demo: the next ict demo may replace this folder's outputs\n");
   return code;
+}
+
+/**
+ * Whether `ict demo` may write into `out`, and whether it may replace outputs
+ * there: a new or empty folder (nothing to replace), or a previous demo's
+ * output recognised by its {@link DEMO_MARKER} (replace). Any other
+ * non-empty folder is the user's: a {@link UsageError}.
+ */
+export function demoMayWrite(out: string): boolean {
+  checkOutputDir(out);
+  if (existsSync(join(out, DEMO_MARKER))) return true;
+  if (existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`demo: ${out} is not empty and was not written by ict demo; choose another --out or empty it`);
+  return false;
 }
 
 /** Runs the CLI; returns the exit code. */

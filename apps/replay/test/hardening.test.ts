@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { columnsFromCsv, columnsFromText, computeFeatures, createLlmProvider, LlmError, type LlmProvider } from "@ict/core";
-import { runCli } from "../src/main.js";
+import { DEMO_MARKER, demoMayWrite, runCli } from "../src/main.js";
 import { replay } from "../src/replay.js";
 import { generateSample } from "../src/sample.js";
 
@@ -302,6 +302,16 @@ describe("finding 5: nothing of the user's is overwritten without an explicit fl
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/is not empty and was not written by ict demo/);
     expect(readdirSync(out)).toEqual(["notes.txt"]);
+  });
+
+  it("ict demo writes into a new or empty folder, and replaces only a previous demo's output (its marker file)", () => {
+    expect(demoMayWrite(join(tmp, "f5-new"))).toBe(false);
+    mkdirSync(join(tmp, "f5-empty"));
+    expect(demoMayWrite(join(tmp, "f5-empty"))).toBe(false);
+    write("f5-prev/data/daily_news/2025-02-10/processed/prompts.jsonl", "{}\n");
+    expect(() => demoMayWrite(join(tmp, "f5-prev"))).toThrow(/not written by ict demo/);
+    write(`f5-prev/${DEMO_MARKER}`, "written by ict demo\n");
+    expect(demoMayWrite(join(tmp, "f5-prev"))).toBe(true);
   });
 });
 
