@@ -2,8 +2,6 @@ import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSyn
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-
-type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 import {
   aggregate,
   buildCapsule,
@@ -31,6 +29,8 @@ import { generateSample, SAMPLE_SYMBOLS } from "./sample.js";
 
 export { UsageError };
 
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
+
 /** Where the CLI writes; injected so that tests can capture it. */
 export interface Io {
   stdout(text: string): void;
@@ -45,7 +45,7 @@ export interface Io {
 /** One command: its usage line(s) and its options (strict: an unknown flag is refused with this usage). */
 interface Command {
   usage: string;
-  options: NonNullable<ParseArgsConfig["options"]>;
+  options: ParseArgsOptionsConfig;
   positionals: boolean;
 }
 
