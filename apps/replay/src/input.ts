@@ -43,10 +43,33 @@ function original(n: number, dropped: number[]): number {
   return o;
 }
 
+/** A value as an error message quotes it: at most 80 characters of it (a 50 MB field must not become 50 MB of stderr). */
+function shown(v: unknown): string {
+  const s = typeof v === "string" ? JSON.stringify(v) : String(v);
+  return s.length <= 80 ? s : `${s.slice(0, 80)}… (${s.length} characters)`;
+}
+
 function describe(path: string, e: BarValidationError, row: number, line: number | undefined): string {
   const where = line !== undefined ? `row ${row} (line ${line})` : `row ${row}`;
-  return `${path}: ${where}, field "${e.field}": ${e.reason} (value: ${typeof e.value === "string" ? JSON.stringify(e.value) : String(e.value)})`;
+  const reason = e.reason.length <= 160 ? e.reason : `${e.reason.slice(0, 160)}…`;
+  return `${path}: ${where}, field "${e.field}": ${reason} (value: ${shown(e.value)})`;
 }
+
+/** A library message as the CLI prints it: at most 300 characters (it may quote a whole header or field). */
+function cut(m: string): string {
+  return m.length <= 300 ? m : `${m.slice(0, 300)}… (${m.length} characters)`;
+}
+
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EISDIR: "is a folder, not a file",
+  ENOTDIR: "a part of the path is not a folder",
+  ELOOP: "too many symbolic links",
+  ENAMETOOLONG: "name too long",
+  EIO: "input/output error",
+};
 
 /**
  * Reads one bars file into validated columns: CSV (header `t,o,h,l,c,v`),
@@ -57,17 +80,27 @@ function describe(path: string, e: BarValidationError, row: number, line: number
  * dropped with a warning and the file is read without it (a dropped bar is a
  * gap, as a missing bar would be), with `stop` it is fatal. A file that
  * cannot be read at all (missing, not gzip, not CSV/JSON/Parquet, no `t`
- * column, more than `maxBadRows` bad rows) throws a {@link UsageError}.
+ * column, more than `maxBadRows` bad rows, no bars at all) throws a
+ * {@link UsageError}. Values are quoted in messages up to 80 characters.
  */
 export async function loadBarsFile(path: string, o: LoadOptions = {}): Promise<Columns> {
-  const badRows = o.badRows ?? "skip";
-  const maxBad = o.maxBadRows ?? MAX_BAD_ROWS;
   let buf: Buffer;
   try {
     buf = path === "-" ? readFileSync(0) : readFileSync(path);
   } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${path}: ${code ?? (e as Error).message}${code && READ_ERRORS[code] ? ` (${READ_ERRORS[code]})` : ""}`);
   }
+  if (buf.every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09)) throw new UsageError(`${path}: no bars (the file is empty)`);
+  const cols = await readBuffer(path, buf, o);
+  // An empty file has no day and no last bar: nothing can be computed from it (it would be a capsule of 1970-01-01).
+  if (cols.length === 0) throw new UsageError(`${path}: no bars (the file is empty or holds only a header)`);
+  return cols;
+}
+
+async function readBuffer(path: string, buf: Buffer, o: LoadOptions): Promise<Columns> {
+  const badRows = o.badRows ?? "skip";
+  const maxBad = o.maxBadRows ?? MAX_BAD_ROWS;
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
     try {
       buf = gunzipSync(buf);
@@ -81,7 +114,7 @@ export async function loadBarsFile(path: string, o: LoadOptions = {}): Promise<C
     } catch (e) {
       // A Parquet file is refused as a whole: its rows have no text to drop and re-read.
       if (e instanceof BarValidationError) throw new UsageError(describe(path, e, e.row, undefined));
-      if (e instanceof IctError) throw new UsageError(`${path}: ${e.message}`);
+      if (e instanceof IctError) throw new UsageError(`${path}: ${cut(e.message)}`);
       throw e;
     }
   }
@@ -106,7 +139,7 @@ export async function loadBarsFile(path: string, o: LoadOptions = {}): Promise<C
       try {
         return columnsFromBars(rows);
       } catch (e) {
-        if (!(e instanceof BarValidationError)) throw e instanceof IctError ? new UsageError(`${path}: ${e.message}`) : e;
+        if (!(e instanceof BarValidationError)) throw e instanceof IctError ? new UsageError(`${path}: ${cut(e.message)}`) : e;
         const row = original(e.row, dropped);
         if (badRows === "stop" || dropped.length >= maxBad) throw refuse(e, row, undefined, dropped.length);
         o.warn?.({ kind: e instanceof DuplicateTimestampError ? "duplicate" : "bad-row", message: `${describe(path, e, row, undefined)}; row skipped` });
@@ -124,8 +157,8 @@ export async function loadBarsFile(path: string, o: LoadOptions = {}): Promise<C
     try {
       return columnsFromCsv(cur);
     } catch (e) {
-      if (e instanceof CsvFormatError) throw new UsageError(`${path}: ${e.message}`);
-      if (!(e instanceof BarValidationError)) throw e instanceof IctError ? new UsageError(`${path}: ${e.message}`) : e;
+      if (e instanceof CsvFormatError) throw new UsageError(`${path}: ${cut(e.message)}`);
+      if (!(e instanceof BarValidationError)) throw e instanceof IctError ? new UsageError(`${path}: ${cut(e.message)}`) : e;
       const line = e.line !== undefined ? original(e.line, droppedLines) : undefined;
       const row = original(e.row, droppedRows);
       if (badRows === "stop" || droppedLines.length >= maxBad || e.line === undefined) throw refuse(e, row, line, droppedLines.length);

@@ -1,10 +1,12 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import {
   aggregate,
   buildCapsule,
+  checkDay,
+  checkSymbol,
   columnsFromText,
   computeFeatures,
   createLlmProvider,
@@ -19,31 +21,144 @@ import {
   type Columns,
   type Profile,
 } from "@ict/core";
-import { stringifyStrict, writeCapsule } from "@ict/core/node";
+import { stringifyStrict, writeCapsule, writeFileAtomic } from "@ict/core/node";
 import { checkReplayBars, loadBarsFile, UsageError, type InputWarning } from "./input.js";
 import { ProgressBar } from "./progress.js";
-import { replay, type ReplaySummary } from "./replay.js";
+import { existingDays, LlmFatalError, OutputExistsError, replay, replayDays, type ReplaySummary } from "./replay.js";
 import { generateSample, SAMPLE_SYMBOLS } from "./sample.js";
 
 export { UsageError };
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 
 /** Where the CLI writes; injected so that tests can capture it. */
 export interface Io {
   stdout(text: string): void;
   stderr(text: string): void;
+  /**
+   * Standard output as a stream, for large outputs written piece by piece
+   * with backpressure (`ict features`); without it they go through `stdout`.
+   */
+  stdoutStream?: NodeJS.WritableStream;
 }
 
-const USAGE = `usage: ict features --tf 1m|5m [--profile ict|seed-v0.1] FILE
-       ict smt --ref REF [--profile ict|seed-v0.1] FILE
-       ict replay --bars SYMBOL=PATH [--bars ...] --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--profile ...]
-                  [--write every|close] [--llm offline|gemini|openai] [--bad-rows skip|stop] [--strict] [--no-report] [--quiet]
-       ict demo [--out DIR] [--profile ...]      replay the bundled sample (apps/replay/sample) and print the report's path
-       ict sample [--out DIR]                    write the bundled sample's bars again (deterministic)
-       ict capsule --symbol S --tf 1m|5m [--ref REF] [--profile ict|seed-v0.1] [--now ISO] [--state-now ISO] [--out ROOT] FILE
-  FILE, REF, PATH: CSV with header t,o,h,l,c,v, a JSON array of bars {t,o,h,l,c,v} (either may be gzipped), or Parquet; - for stdin`;
+/** One command: its usage line(s) and its options (strict: an unknown flag is refused with this usage). */
+interface Command {
+  usage: string;
+  options: ParseArgsOptionsConfig;
+  positionals: boolean;
+}
+
+const PROFILE_OPT = { type: "string", default: "ict" } as const;
+
+/**
+ * The commands and their flags. Other flags are added here (the parse is
+ * strict, so a flag not listed is an error naming the command's usage).
+ */
+const COMMANDS = {
+  features: {
+    usage: "ict features --tf 1m|5m [--profile ict|seed-v0.1] FILE",
+    options: { tf: { type: "string" }, profile: PROFILE_OPT },
+    positionals: true,
+  },
+  smt: {
+    usage: "ict smt --ref REF [--profile ict|seed-v0.1] FILE",
+    options: { ref: { type: "string" }, profile: PROFILE_OPT },
+    positionals: true,
+  },
+  capsule: {
+    usage: "ict capsule --symbol S --tf 1m|5m [--ref REF] [--profile ict|seed-v0.1] [--now ISO] [--state-now ISO] [--out ROOT] FILE",
+    options: { symbol: { type: "string" }, tf: { type: "string" }, ref: { type: "string" }, profile: PROFILE_OPT, now: { type: "string" }, "state-now": { type: "string" }, out: { type: "string" } },
+    positionals: true,
+  },
+  replay: {
+    usage:
+      "ict replay --bars SYMBOL=PATH [--bars ...] --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--profile ict|seed-v0.1]\n" +
+      "           [--write every|close] [--llm offline|gemini|openai] [--bad-rows skip|stop] [--strict] [--no-report] [--quiet] [--overwrite]",
+    options: {
+      bars: { type: "string", multiple: true },
+      out: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      profile: PROFILE_OPT,
+      write: { type: "string", default: "every" },
+      llm: { type: "string", default: "offline" },
+      "bad-rows": { type: "string", default: "skip" },
+      strict: { type: "boolean", default: false },
+      "no-report": { type: "boolean", default: false },
+      quiet: { type: "boolean", default: false },
+      overwrite: { type: "boolean", default: false },
+    },
+    positionals: false,
+  },
+  demo: {
+    usage: "ict demo [--out DIR] [--profile ict|seed-v0.1] [--quiet]    replay the bundled sample (apps/replay/sample) and print the report's path",
+    options: { out: { type: "string", default: "out/demo" }, profile: PROFILE_OPT, quiet: { type: "boolean", default: false } },
+    positionals: false,
+  },
+  sample: {
+    usage: "ict sample [--out DIR]    write the bundled sample's bars again (deterministic)",
+    options: { out: { type: "string" } },
+    positionals: false,
+  },
+} satisfies Record<string, Command>;
+
+type CommandName = keyof typeof COMMANDS;
+
+const FILES_NOTE = "  FILE, REF, PATH: CSV with header t,o,h,l,c,v, a JSON array of bars {t,o,h,l,c,v} (either may be gzipped), or Parquet; - for stdin";
+
+const USAGE =
+  "usage: " +
+  Object.values(COMMANDS)
+    .map((c) => c.usage)
+    .join("\n       ") +
+  "\n       ict --help | ict <command> --help | ict --version\n" +
+  FILES_NOTE;
+
+/** The usage of one command. */
+function usageOf(cmd: CommandName): string {
+  return `usage: ${COMMANDS[cmd].usage}${COMMANDS[cmd].positionals || cmd === "replay" ? "\n" + FILES_NOTE : ""}`;
+}
+
+/** The package's version (apps/replay/package.json). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), "../package.json"), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+const HELP_OPT = { help: { type: "boolean", short: "h" } } as const;
+
+/** Parses a command's arguments strictly (its options plus `--help`); an unknown flag names the command's usage. */
+function parse<O extends ParseArgsOptionsConfig>(cmd: CommandName, args: string[], spec: { options: O; positionals: boolean }) {
+  try {
+    return parseArgs({ args, options: { ...spec.options, ...HELP_OPT }, allowPositionals: spec.positionals, strict: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) throw new UsageError(`${cmd}: ${quoteCut((e as Error).message)}\n${usageOf(cmd)}`);
+    throw e;
+  }
+}
+
+/** A value as quoted in an error message: at most 80 characters of it. */
+export function quote(v: unknown): string {
+  const s = typeof v === "string" ? v : String(v);
+  return s.length <= 80 ? JSON.stringify(s) : `${JSON.stringify(s.slice(0, 80))}… (${s.length} characters)`;
+}
+
+/** A message quoting a user value at most 80 characters long (node's parseArgs quotes whole arguments). */
+function quoteCut(m: string): string {
+  return m
+    .split(". To specify a positional")[0]!
+    .replace(/'([^']{81,})'/g, (_x, v: string) => `'${v.slice(0, 80)}…' (${v.length} characters)`)
+    .replace(/"([^"]{81,})"/g, (_x, v: string) => `"${v.slice(0, 80)}…" (${v.length} characters)`);
+}
+
+/** "1 day", "2 days". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
 
 function profileOf(p: string | undefined): Profile {
-  if (!(PROFILES as readonly string[]).includes(p!)) throw new UsageError(`--profile must be one of ${PROFILES.join(", ")}`);
+  if (!(PROFILES as readonly string[]).includes(p!)) throw new UsageError(`--profile must be one of ${PROFILES.join(", ")}, got ${quote(p)}`);
   return p as Profile;
 }
 
@@ -52,30 +167,68 @@ export function readBarsFile(path: string): Promise<Columns> {
   return loadBarsFile(path, { badRows: "stop" });
 }
 
-async function cmdFeatures(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { tf: { type: "string" }, profile: { type: "string", default: "ict" } },
-    allowPositionals: true,
+/**
+ * Writes `value` as `JSON.stringify(value, null, 2) + "\n"` (the same bytes)
+ * without ever building the whole text: top-level members and the items of
+ * top-level arrays are stringified one by one and written in chunks, waiting
+ * for the stream to drain (backpressure).
+ */
+async function writeJsonStreamed(value: Record<string, unknown>, io: Io): Promise<void> {
+  const stream = io.stdoutStream;
+  let buf = "";
+  const flush = async () => {
+    if (buf === "") return;
+    const chunk = buf;
+    buf = "";
+    if (!stream) return io.stdout(chunk);
+    if (!stream.write(chunk)) await new Promise<void>((ok) => {
+      const done = () => (stream.off("drain", done), stream.off("close", done), stream.off("error", done), ok());
+      stream.on("drain", done).on("close", done).on("error", done);
+    });
+  };
+  const put = async (s: string) => {
+    buf += s;
+    if (buf.length >= 1 << 16) await flush();
+  };
+  const indent = (text: string, pad: string) => text.replace(/\n/g, "\n" + pad);
+  const keys = Object.keys(value).filter((k) => {
+    const v = value[k];
+    return v !== undefined && typeof v !== "function" && typeof v !== "symbol";
   });
-  if (values.tf !== "1m" && values.tf !== "5m") throw new UsageError(`--tf must be 1m or 5m\n${USAGE}`);
+  if (keys.length === 0) return void (await put("{}\n"), await flush());
+  await put("{");
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = value[k];
+    await put(`${i === 0 ? "" : ","}\n  ${JSON.stringify(k)}: `);
+    if (Array.isArray(v) && v.length > 0) {
+      await put("[");
+      for (let j = 0; j < v.length; j++) await put(`${j === 0 ? "" : ","}\n    ${indent(JSON.stringify(v[j], null, 2) ?? "null", "    ")}`);
+      await put("\n  ]");
+    } else await put(indent(JSON.stringify(v, null, 2), "  "));
+  }
+  await put("\n}\n");
+  await flush();
+}
+
+async function cmdFeatures(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse("features", args, COMMANDS.features);
+  if (values.help) return help("features", io);
+  if (values.tf !== "1m" && values.tf !== "5m") throw new UsageError(`features: --tf must be 1m or 5m, got ${quote(values.tf)}\n${usageOf("features")}`);
   const profile = profileOf(values.profile);
-  if (positionals.length !== 1) throw new UsageError(`expected one FILE\n${USAGE}`);
+  if (positionals.length !== 1) throw new UsageError(`features: expected one FILE\n${usageOf("features")}`);
   const cols = await readBarsFile(positionals[0]!);
   const f = computeFeatures(cols, { tf: values.tf, profile });
-  io.stdout(JSON.stringify(f, null, 2) + "\n");
+  await writeJsonStreamed(f as unknown as Record<string, unknown>, io);
   return 0;
 }
 
 async function cmdSmt(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { ref: { type: "string" }, profile: { type: "string", default: "ict" } },
-    allowPositionals: true,
-  });
+  const { values, positionals } = parse("smt", args, COMMANDS.smt);
+  if (values.help) return help("smt", io);
   const profile = profileOf(values.profile);
-  if (!values.ref) throw new UsageError(`--ref REF is required\n${USAGE}`);
-  if (positionals.length !== 1) throw new UsageError(`expected one FILE\n${USAGE}`);
+  if (!values.ref) throw new UsageError(`--ref REF is required\n${usageOf("smt")}`);
+  if (positionals.length !== 1) throw new UsageError(`smt: expected one FILE\n${usageOf("smt")}`);
   if (positionals[0] === "-" && values.ref === "-") throw new UsageError("only one of FILE and REF can be standard input");
   const primary = await readBarsFile(positionals[0]!);
   const ref = await readBarsFile(values.ref);
@@ -86,28 +239,19 @@ async function cmdSmt(args: string[], io: Io): Promise<number> {
 function timeOption(name: string, v: string | undefined, dflt: number): number {
   if (v === undefined) return dflt;
   const t = parseIsoMs(v);
-  if (Number.isNaN(t)) throw new UsageError(`--${name} must be an ISO 8601 time, got ${JSON.stringify(v)}`);
+  if (Number.isNaN(t)) throw new UsageError(`--${name} must be an ISO 8601 time, got ${quote(v)}`);
   return t;
 }
 
 async function cmdCapsule(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      symbol: { type: "string" },
-      tf: { type: "string" },
-      ref: { type: "string" },
-      profile: { type: "string", default: "ict" },
-      now: { type: "string" },
-      "state-now": { type: "string" },
-      out: { type: "string" },
-    },
-    allowPositionals: true,
-  });
+  const { values, positionals } = parse("capsule", args, COMMANDS.capsule);
+  if (values.help) return help("capsule", io);
   const profile = profileOf(values.profile);
-  if (!values.symbol) throw new UsageError(`--symbol S is required\n${USAGE}`);
-  if (values.tf !== "1m" && values.tf !== "5m") throw new UsageError(`--tf must be 1m or 5m\n${USAGE}`);
-  if (positionals.length !== 1) throw new UsageError(`expected one FILE\n${USAGE}`);
+  if (!values.symbol) throw new UsageError(`--symbol S is required\n${usageOf("capsule")}`);
+  if (values.tf !== "1m" && values.tf !== "5m") throw new UsageError(`capsule: --tf must be 1m or 5m, got ${quote(values.tf)}\n${usageOf("capsule")}`);
+  if (positionals.length !== 1) throw new UsageError(`capsule: expected one FILE\n${usageOf("capsule")}`);
+  if (profile === "ict") checkSymbol(values.symbol);
+  if (values.out !== undefined) checkOutputDir(values.out);
   const bars = await readBarsFile(positionals[0]!);
   const ref = values.ref ? await readBarsFile(values.ref) : undefined;
   const empty = columnsFromText("[]");
@@ -115,18 +259,92 @@ async function cmdCapsule(args: string[], io: Io): Promise<number> {
   const bars1m = values.tf === "1m" ? bars : empty;
   const bars5m = values.tf === "1m" ? aggregate(bars, 5) : bars;
   const ref5m = ref ? (values.tf === "1m" ? aggregate(ref, 5) : ref) : undefined;
-  const last = bars.length > 0 ? bars.t[bars.length - 1]! : 0;
+  const last = bars.t[bars.length - 1]!;
   const now = timeOption("now", values.now, last);
   const stateNow = timeOption("state-now", values["state-now"], last);
-  const capsule = buildCapsule({ symbol: values.symbol, dayEt: bars.length > 0 ? nyDate(last) : "1970-01-01", bars1m, bars5m, ref5m, now, profile });
+  const capsule = buildCapsule({ symbol: values.symbol, dayEt: nyDate(last), bars1m, bars5m, ref5m, now, profile });
   if (values.out) {
     io.stdout(writeCapsule(values.out, capsule) + "\n");
     return 0;
   }
-  const price = bars.length > 0 ? bars.c[bars.length - 1] : undefined;
+  const price = bars.c[bars.length - 1];
   const state = updateSymbolState({ symbol: values.symbol }, capsule.features, stateNow, { profile, price });
   io.stdout(stringifyStrict({ capsule, state }));
   return 0;
+}
+
+function help(cmd: CommandName, io: Io): number {
+  io.stdout(usageOf(cmd) + "\n");
+  return 0;
+}
+
+/** Folders no output may go to: kernel and device file systems (`/proc/self` loops, `/dev/...` are not files). */
+const FORBIDDEN_ROOTS = ["/proc", "/sys", "/dev"];
+
+/**
+ * Checks an output folder before anything is written: not under /proc, /sys
+ * or /dev; the path and each existing part of `DIR/data/daily_news` a folder;
+ * the nearest existing folder writable. Throws a {@link UsageError} naming
+ * the path and what is wrong.
+ */
+export function checkOutputDir(out: string): void {
+  const abs = resolve(out);
+  let probe = abs;
+  while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);
+  let real = probe;
+  try {
+    real = realpathSync(probe);
+  } catch {
+    /* unreadable: the checks below say why */
+  }
+  for (const root of FORBIDDEN_ROOTS) {
+    for (const p of [abs, real]) if (p === root || p.startsWith(root + "/")) throw new UsageError(`--out ${quote(out)}: refusing to write under ${root} (not a place for files)`);
+  }
+  if (!statSync(probe).isDirectory()) throw new UsageError(`--out ${quote(out)}: ${probe} is not a folder`);
+  for (const p of [abs, join(abs, "data"), join(abs, "data", "daily_news")]) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") continue;
+      throw new UsageError(osErrorLine(e, p) ?? `cannot use ${p}: ${code}`);
+    }
+    if (!st.isDirectory()) throw new UsageError(`--out ${quote(out)}: ${p} exists and is not a folder`);
+  }
+  try {
+    accessSync(probe, fsConstants.W_OK | fsConstants.X_OK);
+  } catch (e) {
+    throw new UsageError(osErrorLine(e, probe) ?? `--out ${quote(out)}: ${probe} is not writable`);
+  }
+}
+
+/** What an operating-system error code means, in words. */
+const OS_ERRORS: Record<string, string> = {
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EFBIG: "file too large for this file system or process limit",
+  EROFS: "read-only file system",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  ENOTDIR: "a part of the path is not a folder",
+  EISDIR: "is a folder, not a file",
+  ENOENT: "no such file or folder",
+  EEXIST: "already exists",
+  ENOTEMPTY: "folder not empty",
+  EMFILE: "too many open files",
+  ENAMETOOLONG: "name too long",
+  ELOOP: "too many symbolic links",
+  EIO: "input/output error",
+};
+
+/** One human line for an operating-system error (which path, what is wrong), or undefined when `e` is not one. */
+export function osErrorLine(e: unknown, fallbackPath?: string): string | undefined {
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err?.code !== "string" || !(err.code in OS_ERRORS)) return undefined;
+  const path = err.path ?? fallbackPath;
+  const verb = err.syscall === "open" || err.syscall === "write" || err.syscall === "rename" || err.syscall === "mkdir" ? "cannot write" : "cannot use";
+  return `${path ? `${verb} ${path}` : verb}: ${OS_ERRORS[err.code]} (${err.code})`;
 }
 
 /** The confluences of a replay as a table: one row per kind and timeframe, one column per status. */
@@ -154,9 +372,9 @@ function summaryText(s: ReplaySummary, out: string, warnings: InputWarning[]): s
   for (const w of warnings) counts.set(w.kind, (counts.get(w.kind) ?? 0) + 1);
   const warn = warnings.length === 0 ? "none" : [...counts].map(([k, n]) => `${n} ${k}`).join(", ");
   let text =
-    `replayed ${s.days.length} days (${s.days[0] ?? "-"} … ${s.days[s.days.length - 1] ?? "-"}), ${s.ticks} ticks, ${s.symbols.length} symbols (${s.symbols.join(",")}) ` +
+    `replayed ${plural(s.days.length, "day")} (${s.days[0] ?? "-"} … ${s.days[s.days.length - 1] ?? "-"}), ${plural(s.ticks, "tick")}, ${plural(s.symbols.length, "symbol")} (${s.symbols.join(",")}) ` +
     `in ${s.seconds.toFixed(1)} s (${(s.ticks / Math.max(s.seconds, 1e-9)).toFixed(0)} ticks/s)\n` +
-    `llm: ${s.llm.provider} (${s.llm.model}), ${s.llm.calls} calls, ${s.llm.failures} failed\n` +
+    `llm: ${s.llm.provider} (${s.llm.model}), ${plural(s.llm.calls, "call")}, ${s.llm.failures} failed\n` +
     `warnings: ${warn}\n` +
     `confluences at each day's close, by status:\n${confluenceTable(s.confluences)}` +
     `output: ${join(out, "data", "daily_news")}\n`;
@@ -177,13 +395,42 @@ interface ReplayArgs {
   strict: boolean;
   badRows: "skip" | "stop";
   report: boolean;
+  overwrite: boolean;
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** A `--from`/`--to` value: a real calendar date `YYYY-MM-DD`. */
+function dayOption(name: string, v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return checkDay(v);
+  } catch {
+    throw new UsageError(`--${name} must be a New York date YYYY-MM-DD that exists on the calendar, got ${quote(v)}`);
+  }
+}
+
+/**
+ * Validates everything a replay needs (dates, symbols, the output folder, the
+ * model's settings) before any file is read or written.
+ */
+function checkReplayArgs(a: ReplayArgs): void {
+  const from = dayOption("from", a.from);
+  const to = dayOption("to", a.to);
+  if (from !== undefined && to !== undefined && from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+  const seen = new Set<string>();
+  for (const [sym] of a.bars) {
+    try {
+      checkSymbol(sym);
+    } catch (e) {
+      throw new UsageError(`--bars: ${(e as Error).message}`);
+    }
+    if (seen.has(sym)) throw new UsageError(`--bars ${sym} given twice`);
+    seen.add(sym);
+  }
+  checkOutputDir(a.out);
+}
 
 async function runReplay(a: ReplayArgs, io: Io): Promise<number> {
-  if (a.from !== undefined && !DAY.test(a.from)) throw new UsageError(`--from must be a New York date YYYY-MM-DD, got ${JSON.stringify(a.from)}`);
-  if (a.to !== undefined && !DAY.test(a.to)) throw new UsageError(`--to must be a New York date YYYY-MM-DD, got ${JSON.stringify(a.to)}`);
+  checkReplayArgs(a);
   // The provider is set up first: a missing key stops the run before anything is read or written.
   const llm = createLlmProvider(a.llm);
   const tty = process.stderr.isTTY === true;
@@ -197,13 +444,20 @@ async function runReplay(a: ReplayArgs, io: Io): Promise<number> {
     if (n <= 20) io.stderr(`ict: warning: ${w.message}\n`);
     else if (n === 21) io.stderr(`ict: warning: more ${w.kind} warnings not shown (counted in the summary)\n`);
   };
-  const bars: Record<string, Columns> = {};
-  for (const [sym, path] of a.bars) {
-    if (bars[sym] !== undefined) throw new UsageError(`--bars ${sym} given twice`);
-    bars[sym] = await loadBarsFile(path, { badRows: a.badRows, warn });
-  }
+  // A null-prototype map: a symbol such as "constructor" is an ordinary key.
+  const bars: Record<string, Columns> = Object.create(null);
+  for (const [sym, path] of a.bars) bars[sym] = await loadBarsFile(path, { badRows: a.badRows, warn });
   checkReplayBars(bars, warn, { from: a.from, to: a.to });
-  if (a.strict && warnings.length > 0) throw new UsageError(`--strict: ${warnings.length} input warning(s), nothing replayed`);
+  if (a.strict && warnings.length > 0) throw new UsageError(`--strict: ${plural(warnings.length, "input warning")}, nothing replayed`);
+  const days = replayDays(bars, a.from, a.to);
+  if (days.length === 0) {
+    io.stderr(`ict: no bars between ${a.from ?? "the start"} and ${a.to ?? "the end"}; nothing replayed\n`);
+    return 2;
+  }
+  if (!a.overwrite) {
+    const clash = existingDays(a.out, days);
+    if (clash.length > 0) throw new OutputExistsError(a.out, clash);
+  }
   const s = await replay({
     bars,
     out: a.out,
@@ -213,49 +467,30 @@ async function runReplay(a: ReplayArgs, io: Io): Promise<number> {
     write: a.write,
     llm,
     report: a.report,
+    overwrite: a.overwrite,
     log: (m) => {
       bar?.done();
       io.stderr(`ict: ${m}\n`);
     },
     onTick: bar ? (d, t, day) => bar.update(d, t, day) : undefined,
-  });
-  bar?.done();
-  if (s.ticks === 0) {
-    io.stderr(`ict: no bars between ${a.from ?? "the start"} and ${a.to ?? "the end"}; nothing replayed\n`);
-    return 2;
-  }
+  }).finally(() => bar?.done());
   io.stdout(summaryText(s, a.out, warnings));
   return 0;
 }
 
 async function cmdReplay(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      bars: { type: "string", multiple: true },
-      out: { type: "string" },
-      from: { type: "string" },
-      to: { type: "string" },
-      profile: { type: "string", default: "ict" },
-      write: { type: "string", default: "every" },
-      llm: { type: "string", default: "offline" },
-      "bad-rows": { type: "string", default: "skip" },
-      strict: { type: "boolean", default: false },
-      "no-report": { type: "boolean", default: false },
-      quiet: { type: "boolean", default: false },
-    },
-    allowPositionals: false,
-  });
+  const { values } = parse("replay", args, COMMANDS.replay);
+  if (values.help) return help("replay", io);
   const profile = profileOf(values.profile);
-  if (!values.bars?.length) throw new UsageError(`--bars SYMBOL=PATH is required\n${USAGE}`);
-  if (!values.out) throw new UsageError(`--out DIR is required\n${USAGE}`);
-  if (values.write !== "every" && values.write !== "close") throw new UsageError("--write must be every or close");
-  if (!(LLM_KINDS as readonly string[]).includes(values.llm!)) throw new UsageError(`--llm must be one of ${LLM_KINDS.join(", ")}`);
-  if (values["bad-rows"] !== "skip" && values["bad-rows"] !== "stop") throw new UsageError("--bad-rows must be skip or stop");
+  if (!values.bars?.length) throw new UsageError(`--bars SYMBOL=PATH is required\n${usageOf("replay")}`);
+  if (!values.out) throw new UsageError(`--out DIR is required\n${usageOf("replay")}`);
+  if (values.write !== "every" && values.write !== "close") throw new UsageError(`--write must be every or close, got ${quote(values.write)}`);
+  if (!(LLM_KINDS as readonly string[]).includes(values.llm!)) throw new UsageError(`--llm must be one of ${LLM_KINDS.join(", ")}, got ${quote(values.llm)}`);
+  if (values["bad-rows"] !== "skip" && values["bad-rows"] !== "stop") throw new UsageError(`--bad-rows must be skip or stop, got ${quote(values["bad-rows"])}`);
   const bars: Array<[string, string]> = [];
   for (const spec of values.bars) {
     const eq = spec.indexOf("=");
-    if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--bars expects SYMBOL=PATH, got ${JSON.stringify(spec)}`);
+    if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--bars expects SYMBOL=PATH, got ${quote(spec)}`);
     bars.push([spec.slice(0, eq), spec.slice(eq + 1)]);
   }
   return runReplay(
@@ -271,6 +506,7 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
       strict: values.strict!,
       badRows: values["bad-rows"],
       report: !values["no-report"],
+      overwrite: values.overwrite!,
     },
     io,
   );
@@ -281,25 +517,49 @@ export const SAMPLE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../s
 
 /** `ict sample [--out DIR]`: writes the deterministic sample bars (CSV per symbol). */
 function cmdSample(args: string[], io: Io): number {
-  const { values } = parseArgs({ args, options: { out: { type: "string", default: SAMPLE_DIR } }, allowPositionals: false });
-  mkdirSync(values.out!, { recursive: true });
-  for (const [sym, text] of Object.entries(generateSample())) writeFileSync(join(values.out!, `${sym}.csv`), text);
-  io.stdout(`sample: ${SAMPLE_SYMBOLS.map((s) => s.symbol).join(", ")} written to ${values.out}\n`);
+  const { values } = parse("sample", args, COMMANDS.sample);
+  if (values.help) return help("sample", io);
+  const out = values.out ?? SAMPLE_DIR;
+  checkOutputDir(out);
+  mkdirSync(out, { recursive: true });
+  for (const [sym, text] of Object.entries(generateSample())) writeFileAtomic(join(out, `${sym}.csv`), text);
+  io.stdout(`sample: ${SAMPLE_SYMBOLS.map((s) => s.symbol).join(", ")} written to ${out}\n`);
   return 0;
 }
 
-/** `ict demo [--out DIR]`: replays the bundled sample with the offline model and prints where the report is. */
+/** The file `ict demo` leaves in its output folder: its presence lets the next demo replace that folder's outputs. */
+export const DEMO_MARKER = ".ict-demo";
+
+/**
+ * `ict demo [--out DIR]`: replays the bundled sample with the offline model
+ * and prints where the report is. It writes into an empty or new folder, or
+ * over a previous demo's output (recognised by its {@link DEMO_MARKER} file);
+ * any other non-empty folder is refused.
+ */
 async function cmdDemo(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { out: { type: "string", default: "out/demo" }, profile: { type: "string", default: "ict" }, quiet: { type: "boolean", default: false } },
-    allowPositionals: false,
-  });
+  const { values } = parse("demo", args, COMMANDS.demo);
+  if (values.help) return help("demo", io);
   const profile = profileOf(values.profile);
   const files = SAMPLE_SYMBOLS.map((s) => [s.symbol, join(SAMPLE_DIR, `${s.symbol}.csv`)] as [string, string]);
   for (const [, f] of files) if (!existsSync(f)) throw new UsageError(`sample file ${f} is missing (run: pnpm -s ict sample)`);
   const out = values.out!;
-  return runReplay({ bars: files, out, profile, write: "every", llm: "offline", quiet: values.quiet!, strict: false, badRows: "stop", report: true }, io);
+  const overwrite = demoMayWrite(out);
+  const code = await runReplay({ bars: files, out, profile, write: "every", llm: "offline", quiet: values.quiet!, strict: false, badRows: "stop", report: true, overwrite }, io);
+  if (code === 0) writeFileSync(join(out, DEMO_MARKER), "written by ict demo: the next ict demo may replace this folder's outputs\n");
+  return code;
+}
+
+/**
+ * Whether `ict demo` may write into `out`, and whether it may replace outputs
+ * there: a new or empty folder (nothing to replace), or a previous demo's
+ * output recognised by its {@link DEMO_MARKER} (replace). Any other
+ * non-empty folder is the user's: a {@link UsageError}.
+ */
+export function demoMayWrite(out: string): boolean {
+  checkOutputDir(out);
+  if (existsSync(join(out, DEMO_MARKER))) return true;
+  if (existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`demo: ${out} is not empty and was not written by ict demo; choose another --out or empty it`);
+  return false;
 }
 
 /** Runs the CLI; returns the exit code. */
@@ -319,22 +579,35 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return await cmdDemo(rest, io);
       case "sample":
         return cmdSample(rest, io);
+      case "--version":
+      case "-v":
+      case "version":
+        io.stdout(`ict ${version()}\n`);
+        return 0;
+      case "help":
+        if (rest[0] !== undefined && rest[0] in COMMANDS) return help(rest[0] as CommandName, io);
+        io.stdout(USAGE + "\n");
+        return 0;
       case undefined:
       case "-h":
       case "--help":
-      case "help":
         io.stdout(USAGE + "\n");
         return cmd === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${cmd}"\n${USAGE}`);
+        throw new UsageError(`unknown command ${quote(cmd)}\n${USAGE}`);
     }
   } catch (e) {
+    if (e instanceof LlmFatalError) {
+      io.stderr(`ict: ${e.message}\n`);
+      return 3;
+    }
     if (e instanceof UsageError || e instanceof IctError) {
       io.stderr(`ict: ${e.message}\n`);
       return 2;
     }
-    if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
-      io.stderr(`ict: ${e.message}\n${USAGE}\n`);
+    const os = osErrorLine(e);
+    if (os !== undefined) {
+      io.stderr(`ict: ${os}\n`);
       return 2;
     }
     io.stderr(`ict: internal error: ${(e as Error).message}\n`);

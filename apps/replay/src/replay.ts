@@ -1,8 +1,25 @@
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { createLlmProvider, nyDate, sliceColumns, tick, type Columns, type ContextDoc, type LlmAnswer, type LlmProvider, type Profile, type TickOutput } from "@ict/core";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createLlmProvider, IctError, LlmError, nyDate, sliceColumns, tick, type Columns, type ContextDoc, type LlmAnswer, type LlmProvider, type Profile, type TickOutput } from "@ict/core";
 import { BackgroundWriter, capsulePath, contextPath, processedDir, writeCapsule, writeContext } from "@ict/core/node";
 import { DayReportCollector, writeDayReport } from "./report.js";
+
+/** The output already holds results for days of this replay, and overwriting was not allowed. */
+export class OutputExistsError extends IctError {
+  constructor(
+    readonly out: string,
+    readonly days: readonly string[],
+  ) {
+    super(`${out} already holds outputs for ${days[0]}${days.length > 1 ? ` and ${days.length - 1} more day${days.length > 2 ? "s" : ""}` : ""}; pass --overwrite to replace them`);
+  }
+}
+
+/** The model refused to go on (a refused key, no quota, the failure budget spent): the run stopped. */
+export class LlmFatalError extends IctError {
+  constructor(readonly cause: LlmError) {
+    super(`llm: ${cause.message}; the run stopped`);
+  }
+}
 
 /** Options of {@link replay}. */
 export interface ReplayOptions {
@@ -24,6 +41,8 @@ export interface ReplayOptions {
   onTick?: (done: number, total: number, day: string) => void;
   /** Write each day's `report.html` (charts, zones, stages; default true). */
   report?: boolean;
+  /** Replace the outputs of days already in `out` (default false: {@link OutputExistsError} before anything is written). */
+  overwrite?: boolean;
 }
 
 /** What a replay did. */
@@ -43,9 +62,64 @@ export interface ReplaySummary {
 interface DayIndex {
   day: string;
   /** Per symbol: [from, to) rows of that day. */
-  rows: Record<string, [number, number]>;
+  rows: Map<string, [number, number]>;
   /** The day's distinct bar times, ascending (the ticks). */
   times: number[];
+}
+
+/** The New York days a replay of `bars` over `from`…`to` covers, ascending. */
+export function replayDays(bars: Record<string, Columns>, from?: string, to?: string): string[] {
+  return indexDays(bars, from, to).map((d) => d.day);
+}
+
+/** The days of `days` whose outputs (`processed/` folder) already exist under `out`. */
+export function existingDays(out: string, days: readonly string[]): string[] {
+  return days.filter((d) => existsSync(processedDir(out, d)));
+}
+
+const STAGING = /^\.ict-staging-(\d+)$/;
+const TEMP = /^\..+\.(\d+)\.[0-9a-z]+\.[0-9a-z]+\.tmp$/;
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes what killed runs left under `out`: staging folders
+ * (`.ict-staging-<pid>`) and temporary files of atomic writes
+ * (`.<name>.<pid>.….tmp`) in the days' `processed/` folders, when the process
+ * that made them is gone. Returns how many were removed.
+ */
+export function removeStale(out: string): number {
+  let n = 0;
+  const list = (d: string) => {
+    try {
+      return readdirSync(d, { withFileTypes: true });
+    } catch {
+      return [];
+    }
+  };
+  for (const e of list(out)) {
+    const m = STAGING.exec(e.name);
+    if (m && e.isDirectory() && !alive(Number(m[1]))) (rmSync(join(out, e.name), { recursive: true, force: true }), n++);
+  }
+  const news = join(out, "data", "daily_news");
+  for (const day of list(news)) {
+    if (!day.isDirectory()) continue;
+    for (const dir of [join(news, day.name, "processed"), join(news, day.name, "processed", "context_capsules")]) {
+      for (const f of list(dir)) {
+        const m = TEMP.exec(f.name);
+        if (m && f.isFile() && !alive(Number(m[1]))) (rmSync(join(dir, f.name), { force: true }), n++);
+      }
+    }
+  }
+  return n;
 }
 
 /** Groups each symbol's bars by New York trading day. */
@@ -59,8 +133,8 @@ function indexDays(bars: Record<string, Columns>, from?: string, to?: string): D
       while (j < cols.length && nyDate(cols.t[j]!) === day) j++;
       if ((!from || day >= from) && (!to || day <= to)) {
         let d = days.get(day);
-        if (!d) days.set(day, (d = { day, rows: {}, times: [] }));
-        d.rows[sym] = [i, j];
+        if (!d) days.set(day, (d = { day, rows: new Map(), times: [] }));
+        d.rows.set(sym, [i, j]);
       }
       i = j;
     }
@@ -68,7 +142,7 @@ function indexDays(bars: Record<string, Columns>, from?: string, to?: string): D
   const out = [...days.values()].sort((a, b) => (a.day < b.day ? -1 : 1));
   for (const d of out) {
     const set = new Set<number>();
-    for (const [sym, [a, b]] of Object.entries(d.rows)) for (let k = a; k < b; k++) set.add(bars[sym]!.t[k]!);
+    for (const [sym, [a, b]] of d.rows) for (let k = a; k < b; k++) set.add(bars[sym]!.t[k]!);
     d.times = [...set].sort((x, y) => x - y);
   }
   return out;
@@ -81,11 +155,24 @@ function indexDays(bars: Record<string, Columns>, from?: string, to?: string): D
  * day's bars up to and including that bar). Writes the capsules, the merged
  * `current_context.json` and one JSON line per prompt per tick
  * (`prompts.jsonl`) under `out`. The same input gives byte-identical output.
+ *
+ * All or nothing, day by day: a day is written into a staging folder
+ * (`out/.ict-staging-<pid>/`) and its `processed/` folder is renamed into
+ * place once complete, so a run that fails (disk full, a fatal model error, a
+ * value JSON cannot hold) or is killed leaves every day either as it was
+ * before or complete. The staging folder of a failed run is removed; that of
+ * a killed one, and stale temporary files, at the next run ({@link removeStale}).
  */
 export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const started = performance.now();
-  const symbols = Object.keys(o.bars);
-  const days = indexDays(o.bars, o.from, o.to);
+  // Null-prototype maps: a symbol named like an Object member ("constructor") is an ordinary key.
+  const bars: Record<string, Columns> = Object.assign(Object.create(null) as Record<string, Columns>, o.bars);
+  const symbols = Object.keys(bars);
+  const days = indexDays(bars, o.from, o.to);
+  if (!o.overwrite) {
+    const clash = existingDays(o.out, days.map((d) => d.day));
+    if (clash.length > 0) throw new OutputExistsError(o.out, clash);
+  }
   const total = days.reduce((s, d) => s + d.times.length, 0);
   let done = 0;
   const confluences: Record<string, number> = {};
@@ -93,71 +180,119 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const llmStats = { provider: llm.name, model: llm.model, calls: 0, failures: 0 };
   const reports: string[] = [];
   const perTick = new BackgroundWriter();
-  for (const d of days) {
-    const rep = o.report === false ? null : new DayReportCollector(d.day, symbols, o.profile);
-    const dir = processedDir(o.out, d.day);
-    mkdirSync(dir, { recursive: true });
-    const promptsFile = join(dir, "prompts.jsonl");
-    writeFileSync(promptsFile, "");
-    let context: ContextDoc | null = null;
-    let last: TickOutput | null = null;
-    const cursor: Record<string, number> = {};
-    // Per symbol: the last prompt sent to the model and its answer (null when the call failed).
-    const asked = new Map<string, { prompt: string; answer: LlmAnswer | null; error?: string }>();
-    for (const s of symbols) cursor[s] = d.rows[s]?.[0] ?? 0;
-    for (const now of d.times) {
-      const bars1m: Record<string, Columns> = {};
-      for (const s of symbols) {
-        const r = d.rows[s];
-        if (!r) continue;
-        while (cursor[s]! < r[1] && o.bars[s]!.t[cursor[s]!]! <= now) cursor[s]!++;
-        bars1m[s] = sliceColumns(o.bars[s]!, r[0], cursor[s]!);
-      }
-      last = tick({ watchlist: symbols, bars1m, now, dayEt: d.day, context, profile: o.profile });
-      context = last.context;
-      rep?.add(now, last, bars1m);
-      const iso = new Date(now).toISOString();
-      let lines = "";
-      for (const s of symbols) {
-        const prompt = last.prompts[s]!;
-        let a = asked.get(s);
-        const fresh = a === undefined || a.prompt !== prompt;
-        if (fresh) {
-          llmStats.calls++;
-          try {
-            a = { prompt, answer: await llm.complete({ symbol: s, dayEt: d.day, now, prompt }) };
-          } catch (e) {
-            llmStats.failures++;
-            a = { prompt, answer: null, error: (e as Error).message };
-            o.log?.(`llm ${llm.name} ${s} ${iso}: ${a.error}`);
+  // Folders this run creates, removed again if it fails before a day is complete.
+  const created: string[] = [];
+  for (let d = join(o.out, "data", "daily_news"); !existsSync(d); d = dirname(d)) created.push(d);
+  removeStale(o.out);
+  const stage = join(o.out, `.ict-staging-${process.pid}`);
+  rmSync(stage, { recursive: true, force: true });
+  let completed = 0;
+  try {
+    for (const d of days) {
+      const rep = o.report === false ? null : new DayReportCollector(d.day, symbols, o.profile);
+      const dir = processedDir(stage, d.day);
+      mkdirSync(dir, { recursive: true });
+      const promptsFile = join(dir, "prompts.jsonl");
+      writeFileSync(promptsFile, "");
+      let context: ContextDoc | null = null;
+      let last: TickOutput | null = null;
+      const cursor = new Map<string, number>();
+      // Per symbol: the last prompt sent to the model and its answer (null when the call failed).
+      const asked = new Map<string, { prompt: string; answer: LlmAnswer | null; error?: string }>();
+      for (const s of symbols) cursor.set(s, d.rows.get(s)?.[0] ?? 0);
+      for (const now of d.times) {
+        const bars1m: Record<string, Columns> = Object.create(null);
+        for (const s of symbols) {
+          const r = d.rows.get(s);
+          if (!r) continue;
+          let c = cursor.get(s)!;
+          while (c < r[1] && bars[s]!.t[c]! <= now) c++;
+          cursor.set(s, c);
+          bars1m[s] = sliceColumns(bars[s]!, r[0], c);
+        }
+        last = tick({ watchlist: symbols, bars1m, now, dayEt: d.day, context, profile: o.profile });
+        context = last.context;
+        rep?.add(now, last, bars1m);
+        const iso = new Date(now).toISOString();
+        let lines = "";
+        for (const s of symbols) {
+          const prompt = last.prompts[s]!;
+          let a = asked.get(s);
+          const fresh = a === undefined || a.prompt !== prompt;
+          if (fresh) {
+            llmStats.calls++;
+            try {
+              a = { prompt, answer: await llm.complete({ symbol: s, dayEt: d.day, now, prompt }) };
+            } catch (e) {
+              llmStats.failures++;
+              if (e instanceof LlmError && e.fatal) throw new LlmFatalError(e);
+              a = { prompt, answer: null, error: (e as Error).message };
+              o.log?.(`llm ${llm.name} ${s} ${iso}: ${a.error}`);
+            }
+            asked.set(s, a);
           }
-          asked.set(s, a);
+          const rec: Record<string, unknown> = { t: iso, symbol: s, prompt, llm: llm.name, asked: fresh, answer: a!.answer };
+          if (a!.error !== undefined) rec.error = a!.error;
+          lines += JSON.stringify(rec) + "\n";
         }
-        const rec: Record<string, unknown> = { t: iso, symbol: s, prompt, llm: llm.name, asked: fresh, answer: a!.answer };
-        if (a!.error !== undefined) rec.error = a!.error;
-        lines += JSON.stringify(rec) + "\n";
+        try {
+          appendFileSync(promptsFile, lines);
+        } catch (e) {
+          // Named by the file the user will look for (the staging copy is removed).
+          throw Object.assign(e as Error, { path: join(processedDir(o.out, d.day), "prompts.jsonl") });
+        }
+        if (o.write !== "close") {
+          // Per tick: atomic but not flushed, off the main thread (the day's last write below is flushed).
+          for (const c of Object.values(last.capsules)) await perTick.writeJson(capsulePath(stage, c.day_et, c.symbol), c);
+          await perTick.writeJson(contextPath(stage, d.day), last.context);
+        }
+        done++;
+        o.onTick?.(done, total, d.day);
       }
-      appendFileSync(promptsFile, lines);
-      if (o.write !== "close") {
-        // Per tick: atomic but not flushed, off the main thread (the day's last write below is flushed).
-        for (const c of Object.values(last.capsules)) await perTick.writeJson(capsulePath(o.out, c.day_et, c.symbol), c);
-        await perTick.writeJson(contextPath(o.out, d.day), last.context);
+      await perTick.flush();
+      if (last) {
+        for (const c of Object.values(last.capsules)) writeCapsule(stage, c);
+        writeContext(stage, d.day, last.context);
+        if (rep) writeDayReport(stage, rep.finish());
       }
-      done++;
-      o.onTick?.(done, total, d.day);
-    }
-    await perTick.flush();
-    if (last) {
-      for (const c of Object.values(last.capsules)) writeCapsule(o.out, c);
-      writeContext(o.out, d.day, last.context);
-      if (rep) reports.push(writeDayReport(o.out, rep.finish()));
-      for (const s of last.context.symbols) {
-        for (const c of s.state?.confluences ?? []) {
-          const k = `${c.kind}:${c.tf}:${c.status}`;
-          confluences[k] = (confluences[k] ?? 0) + 1;
+      // The day is complete: its folder replaces the previous one (if any) in one rename.
+      const final = processedDir(o.out, d.day);
+      mkdirSync(dirname(final), { recursive: true });
+      const old = join(stage, `old-${d.day}`);
+      const replacing = existsSync(final);
+      if (replacing) renameSync(final, old);
+      try {
+        renameSync(dir, final);
+      } catch (e) {
+        // The previous outputs go back where they were: a failed replacement loses nothing.
+        if (replacing) renameSync(old, final);
+        throw e;
+      }
+      rmSync(old, { recursive: true, force: true });
+      completed++;
+      if (last) {
+        if (rep) reports.push(join(final, "report.html"));
+        for (const s of last.context.symbols) {
+          for (const c of s.state?.confluences ?? []) {
+            const k = `${c.kind}:${c.tf}:${c.status}`;
+            confluences[k] = (confluences[k] ?? 0) + 1;
+          }
         }
       }
     }
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err?.code === "string" && typeof err.path === "string" && err.path.startsWith(stage)) err.path = o.out + err.path.slice(stage.length);
+    if (typeof err?.code === "string" && err.path === undefined) err.path = processedDir(o.out, days[completed]?.day ?? days[0]!.day);
+    await perTick.flush().catch(() => undefined);
+    rmSync(stage, { recursive: true, force: true });
+    if (completed === 0) for (const c of created) try {
+      rmdirSync(c);
+    } catch {
+      /* not empty: something else is there */
+    }
+    throw e;
   }
+  rmSync(stage, { recursive: true, force: true });
   return { days: days.map((d) => d.day), ticks: total, symbols, confluences, llm: llmStats, seconds: (performance.now() - started) / 1000, reports };
 }

@@ -66,6 +66,9 @@ export { buildPrompt } from "./prompt.js";
 export { tick, nyDate, smtReferences, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
 export {
   createLlmProvider,
+  DEFAULT_LLM_FAILURE_BUDGET,
+  DEFAULT_LLM_MODELS,
+  redactSecrets,
   offlineAnswer,
   parseLlmAnswer,
   LlmConfigError,

@@ -50,7 +50,8 @@ export function nyDate(epochMs: number): string {
 
 /** SMT references of the seed's patch: QQQ and IWM against SPY, when SPY is watched. */
 export function smtReferences(watchlist: readonly string[]): Record<string, string> {
-  return watchlist.includes("SPY") ? { QQQ: "SPY", IWM: "SPY" } : {};
+  // A null-prototype map: a symbol named like an Object member ("constructor") has no reference.
+  return Object.assign(Object.create(null) as Record<string, string>, watchlist.includes("SPY") ? { QQQ: "SPY", IWM: "SPY" } : {});
 }
 
 const EMPTY: Columns = columnsFromBars([]);
@@ -113,18 +114,18 @@ export function tick(input: TickInput): TickOutput {
   const fiveOf = (sym: string) => {
     let b = agg5.get(sym);
     if (b === undefined) {
-      b = aggregate(input.bars1m[sym] ?? EMPTY, 5);
+      b = aggregate((Object.hasOwn(input.bars1m, sym) ? input.bars1m[sym] : undefined) ?? EMPTY, 5);
       agg5.set(sym, b);
     }
     return b;
   };
   const previous = new Map<string, SymbolState>();
   for (const s of input.context?.symbols ?? []) if (s && typeof s === "object" && typeof s.symbol === "string") previous.set(s.symbol, s);
-  const capsules: Record<string, Capsule> = {};
-  const prompts: Record<string, string> = {};
+  const capsules: Record<string, Capsule> = Object.create(null);
+  const prompts: Record<string, string> = Object.create(null);
   for (const sym of input.watchlist) {
     if (profile === "ict") checkSymbol(sym);
-    const b1 = input.bars1m[sym] ?? EMPTY;
+    const b1 = (Object.hasOwn(input.bars1m, sym) ? input.bars1m[sym] : undefined) ?? EMPTY;
     const b5 = fiveOf(sym);
     const refSym = refs[sym];
     const capsule = buildCapsule({
@@ -134,7 +135,7 @@ export function tick(input: TickInput): TickOutput {
       bars5m: b5,
       ref5m: refSym !== undefined ? fiveOf(refSym) : undefined,
       refSymbol: refSym,
-      priorLevels: input.keyLevels?.[sym] ?? {},
+      priorLevels: (input.keyLevels && Object.hasOwn(input.keyLevels, sym) ? input.keyLevels[sym] : undefined) ?? {},
       now: input.now,
       profile,
     });

@@ -203,7 +203,7 @@ function writeEncodedAtomic(path: string, encode: Encoder, durable: boolean): vo
     } catch {
       /* already gone */
     }
-    throw e;
+    throw withPath(e, path);
   }
   closeSync(fd);
   renameSync(tmp, path);
@@ -218,6 +218,16 @@ function writeEncodedAtomic(path: string, encode: Encoder, durable: boolean): vo
   } catch {
     /* some platforms cannot fsync a folder */
   }
+}
+
+/**
+ * An OS error of a write (ENOSPC, EFBIG, EIO …) carries no path: it is given
+ * the target's, so that the message can say which file could not be written.
+ */
+function withPath(e: unknown, path: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err === "object" && typeof err.code === "string" && err.path === undefined) err.path = path;
+  return e;
 }
 
 function tempName(path: string): string {
@@ -313,7 +323,7 @@ async function writeBufferAtomicAsync(path: string, buf: Buffer, len: number): P
   } catch (e) {
     await fh.close();
     await unlinkAsync(tmp).catch(() => undefined);
-    throw e;
+    throw withPath(e, path);
   }
   await fh.close();
   await renameAsync(tmp, path);
