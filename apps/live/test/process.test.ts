@@ -118,7 +118,7 @@ describe("the live process", () => {
       const fake = await new FakeAlpaca({ symbols: SYMBOLS, minutes: 30, speed: 300, seed: 6, leadMs: 25 * 60_000, faults: [] }).start();
       fakes.push(fake);
       const out = tmp("sig2");
-      const c = startLive(fake, out, { OPENAI_API_KEY: "test", OPENAI_BASE_URL: `http://127.0.0.1:${(hung.address() as AddressInfo).port}/v1` }, ["--llm", "openai"]);
+      const c = startLive(fake, out, { OPENAI_API_KEY: "test", OPENAI_MODEL: "m1", OPENAI_BASE_URL: `http://127.0.0.1:${(hung.address() as AddressInfo).port}/v1` }, ["--llm", "openai"]);
       await until(() => asked > 0, 60_000, "a question to the model");
       c.proc.kill("SIGINT");
       await until(() => c.err.join("").includes("stopping (signal SIGINT)"), 10_000, "the graceful stop to begin");

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
-import { columnsFromCsv, DEFAULT_LLM_MODELS, parseLlmAnswer } from "@ict/core";
+import { columnsFromCsv, parseLlmAnswer } from "@ict/core";
 import { checkReplayBars, loadBarsFile, UsageError, type InputWarning } from "../src/input.js";
 import { runCli, SAMPLE_DIR } from "../src/main.js";
 import { ProgressBar } from "../src/progress.js";
@@ -188,8 +188,9 @@ describe("ict replay: input problems, LLM answers, summary", () => {
     const server = createServer((_q, s) => s.writeHead(400, { "content-type": "application/json" }).end('{"error":{"message":"bad request"}}'));
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as { port: number }).port;
-    const env = { OPENAI_API_KEY: process.env.OPENAI_API_KEY, OPENAI_BASE_URL: process.env.OPENAI_BASE_URL };
+    const env = { OPENAI_API_KEY: process.env.OPENAI_API_KEY, OPENAI_BASE_URL: process.env.OPENAI_BASE_URL, OPENAI_MODEL: process.env.OPENAI_MODEL };
     process.env.OPENAI_API_KEY = "sk-test-secret";
+    process.env.OPENAI_MODEL = "test-model-1";
     process.env.OPENAI_BASE_URL = `http://127.0.0.1:${port}/v1`;
     try {
       const out = join(tmp, "oai");
@@ -197,7 +198,7 @@ describe("ict replay: input problems, LLM answers, summary", () => {
       expect(r.code).toBe(0);
       expect(r.err).toMatch(/llm openai QQQ 2025-02-10T14:30:00.000Z: openai: HTTP 400: bad request/);
       expect(r.err).not.toContain("sk-test-secret");
-      expect(r.out).toContain(`llm: openai (${DEFAULT_LLM_MODELS.openai}), `);
+      expect(r.out).toContain(`llm: openai (test-model-1), `);
       expect(r.out).toMatch(/llm: openai \(\S+\), \d+ calls?, \d+ failed/);
       const lines = readFileSync(join(out, "data/daily_news/2025-02-10/processed/prompts.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
       expect(lines).toHaveLength(5);

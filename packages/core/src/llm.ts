@@ -59,13 +59,14 @@ export interface LlmProvider {
 }
 
 /**
- * Default models, checked against the vendors' documentation on 2026-12-03:
- * Gemini's stable `gemini-3.8-flash` (no shutdown announced; the 2.5 models
- * are retired) and OpenAI's `gpt-6-luna` (the current model for cost-sensitive,
- * high-volume work; `gpt-4o-mini` shuts down on 2027-01-14). Override with
- * `GEMINI_MODEL` / `OPENAI_MODEL` or the `model` option.
+ * Default models. Gemini: `gemini-3.5-flash`, a stable model with that
+ * endpoint name on Google's Gemini API model list (the 2.5 models are
+ * retired). OpenAI-compatible servers have no default: every server (OpenAI,
+ * Ollama, vLLM, …) names its models differently and OpenAI's change often, so
+ * `OPENAI_MODEL` (or the `model` option) must be set. Override Gemini's with
+ * `GEMINI_MODEL` or the `model` option.
  */
-export const DEFAULT_LLM_MODELS = { gemini: "gemini-3.8-flash", openai: "gpt-6-luna" } as const;
+export const DEFAULT_LLM_MODELS: { readonly gemini: string; readonly openai: null } = { gemini: "gemini-3.5-flash", openai: null };
 
 /**
  * Default failure budget: the run stops (a fatal {@link LlmError}) after this
@@ -531,7 +532,8 @@ export function createLlmProvider(kind: LlmKind, options: LlmOptions = {}): LlmP
   if (!key) throw new LlmConfigError("the openai provider needs OPENAI_API_KEY in the environment (any value for a local server that takes none)");
   secrets = [key];
   const base = trimSlash(options.baseUrl ?? env.OPENAI_BASE_URL ?? "https://api.openai.com/v1");
-  const model = options.model ?? (env.OPENAI_MODEL || DEFAULT_LLM_MODELS.openai);
+  const model = options.model ?? env.OPENAI_MODEL;
+  if (!model) throw new LlmConfigError("the openai provider needs a model name: set OPENAI_MODEL (e.g. the model id your OpenAI-compatible server lists) or the model option");
   const temperature = temperatureOption(options.temperature, env.OPENAI_TEMPERATURE, "OPENAI_TEMPERATURE");
   return {
     name: "openai",

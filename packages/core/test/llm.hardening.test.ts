@@ -103,7 +103,7 @@ describe("finding 1: API keys leak", () => {
     let clock = 0;
     const sleeps: number[] = [];
     const p = createLlmProvider("openai", {
-      env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, ICT_LLM_MAX_CONSECUTIVE_FAILURES: "3" },
+      env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, OPENAI_MODEL: "m", ICT_LLM_MAX_CONSECUTIVE_FAILURES: "3" },
       sleep: async (ms) => void (sleeps.push(ms), (clock += ms)),
       now: () => clock,
     });
@@ -142,9 +142,9 @@ describe("finding 1: API keys leak", () => {
 describe("finding 8: LLM defaults that exist today", () => {
   it("current default models; no temperature unless configured, then the configured one", async () => {
     expect(createLlmProvider("gemini", { env: { GEMINI_API_KEY: KEY } }).model).toBe(DEFAULT_LLM_MODELS.gemini);
-    expect(createLlmProvider("openai", { env: { OPENAI_API_KEY: KEY } }).model).toBe(DEFAULT_LLM_MODELS.openai);
+    expect(() => createLlmProvider("openai", { env: { OPENAI_API_KEY: KEY } })).toThrow(/OPENAI_MODEL/);
+    expect(createLlmProvider("openai", { env: { OPENAI_API_KEY: KEY, OPENAI_MODEL: "m-1" } }).model).toBe("m-1");
     expect(DEFAULT_LLM_MODELS.gemini).not.toMatch(/2\.5|2\.0|1\.5/);
-    expect(DEFAULT_LLM_MODELS.openai).not.toMatch(/gpt-4|gpt-3|^o\d/);
     handler = (_q, _b, rs) => rs.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ choices: [{ message: { content: '{"bias":"flat","confidence":0,"rationale":"","watch":[]}' } }], candidates: [{ content: { parts: [{ text: '{"bias":"flat","confidence":0,"rationale":"","watch":[]}' }] } }] }));
     bodies.length = 0;
     await createLlmProvider("openai", { env: envOf("openai") }).complete(req);

@@ -143,13 +143,13 @@ describe("network providers (scripted server on 127.0.0.1)", () => {
 
   it("fails at once on 4xx (no retry), and after maxRetries on persistent 5xx, without leaking the key", async () => {
     steps = [json(401, { error: { message: "bad key" } })];
-    const p = createLlmProvider("openai", { env: { OPENAI_API_KEY: "sk-x", OPENAI_BASE_URL: base }, sleep: async () => {} });
+    const p = createLlmProvider("openai", { env: { OPENAI_API_KEY: "sk-x", OPENAI_BASE_URL: base, OPENAI_MODEL: "m1" }, sleep: async () => {} });
     const e1 = await p.complete(req("")).catch((e) => e);
     expect(e1).toBeInstanceOf(LlmError);
     expect(e1).toMatchObject({ status: 401, retryable: false });
     expect(steps.length).toBe(0);
     steps = [json(500, {}), json(500, {}), json(500, {})];
-    const q = createLlmProvider("openai", { env: { OPENAI_API_KEY: "sk-x", OPENAI_BASE_URL: base }, sleep: async () => {}, maxRetries: 2 });
+    const q = createLlmProvider("openai", { env: { OPENAI_API_KEY: "sk-x", OPENAI_BASE_URL: base, OPENAI_MODEL: "m1" }, sleep: async () => {}, maxRetries: 2 });
     const e2 = await q.complete(req("")).catch((e) => e);
     expect(e2).toMatchObject({ status: 500 });
     expect(String(e2.message)).not.toContain("sk-x");
@@ -158,16 +158,16 @@ describe("network providers (scripted server on 127.0.0.1)", () => {
 
   it("retries a malformed answer, then succeeds", async () => {
     steps = [json(200, { choices: [{ message: { content: "I think long" } }] }), openaiOk];
-    const p = createLlmProvider("openai", { env: { OPENAI_API_KEY: "k", OPENAI_BASE_URL: base }, sleep: async () => {} });
+    const p = createLlmProvider("openai", { env: { OPENAI_API_KEY: "k", OPENAI_BASE_URL: base, OPENAI_MODEL: "m1" }, sleep: async () => {} });
     expect(await p.complete(req(""))).toEqual(answer);
   });
 
   it("times out a silent server and refuses a retry delay longer than allowed", async () => {
     steps = [() => {}, () => {}];
-    const p = createLlmProvider("openai", { env: { OPENAI_API_KEY: "k", OPENAI_BASE_URL: base }, sleep: async () => {}, timeoutMs: 100, maxRetries: 1 });
+    const p = createLlmProvider("openai", { env: { OPENAI_API_KEY: "k", OPENAI_BASE_URL: base, OPENAI_MODEL: "m1" }, sleep: async () => {}, timeoutMs: 100, maxRetries: 1 });
     await expect(p.complete(req(""))).rejects.toThrow(/timed out after 100 ms/);
     steps = [json(429, {}, { "retry-after": "3600" })];
-    const q = createLlmProvider("openai", { env: { OPENAI_API_KEY: "k", OPENAI_BASE_URL: base }, sleep: async () => {} });
+    const q = createLlmProvider("openai", { env: { OPENAI_API_KEY: "k", OPENAI_BASE_URL: base, OPENAI_MODEL: "m1" }, sleep: async () => {} });
     await expect(q.complete(req(""))).rejects.toThrow(/more than 60 s/);
   });
 });
