@@ -1,6 +1,6 @@
 import { analyse, zoneConfig, type Analysis, type ZoneOptions } from "./analysis.js";
 import { breakerRecords, type BreakerColumns, type BreakerRecord } from "./breakers.js";
-import { resident, type BarsInput } from "./engine.js";
+import { withBars, type BarsInput } from "./engine.js";
 import { equilibriumFrom, type Equilibrium } from "./equilibrium.js";
 import { fvgRecords, type FvgColumns, type FvgRecord } from "./fvg.js";
 import { ifvgRecords, type IfvgColumns, type IfvgRecord } from "./ifvg.js";
@@ -44,9 +44,8 @@ export interface TfFeatures {
 export function computeFeatures(bars: BarsInput, options: FeatureOptions): TfFeatures {
   const cfg = zoneConfig(options);
   const tf = String(options.tf);
-  const wb = resident(bars);
   const ict = cfg.profile === "ict";
-  return analyse(wb, cfg, (a) => {
+  return withBars(bars, (wb) => analyse(wb, cfg, (a) => {
     const n = a.n;
     const ms = marketStructureOf(a.events, wb.view("t"), ict);
     const swings = equilibriumFrom(wb, cfg, cfg.lookback, a.swings, a.events);
@@ -60,7 +59,7 @@ export function computeFeatures(bars: BarsInput, options: FeatureOptions): TfFea
       ob: obRecords(a, tf),
       bb: breakerRecords(a, tf),
     };
-  });
+  }));
 }
 
 /** The features of one timeframe as typed columns: every detector, no records. */
@@ -83,8 +82,7 @@ export interface FeatureColumns {
  */
 export function computeFeatureColumns(bars: BarsInput, options?: ZoneOptions): FeatureColumns {
   const cfg = zoneConfig(options);
-  const wb = resident(bars);
-  return analyse(wb, cfg, (a) => ({
+  return withBars(bars, (wb) => analyse(wb, cfg, (a) => ({
     atrLast: a.n > 0 ? atrLastOf(a) : NaN,
     structure: a.events,
     ms: marketStructureOf(a.events, wb.view("t"), cfg.profile === "ict"),
@@ -93,5 +91,5 @@ export function computeFeatureColumns(bars: BarsInput, options?: ZoneOptions): F
     ifvg: a.ifvg,
     ob: a.ob,
     bb: a.bb,
-  }));
+  })));
 }
