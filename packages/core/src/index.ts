@@ -23,7 +23,7 @@ export {
 } from "./errors.js";
 export { columnsFromParquet } from "./parquet.js";
 export { repairOhlc } from "./repair.js";
-export { parseIsoMs, toEpochMs, epochToMs, isoUtc } from "./time.js";
+export { parseIsoMs, parseIsoTime, toEpochMs, epochToMs, isoUtc } from "./time.js";
 export {
   columnsFromBars,
   columnsFromCsv,
@@ -31,8 +31,12 @@ export {
   columnsFromArrays,
   sliceColumns,
   barsFromColumns,
+  MAX_PRICE,
+  MIN_PRICE,
+  MAX_VOLUME,
   type Bar,
   type Columns,
+  type ReadOptions,
 } from "./columns.js";
 export { Engine, WasmBars, resident, withBars, checkColumns, type BarsInput } from "./engine.js";
 export { PROFILES, resolveProfile, PRICE_TOL, type Profile } from "./profile.js";
