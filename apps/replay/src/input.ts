@@ -10,6 +10,7 @@ import {
   IctError,
   nyDate,
   type Columns,
+  type ReadOptions,
 } from "@ict/core";
 
 /** An error the user can act on: printed as one line, exit code 2. */
@@ -17,7 +18,7 @@ export class UsageError extends Error {}
 
 /** A problem in the input that the run works around (it goes on), reported on stderr and counted. */
 export interface InputWarning {
-  kind: "bad-row" | "duplicate" | "gap" | "no-bars";
+  kind: "bad-row" | "duplicate" | "gap" | "no-bars" | "repaired";
   message: string;
 }
 
@@ -27,6 +28,13 @@ export interface LoadOptions {
   badRows?: "skip" | "stop";
   /** Most bad rows skipped before the file is refused as a whole. */
   maxBadRows?: number;
+  /**
+   * Repair bars whose open or close lies outside the high–low range (high =
+   * max(o, h, c), low = min(o, l, c)) instead of refusing them; the number of
+   * bars repaired is reported as one `repaired` warning. Default false: user
+   * files stay strict.
+   */
+  repairOhlc?: boolean;
   warn?: (w: InputWarning) => void;
 }
 
@@ -58,8 +66,18 @@ function describe(path: string, e: BarValidationError, row: number, line: number
  * gap, as a missing bar would be), with `stop` it is fatal. A file that
  * cannot be read at all (missing, not gzip, not CSV/JSON/Parquet, no `t`
  * column, more than `maxBadRows` bad rows) throws a {@link UsageError}.
+ * With `repairOhlc`, bars whose open or close lies outside the high–low range
+ * are repaired and counted (one `repaired` warning per file).
  */
 export async function loadBarsFile(path: string, o: LoadOptions = {}): Promise<Columns> {
+  let repaired = 0;
+  const readOptions: ReadOptions = o.repairOhlc === true ? { repairOhlc: true, onRepair: () => void repaired++ } : {};
+  const done = (c: Columns): Columns => {
+    if (repaired > 0) {
+      o.warn?.({ kind: "repaired", message: `${path}: ${repaired} bar(s) with the open or close outside the high-low range repaired (high = max(o,h,c), low = min(o,l,c))` });
+    }
+    return c;
+  };
   const badRows = o.badRows ?? "skip";
   const maxBad = o.maxBadRows ?? MAX_BAD_ROWS;
   let buf: Buffer;
@@ -77,7 +95,7 @@ export async function loadBarsFile(path: string, o: LoadOptions = {}): Promise<C
   }
   if (isParquet(buf)) {
     try {
-      return await columnsFromParquet(buf);
+      return done(await columnsFromParquet(buf, readOptions));
     } catch (e) {
       // A Parquet file is refused as a whole: its rows have no text to drop and re-read.
       if (e instanceof BarValidationError) throw new UsageError(describe(path, e, e.row, undefined));
@@ -104,7 +122,8 @@ export async function loadBarsFile(path: string, o: LoadOptions = {}): Promise<C
     const dropped: number[] = [];
     for (;;) {
       try {
-        return columnsFromBars(rows);
+        repaired = 0;
+        return done(columnsFromBars(rows, readOptions));
       } catch (e) {
         if (!(e instanceof BarValidationError)) throw e instanceof IctError ? new UsageError(`${path}: ${e.message}`) : e;
         const row = original(e.row, dropped);
@@ -122,7 +141,8 @@ export async function loadBarsFile(path: string, o: LoadOptions = {}): Promise<C
   const droppedRows: number[] = [];
   for (;;) {
     try {
-      return columnsFromCsv(cur);
+      repaired = 0;
+      return done(columnsFromCsv(cur, readOptions));
     } catch (e) {
       if (e instanceof CsvFormatError) throw new UsageError(`${path}: ${e.message}`);
       if (!(e instanceof BarValidationError)) throw e instanceof IctError ? new UsageError(`${path}: ${e.message}`) : e;

@@ -36,7 +36,7 @@ export interface Io {
 const USAGE = `usage: ict features --tf 1m|5m [--profile ict|seed-v0.1] FILE
        ict smt --ref REF [--profile ict|seed-v0.1] FILE
        ict replay --bars SYMBOL=PATH [--bars ...] --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--profile ...]
-                  [--write every|close] [--llm offline|gemini|openai] [--bad-rows skip|stop] [--strict] [--no-report] [--quiet]
+                  [--write every|close] [--llm offline|gemini|openai] [--bad-rows skip|stop] [--repair-ohlc] [--strict] [--no-report] [--quiet]
        ict demo [--out DIR] [--profile ...]      replay the bundled sample (apps/replay/sample) and print the report's path
        ict sample [--out DIR]                    write the bundled sample's bars again (deterministic)
        ict capsule --symbol S --tf 1m|5m [--ref REF] [--profile ict|seed-v0.1] [--now ISO] [--state-now ISO] [--out ROOT] FILE
@@ -177,6 +177,8 @@ interface ReplayArgs {
   strict: boolean;
   badRows: "skip" | "stop";
   report: boolean;
+  /** Repair bars whose open or close lies outside the high–low range (counted in a warning). */
+  repairOhlc?: boolean;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -200,7 +202,7 @@ async function runReplay(a: ReplayArgs, io: Io): Promise<number> {
   const bars: Record<string, Columns> = {};
   for (const [sym, path] of a.bars) {
     if (bars[sym] !== undefined) throw new UsageError(`--bars ${sym} given twice`);
-    bars[sym] = await loadBarsFile(path, { badRows: a.badRows, warn });
+    bars[sym] = await loadBarsFile(path, { badRows: a.badRows, repairOhlc: a.repairOhlc, warn });
   }
   checkReplayBars(bars, warn, { from: a.from, to: a.to });
   if (a.strict && warnings.length > 0) throw new UsageError(`--strict: ${warnings.length} input warning(s), nothing replayed`);
@@ -240,6 +242,7 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
       write: { type: "string", default: "every" },
       llm: { type: "string", default: "offline" },
       "bad-rows": { type: "string", default: "skip" },
+      "repair-ohlc": { type: "boolean", default: false },
       strict: { type: "boolean", default: false },
       "no-report": { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
@@ -271,6 +274,7 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
       strict: values.strict!,
       badRows: values["bad-rows"],
       report: !values["no-report"],
+      repairOhlc: values["repair-ohlc"],
     },
     io,
   );
