@@ -40,6 +40,12 @@ export interface TfFeatures {
  * columns and one pass per kernel (ATR, swings and structure computed once and
  * shared by the zones). `profile: "seed-v0.1"` reproduces the seed's
  * `compute_features_for_tf` record for record; `"ict"` (default) is causal.
+ *
+ * Memory: every zone becomes a record object, about 700 bytes per bar of
+ * history on real 1-minute bars (measured on 1M BTCUSDT bars: 703 MB kept,
+ * ~0.66 records per bar), so 10M bars exceed Node's default heap. For long
+ * histories use {@link computeFeatureColumns} (typed columns, ~17 bytes per
+ * bar) and build records only for the bars you need.
  */
 export function computeFeatures(bars: BarsInput, options: FeatureOptions): TfFeatures {
   const cfg = zoneConfig(options);
@@ -78,7 +84,8 @@ export interface FeatureColumns {
 /**
  * The same computation as {@link computeFeatures}, returned as typed columns
  * (indices into the bars) instead of records: for large histories, where the
- * records would cost more than the detection.
+ * records would cost more than the detection (~17 bytes per bar kept,
+ * against ~700 for the records of {@link computeFeatures}).
  */
 export function computeFeatureColumns(bars: BarsInput, options?: ZoneOptions): FeatureColumns {
   const cfg = zoneConfig(options);
