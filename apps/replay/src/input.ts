@@ -9,6 +9,7 @@ import {
   DuplicateTimestampError,
   IctError,
   nyDate,
+  quoteValue,
   type Columns,
   type ReadOptions,
 } from "@ict/core";
@@ -53,7 +54,7 @@ function original(n: number, dropped: number[]): number {
 
 function describe(path: string, e: BarValidationError, row: number, line: number | undefined): string {
   const where = line !== undefined ? `row ${row} (line ${line})` : `row ${row}`;
-  return `${path}: ${where}, field "${e.field}": ${e.reason} (value: ${typeof e.value === "string" ? JSON.stringify(e.value) : String(e.value)})`;
+  return `${path}: ${where}, field "${e.field}": ${e.reason} (value: ${quoteValue(e.value)})`;
 }
 
 /**

@@ -241,6 +241,25 @@ describe("ict demo", () => {
   });
 });
 
+describe("issue #11: error messages", () => {
+  it("finding 4: a bad cell of 50,000 characters is quoted in at most 80 characters, in the warning and in the fatal line", async () => {
+    const lines = head("SPY", 5).trimEnd().split("\n");
+    const cells = lines[2]!.split(",");
+    cells[4] = "9".repeat(50_000) + "x";
+    lines[2] = cells.join(",");
+    const p = write("long-cell.csv", lines.join("\n") + "\n");
+    const warnings: InputWarning[] = [];
+    await loadBarsFile(p, { warn: (w) => warnings.push(w) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message.length).toBeLessThan(300);
+    expect(warnings[0]!.message).toContain("…(50001 chars)");
+    const err = await loadBarsFile(p, { badRows: "stop" }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message.length).toBeLessThan(300);
+    expect((err as Error).message).not.toContain("9".repeat(81));
+  });
+});
+
 describe("issue #11: --repair-ohlc", () => {
   /** The sample's first bars with the open of bar 1 above its high and the close of bar 3 below its low (as Alpaca publishes them). */
   const broken = () => {

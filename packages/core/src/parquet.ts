@@ -1,7 +1,7 @@
 import { parquetMetadata, parquetRead, parquetSchema } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { columnsFromArrays, type Columns, type ReadOptions } from "./columns.js";
-import { BarValidationError, ParquetFormatError } from "./errors.js";
+import { BarValidationError, ParquetFormatError, quoteValue } from "./errors.js";
 import { toEpochMs } from "./time.js";
 
 /** Column names recognised in a Parquet file, per bar field (case-insensitive). */
@@ -57,7 +57,7 @@ export async function columnsFromParquet(file: ArrayBuffer | Uint8Array, options
   for (const f of Object.keys(NAMES) as Array<keyof typeof NAMES>) {
     const hit = names.find((n) => NAMES[f].includes(n.toLowerCase()));
     if (hit !== undefined) pick[f] = hit;
-    else if (f !== "v") throw new ParquetFormatError(`Parquet file has no "${f}" column (columns: ${names.join(", ")})`, f);
+    else if (f !== "v") throw new ParquetFormatError(`Parquet file has no "${f}" column (columns: ${names.map(quoteValue).join(", ")})`, f);
   }
   const n = Number(metadata.num_rows);
   const t = new Float64Array(n);
