@@ -121,7 +121,7 @@ export class Engine {
     try {
       return fn();
     } catch (e) {
-      if (e instanceof WebAssembly.RuntimeError || e instanceof KernelAbort) {
+      if (isTrap(e)) {
         this.discard();
         throw new EngineTrapError(`WebAssembly kernel trapped (${(e as Error).message}); the engine was discarded and is recreated on the next call`, { cause: e });
       }
@@ -218,14 +218,19 @@ export class Engine {
    */
   scoped<T>(fn: (alloc: (bytes: number) => number) => T): T {
     const blocks: number[] = [];
+    let trapped = false;
     try {
       return fn((bytes) => {
         const p = this.alloc(bytes);
         blocks.push(p);
         return p;
       });
+    } catch (e) {
+      // After a trap the heap is not touched again (the guard discards the instance).
+      trapped = isTrap(e);
+      throw e;
     } finally {
-      if (!this._dead) for (const p of blocks) this.kernels.free(p);
+      if (!trapped && !this._dead) for (const p of blocks) this.kernels.free(p);
     }
   }
 
@@ -259,6 +264,7 @@ export class Engine {
       const bytes = (n + 2) * 8;
       const ptr = {} as Record<Field, number>;
       const blocks: number[] = [];
+      let trapped = false;
       try {
         for (const f of FIELDS) {
           ptr[f] = this.alloc(bytes);
@@ -272,8 +278,11 @@ export class Engine {
         } finally {
           wb.markDisposed();
         }
+      } catch (e) {
+        trapped = isTrap(e);
+        throw e;
       } finally {
-        if (!this._dead) for (const p of blocks) this.kernels.free(p);
+        if (!trapped && !this._dead) for (const p of blocks) this.kernels.free(p);
       }
     });
   }
@@ -428,3 +437,8 @@ export function checkColumns(cols: unknown): asserts cols is Columns {
 
 /** An abort raised by the kernel runtime (the instance is left in an unknown state). */
 class KernelAbort extends Error {}
+
+/** Whether `e` means the WebAssembly instance can no longer be trusted. */
+function isTrap(e: unknown): boolean {
+  return e instanceof WebAssembly.RuntimeError || e instanceof KernelAbort;
+}

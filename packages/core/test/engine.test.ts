@@ -154,6 +154,13 @@ describe("issue #11, engine boundary", () => {
     const next = Engine.shared();
     expect(next).not.toBe(old);
     expect(computeFeatures(good, { tf: "1m" })).toEqual(expected);
+    // A trap in the middle of a detector call (a temporary copy and scratch blocks live): same recovery.
+    expect(() =>
+      next.withColumns(good, (wb) => next.scoped((alloc) => next.kernels.trueRange(wb.ptr.h, wb.ptr.l, 0xfffffff0, 1000, alloc(16)))),
+    ).toThrow(EngineTrapError);
+    expect(next.dead).toBe(true);
+    expect(Engine.shared()).not.toBe(next);
+    expect(computeFeatures(good, { tf: "1m" })).toEqual(expected);
     expect(() => kept.view("c")).toThrow(EngineDeadError);
     expect(() => atr(kept)).toThrow(EngineDeadError);
     expect(() => old.upload(good)).toThrow(EngineDeadError);
