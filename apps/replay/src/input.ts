@@ -9,7 +9,9 @@ import {
   DuplicateTimestampError,
   IctError,
   nyDate,
+  quoteValue,
   type Columns,
+  type ReadOptions,
 } from "@ict/core";
 
 /** An error the user can act on: printed as one line, exit code 2. */
@@ -17,7 +19,7 @@ export class UsageError extends Error {}
 
 /** A problem in the input that the run works around (it goes on), reported on stderr and counted. */
 export interface InputWarning {
-  kind: "bad-row" | "duplicate" | "gap" | "no-bars";
+  kind: "bad-row" | "duplicate" | "gap" | "no-bars" | "repaired";
   message: string;
 }
 
@@ -27,6 +29,13 @@ export interface LoadOptions {
   badRows?: "skip" | "stop";
   /** Most bad rows skipped before the file is refused as a whole. */
   maxBadRows?: number;
+  /**
+   * Repair bars whose open or close lies outside the high–low range (high =
+   * max(o, h, c), low = min(o, l, c)) instead of refusing them; the number of
+   * bars repaired is reported as one `repaired` warning. Default false: user
+   * files stay strict.
+   */
+  repairOhlc?: boolean;
   warn?: (w: InputWarning) => void;
 }
 
@@ -43,16 +52,10 @@ function original(n: number, dropped: number[]): number {
   return o;
 }
 
-/** A value as an error message quotes it: at most 80 characters of it (a 50 MB field must not become 50 MB of stderr). */
-function shown(v: unknown): string {
-  const s = typeof v === "string" ? JSON.stringify(v) : String(v);
-  return s.length <= 80 ? s : `${s.slice(0, 80)}… (${s.length} characters)`;
-}
-
 function describe(path: string, e: BarValidationError, row: number, line: number | undefined): string {
   const where = line !== undefined ? `row ${row} (line ${line})` : `row ${row}`;
   const reason = e.reason.length <= 160 ? e.reason : `${e.reason.slice(0, 160)}…`;
-  return `${path}: ${where}, field "${e.field}": ${reason} (value: ${shown(e.value)})`;
+  return `${path}: ${where}, field "${e.field}": ${reason} (value: ${quoteValue(e.value)})`;
 }
 
 /** A library message as the CLI prints it: at most 300 characters (it may quote a whole header or field). */
@@ -99,6 +102,14 @@ export async function loadBarsFile(path: string, o: LoadOptions = {}): Promise<C
 }
 
 async function readBuffer(path: string, buf: Buffer, o: LoadOptions): Promise<Columns> {
+  let repaired = 0;
+  const readOptions: ReadOptions = o.repairOhlc === true ? { repairOhlc: true, onRepair: () => void repaired++ } : {};
+  const done = (c: Columns): Columns => {
+    if (repaired > 0) {
+      o.warn?.({ kind: "repaired", message: `${path}: ${repaired} bar(s) with the open or close outside the high-low range repaired (high = max(o,h,c), low = min(o,l,c))` });
+    }
+    return c;
+  };
   const badRows = o.badRows ?? "skip";
   const maxBad = o.maxBadRows ?? MAX_BAD_ROWS;
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
@@ -110,7 +121,7 @@ async function readBuffer(path: string, buf: Buffer, o: LoadOptions): Promise<Co
   }
   if (isParquet(buf)) {
     try {
-      return await columnsFromParquet(buf);
+      return done(await columnsFromParquet(buf, readOptions));
     } catch (e) {
       // A Parquet file is refused as a whole: its rows have no text to drop and re-read.
       if (e instanceof BarValidationError) throw new UsageError(describe(path, e, e.row, undefined));
@@ -137,7 +148,8 @@ async function readBuffer(path: string, buf: Buffer, o: LoadOptions): Promise<Co
     const dropped: number[] = [];
     for (;;) {
       try {
-        return columnsFromBars(rows);
+        repaired = 0;
+        return done(columnsFromBars(rows, readOptions));
       } catch (e) {
         if (!(e instanceof BarValidationError)) throw e instanceof IctError ? new UsageError(`${path}: ${cut(e.message)}`) : e;
         const row = original(e.row, dropped);
@@ -155,7 +167,8 @@ async function readBuffer(path: string, buf: Buffer, o: LoadOptions): Promise<Co
   const droppedRows: number[] = [];
   for (;;) {
     try {
-      return columnsFromCsv(cur);
+      repaired = 0;
+      return done(columnsFromCsv(cur, readOptions));
     } catch (e) {
       if (e instanceof CsvFormatError) throw new UsageError(`${path}: ${cut(e.message)}`);
       if (!(e instanceof BarValidationError)) throw e instanceof IctError ? new UsageError(`${path}: ${cut(e.message)}`) : e;

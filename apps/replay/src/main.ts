@@ -74,7 +74,7 @@ const COMMANDS = {
   replay: {
     usage:
       "ict replay --bars SYMBOL=PATH [--bars ...] --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--profile ict|seed-v0.1]\n" +
-      "           [--write every|close] [--llm offline|gemini|openai] [--bad-rows skip|stop] [--strict] [--no-report] [--quiet] [--overwrite]",
+      "           [--write every|close] [--llm offline|gemini|openai] [--bad-rows skip|stop] [--repair-ohlc] [--strict] [--no-report] [--quiet] [--overwrite]",
     options: {
       bars: { type: "string", multiple: true },
       out: { type: "string" },
@@ -84,6 +84,7 @@ const COMMANDS = {
       write: { type: "string", default: "every" },
       llm: { type: "string", default: "offline" },
       "bad-rows": { type: "string", default: "skip" },
+      "repair-ohlc": { type: "boolean", default: false },
       strict: { type: "boolean", default: false },
       "no-report": { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
@@ -396,6 +397,8 @@ interface ReplayArgs {
   badRows: "skip" | "stop";
   report: boolean;
   overwrite: boolean;
+  /** Repair bars whose open or close lies outside the high–low range (counted in a warning). */
+  repairOhlc?: boolean;
 }
 
 /** A `--from`/`--to` value: a real calendar date `YYYY-MM-DD`. */
@@ -446,7 +449,7 @@ async function runReplay(a: ReplayArgs, io: Io): Promise<number> {
   };
   // A null-prototype map: a symbol such as "constructor" is an ordinary key.
   const bars: Record<string, Columns> = Object.create(null);
-  for (const [sym, path] of a.bars) bars[sym] = await loadBarsFile(path, { badRows: a.badRows, warn });
+  for (const [sym, path] of a.bars) bars[sym] = await loadBarsFile(path, { badRows: a.badRows, repairOhlc: a.repairOhlc, warn });
   checkReplayBars(bars, warn, { from: a.from, to: a.to });
   if (a.strict && warnings.length > 0) throw new UsageError(`--strict: ${plural(warnings.length, "input warning")}, nothing replayed`);
   const days = replayDays(bars, a.from, a.to);
@@ -507,6 +510,7 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
       badRows: values["bad-rows"],
       report: !values["no-report"],
       overwrite: values.overwrite!,
+      repairOhlc: values["repair-ohlc"],
     },
     io,
   );

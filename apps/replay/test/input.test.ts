@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { columnsFromCsv, parseLlmAnswer } from "@ict/core";
 import { checkReplayBars, loadBarsFile, UsageError, type InputWarning } from "../src/input.js";
 import { runCli, SAMPLE_DIR } from "../src/main.js";
@@ -11,6 +11,7 @@ import { ProgressBar } from "../src/progress.js";
 import { generateSample, SAMPLE_DAYS, SAMPLE_SYMBOLS } from "../src/sample.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "ict-input-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const write = (name: string, data: string | Uint8Array | ArrayBuffer) => {
   const p = join(tmp, name);
   writeFileSync(p, data instanceof ArrayBuffer ? new Uint8Array(data) : data);
@@ -239,5 +240,70 @@ describe("ict demo", () => {
     const report = /^report: (\S+) \(and 4 more, one per day\)$/m.exec(r.out)?.[1];
     expect(report).toBe(join(out, "data", "daily_news", "2025-02-14", "processed", "report.html"));
     for (const day of SAMPLE_DAYS) expect(existsSync(join(out, "data", "daily_news", day, "processed", "report.html")), day).toBe(true);
+  });
+});
+
+describe("issue #11: error messages", () => {
+  it("finding 4: a bad cell of 50,000 characters is quoted in at most 80 characters, in the warning and in the fatal line", async () => {
+    const lines = head("SPY", 5).trimEnd().split("\n");
+    const cells = lines[2]!.split(",");
+    cells[4] = "9".repeat(50_000) + "x";
+    lines[2] = cells.join(",");
+    const p = write("long-cell.csv", lines.join("\n") + "\n");
+    const warnings: InputWarning[] = [];
+    await loadBarsFile(p, { warn: (w) => warnings.push(w) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message.length).toBeLessThan(300);
+    expect(warnings[0]!.message).toContain("…(50001 chars)");
+    const err = await loadBarsFile(p, { badRows: "stop" }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message.length).toBeLessThan(300);
+    expect((err as Error).message).not.toContain("9".repeat(81));
+  });
+});
+
+describe("issue #11: --repair-ohlc", () => {
+  /** The sample's first bars with the open of bar 1 above its high and the close of bar 3 below its low (as Alpaca publishes them). */
+  const broken = () => {
+    const lines = head("SPY", 30).trimEnd().split("\n");
+    const bump = (i: number, f: (o: number, h: number, l: number, c: number) => [number, number, number, number]) => {
+      const [t, o, h, l, c, v] = lines[i]!.split(",");
+      lines[i] = [t, ...f(+o!, +h!, +l!, +c!), v].join(",");
+    };
+    bump(2, (o, h, l, c) => [h + 0.5, h, l, c]);
+    bump(4, (o, h, l, c) => [o, h, l, l - 0.25]);
+    return lines.join("\n") + "\n";
+  };
+
+  it("finding 8: a bar with the open above the high is refused by default and repaired and counted with repairOhlc", async () => {
+    const p = write("broken.csv", broken());
+    await expect(loadBarsFile(p, { badRows: "stop" })).rejects.toThrow(/row 1 \(line 3\), field "h": high is below max\(o, c\)/);
+    const warnings: InputWarning[] = [];
+    const c = await loadBarsFile(p, { badRows: "stop", repairOhlc: true, warn: (w) => warnings.push(w) });
+    expect(c.length).toBe(30);
+    expect(c.h[1]).toBe(c.o[1]);
+    expect(c.l[3]).toBe(c.c[3]);
+    expect(warnings).toEqual([{ kind: "repaired", message: expect.stringMatching(/broken\.csv: 2 bar\(s\) with the open or close outside the high-low range repaired/) }]);
+    // JSON and Parquet go through the same option.
+    const objects = broken().trim().split("\n").slice(1).map((line) => {
+      const [t, o, h, l, cl, v] = line.split(",");
+      return { t, o: +o!, h: +h!, l: +l!, c: +cl!, v: +v! };
+    });
+    const json = write("broken.json", JSON.stringify(objects));
+    const w2: InputWarning[] = [];
+    expect((await loadBarsFile(json, { repairOhlc: true, warn: (w) => w2.push(w) })).length).toBe(30);
+    expect(w2.map((w) => w.kind)).toEqual(["repaired"]);
+  });
+
+  it("finding 8: ict replay --repair-ohlc replays the file with one warning line giving the count; without it the bars are skipped", async () => {
+    const p = write("broken-cli.csv", broken());
+    const out = join(tmp, "repair");
+    const r = await cli("replay", "--bars", `SPY=${p}`, "--out", out, "--no-report", "--quiet", "--repair-ohlc");
+    expect(r.code, r.err).toBe(0);
+    expect(r.err.match(/^ict: warning: .*repaired.*$/gm)).toEqual([expect.stringContaining("2 bar(s) with the open or close outside the high-low range repaired")]);
+    expect(r.err).not.toMatch(/row skipped/);
+    const r2 = await cli("replay", "--bars", `SPY=${p}`, "--out", join(tmp, "norepair"), "--no-report", "--quiet");
+    expect(r2.code, r2.err).toBe(0);
+    expect(r2.err.match(/row skipped/g)?.length).toBe(2);
   });
 });

@@ -1,5 +1,5 @@
 import { columnsFromBars, type Columns } from "./columns.js";
-import { OptionError } from "./errors.js";
+import { OptionError, quoteValue } from "./errors.js";
 
 /**
  * Aggregates bars into `minutes`-minute bars on UTC boundaries: each bar goes
@@ -10,7 +10,7 @@ import { OptionError } from "./errors.js";
  * Seconds inside a minute are ignored for the bucket key, as the seed does.
  */
 export function aggregate(cols: Columns, minutes: number): Columns {
-  if (!Number.isInteger(minutes) || minutes < 1) throw new OptionError("minutes", `must be a whole number >= 1, got ${JSON.stringify(minutes)}`);
+  if (!Number.isInteger(minutes) || minutes < 1) throw new OptionError("minutes", `must be a whole number >= 1, got ${quoteValue(minutes)}`);
   const n = cols.length;
   const t = new Float64Array(n), o = new Float64Array(n), h = new Float64Array(n), l = new Float64Array(n), c = new Float64Array(n), v = new Float64Array(n);
   let m = -1;

@@ -1,4 +1,4 @@
-import { resident, type BarsInput, type WasmBars } from "./engine.js";
+import { withBars, type BarsInput, type WasmBars } from "./engine.js";
 import { enumOption, intOption } from "./profile.js";
 
 /** Options of {@link atr}. */
@@ -53,14 +53,15 @@ export function atrInto(wb: WasmBars, cfg: AtrConfig, out: number): void {
  */
 export function atr(bars: BarsInput, options?: AtrOptions): Float64Array {
   const cfg = atrConfig(options);
-  const wb = resident(bars);
-  const n = wb.length;
-  if (n === 0) return new Float64Array(0);
-  const e = wb.engine;
-  return e.scoped((alloc) => {
-    const out = alloc(n * 8 + 16);
-    atrInto(wb, cfg, out);
-    return e.f64.slice(out >>> 3, (out >>> 3) + n);
+  return withBars(bars, (wb) => {
+    const n = wb.length;
+    if (n === 0) return new Float64Array(0);
+    const e = wb.engine;
+    return e.scoped((alloc) => {
+      const out = alloc(n * 8 + 16);
+      atrInto(wb, cfg, out);
+      return e.f64.slice(out >>> 3, (out >>> 3) + n);
+    });
   });
 }
 
@@ -69,13 +70,14 @@ export function atr(bars: BarsInput, options?: AtrOptions): Float64Array {
  * @returns one value per bar (a new array).
  */
 export function trueRange(bars: BarsInput): Float64Array {
-  const wb = resident(bars);
-  const n = wb.length;
-  if (n === 0) return new Float64Array(0);
-  const e = wb.engine;
-  return e.scoped((alloc) => {
-    const out = alloc(n * 8 + 16);
-    e.kernels.trueRange(wb.ptr.h, wb.ptr.l, wb.ptr.c, n, out);
-    return e.f64.slice(out >>> 3, (out >>> 3) + n);
+  return withBars(bars, (wb) => {
+    const n = wb.length;
+    if (n === 0) return new Float64Array(0);
+    const e = wb.engine;
+    return e.scoped((alloc) => {
+      const out = alloc(n * 8 + 16);
+      e.kernels.trueRange(wb.ptr.h, wb.ptr.l, wb.ptr.c, n, out);
+      return e.f64.slice(out >>> 3, (out >>> 3) + n);
+    });
   });
 }

@@ -1,5 +1,5 @@
 import { analyse, zoneConfig, type Analysis, type ZoneOptions } from "./analysis.js";
-import { resident, type BarsInput } from "./engine.js";
+import { withBars, type BarsInput } from "./engine.js";
 import { isoUtc } from "./time.js";
 
 /** Breaker blocks as columns, in the order of their order blocks. */
@@ -100,12 +100,10 @@ export function breakerRecords(a: Analysis, tf: string): BreakerRecord[] {
  * breaker carries its formation time (Q18). `seed-v0.1` reproduces the seed.
  */
 export function breakerBlocks(bars: BarsInput, options?: ZoneOptions): BreakerColumns {
-  const wb = resident(bars);
-  return analyse(wb, zoneConfig(options), (a) => a.bb);
+  return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => a.bb));
 }
 
 /** Breaker blocks as records (see {@link breakerBlocks}). */
 export function breakerObjects(bars: BarsInput, options?: ZoneOptions & { tf?: string }): BreakerRecord[] {
-  const wb = resident(bars);
-  return analyse(wb, zoneConfig(options), (a) => breakerRecords(a, options?.tf ?? ""));
+  return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => breakerRecords(a, options?.tf ?? "")));
 }

@@ -1,4 +1,6 @@
-import { BarValidationError, CsvFormatError, DuplicateTimestampError, type BarField } from "./errors.js";
+import { BarValidationError, CsvFormatError, DuplicateTimestampError, OptionError, quoteValue, type BarField } from "./errors.js";
+import { boolOption } from "./profile.js";
+import { repairOhlc } from "./repair.js";
 import { parseIsoMs, toEpochMs } from "./time.js";
 
 /**
@@ -18,10 +20,13 @@ export interface Bar {
 
 /**
  * Validated bars as one `Float64Array` per field, sorted by time with unique
- * timestamps (`t` in epoch milliseconds, UTC). Every price is finite, every
- * high is at or above the body, every low at or below it, volumes are >= 0.
- * Treat the arrays as read-only: kernels cache their copy in WebAssembly
- * memory per `Columns` object.
+ * timestamps (`t` in epoch milliseconds, UTC). Every price is finite and
+ * within the limits of {@link ReadOptions}, every high is at or above the
+ * body, every low at or below it, volumes are >= 0. All six arrays have
+ * `length` values. Detector functions copy the arrays into WebAssembly memory
+ * on every call (and free the copy before returning), so a change made in
+ * place is seen by the next call; the readers' validation is not re-run then,
+ * only the shape is checked (`checkColumns`).
  */
 export interface Columns {
   readonly length: number;
@@ -35,6 +40,101 @@ export interface Columns {
 
 const FIELDS = ["t", "o", "h", "l", "c", "v"] as const;
 
+/**
+ * Largest price magnitude accepted: 1e15. Beyond it a bar's range h − l and
+ * the sums of ranges in the ATR leave the range where doubles hold a price to
+ * the cent (and near 1e308 they overflow to Infinity), so such a number is a
+ * corrupt file rather than a quote.
+ */
+export const MAX_PRICE = 1e15;
+
+/**
+ * Smallest positive price accepted by default: 1e-12. Quotes of the smallest
+ * tokens are around 1e-8; below 1e-12 the absolute tolerance of the zone
+ * rules (1e-6) swallows whole price levels, so the number is taken for a
+ * corrupt file. With `allowNonPositive` this lower bound is lifted.
+ */
+export const MIN_PRICE = 1e-12;
+
+/** Largest volume accepted: 1e18 (sums of volumes over a day stay exact to the unit far beyond any market's). */
+export const MAX_VOLUME = 1e18;
+
+/**
+ * Options shared by every reader (`columnsFromBars`, `columnsFromArrays`,
+ * `columnsFromCsv`, `columnsFromText`, `columnsFromParquet`).
+ */
+export interface ReadOptions {
+  /**
+   * Accept prices of 0 and below, for instruments that can trade there
+   * (spreads, some futures and power prices). Default false: a price must be
+   * at least {@link MIN_PRICE}, since 0 or a negative price in an equity or
+   * crypto file is a data error. In both cases |price| <= {@link MAX_PRICE}.
+   */
+  allowNonPositive?: boolean;
+  /**
+   * Repair bars whose open or close lies outside the high–low range before
+   * validating them: the high becomes max(o, h, c), the low min(o, l, c)
+   * (`repairOhlc`; vendors such as Alpaca publish such bars when trade
+   * conditions exclude some trades from the high and low). Default false:
+   * user files stay strict and such a bar is a {@link BarValidationError}.
+   */
+  repairOhlc?: boolean;
+  /**
+   * Called once for every repaired bar with its 0-based input row (data rows,
+   * header excluded) and, for CSV, its 1-based line: count them to report
+   * how many bars were changed.
+   */
+  onRepair?: (row: number, line: number | undefined) => void;
+}
+
+/** Reader options, validated, as the row checks use them. */
+interface ReadConfig {
+  /** Lowest price accepted. */
+  lo: number;
+  allowNonPositive: boolean;
+  repair: boolean;
+  onRepair: ((row: number, line: number | undefined) => void) | undefined;
+}
+
+const STRICT: ReadConfig = { lo: MIN_PRICE, allowNonPositive: false, repair: false, onRepair: undefined };
+
+/** Validates {@link ReadOptions} (an unknown type is an {@link OptionError} naming the option). */
+function readConfig(o: ReadOptions | undefined): ReadConfig {
+  if (o === undefined) return STRICT;
+  if (o === null || typeof o !== "object") throw new OptionError("options", `must be an object, got ${quoteValue(o)}`);
+  const allowNonPositive = boolOption("allowNonPositive", o.allowNonPositive, false);
+  const repair = boolOption("repairOhlc", o.repairOhlc, false);
+  if (o.onRepair !== undefined && typeof o.onRepair !== "function") throw new OptionError("onRepair", `must be a function, got ${quoteValue(o.onRepair)}`);
+  return { lo: allowNonPositive ? -MAX_PRICE : MIN_PRICE, allowNonPositive, repair, onRepair: o.onRepair };
+}
+
+/** Scratch bar for {@link repairOhlc} (one rule for every reader). */
+const scratch = { o: 0, h: 0, l: 0, c: 0 };
+
+/**
+ * Applies the OHLC repair rule to one parsed row when the reader was asked
+ * to; returns whether the row changed (its new high and low are then in
+ * `scratch`).
+ */
+function repairRow(cfg: ReadConfig, row: number, o: number, h: number, l: number, c: number, line?: number): boolean {
+  scratch.o = o;
+  scratch.h = h;
+  scratch.l = l;
+  scratch.c = c;
+  if (!repairOhlc(scratch)) return false;
+  cfg.onRepair?.(row, line);
+  return true;
+}
+
+/** Why a price is outside the accepted range, or null when it is inside. */
+function priceProblem(p: number, cfg: ReadConfig): string | null {
+  if (p >= cfg.lo && p <= MAX_PRICE) return null;
+  if (!Number.isFinite(p)) return "is not a finite number";
+  if (Math.abs(p) > MAX_PRICE) return `has a magnitude above ${MAX_PRICE.toExponential()} (the price limit)`;
+  if (p <= 0) return "is not a positive price (pass allowNonPositive for instruments that trade at or below zero)";
+  return `is below ${MIN_PRICE}, the smallest price accepted (pass allowNonPositive to lift the limit)`;
+}
+
 function makeColumns(n: number): { t: Float64Array; o: Float64Array; h: Float64Array; l: Float64Array; c: Float64Array; v: Float64Array } {
   return {
     t: new Float64Array(n),
@@ -47,10 +147,18 @@ function makeColumns(n: number): { t: Float64Array; o: Float64Array; h: Float64A
 }
 
 /**
- * Checks the price relations of one bar (all fields already finite numbers).
- * A high must reach the body's top, a low the body's bottom; volume is >= 0.
+ * Checks one bar: every price finite and within the price limits (see
+ * {@link ReadOptions}), a high that reaches the body's top, a low that reaches
+ * the body's bottom, a finite volume from 0 to {@link MAX_VOLUME}.
  */
-function checkBar(row: number, o: number, h: number, l: number, c: number, v: number, line?: number): void {
+function checkBar(cfg: ReadConfig, row: number, o: number, h: number, l: number, c: number, v: number, line?: number): void {
+  if (!(o >= cfg.lo && o <= MAX_PRICE && h >= cfg.lo && h <= MAX_PRICE && l >= cfg.lo && l <= MAX_PRICE && c >= cfg.lo && c <= MAX_PRICE)) {
+    for (const [f, p] of [["o", o], ["h", h], ["l", l], ["c", c]] as const) {
+      const why = priceProblem(p, cfg);
+      if (why !== null) throw new BarValidationError(row, f, p, why, line);
+    }
+  }
+  if (!(v <= MAX_VOLUME)) throw new BarValidationError(row, "v", v, Number.isFinite(v) ? `is above ${MAX_VOLUME.toExponential()} (the volume limit)` : "is not a finite number", line);
   if (h < o || h < c) throw new BarValidationError(row, "h", h, `high is below max(o, c) = ${Math.max(o, c)}`, line);
   if (l > o || l > c) throw new BarValidationError(row, "l", l, `low is above min(o, c) = ${Math.min(o, c)}`, line);
   if (v < 0) throw new BarValidationError(row, "v", v, "volume is negative", line);
@@ -108,14 +216,18 @@ function priceField(row: number, field: BarField, value: unknown): number {
   return value;
 }
 
-/** Validates one row's prices and volume (undefined volume reads as 0) and stores it. */
-function setRow(cols: ReturnType<typeof makeColumns>, i: number, t: number, o: unknown, h: unknown, l: unknown, c: unknown, v: unknown): void {
+/** Validates one row's prices and volume (undefined volume reads as 0), repairs it when asked, and stores it. */
+function setRow(cfg: ReadConfig, cols: ReturnType<typeof makeColumns>, i: number, t: number, o: unknown, h: unknown, l: unknown, c: unknown, v: unknown): void {
   const po = priceField(i, "o", o);
-  const ph = priceField(i, "h", h);
-  const pl = priceField(i, "l", l);
+  let ph = priceField(i, "h", h);
+  let pl = priceField(i, "l", l);
   const pc = priceField(i, "c", c);
   const pv = v === undefined ? 0 : priceField(i, "v", v);
-  checkBar(i, po, ph, pl, pc, pv);
+  if (cfg.repair && repairRow(cfg, i, po, ph, pl, pc)) {
+    ph = scratch.h;
+    pl = scratch.l;
+  }
+  checkBar(cfg, i, po, ph, pl, pc, pv);
   putRow(cols, i, t, po, ph, pl, pc, pv);
 }
 
@@ -134,8 +246,10 @@ function putRow(cols: ReturnType<typeof makeColumns>, i: number, t: number, o: n
  * Numbers must be JSON numbers: numeric strings and booleans are rejected
  * (the seed coerces them silently, Q29). A missing or null `v` reads as 0.
  * Throws {@link BarValidationError} naming the row and field of the first bad value.
+ * See {@link ReadOptions} for negative prices and OHLC repair.
  */
-export function columnsFromBars(bars: readonly unknown[]): Columns {
+export function columnsFromBars(bars: readonly unknown[], options?: ReadOptions): Columns {
+  const cfg = readConfig(options);
   if (!Array.isArray(bars)) throw new BarValidationError(0, "row", bars, "bars must be an array of {t,o,h,l,c,v} objects");
   const n = bars.length;
   const cols = makeColumns(n);
@@ -150,7 +264,7 @@ export function columnsFromBars(bars: readonly unknown[]): Columns {
       const what = tv === undefined ? "is missing" : typeof tv === "string" ? "is not an ISO 8601 timestamp" : "must be an ISO 8601 string or epoch milliseconds";
       throw new BarValidationError(i, "t", tv, what);
     }
-    setRow(cols, i, t, b.o, b.h, b.l, b.c, b.v === null ? undefined : b.v);
+    setRow(cfg, cols, i, t, b.o, b.h, b.l, b.c, b.v === null ? undefined : b.v);
   }
   return finish(cols, n, (r) => (bars[r] as Record<string, unknown>).t);
 }
@@ -158,6 +272,7 @@ export function columnsFromBars(bars: readonly unknown[]): Columns {
 /**
  * Validates typed arrays (for example from a columnar file) and returns them as
  * columns, sorted by time. `t` is epoch milliseconds; `v` may be omitted (0).
+ * See {@link ReadOptions} for negative prices and OHLC repair.
  */
 export function columnsFromArrays(a: {
   t: ArrayLike<number>;
@@ -166,7 +281,8 @@ export function columnsFromArrays(a: {
   l: ArrayLike<number>;
   c: ArrayLike<number>;
   v?: ArrayLike<number>;
-}): Columns {
+}, options?: ReadOptions): Columns {
+  const cfg = readConfig(options);
   const n = a.t.length;
   for (const f of ["o", "h", "l", "c", "v"] as const) {
     const col = a[f];
@@ -176,7 +292,7 @@ export function columnsFromArrays(a: {
   for (let i = 0; i < n; i++) {
     const t = toEpochMs(a.t[i]);
     if (Number.isNaN(t)) throw new BarValidationError(i, "t", a.t[i], "must be finite epoch milliseconds");
-    setRow(cols, i, t, a.o[i], a.h[i], a.l[i], a.c[i], a.v === undefined ? undefined : a.v[i]);
+    setRow(cfg, cols, i, t, a.o[i], a.h[i], a.l[i], a.c[i], a.v === undefined ? undefined : a.v[i]);
   }
   return finish(cols, n, (r) => a.t[r]);
 }
@@ -517,10 +633,14 @@ function rowLines(cap: number, n: number, lineBase: number, line: number): Int32
  * Parses CSV text with a header naming the columns `t,o,h,l,c` and optionally
  * `v` (in any order; other columns are ignored), validates every row and
  * returns columns sorted by time. An empty `v` cell reads as 0.
- * Throws {@link CsvFormatError} for a malformed file and
+ * Throws {@link CsvFormatError} for a malformed file (an empty or blank
+ * text is one: "empty input"; a header without rows is zero bars) and
  * {@link BarValidationError} (with `row` and `line`) for a bad value.
+ * See {@link ReadOptions} for negative prices and OHLC repair.
  */
-export function columnsFromCsv(text: string): Columns {
+export function columnsFromCsv(text: string, options?: ReadOptions): Columns {
+  const cfg = readConfig(options);
+  if (typeof text !== "string") throw new CsvFormatError(`input must be text, got ${quoteValue(text)}`);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const len = text.length;
   let pos = 0;
@@ -535,10 +655,10 @@ export function columnsFromCsv(text: string): Columns {
     pos = e + 1;
     if (raw.trim() !== "") header = raw.split(",").map((x) => unquote(x).toLowerCase());
   }
-  if (header === null) throw new CsvFormatError("no header line: expected t,o,h,l,c,v");
-  const col: Record<string, number> = {};
+  if (header === null) throw new CsvFormatError("empty input: no header line (expected t,o,h,l,c,v)");
+  const col: Record<string, number> = Object.create(null) as Record<string, number>;
   header.forEach((name, i) => {
-    if (name in col) throw new CsvFormatError(`column "${name}" appears twice in the header`, lineNo);
+    if (Object.prototype.hasOwnProperty.call(col, name)) throw new CsvFormatError(`column ${quoteValue(name)} appears twice in the header`, lineNo);
     col[name] = i;
   });
   for (const f of ["t", "o", "h", "l", "c"]) {
@@ -578,7 +698,11 @@ export function columnsFromCsv(text: string): Columns {
     if (ok) {
       const next = p >= len ? len : text.charCodeAt(p) === 13 ? p + 2 : p + 1;
       const row = n;
-      checkBar(row, vals[2]!, vals[3]!, vals[4]!, vals[5]!, vals[6]!, lineNo);
+      if (cfg.repair && repairRow(cfg, row, vals[2]!, vals[3]!, vals[4]!, vals[5]!, lineNo)) {
+        vals[3] = scratch.h;
+        vals[4] = scratch.l;
+      }
+      checkBar(cfg, row, vals[2]!, vals[3]!, vals[4]!, vals[5]!, vals[6]!, lineNo);
       putRow(cols, n, vals[1]!, vals[2]!, vals[3]!, vals[4]!, vals[5]!, vals[6]!);
       if (lines !== null) lines[n] = lineNo;
       else if (lineBase < 0) lineBase = lineNo - n;
@@ -629,11 +753,15 @@ export function columnsFromCsv(text: string): Columns {
     const t = parseCsvTime(text, starts[it]!, cellEnd(it));
     if (Number.isNaN(t)) throw new BarValidationError(row, "t", text.slice(starts[it]!, cellEnd(it)), "is not an ISO 8601 timestamp or epoch milliseconds", lineNo);
     const o = num(io, "o");
-    const h = num(ih, "h");
-    const l = num(il, "l");
+    let h = num(ih, "h");
+    let l = num(il, "l");
     const c = num(ic, "c");
     const v = iv < 0 || starts[iv] === cellEnd(iv) ? 0 : num(iv, "v");
-    checkBar(row, o, h, l, c, v, lineNo);
+    if (cfg.repair && repairRow(cfg, row, o, h, l, c, lineNo)) {
+      h = scratch.h;
+      l = scratch.l;
+    }
+    checkBar(cfg, row, o, h, l, c, v, lineNo);
     putRow(cols, n, t, o, h, l, c, v);
     if (lines !== null) lines[n] = lineNo;
     else if (lineBase < 0) lineBase = lineNo - n;
@@ -651,9 +779,11 @@ export function columnsFromCsv(text: string): Columns {
 
 /**
  * Reads bars from text: a JSON array of bar objects (or `{ "bars": [...] }`),
- * or CSV with a `t,o,h,l,c,v` header.
+ * or CSV with a `t,o,h,l,c,v` header. An empty or blank text is a
+ * {@link CsvFormatError} ("empty input"). See {@link ReadOptions}.
  */
-export function columnsFromText(text: string): Columns {
+export function columnsFromText(text: string, options?: ReadOptions): Columns {
+  if (typeof text !== "string") throw new CsvFormatError(`input must be text, got ${quoteValue(text)}`);
   const s = text.trimStart();
   if (s.startsWith("[") || s.startsWith("{")) {
     let data: unknown;
@@ -666,7 +796,7 @@ export function columnsFromText(text: string): Columns {
       data = (data as { bars: unknown[] }).bars;
     }
     if (!Array.isArray(data)) throw new CsvFormatError("JSON input must be an array of bars or an object with a \"bars\" array");
-    return columnsFromBars(data);
+    return columnsFromBars(data, options);
   }
-  return columnsFromCsv(text);
+  return columnsFromCsv(text, options);
 }

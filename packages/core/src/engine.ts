@@ -1,6 +1,6 @@
 import { wasmBytes, type IctKernels } from "@ict/wasm";
 import type { Columns } from "./columns.js";
-import { IctError } from "./errors.js";
+import { ColumnsError, EngineDeadError, EngineTrapError, IctError } from "./errors.js";
 
 /** The fields of a bar column set, in storage order. */
 const FIELDS = ["t", "o", "h", "l", "c", "v"] as const;
@@ -23,8 +23,8 @@ export class Engine {
   private f64View: Float64Array;
   private i32View: Int32Array;
   private u8View: Uint8Array;
-  private readonly uploads = new WeakMap<Columns, WasmBars>();
   private readonly registry: FinalizationRegistry<number[]>;
+  private _dead = false;
 
   private constructor(instance: WebAssembly.Instance) {
     this.kernels = instance.exports as unknown as IctKernels;
@@ -32,9 +32,16 @@ export class Engine {
     this.f64View = new Float64Array(this.buffer);
     this.i32View = new Int32Array(this.buffer);
     this.u8View = new Uint8Array(this.buffer);
-    // Blocks of WasmBars that were dropped without dispose() go back to the heap.
+    // Backstop: blocks of WasmBars dropped without dispose() go back to the
+    // heap. It runs outside any caller's try, so it must never throw: a dead
+    // instance is left alone, and a failing free only ends the clean-up.
     this.registry = new FinalizationRegistry((ptrs) => {
-      for (const p of ptrs) this.kernels.free(p);
+      if (this._dead) return;
+      try {
+        for (const p of ptrs) this.kernels.free(p);
+      } catch {
+        // The instance is unusable; the next guarded call discovers and replaces it.
+      }
     });
   }
 
@@ -45,7 +52,7 @@ export class Engine {
     return {
       env: {
         abort(_msg: number, _file: number, line: number, col: number): never {
-          throw new IctError(`WebAssembly kernel aborted at ${line}:${col}`);
+          throw new KernelAbort(`WebAssembly kernel aborted at ${line}:${col}`);
         },
       },
     };
@@ -90,6 +97,43 @@ export class Engine {
   }
 
   private growOnEveryAlloc = false;
+
+  /** Whether this instance was discarded after a WebAssembly trap (see {@link Engine.guard}). */
+  get dead(): boolean {
+    return this._dead;
+  }
+
+  /** Throws {@link EngineDeadError} when this engine was discarded. */
+  assertAlive(): void {
+    if (this._dead) throw new EngineDeadError("this engine was discarded after a WebAssembly trap; its resident bars are gone (upload them again: the shared engine is recreated on use)");
+  }
+
+  /**
+   * Runs `fn`; when the WebAssembly instance traps inside it (a
+   * `RuntimeError` such as `unreachable` or an out-of-bounds access, or an
+   * abort of the kernel runtime), its memory can no longer be trusted: the
+   * engine is marked dead (the shared engine is replaced on the next
+   * {@link Engine.shared}) and an {@link EngineTrapError} is thrown instead.
+   * Every other error passes through unchanged.
+   */
+  guard<T>(fn: () => T): T {
+    this.assertAlive();
+    try {
+      return fn();
+    } catch (e) {
+      if (isTrap(e)) {
+        this.discard();
+        throw new EngineTrapError(`WebAssembly kernel trapped (${(e as Error).message}); the engine was discarded and is recreated on the next call`, { cause: e });
+      }
+      throw e;
+    }
+  }
+
+  /** Marks the engine dead and, if it is the shared one, lets the next call build a fresh one. */
+  private discard(): void {
+    this._dead = true;
+    if (Engine.instance === this) Engine.instance = undefined;
+  }
 
   private refresh(): void {
     const b = this.kernels.memory.buffer;
@@ -159,7 +203,7 @@ export class Engine {
   alloc(bytes: number): number {
     if (this.growOnEveryAlloc) this.kernels.memory.grow(1);
     const p = this.kernels.alloc(Math.max(16, Math.ceil(bytes / 16) * 16));
-    if (p === 0) throw new IctError(`WebAssembly memory exhausted allocating ${bytes} bytes`);
+    if (p === 0) throw new EngineTrapError(`WebAssembly memory exhausted allocating ${bytes} bytes`);
     return p;
   }
 
@@ -174,30 +218,73 @@ export class Engine {
    */
   scoped<T>(fn: (alloc: (bytes: number) => number) => T): T {
     const blocks: number[] = [];
+    let trapped = false;
     try {
       return fn((bytes) => {
         const p = this.alloc(bytes);
         blocks.push(p);
         return p;
       });
+    } catch (e) {
+      // After a trap the heap is not touched again (the guard discards the instance).
+      trapped = isTrap(e);
+      throw e;
     } finally {
-      for (const p of blocks) this.kernels.free(p);
+      if (!trapped && !this._dead) for (const p of blocks) this.kernels.free(p);
     }
   }
 
   /**
-   * Copies validated columns into WebAssembly memory once; later calls with the
-   * same `Columns` object return the same resident copy.
+   * Copies columns into WebAssembly memory and returns the copy, owned by the
+   * caller: free it with {@link WasmBars.dispose} (the garbage collector frees
+   * a forgotten copy eventually, as a backstop). Every call makes a new copy
+   * of the arrays as they are now, so a later change to them is not seen by
+   * this copy and is seen by the next upload. The columns' shape is checked
+   * first ({@link checkColumns}).
    */
   upload(cols: Columns): WasmBars {
-    let wb = this.uploads.get(cols);
-    if (wb === undefined || wb.disposed) {
-      wb = this.allocBars(cols.length);
+    checkColumns(cols);
+    return this.guard(() => {
+      const wb = this.allocBars(cols.length);
       const f64 = this.f64;
       for (const f of FIELDS) f64.set(cols[f], wb.ptr[f] >>> 3);
-      this.uploads.set(cols, wb);
-    }
-    return wb;
+      return wb;
+    });
+  }
+
+  /**
+   * Runs `fn` on a temporary copy of `cols` in this engine's memory, freed
+   * when `fn` returns or throws (what every detector function does with
+   * {@link Columns}: nothing stays behind between calls).
+   */
+  withColumns<T>(cols: Columns, fn: (wb: WasmBars) => T): T {
+    checkColumns(cols);
+    return this.guard(() => {
+      const n = cols.length;
+      const bytes = (n + 2) * 8;
+      const ptr = {} as Record<Field, number>;
+      const blocks: number[] = [];
+      let trapped = false;
+      try {
+        for (const f of FIELDS) {
+          ptr[f] = this.alloc(bytes);
+          blocks.push(ptr[f]);
+        }
+        const wb = new WasmBars(this, n, ptr);
+        const f64 = this.f64;
+        for (const f of FIELDS) f64.set(cols[f], ptr[f] >>> 3);
+        try {
+          return fn(wb);
+        } finally {
+          wb.markDisposed();
+        }
+      } catch (e) {
+        trapped = isTrap(e);
+        throw e;
+      } finally {
+        if (!trapped && !this._dead) for (const p of blocks) this.kernels.free(p);
+      }
+    });
   }
 
   /**
@@ -218,7 +305,7 @@ export class Engine {
   /** @internal */
   release(wb: WasmBars): void {
     this.registry.unregister(wb);
-    for (const f of FIELDS) this.kernels.free(wb.ptr[f]);
+    if (!this._dead) for (const f of FIELDS) this.kernels.free(wb.ptr[f]);
   }
 }
 
@@ -245,9 +332,20 @@ export class WasmBars {
     return this._disposed;
   }
 
+  /** Throws when these bars can no longer be read (disposed, or their engine discarded after a trap). */
+  assertUsable(): void {
+    this.engine.assertAlive();
+    if (this._disposed) throw new IctError("WasmBars used after dispose()");
+  }
+
+  /** @internal Ends a temporary copy's life (its blocks are freed by its owner). */
+  markDisposed(): void {
+    this._disposed = true;
+  }
+
   /** A Float64Array view of one column (valid until the next allocation in the engine). */
   view(field: Field): Float64Array {
-    if (this._disposed) throw new IctError("WasmBars used after dispose()");
+    this.assertUsable();
     const f64 = this.engine.f64;
     const at = this.ptr[field] >>> 3;
     return f64.subarray(at, at + this.length);
@@ -265,11 +363,82 @@ export class WasmBars {
 /** Input accepted by every detector: validated columns, or bars already resident in WebAssembly memory. */
 export type BarsInput = Columns | WasmBars;
 
-/** Resolves a detector input to resident bars of the shared engine (uploading once). */
+/**
+ * Resolves a detector input to bars resident in an engine. For
+ * {@link WasmBars}, the bars themselves (checked alive); for {@link Columns},
+ * a new copy in the shared engine that the caller owns and should
+ * {@link WasmBars.dispose} (detector functions use {@link withBars}
+ * instead, which frees the copy at once).
+ */
 export function resident(bars: BarsInput): WasmBars {
   if (bars instanceof WasmBars) {
-    if (bars.disposed) throw new IctError("WasmBars used after dispose()");
+    bars.assertUsable();
     return bars;
   }
   return Engine.shared().upload(bars);
+}
+
+/**
+ * Runs `fn` on the bars resident in WebAssembly memory: {@link WasmBars} as
+ * they are, {@link Columns} as a temporary copy in the shared engine, freed
+ * when `fn` returns. A trap inside `fn` discards the engine
+ * ({@link Engine.guard}).
+ */
+export function withBars<T>(bars: BarsInput, fn: (wb: WasmBars) => T): T {
+  if (bars instanceof WasmBars) {
+    bars.assertUsable();
+    return bars.engine.guard(() => fn(bars));
+  }
+  return Engine.shared().withColumns(bars, fn);
+}
+
+/**
+ * {@link withBars} for two series that must live in one engine (SMT): a
+ * {@link Columns} goes into the engine of the other input when that one is
+ * {@link WasmBars}, else into the shared engine.
+ */
+export function withBarsPair<T>(a: BarsInput, b: BarsInput, fn: (wa: WasmBars, wb: WasmBars) => T): T {
+  const engine = a instanceof WasmBars ? a.engine : b instanceof WasmBars ? b.engine : Engine.shared();
+  const on = (x: BarsInput, f: (w: WasmBars) => T): T => {
+    if (x instanceof WasmBars) {
+      if (x.engine !== engine) throw new IctError("both series must live in the same engine");
+      x.assertUsable();
+      return engine.guard(() => f(x));
+    }
+    return engine.withColumns(x, f);
+  };
+  return on(a, (wa) => on(b, (wb) => fn(wa, wb)));
+}
+
+const ARRAY_FIELDS = ["t", "o", "h", "l", "c", "v"] as const;
+
+/**
+ * Checks the shape of a {@link Columns} before it reaches WebAssembly memory:
+ * an object whose `t, o, h, l, c, v` are `Float64Array`s of one common
+ * length, and whose `length` is that length (a whole number). Values are not
+ * re-validated here: the readers (`columnsFrom*`) did that; a hand-made
+ * `Columns` with impossible prices gives meaningless features, never a
+ * memory fault. Throws {@link ColumnsError} naming the field and the value.
+ */
+export function checkColumns(cols: unknown): asserts cols is Columns {
+  if (cols === null || typeof cols !== "object") throw new ColumnsError("columns", cols, "bars must be a Columns object (from columnsFrom*) or WasmBars");
+  const c = cols as Record<string, unknown>;
+  const n = c.length;
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw new ColumnsError("length", n, "must be a whole number >= 0");
+  for (const f of ARRAY_FIELDS) {
+    const a = c[f];
+    if (!(a instanceof Float64Array)) {
+      const what = a === undefined ? "is missing" : ArrayBuffer.isView(a) ? "is a typed array of the wrong kind" : "is not an array";
+      throw new ColumnsError(f, a, `${what}: must be a Float64Array`);
+    }
+    if (a.length !== n) throw new ColumnsError(f, a.length, `has ${a.length} values but length is ${n}`);
+  }
+}
+
+/** An abort raised by the kernel runtime (the instance is left in an unknown state). */
+class KernelAbort extends Error {}
+
+/** Whether `e` means the WebAssembly instance can no longer be trusted. */
+function isTrap(e: unknown): boolean {
+  return e instanceof WebAssembly.RuntimeError || e instanceof KernelAbort;
 }

@@ -1,4 +1,4 @@
-import { resident, type BarsInput, type WasmBars } from "./engine.js";
+import { withBars, type BarsInput, type WasmBars } from "./engine.js";
 import { intOption } from "./profile.js";
 import { structureConfig, structureFrom, type StructureConfig, type StructureEvents, type StructureOptions } from "./structure.js";
 import { swingsInto, type SwingBuffers } from "./swings.js";
@@ -115,10 +115,11 @@ export function equilibriumFrom(
 export function equilibrium(bars: BarsInput, options?: EquilibriumOptions): Equilibrium {
   const cfg = structureConfig(options);
   const lookback = intOption("lookback", options?.lookback, 50, 1, 1 << 30);
-  const wb = resident(bars);
-  return wb.engine.scoped((alloc) => {
-    const sw = swingsInto(wb, cfg, alloc);
-    const ev = structureFrom(wb, cfg, sw, alloc);
-    return equilibriumFrom(wb, cfg, lookback, sw, ev);
-  });
+  return withBars(bars, (wb) =>
+    wb.engine.scoped((alloc) => {
+      const sw = swingsInto(wb, cfg, alloc);
+      const ev = structureFrom(wb, cfg, sw, alloc);
+      return equilibriumFrom(wb, cfg, lookback, sw, ev);
+    }),
+  );
 }

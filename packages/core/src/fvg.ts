@@ -1,5 +1,5 @@
 import { analyse, zoneConfig, type Analysis, type ZoneOptions } from "./analysis.js";
-import { resident, type BarsInput } from "./engine.js";
+import { withBars, type BarsInput } from "./engine.js";
 import { isoUtc } from "./time.js";
 
 /**
@@ -132,12 +132,10 @@ export function fvgRecords(a: Analysis, tf: string): FvgRecord[] {
  * beyond the far edge). `seed-v0.1` judges only the last close.
  */
 export function fvg(bars: BarsInput, options?: ZoneOptions): FvgColumns {
-  const wb = resident(bars);
-  return analyse(wb, zoneConfig(options), (a) => a.fvg);
+  return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => a.fvg));
 }
 
 /** Fair value gaps as records (see {@link fvg}); `tf` labels them (default `""`). */
 export function fvgObjects(bars: BarsInput, options?: ZoneOptions & { tf?: string }): FvgRecord[] {
-  const wb = resident(bars);
-  return analyse(wb, zoneConfig(options), (a) => fvgRecords(a, options?.tf ?? ""));
+  return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => fvgRecords(a, options?.tf ?? "")));
 }

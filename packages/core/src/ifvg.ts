@@ -1,5 +1,5 @@
 import { analyse, zoneConfig, type Analysis, type ZoneOptions } from "./analysis.js";
-import { resident, type BarsInput } from "./engine.js";
+import { withBars, type BarsInput } from "./engine.js";
 import { isoUtc } from "./time.js";
 
 /**
@@ -109,12 +109,10 @@ export function ifvgRecords(a: Analysis, tf: string): IfvgRecord[] {
  * inside the gap among the 9 bars from its first candle, direction kept.
  */
 export function ifvg(bars: BarsInput, options?: ZoneOptions): IfvgColumns {
-  const wb = resident(bars);
-  return analyse(wb, zoneConfig(options), (a) => a.ifvg);
+  return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => a.ifvg));
 }
 
 /** Inversion fair value gaps as records (see {@link ifvg}). */
 export function ifvgObjects(bars: BarsInput, options?: ZoneOptions & { tf?: string }): IfvgRecord[] {
-  const wb = resident(bars);
-  return analyse(wb, zoneConfig(options), (a) => ifvgRecords(a, options?.tf ?? ""));
+  return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => ifvgRecords(a, options?.tf ?? "")));
 }

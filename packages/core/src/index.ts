@@ -5,10 +5,25 @@
  * → object views in the seed's record shapes.
  * @packageDocumentation
  */
-export { IctError, BarValidationError, DuplicateTimestampError, CsvFormatError, OptionError, ParquetFormatError, type BarField } from "./errors.js";
+export {
+  IctError,
+  BarValidationError,
+  DuplicateTimestampError,
+  CsvFormatError,
+  OptionError,
+  ParquetFormatError,
+  ColumnsError,
+  EngineTrapError,
+  EngineDeadError,
+  TimeFormatError,
+  quoteValue,
+  MAX_QUOTED_CHARS,
+  type BarField,
+  type ColumnsField,
+} from "./errors.js";
 export { columnsFromParquet } from "./parquet.js";
 export { repairOhlc } from "./repair.js";
-export { parseIsoMs, toEpochMs, epochToMs, isoUtc } from "./time.js";
+export { parseIsoMs, parseIsoTime, toEpochMs, epochToMs, isoUtc } from "./time.js";
 export {
   columnsFromBars,
   columnsFromCsv,
@@ -16,10 +31,14 @@ export {
   columnsFromArrays,
   sliceColumns,
   barsFromColumns,
+  MAX_PRICE,
+  MIN_PRICE,
+  MAX_VOLUME,
   type Bar,
   type Columns,
+  type ReadOptions,
 } from "./columns.js";
-export { Engine, WasmBars, resident, type BarsInput } from "./engine.js";
+export { Engine, WasmBars, resident, withBars, checkColumns, type BarsInput } from "./engine.js";
 export { PROFILES, resolveProfile, PRICE_TOL, type Profile } from "./profile.js";
 export { atr, trueRange, type AtrOptions } from "./atr.js";
 export { swings, swingPoints, type Swings, type SwingPoint, type SwingOptions } from "./swings.js";

@@ -1,5 +1,5 @@
 import { analyse, zoneConfig, type Analysis, type ZoneOptions } from "./analysis.js";
-import { resident, type BarsInput } from "./engine.js";
+import { withBars, type BarsInput } from "./engine.js";
 import { isoUtc } from "./time.js";
 
 /** Order blocks as columns, in order of discovery. */
@@ -146,12 +146,10 @@ export function obRecords(a: Analysis, tf: string): ObRecord[] {
  * last swing, judged against the last close).
  */
 export function orderBlocks(bars: BarsInput, options?: ZoneOptions): ObColumns {
-  const wb = resident(bars);
-  return analyse(wb, zoneConfig(options), (a) => a.ob);
+  return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => a.ob));
 }
 
 /** Order blocks as records (see {@link orderBlocks}). */
 export function orderBlockObjects(bars: BarsInput, options?: ZoneOptions & { tf?: string }): ObRecord[] {
-  const wb = resident(bars);
-  return analyse(wb, zoneConfig(options), (a) => obRecords(a, options?.tf ?? ""));
+  return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => obRecords(a, options?.tf ?? "")));
 }

@@ -1,7 +1,7 @@
 import { parquetMetadata, parquetRead, parquetSchema } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
-import { columnsFromArrays, type Columns } from "./columns.js";
-import { BarValidationError, ParquetFormatError } from "./errors.js";
+import { columnsFromArrays, type Columns, type ReadOptions } from "./columns.js";
+import { BarValidationError, ParquetFormatError, quoteValue } from "./errors.js";
 import { toEpochMs } from "./time.js";
 
 /** Column names recognised in a Parquet file, per bar field (case-insensitive). */
@@ -37,8 +37,9 @@ function numberOf(x: unknown): number {
  * or ISO 8601 text. Validated and sorted like every other input: a bad bar
  * throws a {@link BarValidationError} naming the row (0-based) and field; a
  * file that is not Parquet or lacks a column throws a {@link ParquetFormatError}.
+ * `options` as for every reader ({@link ReadOptions}: negative prices, OHLC repair).
  */
-export async function columnsFromParquet(file: ArrayBuffer | Uint8Array): Promise<Columns> {
+export async function columnsFromParquet(file: ArrayBuffer | Uint8Array, options?: ReadOptions): Promise<Columns> {
   // A Node Buffer may be a view into a larger pooled block: read exactly its bytes.
   const buf: ArrayBuffer = ArrayBuffer.isView(file)
     ? file.byteOffset === 0 && file.byteLength === file.buffer.byteLength && !(file.buffer instanceof SharedArrayBuffer)
@@ -56,7 +57,7 @@ export async function columnsFromParquet(file: ArrayBuffer | Uint8Array): Promis
   for (const f of Object.keys(NAMES) as Array<keyof typeof NAMES>) {
     const hit = names.find((n) => NAMES[f].includes(n.toLowerCase()));
     if (hit !== undefined) pick[f] = hit;
-    else if (f !== "v") throw new ParquetFormatError(`Parquet file has no "${f}" column (columns: ${names.join(", ")})`, f);
+    else if (f !== "v") throw new ParquetFormatError(`Parquet file has no "${f}" column (columns: ${names.map(quoteValue).join(", ")})`, f);
   }
   const n = Number(metadata.num_rows);
   const t = new Float64Array(n);
@@ -93,5 +94,5 @@ export async function columnsFromParquet(file: ArrayBuffer | Uint8Array): Promis
     if (Number.isNaN(ms)) throw new BarValidationError(i, "t", rawT[i] ?? null, "must be a timestamp, epoch number or ISO 8601 text");
     t[i] = ms;
   }
-  return columnsFromArrays({ t, o: num.o!, h: num.h!, l: num.l!, c: num.c!, v: num.v });
+  return columnsFromArrays({ t, o: num.o!, h: num.h!, l: num.l!, c: num.c!, v: num.v }, options);
 }

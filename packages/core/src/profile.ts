@@ -1,4 +1,4 @@
-import { OptionError } from "./errors.js";
+import { OptionError, quoteValue } from "./errors.js";
 
 /**
  * Which semantics the detectors follow.
@@ -17,14 +17,14 @@ export const PROFILES: readonly Profile[] = ["ict", "seed-v0.1"];
 export function resolveProfile(p: unknown): Profile {
   if (p === undefined) return "ict";
   if (p === "ict" || p === "seed-v0.1") return p;
-  throw new OptionError("profile", `must be "ict" or "seed-v0.1", got ${JSON.stringify(p)}`);
+  throw new OptionError("profile", `must be "ict" or "seed-v0.1", got ${quoteValue(p)}`);
 }
 
 /** Validates a whole-number option within [min, max]. */
 export function intOption(name: string, value: unknown, dflt: number, min: number, max: number): number {
   if (value === undefined) return dflt;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new OptionError(name, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    throw new OptionError(name, `must be a whole number from ${min} to ${max}, got ${quoteValue(value)}`);
   }
   return value;
 }
@@ -33,7 +33,7 @@ export function intOption(name: string, value: unknown, dflt: number, min: numbe
 export function numOption(name: string, value: unknown, dflt: number): number {
   if (value === undefined) return dflt;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new OptionError(name, `must be a finite number >= 0, got ${JSON.stringify(value)}`);
+    throw new OptionError(name, `must be a finite number >= 0, got ${quoteValue(value)}`);
   }
   return value;
 }
@@ -42,8 +42,15 @@ export function numOption(name: string, value: unknown, dflt: number): number {
 export function enumOption<T extends string>(name: string, value: unknown, allowed: readonly T[], dflt: T): T {
   if (value === undefined) return dflt;
   if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new OptionError(name, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(value)}`);
+  throw new OptionError(name, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${quoteValue(value)}`);
 }
 
 /** The seed's price tolerance (`PRICE_TOL`): an absolute 1e-6. */
 export const PRICE_TOL = 1e-6;
+
+/** Validates a yes/no option (undefined means `dflt`). */
+export function boolOption(name: string, value: unknown, dflt: boolean): boolean {
+  if (value === undefined) return dflt;
+  if (typeof value !== "boolean") throw new OptionError(name, `must be true or false, got ${quoteValue(value)}`);
+  return value;
+}

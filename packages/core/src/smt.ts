@@ -1,5 +1,4 @@
-import { resident, type BarsInput } from "./engine.js";
-import { IctError } from "./errors.js";
+import { withBarsPair, type BarsInput, type WasmBars } from "./engine.js";
 import { intOption } from "./profile.js";
 import { structureConfig, type StructureOptions } from "./structure.js";
 import { isoUtc } from "./time.js";
@@ -55,9 +54,10 @@ interface SmtResult {
 function compute(primary: BarsInput, reference: BarsInput, options: SmtOptions | undefined): SmtResult {
   const cfg = structureConfig(options);
   const window = intOption("smtWindowBars", options?.smtWindowBars, 12, 1, 1 << 30);
-  const wp = resident(primary);
-  const wr = resident(reference);
-  if (wp.engine !== wr.engine) throw new IctError("smt: both series must live in the same engine");
+  return withBarsPair(primary, reference, (wp, wr) => computeOn(wp, wr, cfg, window, options));
+}
+
+function computeOn(wp: WasmBars, wr: WasmBars, cfg: ReturnType<typeof structureConfig>, window: number, options: SmtOptions | undefined): SmtResult {
   const e = wp.engine;
   const k = e.kernels;
   const ict = cfg.profile === "ict";

@@ -1,4 +1,4 @@
-import { resident, type BarsInput, type WasmBars } from "./engine.js";
+import { withBars, type BarsInput, type WasmBars } from "./engine.js";
 import { numOption, PRICE_TOL } from "./profile.js";
 import { swingConfig, swingsInto, type SwingBuffers, type SwingConfig, type SwingOptions } from "./swings.js";
 import { isoUtc } from "./time.js";
@@ -102,8 +102,7 @@ export function structureFrom(wb: WasmBars, cfg: StructureConfig, sw: SwingBuffe
  */
 export function structure(bars: BarsInput, options?: StructureOptions): StructureEvents {
   const cfg = structureConfig(options);
-  const wb = resident(bars);
-  return wb.engine.scoped((alloc) => structureFrom(wb, cfg, swingsInto(wb, cfg, alloc), alloc));
+  return withBars(bars, (wb) => wb.engine.scoped((alloc) => structureFrom(wb, cfg, swingsInto(wb, cfg, alloc), alloc)));
 }
 
 /** One break of structure, as an object. */
@@ -128,7 +127,7 @@ export interface StructureEvent {
 /** Breaks of structure as objects (see {@link structure}). */
 export function structureEvents(bars: BarsInput, options?: StructureOptions): StructureEvent[] {
   const ev = structure(bars, options);
-  const t = resident(bars).view("t");
+  const t = withBars(bars, (wb) => wb.view("t").slice());
   const out: StructureEvent[] = new Array(ev.index.length);
   for (let j = 0; j < ev.index.length; j++) {
     const i = ev.index[j]!;
@@ -196,5 +195,5 @@ export function marketStructureOf(ev: StructureEvents, t: Float64Array, ict: boo
 export function marketStructure(bars: BarsInput, options?: StructureOptions): MarketStructure {
   const cfg = structureConfig(options);
   const ev = structure(bars, options);
-  return marketStructureOf(ev, resident(bars).view("t"), cfg.profile === "ict");
+  return withBars(bars, (wb) => marketStructureOf(ev, wb.view("t"), cfg.profile === "ict"));
 }

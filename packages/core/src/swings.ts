@@ -1,4 +1,4 @@
-import { resident, type BarsInput, type WasmBars } from "./engine.js";
+import { withBars, type BarsInput, type WasmBars } from "./engine.js";
 import { enumOption, intOption, resolveProfile, type Profile } from "./profile.js";
 import { isoUtc } from "./time.js";
 
@@ -74,17 +74,18 @@ export interface Swings {
  */
 export function swings(bars: BarsInput, options?: SwingOptions): Swings {
   const cfg = swingConfig(options);
-  const wb = resident(bars);
-  const e = wb.engine;
-  return e.scoped((alloc) => {
-    const s = swingsInto(wb, cfg, alloc);
-    const i32 = e.i32;
-    return {
-      k: cfg.k,
-      highs: i32.slice(s.hi >>> 2, (s.hi >>> 2) + s.nHi),
-      lows: i32.slice(s.lo >>> 2, (s.lo >>> 2) + s.nLo),
-      flags: e.u8.slice(s.flags, s.flags + wb.length),
-    };
+  return withBars(bars, (wb) => {
+    const e = wb.engine;
+    return e.scoped((alloc) => {
+      const s = swingsInto(wb, cfg, alloc);
+      const i32 = e.i32;
+      return {
+        k: cfg.k,
+        highs: i32.slice(s.hi >>> 2, (s.hi >>> 2) + s.nHi),
+        lows: i32.slice(s.lo >>> 2, (s.lo >>> 2) + s.nLo),
+        flags: e.u8.slice(s.flags, s.flags + wb.length),
+      };
+    });
   });
 }
 
@@ -109,10 +110,7 @@ export interface SwingPoint {
  */
 export function swingPoints(bars: BarsInput, options?: SwingOptions): SwingPoint[] {
   const s = swings(bars, options);
-  const wb = resident(bars);
-  const t = wb.view("t").slice();
-  const h = wb.view("h").slice();
-  const l = wb.view("l").slice();
+  const [t, h, l] = withBars(bars, (wb) => [wb.view("t").slice(), wb.view("h").slice(), wb.view("l").slice()]);
   const out: SwingPoint[] = [];
   let a = 0;
   let b = 0;

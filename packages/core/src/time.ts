@@ -4,6 +4,7 @@
  * way the seed (pandas `Timestamp.isoformat()`) writes them, so that record ids
  * such as `FVG:1m:2024-01-02T14:30:00+00:00` match.
  */
+import { TimeFormatError } from "./errors.js";
 
 const ISO_RE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
@@ -20,6 +21,19 @@ const MAX_MS = 8.64e15;
 export function parseIsoMs(text: string): number {
   const fast = parseCanonical(text);
   return fast === fast ? fast : parseIsoSlow(text);
+}
+
+/**
+ * {@link parseIsoMs} for text from a user (a command-line date, a config
+ * field): an impossible calendar date or time of day (`2026-02-30`,
+ * `2026-13-45`, `T24:61`) or any other text that is not ISO 8601 throws a
+ * {@link TimeFormatError} naming `what` and quoting the value, instead of
+ * returning NaN or rolling over into the next month as `Date` does.
+ */
+export function parseIsoTime(text: string, what = "time"): number {
+  const t = typeof text === "string" ? parseIsoMs(text) : NaN;
+  if (Number.isNaN(t)) throw new TimeFormatError(what, text);
+  return t;
 }
 
 // The canonical form this package writes (`isoUtc`): `YYYY-MM-DDTHH:MM:SS+00:00`.

@@ -125,9 +125,11 @@ describe("CSV", () => {
   });
 
   it("parses decimals exactly like Number()", () => {
-    const vals = ["412.1", "0.1", "100", "5e-3", "1E2", "+3.25", "123456789.123456", "0.000001", "99999999999.99", ".5", "7.", "-0.25", "0001.5000", "1234567890123456789", "3.14159265358979323846"];
+    // Negative and long values need allowNonPositive; numbers beyond the 1e15 price limit are refused (issue #11).
+    const vals = ["412.1", "0.1", "100", "5e-3", "1E2", "+3.25", "123456789.123456", "0.000001", "99999999999.99", ".5", "7.", "-0.25", "0001.5000", "123456789012345.6789", "999999999999999.99", "3.14159265358979323846"];
     const text = HEAD + vals.map((x, i) => `2024-01-02T14:${String(30 + i).padStart(2, "0")}:00Z,${x},${x},${x},${x},1`).join("\n");
-    expect(Array.from(columnsFromCsv(text).c)).toEqual(vals.map(Number));
+    expect(Array.from(columnsFromCsv(text, { allowNonPositive: true }).c)).toEqual(vals.map(Number));
+    expect(() => columnsFromCsv(HEAD + "2024-01-02T14:30:00Z,1234567890123456789,1234567890123456789,1234567890123456789,1234567890123456789,1")).toThrow(/magnitude above 1e\+15 /);
   });
 
   it("reports the row and the line of a bad cell", () => {
@@ -183,7 +185,7 @@ describe("CSV fast paths against the general path (fast-check)", () => {
   const HEAD = "t,o,h,l,c,v\n";
   /** Plain decimals: optional sign, up to 20 integer and 25 fraction digits (leading zeros, trailing dot, bare fraction). */
   const decimal = fc
-    .tuple(fc.boolean(), fc.stringMatching(/^[0-9]{0,20}$/), fc.option(fc.stringMatching(/^[0-9]{0,25}$/), { nil: undefined }))
+    .tuple(fc.boolean(), fc.stringMatching(/^[0-9]{0,15}$/), fc.option(fc.stringMatching(/^[0-9]{0,25}$/), { nil: undefined }))
     .filter(([, i, f]) => (i + (f ?? "")).length > 0)
     .map(([neg, i, f]) => (neg ? "-" : "") + i + (f === undefined ? "" : "." + f));
   /** Times of the fast form, valid or not (day 29..31 in short months, hour 24, minute 60). */
@@ -196,8 +198,9 @@ describe("CSV fast paths against the general path (fast-check)", () => {
       fc.property(fc.array(decimal, { minLength: 1, maxLength: 40 }), (xs) => {
         // One value per row in every price column (h = l = o = c keeps the bar valid); v gets it too when >= 0.
         const rows = xs.map((x, i) => `${isoUtc(Date.UTC(2024, 0, 2) + i * 60_000).slice(0, 19)}Z,${x},${x},${x},${x},${Number(x) >= 0 ? x : 0}`);
-        const fast = columnsFromCsv(HEAD + rows.join("\n"));
-        const quoted = columnsFromCsv(HEAD + xs.map((x, i) => `${isoUtc(Date.UTC(2024, 0, 2) + i * 60_000).slice(0, 19)}Z,"${x}","${x}","${x}","${x}",${Number(x) >= 0 ? x : 0}`).join("\n"));
+        // Zero and negative cells need allowNonPositive; 15 integer digits stay below the 1e15 price limit.
+        const fast = columnsFromCsv(HEAD + rows.join("\n"), { allowNonPositive: true });
+        const quoted = columnsFromCsv(HEAD + xs.map((x, i) => `${isoUtc(Date.UTC(2024, 0, 2) + i * 60_000).slice(0, 19)}Z,"${x}","${x}","${x}","${x}",${Number(x) >= 0 ? x : 0}`).join("\n"), { allowNonPositive: true });
         for (let i = 0; i < xs.length; i++) {
           expect(Object.is(fast.c[i], Number(xs[i]))).toBe(true);
           expect(Object.is(fast.o[i], quoted.o[i])).toBe(true);

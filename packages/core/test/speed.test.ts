@@ -120,7 +120,7 @@ describe("tick() equals the straightforward tick at every step", () => {
     const t0 = Date.UTC(2024, 0, 2, 14, 30);
     const mk = (seed: number): Columns => {
       const b = randomBars(n, seed);
-      return { ...b, t: Float64Array.from({ length: n }, (_, i) => t0 + i * 60_000) };
+      return { ...b, length: n, t: Float64Array.from({ length: n }, (_, i) => t0 + i * 60_000) };
     };
     const all: Record<string, Columns> = { SPY: mk(1), QQQ: mk(2), IWM: mk(3) };
     const cut = (c: Columns, k: number): Columns => ({ length: k, t: c.t.subarray(0, k), o: c.o.subarray(0, k), h: c.h.subarray(0, k), l: c.l.subarray(0, k), c: c.c.subarray(0, k), v: c.v.subarray(0, k) });
