@@ -16,6 +16,7 @@ import {
   nyDate,
   parseIsoMs,
   PROFILES,
+  quoteValue,
   smtObjects,
   updateSymbolState,
   type Columns,
@@ -141,8 +142,7 @@ function parse<O extends ParseArgsOptionsConfig>(cmd: CommandName, args: string[
 
 /** A value as quoted in an error message: at most 80 characters of it. */
 export function quote(v: unknown): string {
-  const s = typeof v === "string" ? v : String(v);
-  return s.length <= 80 ? JSON.stringify(s) : `${JSON.stringify(s.slice(0, 80))}… (${s.length} characters)`;
+  return quoteValue(typeof v === "string" ? v : String(v));
 }
 
 /** A message quoting a user value at most 80 characters long (node's parseArgs quotes whole arguments). */

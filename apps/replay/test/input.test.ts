@@ -254,7 +254,7 @@ describe("issue #11: error messages", () => {
     await loadBarsFile(p, { warn: (w) => warnings.push(w) });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.message.length).toBeLessThan(300);
-    expect(warnings[0]!.message).toContain("…(50001 chars)");
+    expect(warnings[0]!.message).toContain("… (50001 characters)");
     const err = await loadBarsFile(p, { badRows: "stop" }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect((err as Error).message.length).toBeLessThan(300);

@@ -16,18 +16,18 @@ export const MAX_QUOTED_CHARS = 80;
 const MAX_MESSAGE_CHARS = 2000;
 
 function clipText(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max)}…(${s.length} chars)` : s;
+  return s.length > max ? `${s.slice(0, max)}… (${s.length} characters)` : s;
 }
 
 /**
  * A value as error messages quote it: strings in JSON quotes, other values as
- * text, cut to {@link MAX_QUOTED_CHARS} characters with `…(N chars)` giving
+ * text, cut to {@link MAX_QUOTED_CHARS} characters with `… (N characters)` giving
  * the full length, so a 50 MB field never becomes a 50 MB message.
  */
 export function quoteValue(v: unknown): string {
   if (typeof v === "string") {
     if (v.length <= MAX_QUOTED_CHARS) return JSON.stringify(v);
-    return `${JSON.stringify(v.slice(0, MAX_QUOTED_CHARS))}…(${v.length} chars)`;
+    return `${JSON.stringify(v.slice(0, MAX_QUOTED_CHARS))}… (${v.length} characters)`;
   }
   let s: string;
   if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint" || v === null || v === undefined) s = String(v);
