@@ -36,7 +36,7 @@ export interface Io {
 const USAGE = `usage: ict features --tf 1m|5m [--profile ict|seed-v0.1] FILE
        ict smt --ref REF [--profile ict|seed-v0.1] FILE
        ict replay --bars SYMBOL=PATH [--bars ...] --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--profile ...]
-                  [--write every|close] [--llm offline|gemini|openai] [--bad-rows skip|stop] [--strict] [--no-report] [--quiet]
+                  [--write every|close] [--llm offline|gemini|openai] [--bad-rows skip|stop] [--strict] [--no-report] [--report-zones N] [--quiet]
        ict demo [--out DIR] [--profile ...]      replay the bundled sample (apps/replay/sample) and print the report's path
        ict sample [--out DIR]                    write the bundled sample's bars again (deterministic)
        ict capsule --symbol S --tf 1m|5m [--ref REF] [--profile ict|seed-v0.1] [--now ISO] [--state-now ISO] [--out ROOT] FILE
@@ -162,6 +162,7 @@ function summaryText(s: ReplaySummary, out: string, warnings: InputWarning[]): s
     `output: ${join(out, "data", "daily_news")}\n`;
   const reports = s.reports;
   if (reports.length > 0) text += `report: ${reports[reports.length - 1]}${reports.length > 1 ? ` (and ${reports.length - 1} more, one per day)` : ""}\n`;
+  if (s.reportIndex) text += `report index: ${s.reportIndex}\n`;
   return text;
 }
 
@@ -177,6 +178,7 @@ interface ReplayArgs {
   strict: boolean;
   badRows: "skip" | "stop";
   report: boolean;
+  reportZones?: number;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -213,6 +215,7 @@ async function runReplay(a: ReplayArgs, io: Io): Promise<number> {
     write: a.write,
     llm,
     report: a.report,
+    reportZones: a.reportZones,
     log: (m) => {
       bar?.done();
       io.stderr(`ict: ${m}\n`);
@@ -242,6 +245,7 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
       "bad-rows": { type: "string", default: "skip" },
       strict: { type: "boolean", default: false },
       "no-report": { type: "boolean", default: false },
+      "report-zones": { type: "string" },
       quiet: { type: "boolean", default: false },
     },
     allowPositionals: false,
@@ -252,6 +256,8 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
   if (values.write !== "every" && values.write !== "close") throw new UsageError("--write must be every or close");
   if (!(LLM_KINDS as readonly string[]).includes(values.llm!)) throw new UsageError(`--llm must be one of ${LLM_KINDS.join(", ")}`);
   if (values["bad-rows"] !== "skip" && values["bad-rows"] !== "stop") throw new UsageError("--bad-rows must be skip or stop");
+  const zones = values["report-zones"];
+  if (zones !== undefined && !/^[1-9]\d{0,5}$/.test(zones)) throw new UsageError(`--report-zones expects a positive whole number of zones per side, got ${JSON.stringify(zones)}`);
   const bars: Array<[string, string]> = [];
   for (const spec of values.bars) {
     const eq = spec.indexOf("=");
@@ -271,6 +277,7 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
       strict: values.strict!,
       badRows: values["bad-rows"],
       report: !values["no-report"],
+      reportZones: zones === undefined ? undefined : Number(zones),
     },
     io,
   );

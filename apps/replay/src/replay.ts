@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLlmProvider, nyDate, sliceColumns, tick, type Columns, type ContextDoc, type LlmAnswer, type LlmProvider, type Profile, type TickOutput } from "@ict/core";
 import { BackgroundWriter, capsulePath, contextPath, processedDir, writeCapsule, writeContext } from "@ict/core/node";
-import { DayReportCollector, writeDayReport } from "./report.js";
+import { checkReportOptions, DayReportCollector, writeDayReport, writeReportIndex } from "./report/index.js";
 
 /** Options of {@link replay}. */
 export interface ReplayOptions {
@@ -22,8 +22,10 @@ export interface ReplayOptions {
   log?: (msg: string) => void;
   /** Called after every tick (progress). */
   onTick?: (done: number, total: number, day: string) => void;
-  /** Write each day's `report.html` (charts, zones, stages; default true). */
+  /** Write each day's `report.html` (charts, zones, stages) and the index `out/data/daily_news/index.html` (default true). */
   report?: boolean;
+  /** The report shows only the N nearest zones above and below price per timeframe (default: every zone). */
+  reportZones?: number;
 }
 
 /** What a replay did. */
@@ -38,6 +40,8 @@ export interface ReplaySummary {
   seconds: number;
   /** Paths of the written day reports (`report.html`), in day order. */
   reports: string[];
+  /** Path of the report index over every day under `out` (null when no report was written). */
+  reportIndex: string | null;
 }
 
 interface DayIndex {
@@ -84,6 +88,7 @@ function indexDays(bars: Record<string, Columns>, from?: string, to?: string): D
  */
 export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const started = performance.now();
+  checkReportOptions({ nearestZones: o.reportZones });
   const symbols = Object.keys(o.bars);
   const days = indexDays(o.bars, o.from, o.to);
   const total = days.reduce((s, d) => s + d.times.length, 0);
@@ -150,7 +155,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
     if (last) {
       for (const c of Object.values(last.capsules)) writeCapsule(o.out, c);
       writeContext(o.out, d.day, last.context);
-      if (rep) reports.push(writeDayReport(o.out, rep.finish()));
+      if (rep) reports.push(writeDayReport(o.out, rep.finish(), { days: days.map((x) => x.day), nearestZones: o.reportZones }));
       for (const s of last.context.symbols) {
         for (const c of s.state?.confluences ?? []) {
           const k = `${c.kind}:${c.tf}:${c.status}`;
@@ -159,5 +164,6 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
       }
     }
   }
-  return { days: days.map((d) => d.day), ticks: total, symbols, confluences, llm: llmStats, seconds: (performance.now() - started) / 1000, reports };
+  const reportIndex = reports.length > 0 ? writeReportIndex(o.out) : null;
+  return { days: days.map((d) => d.day), ticks: total, symbols, confluences, llm: llmStats, seconds: (performance.now() - started) / 1000, reports, reportIndex };
 }
