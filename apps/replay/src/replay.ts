@@ -88,7 +88,7 @@ function indexDays(bars: Record<string, Columns>, from?: string, to?: string): D
  */
 export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const started = performance.now();
-  checkReportOptions({ nearestZones: o.reportZones });
+  checkReportOptions({ nearestZones: o.reportZones }, "reportZones");
   const symbols = Object.keys(o.bars);
   const days = indexDays(o.bars, o.from, o.to);
   const total = days.reduce((s, d) => s + d.times.length, 0);

@@ -50,7 +50,7 @@ export function lightweightChartsSource(): string {
   return lwcCache;
 }
 
-/** Where the build (`scripts/build-report-client.mjs`) writes the bundled drawing code. */
+/** Where the build (`scripts/build-report-client.ts`) writes the bundled drawing code. */
 export const CLIENT_BUNDLE = new URL("../../dist/report-client.js", import.meta.url);
 
 /** The bundled drawing code (built from `src/report/client/` by the package's build). */
@@ -75,6 +75,7 @@ h1{font-size:18px;margin:0 0 2px}a{color:#2a4f9e}
 .sym{padding-top:6px}.sym.hidden{display:none}
 .controls{display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin:4px 0}
 .controls label{cursor:pointer;user-select:none}
+.readout{min-height:1.4em;white-space:nowrap;overflow:hidden}
 .chart{position:relative;width:100%;height:min(560px,calc(100vh - 190px));min-height:380px}
 .tip{position:absolute;z-index:5;pointer-events:none;background:rgba(255,255,255,.96);border:1px solid #b9bfcc;border-radius:4px;padding:4px 7px;font-size:12px;line-height:1.35;box-shadow:0 2px 6px #0002;white-space:nowrap;display:none}
 .tip b{font-weight:600}

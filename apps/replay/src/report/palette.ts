@@ -14,7 +14,7 @@ export const BACKGROUND = "#ffffff";
 export const ZONE_COLORS: Readonly<Record<ZoneKind, { bull: string; bear: string }>> = {
   FVG: { bull: "#2e7d32", bear: "#c62828" },
   IFVG: { bull: "#00838f", bear: "#ad1457" },
-  OB: { bull: "#1565c0", bear: "#d84315" },
+  OB: { bull: "#1565c0", bear: "#c75b00" },
   BB: { bull: "#6a1b9a", bear: "#827717" },
 };
 

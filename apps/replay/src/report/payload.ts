@@ -20,11 +20,11 @@ export interface ReportOptions {
   nearestZones?: number;
 }
 
-/** Validates {@link ReportOptions} (a typed error naming the option and the value). */
-export function checkReportOptions(o: ReportOptions): void {
+/** Validates {@link ReportOptions} (a typed error naming the option, as the caller calls it, and the value). */
+export function checkReportOptions(o: ReportOptions, name = "nearestZones"): void {
   const n = o.nearestZones;
   if (n !== undefined && !(Number.isInteger(n) && n >= 1)) {
-    throw new OptionError("nearestZones", `must be a positive integer (zones per side and timeframe), got ${String(n)}`);
+    throw new OptionError(name, `must be a positive integer (zones per side and timeframe), got ${String(n)}`);
   }
 }
 

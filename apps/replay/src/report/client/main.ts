@@ -29,6 +29,8 @@ interface ReportHandle {
   show(symbol: string): void;
   /** The zone boxes and break lines drawn on a symbol's chart, in CSS pixels of its candle pane. */
   hits(symbol: string): { x0: number; x1: number; y0: number; y1: number; id: string | null }[];
+  /** The stage band's cells of a symbol's chart, one per candle: `htf|ltf|bias`, null before the first tick. */
+  stageCells(symbol: string): (string | null)[];
 }
 
 const D = JSON.parse(document.getElementById("ict-report-data")!.textContent!) as ReportPayload;
@@ -38,6 +40,7 @@ const root = document.getElementById("ict-report")!;
 interface Built {
   section: HTMLElement;
   overlay: Overlay | null;
+  bands: StageBands | null;
 }
 
 const built = new Map<string, Built>();
@@ -59,7 +62,7 @@ function breakLine(b: BreakLine): HTMLElement {
   return row;
 }
 
-function buildSymbol(s: SymbolPayload, section: HTMLElement): Overlay | null {
+function buildSymbol(s: SymbolPayload, section: HTMLElement): { overlay: Overlay; bands: StageBands } | null {
   const f = s.final;
   const counts = { "1m": 0, "5m": 0 } as Record<string, number>;
   for (const z of s.zones) counts[z.tf] = (counts[z.tf] ?? 0) + 1;
@@ -221,7 +224,7 @@ function buildSymbol(s: SymbolPayload, section: HTMLElement): Overlay | null {
     tip.style.left = `${Math.max(0, left)}px`;
     tip.style.top = `${Math.max(0, y + 14)}px`;
   });
-  return overlay;
+  return { overlay, bands };
 }
 
 function sectionOf(symbol: string): Built {
@@ -230,9 +233,10 @@ function sectionOf(symbol: string): Built {
   const s = D.symbols.find((x) => x.symbol === symbol)!;
   const section = el("section", { class: "sym", "data-symbol": s.symbol });
   root.appendChild(section);
-  b = { section, overlay: null };
+  b = { section, overlay: null, bands: null };
   built.set(symbol, b);
-  b.overlay = buildSymbol(s, section);
+  const drawn = buildSymbol(s, section);
+  if (drawn) [b.overlay, b.bands] = [drawn.overlay, drawn.bands];
   return b;
 }
 
@@ -266,6 +270,7 @@ const handle: ReportHandle = {
   ready: true,
   symbols: D.symbols.map((s) => s.symbol),
   show,
+  stageCells: (symbol) => (built.get(symbol)?.bands?.perBar ?? []).map((r) => (r === null ? null : `${r.htf}|${r.ltf}|${r.bias}`)),
   hits: (symbol) => (built.get(symbol)?.overlay?.hits ?? []).map((h) => ({ x0: h.x0, x1: h.x1, y0: h.y0, y1: h.y1, id: h.zone?.id ?? null })),
 };
 (window as unknown as { __ictReport: ReportHandle }).__ictReport = handle;

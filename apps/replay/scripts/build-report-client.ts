@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 /** The bundle's text. */
-export async function bundleReportClient() {
+export async function bundleReportClient(): Promise<string> {
   const r = await build({
     entryPoints: [fileURLToPath(new URL("../src/report/client/main.ts", import.meta.url))],
     bundle: true,
@@ -20,10 +20,10 @@ export async function bundleReportClient() {
     sourcemap: false,
     logLevel: "silent",
   });
-  return r.outputFiles[0].text;
+  return r.outputFiles[0]!.text;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const out = new URL("../dist/report-client.js", import.meta.url);
   mkdirSync(new URL(".", out), { recursive: true });
   writeFileSync(out, await bundleReportClient());
