@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { aggregate, columnsFromText, computeFeatures, smtObjects, sliceColumns, structureEvents, type Capsule } from "@ict/core";
 import { runCli } from "../src/main.js";
 import { replay, type ReplaySummary } from "../src/replay.js";
@@ -12,6 +12,17 @@ const here = dirname(fileURLToPath(import.meta.url));
 const GOLDEN = resolve(here, "../../../packages/core/test/fixtures/golden");
 const load = (f: string) => columnsFromText(readFileSync(join(GOLDEN, "inputs", f), "utf8"));
 const BARS = { QQQ: load("pair_1m.json"), SPY: load("pair_1m.ref.json") };
+
+const temps: string[] = [];
+/** A temporary folder, removed after the file's tests. */
+function temp(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
 
 /** The JSON data island of a report, parsed. */
 function reportData(html: string): any {
@@ -34,7 +45,7 @@ async function replayWithInputs(profile: "ict" | "seed-v0.1", out: string, from?
 const zoneRecords = (f: any) => f.fvg.length + f.ifvg.length + f.ob.length + f.bb.length;
 
 describe("day report (ict profile, synthetic golden pair)", () => {
-  const out = mkdtempSync(join(tmpdir(), "ict-report-"));
+  const out = temp("ict-report-");
   let run: { summary: ReplaySummary; inputs: DayReportInput[] };
   beforeAll(async () => {
     run = await replayWithInputs("ict", out);
@@ -93,7 +104,7 @@ describe("day report (ict profile, synthetic golden pair)", () => {
     const a = renderDayReport(input, { nav: reportNav(input.day, run.summary.days) });
     expect(renderDayReport(input, { nav: reportNav(input.day, run.summary.days) })).toBe(a);
     expect(readFileSync(run.summary.reports[0]!, "utf8")).toBe(a);
-    const out2 = mkdtempSync(join(tmpdir(), "ict-report-b-"));
+    const out2 = temp("ict-report-b-");
     const again = await replayWithInputs("ict", out2);
     for (const [k, p] of again.summary.reports.entries()) expect(readFileSync(p, "utf8")).toBe(readFileSync(run.summary.reports[k]!, "utf8"));
   });
@@ -152,7 +163,7 @@ describe("day report (ict profile, synthetic golden pair)", () => {
   });
 
   it("writeDayReport writes the rendered text atomically to the day's report.html", () => {
-    const other = mkdtempSync(join(tmpdir(), "ict-report-w-"));
+    const other = temp("ict-report-w-");
     const p = writeDayReport(other, run.inputs[1]!);
     expect(p).toBe(reportPath(other, run.inputs[1]!.day));
     // Alone under its root: no neighbouring day, a link to the index.
@@ -163,7 +174,7 @@ describe("day report (ict profile, synthetic golden pair)", () => {
 
 describe("day report (seed-v0.1 profile: seed record shapes)", () => {
   it("draws what the seed records carry (no event times): zones to the day's end or to the tracker's terminal status", async () => {
-    const out = mkdtempSync(join(tmpdir(), "ict-report-seed-"));
+    const out = temp("ict-report-seed-");
     const { summary, inputs } = await replayWithInputs("seed-v0.1", out, "2024-01-03");
     expect(summary.reports.length).toBe(1);
     const data = reportData(readFileSync(summary.reports[0]!, "utf8"));
@@ -183,7 +194,7 @@ describe("day report (seed-v0.1 profile: seed record shapes)", () => {
 });
 
 describe("replay option report: false and ict replay --no-report", () => {
-  const tmp = mkdtempSync(join(tmpdir(), "ict-report-cli-"));
+  const tmp = temp("ict-report-cli-");
 
   it("report: false writes no report.html", async () => {
     const out = join(tmp, "none");

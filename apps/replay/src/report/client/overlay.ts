@@ -42,12 +42,20 @@ export interface Piece {
   to: number;
 }
 
+/** Gaps in a zone's nearest spans up to this long (seconds) are drawn through. */
+const BRIDGE_SECONDS = 15 * 60;
+
 /** The boxes of a symbol's zones: whole lives, or the spans of the nearest `n` per side. */
 export function piecesOf(s: SymbolPayload, n: number | null): Piece[] {
   if (n === null) return s.zones.map((zone) => ({ zone, from: zone.from, to: zone.to ?? s.end }));
   const out: Piece[] = [];
   nearestSpans(s.zones, s.t, s.c, n).forEach((spans, i) => {
-    for (const [from, to] of spans) out.push({ zone: s.zones[i]!, from, to });
+    let cur: Piece | null = null;
+    for (const [from, to] of spans) {
+      // A zone out of the nearest set for a few minutes only stays drawn (no flicker of short stubs).
+      if (cur !== null && from - cur.to <= BRIDGE_SECONDS) cur.to = to;
+      else out.push((cur = { zone: s.zones[i]!, from, to }));
+    }
   });
   return out;
 }
