@@ -98,6 +98,14 @@ function sinceOf(iso: unknown): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/** A status change reported at tick `now`, with the tracker's own start time of that status. */
+function eventOf(now: number, c: { status: ReportStatus; status_since_utc?: string }): ConfluenceEvent {
+  const ev: ConfluenceEvent = { t: now, status: c.status };
+  const since = sinceOf(c.status_since_utc);
+  if (since !== undefined) ev.since = since;
+  return ev;
+}
+
 /**
  * Collects a day's report data during a replay: call {@link add} after every
  * tick, then {@link finish} at the day's end. Stages are recorded at every
@@ -137,9 +145,6 @@ export class DayReportCollector {
       });
       const stamp = ++a.ticks;
       for (const c of st?.confluences ?? []) {
-        const ev: ConfluenceEvent = { t: now, status: c.status };
-        const since = sinceOf(c.status_since_utc);
-        if (since !== undefined) ev.since = since;
         let life = a.lives.get(c.id);
         if (life === undefined) {
           life = {
@@ -148,13 +153,13 @@ export class DayReportCollector {
             tf: String(c.tf),
             dir: typeof c.dir === "string" ? c.dir : null,
             summary: shortSummary(c),
-            events: [ev],
+            events: [eventOf(now, c)],
             seen: stamp,
           };
           a.lives.set(c.id, life);
         } else if (life.events[life.events.length - 1]!.status !== c.status) {
           life.seen = stamp;
-          life.events.push(ev);
+          life.events.push(eventOf(now, c));
         } else {
           life.seen = stamp;
           continue;
