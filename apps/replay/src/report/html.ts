@@ -117,7 +117,7 @@ function navHtml(nav: ReportNav | undefined): string {
 export function renderDayReport(input: DayReportInput, o: RenderOptions = {}): string {
   const day = escapeHtml(input.day);
   const profile = escapeHtml(input.profile);
-  const tabs = input.symbols.map((s, i) => `<a href="#${encodeURIComponent(s.symbol)}" data-tab="${escapeHtml(s.symbol)}"${i === 0 ? ' class="on"' : ""}>${escapeHtml(s.symbol)}</a>`).join("");
+  const tabs = input.symbols.map((s, i) => `<a href="#${encodeURIComponent(s.symbol)}" data-tab="${escapeHtml(s.symbol)}" role="tab" aria-selected="${i === 0}"${i === 0 ? ' class="on"' : ""}>${escapeHtml(s.symbol)}</a>`).join("");
   const filter =
     o.nearestZones === undefined
       ? `every zone (the chart starts with the ${DEFAULT_NEAREST} nearest above and below price)`
@@ -135,7 +135,7 @@ export function renderDayReport(input: DayReportInput, o: RenderOptions = {}): s
 <body>
 <div class="top"><h1>ict replay — ${day}</h1>${navHtml(o.nav)}</div>
 <div class="meta">profile ${profile} · ${filter} · times in New York (America/New_York) · hover a zone for its details</div>
-<nav class="tabs">${tabs}</nav>
+<nav class="tabs" role="tablist">${tabs}</nav>
 <div id="ict-report"></div>
 <footer>
 Charts: TradingView Lightweight Charts™ — Copyright (c) TradingView, Inc. <a href="https://www.tradingview.com/" target="_blank" rel="noopener noreferrer">https://www.tradingview.com/</a> — licensed under the Apache License 2.0.

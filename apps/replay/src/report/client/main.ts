@@ -245,7 +245,10 @@ function show(symbol: string): void {
   if (!D.symbols.some((s) => s.symbol === symbol)) symbol = D.symbols[0]!.symbol;
   const b = sectionOf(symbol);
   for (const [sym, x] of built) x.section.classList.toggle("hidden", sym !== symbol);
-  document.querySelectorAll<HTMLAnchorElement>("nav.tabs a").forEach((a) => a.classList.toggle("on", a.dataset.tab === symbol));
+  document.querySelectorAll<HTMLAnchorElement>("nav.tabs a").forEach((a) => {
+    a.classList.toggle("on", a.dataset.tab === symbol);
+    a.setAttribute("aria-selected", String(a.dataset.tab === symbol));
+  });
   document.querySelectorAll<HTMLAnchorElement>("a[data-nav=prev], a[data-nav=next]").forEach((a) => {
     a.href = a.href.replace(/#.*$/, "") + "#" + encodeURIComponent(symbol);
   });

@@ -75,6 +75,12 @@ export function zoneColor(z: Pick<ZoneBox, "kind" | "dir">): string {
   return ZONE_COLORS[z.kind][z.dir === "bear" ? "bear" : "bull"];
 }
 
+/**
+ * The candle pane's overlay of one symbol: zone boxes (5m under 1m; ended
+ * zones faded, zones alive at the close solid; inversions and breakers
+ * dashed; the 5m zones' CE dotted), the OTE band and EQ line, and the
+ * breaks of structure (CHoCH dashed, 5m ones labelled).
+ */
 export class Overlay implements ISeriesPrimitive<Time> {
   private chart: IChartApi | null = null;
   private series: ISeriesApi<SeriesType> | null = null;

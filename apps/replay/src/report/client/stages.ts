@@ -23,6 +23,7 @@ export function stagesPerBar(state: ChartState): (StageRun | null)[] {
   return state.view.last.map((t) => stageAt(state.sym.stages, t));
 }
 
+/** The stage band pane's primitive: one coloured cell per candle and stage row. */
 export class StageBands implements ISeriesPrimitive<Time> {
   private chart: IChartApi | null = null;
   private readonly views: readonly IPrimitivePaneView[];
