@@ -164,6 +164,6 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
       }
     }
   }
-  const reportIndex = reports.length > 0 ? writeReportIndex(o.out) : null;
+  const reportIndex = reports.length > 0 ? writeReportIndex(o.out, days.map((d) => d.day)) : null;
   return { days: days.map((d) => d.day), ticks: total, symbols, confluences, llm: llmStats, seconds: (performance.now() - started) / 1000, reports, reportIndex };
 }

@@ -185,6 +185,39 @@ export function reportNav(day: string, days: readonly string[]): ReportNav {
   };
 }
 
+const NAV_IN_PAGE = /(<div class="top"><h1>[^<]*<\/h1>)(<div class="nav">.*?<\/div>)?(<\/div>)/;
+
+/**
+ * Rewrites the previous/next links of the reports already under the root
+ * that neighbour the days just written (`days`), so that a folder filled by
+ * several runs links its days as one run over all of them would. Only the
+ * links change (the rest of each file is kept byte for byte); returns the
+ * paths rewritten.
+ */
+export function relinkReports(root: string, days: readonly string[]): string[] {
+  const all = reportDays(root);
+  const written = new Set(days);
+  const touch = new Set<string>();
+  for (const d of days) {
+    const k = all.indexOf(d);
+    if (k < 0) continue;
+    if (k > 0 && !written.has(all[k - 1]!)) touch.add(all[k - 1]!);
+    if (k < all.length - 1 && !written.has(all[k + 1]!)) touch.add(all[k + 1]!);
+  }
+  const out: string[] = [];
+  for (const d of [...touch].sort()) {
+    const p = reportPath(root, d);
+    const html = readFileSync(p, "utf8");
+    const m = NAV_IN_PAGE.exec(html);
+    if (m === null) continue;
+    const next = html.slice(0, m.index) + m[1] + navHtml(reportNav(d, all)) + m[3] + html.slice(m.index + m[0].length);
+    if (next === html) continue;
+    writeFileAtomic(p, next, false);
+    out.push(p);
+  }
+  return out;
+}
+
 /** Options of {@link writeDayReport}. */
 export interface WriteReportOptions extends ReportOptions {
   /** The days of the run: with the days already reported under the root, they make the previous/next links. */

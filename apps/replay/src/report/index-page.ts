@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "@ict/core/node";
-import { dailyNewsDir, escapeHtml, reportDays } from "./html.js";
+import { dailyNewsDir, escapeHtml, relinkReports, reportDays } from "./html.js";
 
 /** One symbol of one day in the index. */
 export interface IndexCell {
@@ -92,8 +92,11 @@ ${rows}
 /**
  * Writes `ROOT/data/daily_news/index.html` over every day under the root
  * that has a `report.html` (this run's and earlier runs'); returns its path.
+ * With `written` (the days this run reported), first relinks the earlier
+ * runs' reports that neighbour them ({@link relinkReports}).
  */
-export function writeReportIndex(root: string): string {
+export function writeReportIndex(root: string, written: readonly string[] = []): string {
+  relinkReports(root, written);
   const p = reportIndexPath(root);
   writeFileAtomic(p, renderReportIndex(reportDays(root).map((d) => dayEntry(root, d))), false);
   return p;

@@ -10,6 +10,7 @@ export {
   dailyNewsDir,
   escapeJsonForScript,
   lightweightChartsSource,
+  relinkReports,
   renderDayReport,
   reportClientSource,
   reportDays,
