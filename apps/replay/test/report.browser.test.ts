@@ -233,4 +233,31 @@ describe.skipIf(!HAS_CHROMIUM)("day report in headless Chromium (file://, no net
       await page.context().close();
     }
   });
+
+  it("from index.html: a symbol's link opens that day's report at its tab, and the previous-day link keeps the tab", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    page.on("pageerror", (e) => errors.push(e.message));
+    try {
+      await page.goto(pathToFileURL(join(out, "data", "daily_news", "index.html")).href);
+      const sym = symbols[1]!;
+      await page.click(`a[href="2024-01-03/processed/report.html#${sym}"]`);
+      await page.waitForFunction(() => (window as any).__ictReport?.ready === true, null, { timeout: 20_000 });
+      expect(page.url()).toMatch(new RegExp(`2024-01-03/processed/report\\.html#${sym}$`));
+      expect(await page.locator(`section[data-symbol="${sym}"]`).isVisible()).toBe(true);
+      await page.click('a[data-nav="prev"]');
+      await page.waitForFunction(() => (window as any).__ictReport?.ready === true, null, { timeout: 20_000 });
+      expect(page.url()).toMatch(new RegExp(`2024-01-02/processed/report\\.html#${sym}$`));
+      expect(await page.locator(`section[data-symbol="${sym}"]`).isVisible()).toBe(true);
+      await page.click('a[data-nav="index"]');
+      expect(page.url()).toMatch(/daily_news\/index\.html$/);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });
