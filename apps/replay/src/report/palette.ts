@@ -46,7 +46,7 @@ export const STAGE_COLORS: Readonly<Record<"htf" | "ltf" | "bias", Readonly<Reco
 };
 
 /** `#rrggbb` → [r, g, b] (0–255). */
-export function rgbOf(hex: string): [number, number, number] {
+function rgbOf(hex: string): [number, number, number] {
   const n = parseInt(hex.slice(1), 16);
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
