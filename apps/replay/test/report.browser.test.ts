@@ -253,6 +253,10 @@ describe.skipIf(!HAS_CHROMIUM)("day report in headless Chromium (file://, no net
       await page.waitForFunction(() => (window as any).__ictReport?.ready === true, null, { timeout: 20_000 });
       expect(page.url()).toMatch(new RegExp(`2024-01-02/processed/report\\.html#${sym}$`));
       expect(await page.locator(`section[data-symbol="${sym}"]`).isVisible()).toBe(true);
+      // The → key goes to the next day, same tab.
+      await page.keyboard.press("ArrowRight");
+      await page.waitForURL(new RegExp(`2024-01-03/processed/report\\.html#${sym}$`));
+      await page.waitForFunction(() => (window as any).__ictReport?.ready === true, null, { timeout: 20_000 });
       await page.click('a[data-nav="index"]');
       expect(page.url()).toMatch(/daily_news\/index\.html$/);
       expect(errors).toEqual([]);

@@ -134,7 +134,7 @@ export function renderDayReport(input: DayReportInput, o: RenderOptions = {}): s
 </head>
 <body>
 <div class="top"><h1>ict replay — ${day}</h1>${navHtml(o.nav)}</div>
-<div class="meta">profile ${profile} · ${filter} · times in New York (America/New_York) · hover a zone for its details</div>
+<div class="meta">profile ${profile} · ${filter} · times in New York (America/New_York) · hover a zone for its details${o.nav ? " · ← → previous / next day" : ""}</div>
 <nav class="tabs" role="tablist">${tabs}</nav>
 <div id="ict-report"></div>
 <footer>

@@ -263,6 +263,19 @@ function fromHash(): string {
   }
 }
 
+// ← and → go to the previous and next day (same tab), as the links do; not while typing in a control.
+document.addEventListener("keydown", (e) => {
+  if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+  const t = e.target as HTMLElement | null;
+  if (t && (t.tagName === "INPUT" || t.tagName === "SELECT" || t.tagName === "TEXTAREA")) return;
+  const rel = e.key === "ArrowLeft" ? "prev" : e.key === "ArrowRight" ? "next" : null;
+  const a = rel === null ? null : document.querySelector<HTMLAnchorElement>(`a[data-nav=${rel}]`);
+  if (a) {
+    e.preventDefault();
+    location.href = a.href;
+  }
+});
+
 if (D.symbols.length === 0) root.appendChild(el("p", null, "No bars for this day."));
 else {
   show(fromHash());
