@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { columnsFromText, type Columns } from "@ict/core";
 import { replay } from "../src/replay.js";
-import { DayReportCollector, renderDayReport, writeDayReport } from "../src/report.js";
+import { DayReportCollector, renderDayReport, writeDayReport } from "../src/report/index.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const shared = process.env.ICT_SHARED_DIR ?? resolve(here, "../../../../shared");

@@ -75,7 +75,7 @@ const COMMANDS = {
   replay: {
     usage:
       "ict replay --bars SYMBOL=PATH [--bars ...] --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--profile ict|seed-v0.1]\n" +
-      "           [--write every|close] [--llm offline|gemini|openai] [--bad-rows skip|stop] [--repair-ohlc] [--strict] [--no-report] [--quiet] [--overwrite]",
+      "           [--write every|close] [--llm offline|gemini|openai] [--bad-rows skip|stop] [--repair-ohlc] [--strict] [--no-report] [--report-zones N] [--quiet] [--overwrite]",
     options: {
       bars: { type: "string", multiple: true },
       out: { type: "string" },
@@ -88,6 +88,7 @@ const COMMANDS = {
       "repair-ohlc": { type: "boolean", default: false },
       strict: { type: "boolean", default: false },
       "no-report": { type: "boolean", default: false },
+      "report-zones": { type: "string" },
       quiet: { type: "boolean", default: false },
       overwrite: { type: "boolean", default: false },
     },
@@ -381,6 +382,7 @@ function summaryText(s: ReplaySummary, out: string, warnings: InputWarning[]): s
     `output: ${join(out, "data", "daily_news")}\n`;
   const reports = s.reports;
   if (reports.length > 0) text += `report: ${reports[reports.length - 1]}${reports.length > 1 ? ` (and ${reports.length - 1} more, one per day)` : ""}\n`;
+  if (s.reportIndex) text += `report index: ${s.reportIndex}\n`;
   return text;
 }
 
@@ -399,6 +401,7 @@ interface ReplayArgs {
   overwrite: boolean;
   /** Repair bars whose open or close lies outside the high–low range (counted in a warning). */
   repairOhlc?: boolean;
+  reportZones?: number;
 }
 
 /** A `--from`/`--to` value: a real calendar date `YYYY-MM-DD`. */
@@ -471,6 +474,7 @@ async function runReplay(a: ReplayArgs, io: Io): Promise<number> {
     llm,
     report: a.report,
     overwrite: a.overwrite,
+    reportZones: a.reportZones,
     log: (m) => {
       bar?.done();
       io.stderr(`ict: ${m}\n`);
@@ -490,6 +494,8 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
   if (values.write !== "every" && values.write !== "close") throw new UsageError(`--write must be every or close, got ${quote(values.write)}`);
   if (!(LLM_KINDS as readonly string[]).includes(values.llm!)) throw new UsageError(`--llm must be one of ${LLM_KINDS.join(", ")}, got ${quote(values.llm)}`);
   if (values["bad-rows"] !== "skip" && values["bad-rows"] !== "stop") throw new UsageError(`--bad-rows must be skip or stop, got ${quote(values["bad-rows"])}`);
+  const zones = values["report-zones"];
+  if (zones !== undefined && !/^[1-9]\d{0,5}$/.test(zones)) throw new UsageError(`--report-zones expects a positive whole number of zones per side, got ${quote(zones)}`);
   const bars: Array<[string, string]> = [];
   for (const spec of values.bars) {
     const eq = spec.indexOf("=");
@@ -511,6 +517,7 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
       report: !values["no-report"],
       overwrite: values.overwrite!,
       repairOhlc: values["repair-ohlc"],
+      reportZones: zones === undefined ? undefined : Number(zones),
     },
     io,
   );

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmdirSy
 import { dirname, join } from "node:path";
 import { createLlmProvider, IctError, LlmError, nyDate, sliceColumns, tick, type Columns, type ContextDoc, type LlmAnswer, type LlmProvider, type Profile, type TickOutput } from "@ict/core";
 import { BackgroundWriter, capsulePath, contextPath, processedDir, writeCapsule, writeContext } from "@ict/core/node";
-import { DayReportCollector, writeDayReport } from "./report.js";
+import { checkReportOptions, DayReportCollector, reportDays, writeDayReport, writeReportIndex } from "./report/index.js";
 
 /** The output already holds results for days of this replay, and overwriting was not allowed. */
 export class OutputExistsError extends IctError {
@@ -39,10 +39,12 @@ export interface ReplayOptions {
   log?: (msg: string) => void;
   /** Called after every tick (progress). */
   onTick?: (done: number, total: number, day: string) => void;
-  /** Write each day's `report.html` (charts, zones, stages; default true). */
+  /** Write each day's `report.html` (charts, zones, stages) and the index `out/data/daily_news/index.html` (default true). */
   report?: boolean;
   /** Replace the outputs of days already in `out` (default false: {@link OutputExistsError} before anything is written). */
   overwrite?: boolean;
+  /** The report shows only the N nearest zones above and below price per timeframe (default: every zone). */
+  reportZones?: number;
 }
 
 /** What a replay did. */
@@ -57,6 +59,8 @@ export interface ReplaySummary {
   seconds: number;
   /** Paths of the written day reports (`report.html`), in day order. */
   reports: string[];
+  /** Path of the report index over every day under `out` (null when no report was written). */
+  reportIndex: string | null;
 }
 
 interface DayIndex {
@@ -165,6 +169,7 @@ function indexDays(bars: Record<string, Columns>, from?: string, to?: string): D
  */
 export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const started = performance.now();
+  checkReportOptions({ nearestZones: o.reportZones }, "reportZones");
   // Null-prototype maps: a symbol named like an Object member ("constructor") is an ordinary key.
   const bars: Record<string, Columns> = Object.assign(Object.create(null) as Record<string, Columns>, o.bars);
   const symbols = Object.keys(bars);
@@ -253,7 +258,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
       if (last) {
         for (const c of Object.values(last.capsules)) writeCapsule(stage, c);
         writeContext(stage, d.day, last.context);
-        if (rep) writeDayReport(stage, rep.finish());
+        if (rep) writeDayReport(stage, rep.finish(), { days: [...days.map((x) => x.day), ...reportDays(o.out)], nearestZones: o.reportZones });
       }
       // The day is complete: its folder replaces the previous one (if any) in one rename.
       const final = processedDir(o.out, d.day);
@@ -294,5 +299,6 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
     throw e;
   }
   rmSync(stage, { recursive: true, force: true });
-  return { days: days.map((d) => d.day), ticks: total, symbols, confluences, llm: llmStats, seconds: (performance.now() - started) / 1000, reports };
+  const reportIndex = reports.length > 0 ? writeReportIndex(o.out, days.map((d) => d.day)) : null;
+  return { days: days.map((d) => d.day), ticks: total, symbols, confluences, llm: llmStats, seconds: (performance.now() - started) / 1000, reports, reportIndex };
 }

@@ -1,17 +1,28 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { aggregate, columnsFromText, computeFeatures, smtObjects, sliceColumns, structureEvents, type Capsule } from "@ict/core";
 import { runCli } from "../src/main.js";
 import { replay, type ReplaySummary } from "../src/replay.js";
-import { DayReportCollector, escapeJsonForScript, renderDayReport, reportPath, writeDayReport, type DayReportInput } from "../src/report.js";
+import { DayReportCollector, escapeJsonForScript, renderDayReport, reportNav, reportPath, writeDayReport, type DayReportInput } from "../src/report/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const GOLDEN = resolve(here, "../../../packages/core/test/fixtures/golden");
 const load = (f: string) => columnsFromText(readFileSync(join(GOLDEN, "inputs", f), "utf8"));
 const BARS = { QQQ: load("pair_1m.json"), SPY: load("pair_1m.ref.json") };
+
+const temps: string[] = [];
+/** A temporary folder, removed after the file's tests. */
+function temp(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
 
 /** The JSON data island of a report, parsed. */
 function reportData(html: string): any {
@@ -34,7 +45,7 @@ async function replayWithInputs(profile: "ict" | "seed-v0.1", out: string, from?
 const zoneRecords = (f: any) => f.fvg.length + f.ifvg.length + f.ob.length + f.bb.length;
 
 describe("day report (ict profile, synthetic golden pair)", () => {
-  const out = mkdtempSync(join(tmpdir(), "ict-report-"));
+  const out = temp("ict-report-");
   let run: { summary: ReplaySummary; inputs: DayReportInput[] };
   beforeAll(async () => {
     run = await replayWithInputs("ict", out);
@@ -63,23 +74,25 @@ describe("day report (ict profile, synthetic golden pair)", () => {
         const all = (BARS as Record<string, ReturnType<typeof load>>)[s.symbol]!;
         const from = all.t.findIndex((t) => t === s.t[0] * 1000);
         const bars = sliceColumns(all, from, from + s.t.length);
-        expect(s.zones.filter((z: any) => z[1] === "1m").length).toBe(zoneRecords(computeFeatures(bars, { tf: "1m" })));
-        expect(s.zones.filter((z: any) => z[1] === "5m").length).toBe(zoneRecords(computeFeatures(aggregate(bars, 5), { tf: "5m" })));
+        expect(s.zonesTotal).toBe(want);
+        expect(s.zones.filter((z: any) => z.tf === "1m").length).toBe(zoneRecords(computeFeatures(bars, { tf: "1m" })));
+        expect(s.zones.filter((z: any) => z.tf === "5m").length).toBe(zoneRecords(computeFeatures(aggregate(bars, 5), { tf: "5m" })));
         for (const z of s.zones) {
-          expect(z[5]).toBeLessThanOrEqual(z[6]);
-          if (z[4] !== null) {
-            expect(z[4]).toBeGreaterThanOrEqual(z[3]);
-            expect(["filled", "invalidated"]).toContain(z[7]);
-          }
+          expect(z.low).toBeLessThanOrEqual(z.high);
+          expect(z.id.startsWith(`${z.kind}:${z.tf}:`)).toBe(true);
+          if (z.to !== null) {
+            expect(z.to).toBeGreaterThanOrEqual(z.from);
+            expect(["filled", "invalidated", "expired"]).toContain(z.end);
+          } else expect(z.end).toBeNull();
         }
         expect(s.breaks.length).toBe(structureEvents(bars).length + structureEvents(aggregate(bars, 5)).length);
-        for (const b of s.breaks) expect(b[3]).toBeLessThan(b[4]); // from the broken swing to the break bar
+        for (const b of s.breaks) expect(b.from).toBeLessThan(b.at); // from the broken swing to the break bar
         expect(s.smt.length).toBe(capsule.features.smt.length);
         expect([s.o.length, s.h.length, s.l.length, s.c.length, s.v.length]).toEqual([s.t.length, s.t.length, s.t.length, s.t.length, s.t.length]);
         // One stage row per change, starting at the first tick; one life per tracked confluence.
-        expect(s.stages[0][0]).toBe(s.t[0]);
+        expect(s.stages[0].t).toBe(s.t[0]);
         expect(s.confs.length).toBeGreaterThan(0);
-        for (const c of s.confs) for (let i = 1; i < c[4].length; i++) expect(c[4][i][0]).toBeGreaterThanOrEqual(c[4][i - 1][0]);
+        for (const c of s.confs) for (let i = 1; i < c.events.length; i++) expect(c.events[i].t).toBeGreaterThanOrEqual(c.events[i - 1].t);
       }
     }
     const qqqSmt = reportData(readFileSync(run.summary.reports[0]!, "utf8")).symbols[0].smt.length;
@@ -88,10 +101,10 @@ describe("day report (ict profile, synthetic golden pair)", () => {
 
   it("is deterministic: the same input renders byte-identical HTML, and a second replay writes the same files", async () => {
     const input = run.inputs[0]!;
-    const a = renderDayReport(input);
-    expect(renderDayReport(input)).toBe(a);
+    const a = renderDayReport(input, { nav: reportNav(input.day, run.summary.days) });
+    expect(renderDayReport(input, { nav: reportNav(input.day, run.summary.days) })).toBe(a);
     expect(readFileSync(run.summary.reports[0]!, "utf8")).toBe(a);
-    const out2 = mkdtempSync(join(tmpdir(), "ict-report-b-"));
+    const out2 = temp("ict-report-b-");
     const again = await replayWithInputs("ict", out2);
     for (const [k, p] of again.summary.reports.entries()) expect(readFileSync(p, "utf8")).toBe(readFileSync(run.summary.reports[k]!, "utf8"));
   });
@@ -141,7 +154,7 @@ describe("day report (ict profile, synthetic golden pair)", () => {
     expect(island).not.toMatch(/<|\u2028|\u2029/);
     const data = JSON.parse(island);
     expect(data.symbols[0].symbol).toBe("QQQ" + evil);
-    expect(data.symbols[1].confs[0][3].endsWith(evil)).toBe(true);
+    expect(data.symbols[1].confs[0].summary.endsWith(evil)).toBe(true);
     expect(html.match(/<\/script>/g)!.length).toBe(3);
     // The page's visible text escapes it too.
     expect(html).toContain("QQQ&#60;/script&#62;&#60;script&#62;alert(1)");
@@ -150,17 +163,18 @@ describe("day report (ict profile, synthetic golden pair)", () => {
   });
 
   it("writeDayReport writes the rendered text atomically to the day's report.html", () => {
-    const other = mkdtempSync(join(tmpdir(), "ict-report-w-"));
+    const other = temp("ict-report-w-");
     const p = writeDayReport(other, run.inputs[1]!);
     expect(p).toBe(reportPath(other, run.inputs[1]!.day));
-    expect(readFileSync(p, "utf8")).toBe(renderDayReport(run.inputs[1]!));
+    // Alone under its root: no neighbouring day, a link to the index.
+    expect(readFileSync(p, "utf8")).toBe(renderDayReport(run.inputs[1]!, { nav: { prev: null, next: null, index: "../../index.html" } }));
     expect(() => reportPath(other, "../etc")).toThrow(/invalid day/);
   });
 });
 
 describe("day report (seed-v0.1 profile: seed record shapes)", () => {
   it("draws what the seed records carry (no event times): zones to the day's end or to the tracker's terminal status", async () => {
-    const out = mkdtempSync(join(tmpdir(), "ict-report-seed-"));
+    const out = temp("ict-report-seed-");
     const { summary, inputs } = await replayWithInputs("seed-v0.1", out, "2024-01-03");
     expect(summary.reports.length).toBe(1);
     const data = reportData(readFileSync(summary.reports[0]!, "utf8"));
@@ -173,14 +187,14 @@ describe("day report (seed-v0.1 profile: seed record shapes)", () => {
       expect(s.final.bias).toBeNull(); // the seed's state has no bias
     }
     // A seed FVG reported filled by the tracker ends there.
-    const ended = data.symbols.flatMap((s: any) => s.zones.filter((z: any) => z[0] === "FVG" && z[4] !== null));
+    const ended = data.symbols.flatMap((s: any) => s.zones.filter((z: any) => z.kind === "FVG" && z.to !== null));
     expect(ended.length).toBeGreaterThan(0);
-    for (const z of ended) expect(z[7]).toBe("filled");
+    for (const z of ended) expect(z.end).toBe("filled");
   });
 });
 
 describe("replay option report: false and ict replay --no-report", () => {
-  const tmp = mkdtempSync(join(tmpdir(), "ict-report-cli-"));
+  const tmp = temp("ict-report-cli-");
 
   it("report: false writes no report.html", async () => {
     const out = join(tmp, "none");
