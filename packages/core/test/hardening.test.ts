@@ -184,7 +184,7 @@ describe("issue #11, reader validation", () => {
       expect(e).toBeInstanceOf(IctError);
       const m = (e as Error).message;
       expect(m.length).toBeLessThan(400);
-      expect(m).toMatch(/…\(\d+ chars\)/);
+      expect(m).toMatch(/… \(\d+ characters\)/);
       // No run of the value longer than 80 characters.
       expect(m).not.toContain("x".repeat(81));
     }
