@@ -1,0 +1,171 @@
+/**
+ * Fair value gaps, one bar at a time (the batch kernels `fvgDetect` and
+ * `fvgEvents`, `ict` profile).
+ *
+ * Market rule: candles i−1, i, i+1 leave a bullish gap when the high of i−1
+ * stays below the low of i+1, a bearish one when the low of i−1 stays above
+ * the high of i+1 (optionally at least `minGapAtr` ATRs of the third candle).
+ * The gap is known at the close of i+1; from the next bar on its life is a
+ * series of first crossings: mitigated (a wick into it), filled (its 50 %
+ * level, or far edge with `fillPolicy: "full"`; sticky), traded through (a
+ * close beyond the far edge). A traded gap can change no more: it leaves the
+ * working state (its record stays) and may become an IFVG.
+ */
+import type { FvgRecord } from "../fvg.js";
+import type { AtrStream } from "./atr.js";
+import { RecordList, type StepCtx } from "./context.js";
+import type { IfvgStream } from "./ifvg.js";
+import type { TouchOwner } from "./touch.js";
+
+const MIT = 0, FILL = 1, TRADED = 2;
+
+/** @internal A gap still open to events. */
+export interface FvgZone extends TouchOwner {
+  id: number;
+  dir: number;
+  lo: number;
+  hi: number;
+  mid: number;
+  start: string;
+  known: number;
+  knownTime: string;
+  mit: number;
+  fill: number;
+  traded: number;
+  mitAt: string | null;
+  fillAt: string | null;
+  tradedAt: string | null;
+  rec: FvgRecord;
+}
+
+/** @internal Streaming FVG state. */
+export class FvgStream {
+  /** Gaps found so far (the next gap's id). */
+  count = 0;
+  readonly live = new Map<number, FvgZone>();
+  readonly list = new RecordList<FvgRecord>();
+
+  constructor(
+    private readonly ctx: StepCtx,
+    private readonly ifvg: IfvgStream,
+  ) {}
+
+  private record(z: FvgZone): FvgRecord {
+    const filled = z.fill >= 0;
+    return {
+      tf: this.ctx.tf,
+      dir: z.dir > 0 ? "bull" : "bear",
+      start: z.start,
+      gap: [z.lo, z.hi],
+      filled,
+      active: !filled,
+      kind: "FVG",
+      traded_through: z.traded >= 0,
+      ce: (z.lo + z.hi) / 2.0,
+      known_time: z.knownTime,
+      mitigated_at: z.mitAt,
+      filled_at: z.fillAt,
+      traded_through_at: z.tradedAt,
+    };
+  }
+
+  private watch(z: FvgZone): void {
+    const { cfg, touch } = this.ctx;
+    const tol = cfg.tol;
+    const a = z.lo, b = z.hi;
+    const m = (a + b) / 2.0;
+    const midline = cfg.fillPolicy === "midline";
+    if (z.dir > 0) {
+      if (z.mit < 0) touch.add(0, b, z, MIT);
+      if (z.fill < 0) touch.add(0, (midline ? m : a) + tol, z, FILL);
+      if (z.traded < 0) touch.add(2, a - tol, z, TRADED);
+    } else {
+      if (z.mit < 0) touch.add(1, a, z, MIT);
+      if (z.fill < 0) touch.add(1, (midline ? m : b) - tol, z, FILL);
+      if (z.traded < 0) touch.add(3, b + tol, z, TRADED);
+    }
+  }
+
+  private touched(z: FvgZone, tag: number, bar: number): void {
+    const ctx = this.ctx;
+    const at = ctx.time;
+    if (tag === MIT) {
+      z.mit = bar;
+      z.mitAt = at;
+      ctx.emit("fvg", "mitigated", z.dir, z.start, z.id);
+    } else if (tag === FILL) {
+      z.fill = bar;
+      z.fillAt = at;
+      ctx.emit("fvg", "filled", z.dir, z.start, z.id);
+    } else {
+      z.traded = bar;
+      z.tradedAt = at;
+      ctx.emit("fvg", "traded", z.dir, z.start, z.id);
+      // A close beyond the far edge has also reached the wick and fill levels: nothing is left to happen.
+      this.live.delete(z.id);
+      this.ifvg.watch(z, bar);
+    }
+    z.rec = this.record(z);
+    this.list.put(z.id, z.known, z.rec);
+  }
+
+  private zone(x: Omit<FvgZone, "touched">): FvgZone {
+    const z = x as FvgZone;
+    z.touched = (tag, bar) => this.touched(z, tag, bar);
+    return z;
+  }
+
+  /** Bar t closed (after the first-touch queries): a gap whose third candle is t. */
+  step(atr: AtrStream): void {
+    const ctx = this.ctx;
+    const t = ctx.t;
+    if (t < 2) return;
+    const { ring, cfg } = ctx;
+    const mk = ring.mask;
+    const i = t - 1;
+    const hp = ring.h[(i - 1) & mk]!;
+    const lp = ring.l[(i - 1) & mk]!;
+    const hn = ring.h[t & mk]!;
+    const ln = ring.l[t & mk]!;
+    const tol = cfg.tol;
+    let d = 0;
+    let a = 0;
+    let b = 0;
+    if (hp + tol < ln) {
+      d = 1; a = hp; b = ln;
+    } else if (lp - tol > hn) {
+      d = -1; a = hn; b = lp;
+    }
+    if (d === 0) return;
+    if (cfg.minGapAtr > 0 && b - a < cfg.minGapAtr * atr.last) return;
+    const z = this.zone({
+      id: this.count++, dir: d, lo: a, hi: b, mid: i, start: ctx.timeOf(i - 1), known: t, knownTime: ctx.time,
+      mit: -1, fill: -1, traded: -1, mitAt: null, fillAt: null, tradedAt: null, rec: null as unknown as FvgRecord,
+    });
+    z.rec = this.record(z);
+    this.list.put(z.id, t, z.rec);
+    this.live.set(z.id, z);
+    ctx.emit("fvg", "new", d, z.start, z.id);
+    this.watch(z);
+  }
+
+  save(): unknown {
+    const live = [];
+    for (const z of this.live.values()) {
+      const { touched: _, ...rest } = z;
+      live.push(rest);
+    }
+    return { count: this.count, live };
+  }
+
+  /** Restores the live gaps and their pending queries (the touch queue is empty). */
+  load(x: any): void {
+    this.count = x.count;
+    this.live.clear();
+    for (const r of x.live) {
+      const z = this.zone({ ...r });
+      this.live.set(z.id, z);
+      this.watch(z);
+    }
+  }
+}

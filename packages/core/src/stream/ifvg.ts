@@ -1,0 +1,155 @@
+/**
+ * Inversion fair value gaps, one bar at a time (the batch kernel
+ * `ifvgBuild`, `ict` profile).
+ *
+ * Market rule: a gap that price closes through has failed; if price comes back
+ * to it — a wick into it from the side it was closed through — within
+ * `ifvgRetestBars` bars after that close (Q14, Q15), it works in the opposite
+ * role (Q16): a failed bullish gap is bearish resistance, a failed bearish gap
+ * bullish support. It is known at the retest and invalidated by the first
+ * close back beyond its far side, the retest bar included.
+ */
+import type { IfvgRecord } from "../ifvg.js";
+import { RecordList, type StepCtx } from "./context.js";
+import type { FvgZone } from "./fvg.js";
+import type { TouchOwner } from "./touch.js";
+
+/** @internal A traded gap waiting for its retest. */
+interface Watch {
+  gap: number;
+  dir: number;
+  lo: number;
+  hi: number;
+  start: string;
+  tr: number;
+  trAt: string;
+}
+
+/** @internal An IFVG still open to invalidation. */
+interface IfvgZone extends TouchOwner {
+  gap: number;
+  dir: number;
+  lo: number;
+  hi: number;
+  start: string;
+  trAt: string;
+  retest: number;
+  retestAt: string;
+  inv: number;
+  invAt: string | null;
+  rec: IfvgRecord;
+}
+
+/** @internal Streaming IFVG state. */
+export class IfvgStream {
+  private watches: Watch[] = [];
+  readonly live = new Map<number, IfvgZone>();
+  readonly list = new RecordList<IfvgRecord>();
+
+  constructor(private readonly ctx: StepCtx) {}
+
+  /** A gap was traded through at bar `tr`: its retest window opens at the next bar. */
+  watch(z: FvgZone, tr: number): void {
+    if (this.ctx.cfg.ifvgRetestBars <= 0) return;
+    this.watches.push({ gap: z.id, dir: z.dir, lo: z.lo, hi: z.hi, start: z.start, tr, trAt: z.tradedAt! });
+  }
+
+  private record(z: IfvgZone): IfvgRecord {
+    const bull = z.dir > 0;
+    return {
+      tf: this.ctx.tf,
+      dir: bull ? "bull" : "bear",
+      gap: [z.lo, z.hi],
+      start: z.start,
+      flip_role: bull ? "support" : "resistance",
+      active: z.inv < 0,
+      kind: "IFVG",
+      retested_at: z.retestAt,
+      ce: (z.lo + z.hi) / 2.0,
+      traded_through_at: z.trAt,
+      known_time: z.retestAt,
+      invalidated_at: z.invAt,
+    };
+  }
+
+  private zone(x: Omit<IfvgZone, "touched">): IfvgZone {
+    const z = x as IfvgZone;
+    z.touched = (_tag, bar) => this.invalidate(z, bar);
+    return z;
+  }
+
+  private invalidate(z: IfvgZone, bar: number): void {
+    z.inv = bar;
+    z.invAt = this.ctx.time;
+    this.ctx.emit("ifvg", "invalidated", z.dir, z.start, z.gap);
+    this.live.delete(z.gap);
+    z.rec = this.record(z);
+    this.list.put(z.gap, z.retest, z.rec);
+  }
+
+  /** Invalidation: a bearish IFVG by a close above its top, a bullish one by a close below its bottom. */
+  private query(z: IfvgZone): [2 | 3, number] {
+    const tol = this.ctx.cfg.tol;
+    return z.dir < 0 ? [3, z.hi + tol] : [2, z.lo - tol];
+  }
+
+  /** Bar t closed (after the first-touch queries): retests of the waiting gaps. */
+  step(): void {
+    if (this.watches.length === 0) return;
+    const ctx = this.ctx;
+    const t = ctx.t;
+    const { ring, cfg } = ctx;
+    const s = t & ring.mask;
+    const h = ring.h[s]!, l = ring.l[s]!, c = ring.c[s]!;
+    const tol = cfg.tol;
+    const keep: Watch[] = [];
+    for (const w of this.watches) {
+      if (t <= w.tr) {
+        keep.push(w);
+        continue;
+      }
+      const hit = w.dir > 0 ? h >= w.lo - tol : l <= w.hi + tol;
+      if (!hit) {
+        if (t < w.tr + cfg.ifvgRetestBars) keep.push(w);
+        continue;
+      }
+      const z = this.zone({
+        gap: w.gap, dir: -w.dir, lo: w.lo, hi: w.hi, start: w.start, trAt: w.trAt,
+        retest: t, retestAt: ctx.time, inv: -1, invAt: null, rec: null as unknown as IfvgRecord,
+      });
+      ctx.emit("ifvg", "new", z.dir, z.start, z.gap);
+      const [kind, key] = this.query(z);
+      if (kind === 3 ? c > key : c < key) {
+        z.inv = t;
+        z.invAt = ctx.time;
+        ctx.emit("ifvg", "invalidated", z.dir, z.start, z.gap);
+      } else {
+        this.live.set(z.gap, z);
+        ctx.touch.add(kind, key, z, 0);
+      }
+      z.rec = this.record(z);
+      this.list.put(z.gap, t, z.rec);
+    }
+    this.watches = keep;
+  }
+
+  save(): unknown {
+    const live = [];
+    for (const z of this.live.values()) {
+      const { touched: _, ...rest } = z;
+      live.push(rest);
+    }
+    return { watches: this.watches.map((w) => ({ ...w })), live };
+  }
+
+  load(x: any): void {
+    this.watches = x.watches.map((w: Watch) => ({ ...w }));
+    this.live.clear();
+    for (const r of x.live) {
+      const z = this.zone({ ...r });
+      this.live.set(z.gap, z);
+      const [kind, key] = this.query(z);
+      this.ctx.touch.add(kind, key, z, 0);
+    }
+  }
+}

@@ -1,0 +1,335 @@
+/**
+ * The streaming detectors (issue #13): the features of one timeframe kept up
+ * to date one closed bar at a time. Composes the detector streams
+ * (`atr`, `swings`, `structure`, `equilibrium`, `fvg`, `ifvg`, `ob`,
+ * `breakers`) over one ring of recent bars, with checkpoints for revisions and
+ * a JSON-serialisable snapshot.
+ */
+import { zoneConfig, type ZoneConfig } from "../analysis.js";
+import { validateBarInto } from "../columns.js";
+import { OptionError } from "../errors.js";
+import type { TfFeatures } from "../features.js";
+import { intOption } from "../profile.js";
+import { AtrStream } from "./atr.js";
+import { BarRing } from "./bars.js";
+import { BreakerStream } from "./breakers.js";
+import { StepCtx } from "./context.js";
+import { EquilibriumStream } from "./equilibrium.js";
+import { StreamOrderError, StreamRevisionError, StreamSnapshotError } from "./errors.js";
+import { FvgStream } from "./fvg.js";
+import { IfvgStream } from "./ifvg.js";
+import { ObStream } from "./ob.js";
+import { StructureStream } from "./structure.js";
+import { SwingStream } from "./swings.js";
+import { TouchQueue } from "./touch.js";
+import type { FeatureStream, StreamBar, StreamEvent, StreamOptions, StreamSnapshot, StreamUpdate } from "./types.js";
+
+export type { FeatureStream, StreamBar, StreamEvent, StreamEventKind, StreamEventType, StreamOptions, StreamSnapshot, StreamUpdate } from "./types.js";
+export { StreamOrderError, StreamRevisionError, StreamSnapshotError } from "./errors.js";
+
+/** Bars between two checkpoints of the working state. */
+const CHECKPOINT_EVERY = 64;
+/** Default of {@link IncrementalStreamOptions.revisionWindow}: one New York session of 1-minute bars. */
+export const DEFAULT_REVISION_WINDOW = 390;
+/** Largest `lookback` a stream accepts (it keeps that many bars). */
+const MAX_STREAM_LOOKBACK = 1 << 20;
+
+/** Options of {@link createStream}: those of `computeFeatures` (profile `ict` only), plus the revision window. */
+export interface IncrementalStreamOptions extends StreamOptions {
+  /**
+   * How far back (bars) a revision is guaranteed to reach: the stream keeps
+   * the bars and checkpoints to replay at least this many of the last bars
+   * (default 390; at most 100,000). An older revision is a
+   * {@link StreamRevisionError}.
+   */
+  revisionWindow?: number;
+}
+
+/** The detector streams' state, one bar at a time. */
+class Detectors {
+  readonly touch = new TouchQueue();
+  readonly ctx: StepCtx;
+  readonly atr: AtrStream;
+  readonly sw: SwingStream;
+  readonly st: StructureStream;
+  readonly eq: EquilibriumStream;
+  readonly fvg: FvgStream;
+  readonly ifvg: IfvgStream;
+  readonly ob: ObStream;
+  readonly bb: BreakerStream;
+
+  constructor(
+    readonly ring: BarRing,
+    readonly cfg: ZoneConfig,
+    tf: string,
+  ) {
+    this.ctx = new StepCtx(ring, cfg, tf, this.touch);
+    this.atr = new AtrStream(cfg.atr);
+    this.sw = new SwingStream(cfg);
+    this.st = new StructureStream(cfg.tol);
+    this.eq = new EquilibriumStream(cfg.lookback);
+    this.ifvg = new IfvgStream(this.ctx);
+    this.fvg = new FvgStream(this.ctx, this.ifvg);
+    this.bb = new BreakerStream(this.ctx);
+    this.ob = new ObStream(this.ctx, this.bb);
+  }
+
+  /** Processes bar t (already in the ring); returns its events. */
+  step(t: number): StreamEvent[] {
+    const { ring, ctx } = this;
+    ctx.begin(t);
+    const s = t & ring.mask;
+    const h = ring.h[s]!, l = ring.l[s]!, c = ring.c[s]!;
+    this.atr.push(h, l, c);
+    const sw = this.sw;
+    const flags = sw.step(ring, t);
+    if (flags & 1) ctx.emit("swing", "new", -1, ctx.timeOf(sw.hi), 2 * sw.hi);
+    if (flags & 2) ctx.emit("swing", "new", 1, ctx.timeOf(sw.lo), 2 * sw.lo + 1);
+    const st = this.st;
+    const brk = st.step(t, c, flags, sw);
+    if (brk !== 0) {
+      st.lastTime = ctx.time;
+      ctx.emit(st.lastChoch ? "choch" : "bos", "new", brk, st.lastTime, 0);
+    }
+    this.eq.step(ring, t, flags, brk, sw);
+    this.touch.run(t, l, h, c);
+    this.ifvg.step();
+    this.ob.step(this.atr, brk);
+    this.bb.step(brk);
+    this.fvg.step(this.atr);
+    return ctx.finish();
+  }
+
+  /** The working state (records of live zones by reference: they are immutable). */
+  save(): unknown {
+    return {
+      atr: this.atr.save(), sw: this.sw.save(), st: this.st.save(), eq: this.eq.save(),
+      fvg: this.fvg.save(), ifvg: this.ifvg.save(), ob: this.ob.save(), bb: this.bb.save(),
+    };
+  }
+
+  /** Restores {@link save}; the record lists are rolled back to bar `n` and the live zones' records put back. */
+  load(x: any, n: number): void {
+    this.touch.clear();
+    this.atr.load(x.atr);
+    this.sw.load(x.sw);
+    this.st.load(x.st);
+    this.eq.load(x.eq);
+    this.fvg.load(x.fvg);
+    this.ifvg.load(x.ifvg);
+    this.ob.load(x.ob);
+    this.bb.load(x.bb);
+    for (const [list, live] of [
+      [this.fvg.list, this.fvg.live],
+      [this.ifvg.list, this.ifvg.live],
+      [this.ob.list, this.ob.live],
+      [this.bb.list, this.bb.live],
+    ] as const) {
+      list.rollback(n);
+      for (const [key, z] of live as Map<number, { rec: any; known?: number; retest?: number; formed?: number }>) {
+        list.put(key, z.known ?? z.retest ?? z.formed!, z.rec);
+      }
+    }
+  }
+}
+
+/** A checkpoint: the working state before bar `bar`. */
+interface Checkpoint {
+  bar: number;
+  state: unknown;
+}
+
+class IncrementalStream implements FeatureStream {
+  private readonly cfg: ZoneConfig;
+  private readonly tf: string;
+  private readonly window: number;
+  private readonly ring: BarRing;
+  private det: Detectors;
+  private checkpoints: Checkpoint[] = [];
+  /** Events of the bars from `evBase` on (the revisable ones). */
+  private evBase = 0;
+  private evBars: StreamEvent[][] = [];
+  private cached: TfFeatures | null = null;
+  private readonly buf = new Float64Array(6);
+  private readonly tmp = new Float64Array(6);
+
+  constructor(readonly options: IncrementalStreamOptions) {
+    this.cfg = streamConfig(options);
+    this.tf = String(options.tf);
+    this.window = intOption("revisionWindow", options.revisionWindow, DEFAULT_REVISION_WINDOW, 0, 100_000);
+    // Replays start at most window + 2 checkpoint intervals back, and read up to lookback (or 2k) bars before that.
+    this.ring = new BarRing(this.window + 2 * CHECKPOINT_EVERY + Math.max(this.cfg.lookback, 2 * this.cfg.k) + 4);
+    this.det = new Detectors(this.ring, this.cfg, this.tf);
+  }
+
+  get length(): number {
+    return this.ring.n;
+  }
+
+  /** The oldest bar a revision can reach: the oldest checkpoint's. */
+  private get oldestRevisable(): number {
+    return this.checkpoints.length > 0 ? this.checkpoints[0]!.bar : this.ring.n;
+  }
+
+  private advance(t: number): StreamEvent[] {
+    if (t % CHECKPOINT_EVERY === 0) {
+      this.checkpoints.push({ bar: t, state: this.det.save() });
+      // Keep the checkpoints that cover the last `window` bars (and the one before them).
+      const limit = t - this.window;
+      while (this.checkpoints.length > 1 && this.checkpoints[1]!.bar <= limit) this.checkpoints.shift();
+      const drop = this.checkpoints[0]!.bar - this.evBase;
+      if (drop > 2 * CHECKPOINT_EVERY) {
+        this.evBars.splice(0, drop);
+        this.evBase += drop;
+      }
+    }
+    const ev = this.det.step(t);
+    this.evBars[t - this.evBase] = ev;
+    return ev;
+  }
+
+  push(bar: StreamBar): StreamUpdate {
+    const ring = this.ring;
+    const n = ring.n;
+    const b = this.buf;
+    validateBarInto(bar, n, b);
+    const time = b[0]!;
+    this.cached = null;
+    if (n === 0 || time > ring.t[(n - 1) & ring.mask]!) {
+      ring.set(n, b);
+      return { from: n, revised: false, events: this.advance(n) };
+    }
+    const r = ring.indexOf(time);
+    if (r < 0) {
+      if (time < ring.t[ring.oldest & ring.mask]!) throw new StreamRevisionError(time, -1, this.oldestRevisable);
+      throw new StreamOrderError(time, ring.t[(n - 1) & ring.mask]!);
+    }
+    if (r < this.oldestRevisable) throw new StreamRevisionError(time, r, this.oldestRevisable);
+    // Replay from the newest checkpoint at or before the revised bar.
+    let ci = this.checkpoints.length - 1;
+    while (this.checkpoints[ci]!.bar > r) ci--;
+    const cp = this.checkpoints[ci]!;
+    this.checkpoints.length = ci;
+    const bars: Float64Array[] = [];
+    for (let i = cp.bar; i < n; i++) bars.push(i === r ? b.slice() : ring.get(i, new Float64Array(6)));
+    this.det.load(cp.state, cp.bar);
+    this.evBars.length = cp.bar - this.evBase;
+    const events: StreamEvent[] = [];
+    for (let i = cp.bar; i < n; i++) {
+      ring.set(i, bars[i - cp.bar]!);
+      const ev = this.advance(i);
+      if (i >= r) for (const e of ev) events.push(e);
+    }
+    return { from: r, revised: true, events };
+  }
+
+  features(): TfFeatures {
+    if (this.cached) return this.cached;
+    const d = this.det;
+    const n = this.ring.n;
+    this.cached = {
+      tf: this.tf,
+      atr_last: n > 0 ? d.atr.last : null,
+      ms: d.st.ms(),
+      swings: d.eq.value(this.ring, n),
+      fvg: d.fvg.list.recs.slice(),
+      ifvg: d.ifvg.list.recs.slice(),
+      ob: d.ob.list.recs.slice(),
+      bb: d.bb.list.recs.slice(),
+    };
+    return this.cached;
+  }
+
+  snapshot(): StreamSnapshot {
+    const d = this.det;
+    // JSON round trip of the in-memory states (records are plain JSON values).
+    return JSON.parse(
+      JSON.stringify({
+        version: 1,
+        kind: "incremental",
+        options: this.options,
+        n: this.ring.n,
+        bars: this.ring.save(),
+        state: d.save(),
+        checkpoints: this.checkpoints,
+        events: { base: this.evBase, bars: this.evBars },
+        records: { fvg: d.fvg.list.save(), ifvg: d.ifvg.list.save(), ob: d.ob.list.save(), bb: d.bb.list.save() },
+      }),
+    ) as StreamSnapshot;
+  }
+
+  /** @internal Restores the state written by {@link snapshot}. */
+  restore(x: any): void {
+    const d = this.det;
+    this.ring.load(x.bars);
+    if (this.ring.n !== x.n) throw new StreamSnapshotError("n", x.n);
+    d.fvg.list.load(x.records.fvg);
+    d.ifvg.list.load(x.records.ifvg);
+    d.ob.list.load(x.records.ob);
+    d.bb.list.load(x.records.bb);
+    d.load(x.state, x.n);
+    this.checkpoints = x.checkpoints;
+    this.evBase = x.events.base;
+    this.evBars = x.events.bars;
+  }
+}
+
+/** Validates the options of a stream: those of `computeFeatures`, profile `ict` only. */
+function streamConfig(options: IncrementalStreamOptions): ZoneConfig {
+  if (options === null || typeof options !== "object") throw new OptionError("options", `must be an object with at least tf, got ${JSON.stringify(options)}`);
+  const cfg = zoneConfig(options);
+  if (cfg.profile !== "ict") {
+    throw new OptionError("profile", `a stream needs the causal "ict" profile; "${cfg.profile}" looks ahead (its detectors judge every bar with the whole series), so it has no bar-by-bar form — use computeFeatures for it`);
+  }
+  if (options.tf === undefined || options.tf === null) throw new OptionError("tf", "is required (the timeframe label written into the records, e.g. \"1m\")");
+  if (cfg.lookback > MAX_STREAM_LOOKBACK) throw new OptionError("lookback", `a stream keeps the last lookback bars: at most ${MAX_STREAM_LOOKBACK}, got ${cfg.lookback}`);
+  return cfg;
+}
+
+/**
+ * The features of one timeframe, one closed bar at a time (profile `ict`).
+ *
+ * Market rule: exactly the detectors of `computeFeatures` — after any
+ * sequence of pushes `features()` equals `computeFeatures(barsSoFar, options)`
+ * record for record, key for key and bit for bit, where `barsSoFar` is the
+ * history with every revision applied. Nothing reported at a bar depends on a
+ * later bar.
+ *
+ * - `push(bar)`: validated like every input (`BarValidationError`, `row` = the
+ *   bar's index in the stream). A later time appends; the time of a bar
+ *   already pushed revises it (the stream replays from its newest checkpoint
+ *   before that bar; revisions reach at least `revisionWindow` bars back,
+ *   older ones are a {@link StreamRevisionError}); another earlier time is a
+ *   {@link StreamOrderError}. Returns the events known from the pushed bar on.
+ * - `features()`: records that can no longer change are built once and
+ *   shared between calls (treat them as immutable).
+ * - `snapshot()`: JSON; {@link restoreStream} continues identically.
+ *
+ * Zones that can no longer change (traded gaps, invalidated blocks and
+ * inversions) leave the working state; open ones wait in heaps keyed by the
+ * price that would change them, so a bar costs the same however long the
+ * history.
+ *
+ * @throws OptionError for a bad option, and for `profile: "seed-v0.1"` (not causal).
+ */
+export function createStream(options: IncrementalStreamOptions): FeatureStream {
+  return new IncrementalStream(options);
+}
+
+/**
+ * Continues a stream from its {@link FeatureStream.snapshot} (also after a
+ * JSON round trip): the same future updates and features as the original.
+ *
+ * @throws StreamSnapshotError when the snapshot is not one of {@link createStream}'s.
+ */
+export function restoreStream(snapshot: StreamSnapshot): FeatureStream {
+  if (snapshot === null || typeof snapshot !== "object") throw new StreamSnapshotError("snapshot", snapshot);
+  if (snapshot.version !== 1) throw new StreamSnapshotError("version", snapshot.version);
+  if (snapshot.kind !== "incremental") throw new StreamSnapshotError("kind", snapshot.kind);
+  for (const f of ["bars", "state", "checkpoints", "events", "records"]) {
+    if (snapshot[f] === null || typeof snapshot[f] !== "object") throw new StreamSnapshotError(f, snapshot[f]);
+  }
+  const s = new IncrementalStream(snapshot.options as IncrementalStreamOptions);
+  s.restore(snapshot);
+  return s;
+}

@@ -1,0 +1,186 @@
+/**
+ * Order blocks, one bar at a time (the batch kernels `obDetect` and
+ * `obEvents`, `ict` profile).
+ *
+ * Market rule: bar d displaces upward when it closes above the previous close
+ * by more than `displacementAtrMult` ATRs (of bar d−1), or closes higher and
+ * breaks structure upward at d (confirmed swings only, Q05). Its order block
+ * is the last down-close candle (dojis are neither) within `obLookback` bars
+ * before d, at most once per direction (one block per displacement leg, Q06),
+ * known at the close of d; downward mirrors it. From the next bar on: mitigated
+ * at the first wick back into the body, invalidated at the first close beyond
+ * the distal wick — then it leaves the working state and may become a breaker.
+ */
+import type { ObRecord } from "../ob.js";
+import type { AtrStream } from "./atr.js";
+import type { BreakerStream } from "./breakers.js";
+import { RecordList, type StepCtx } from "./context.js";
+import type { TouchOwner } from "./touch.js";
+
+const MIT = 0, INV = 1;
+
+/** @internal A candle remembered as a possible block. */
+interface Candle {
+  bar: number;
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+  time: string;
+}
+
+/** @internal An order block still open to events. */
+export interface ObZone extends TouchOwner {
+  id: number;
+  dir: number;
+  bar: number;
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+  time: string;
+  known: number;
+  knownTime: string;
+  mit: number;
+  inv: number;
+  mitAt: string | null;
+  invAt: string | null;
+  rec: ObRecord;
+}
+
+/** @internal Streaming order-block state. */
+export class ObStream {
+  count = 0;
+  private lastDown: Candle | null = null;
+  private lastUp: Candle | null = null;
+  private usedBull = -1;
+  private usedBear = -1;
+  readonly live = new Map<number, ObZone>();
+  readonly list = new RecordList<ObRecord>();
+
+  constructor(
+    private readonly ctx: StepCtx,
+    private readonly bb: BreakerStream,
+  ) {}
+
+  private record(z: ObZone): ObRecord {
+    const bull = z.dir > 0;
+    const lo = Math.min(z.o, z.c);
+    const hi = Math.max(z.o, z.c);
+    const inv = z.inv >= 0;
+    return {
+      tf: this.ctx.tf,
+      dir: bull ? "bull" : "bear",
+      time: z.time,
+      body: [lo, hi],
+      distal: bull ? z.l : z.h,
+      active: !inv,
+      kind: "OB",
+      invalidated: inv,
+      ce: (lo + hi) / 2.0,
+      known_time: z.knownTime,
+      mitigated_at: z.mitAt,
+      invalidated_at: z.invAt,
+    };
+  }
+
+  private watch(z: ObZone): void {
+    const { cfg, touch } = this.ctx;
+    if (z.dir > 0) {
+      if (z.mit < 0) touch.add(0, Math.max(z.o, z.c), z, MIT);
+      if (z.inv < 0) touch.add(2, z.l - cfg.tol, z, INV);
+    } else {
+      if (z.mit < 0) touch.add(1, Math.min(z.o, z.c), z, MIT);
+      if (z.inv < 0) touch.add(3, z.h + cfg.tol, z, INV);
+    }
+  }
+
+  private touched(z: ObZone, tag: number, bar: number): void {
+    const ctx = this.ctx;
+    if (tag === MIT) {
+      z.mit = bar;
+      z.mitAt = ctx.time;
+      ctx.emit("ob", "mitigated", z.dir, z.time, z.id);
+    } else {
+      z.inv = bar;
+      z.invAt = ctx.time;
+      ctx.emit("ob", "invalidated", z.dir, z.time, z.id);
+      // A close beyond the distal wick has crossed the body too: nothing is left to happen.
+      this.live.delete(z.id);
+      this.bb.watch(z, bar);
+    }
+    z.rec = this.record(z);
+    this.list.put(z.id, z.known, z.rec);
+  }
+
+  private zone(x: Omit<ObZone, "touched">): ObZone {
+    const z = x as ObZone;
+    z.touched = (tag, bar) => this.touched(z, tag, bar);
+    return z;
+  }
+
+  private block(cd: Candle, dir: number): void {
+    const ctx = this.ctx;
+    const z = this.zone({
+      id: this.count++, dir, bar: cd.bar, o: cd.o, h: cd.h, l: cd.l, c: cd.c, time: cd.time,
+      known: ctx.t, knownTime: ctx.time, mit: -1, inv: -1, mitAt: null, invAt: null, rec: null as unknown as ObRecord,
+    });
+    z.rec = this.record(z);
+    this.list.put(z.id, ctx.t, z.rec);
+    this.live.set(z.id, z);
+    ctx.emit("ob", "new", dir, z.time, z.id);
+    this.watch(z);
+  }
+
+  /** Bar d closed (after the first-touch queries); `brk` the direction of the break at d (0 none). */
+  step(atr: AtrStream, brk: number): void {
+    const ctx = this.ctx;
+    const d = ctx.t;
+    const { ring, cfg } = ctx;
+    const s = d & ring.mask;
+    const od = ring.o[s]!, cd = ring.c[s]!;
+    if (d > 0) {
+      const move = cd - ring.c[(d - 1) & ring.mask]!;
+      const thr = cfg.displacementAtrMult * atr.prev;
+      const ld = this.lastDown, lu = this.lastUp;
+      const bull = move > 0 && (move > thr || brk > 0) && ld !== null && ld.bar > this.usedBull && d - ld.bar <= cfg.obLookback;
+      const bear = move < 0 && (-move > thr || brk < 0) && lu !== null && lu.bar > this.usedBear && d - lu.bar <= cfg.obLookback;
+      if (bull) {
+        this.usedBull = ld!.bar;
+        this.block(ld!, 1);
+      } else if (bear) {
+        this.usedBear = lu!.bar;
+        this.block(lu!, -1);
+      }
+    }
+    // The last down-close and up-close candles so far (dojis are neither).
+    if (cd < od || cd > od) {
+      const candle: Candle = { bar: d, o: od, h: ring.h[s]!, l: ring.l[s]!, c: cd, time: ctx.time };
+      if (cd < od) this.lastDown = candle;
+      else this.lastUp = candle;
+    }
+  }
+
+  save(): unknown {
+    const live = [];
+    for (const z of this.live.values()) {
+      const { touched: _, ...rest } = z;
+      live.push(rest);
+    }
+    return { count: this.count, lastDown: this.lastDown, lastUp: this.lastUp, usedBull: this.usedBull, usedBear: this.usedBear, live };
+  }
+
+  load(x: any): void {
+    this.count = x.count;
+    this.lastDown = x.lastDown ? { ...x.lastDown } : null;
+    this.lastUp = x.lastUp ? { ...x.lastUp } : null;
+    this.usedBull = x.usedBull;
+    this.usedBear = x.usedBear;
+    this.live.clear();
+    for (const r of x.live) {
+      const z = this.zone({ ...r });
+      this.live.set(z.id, z);
+      this.watch(z);
+    }
+  }
+}
