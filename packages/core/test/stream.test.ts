@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {
+  atr,
   BarValidationError,
   columnsFromArrays,
   columnsFromCsv,
@@ -139,6 +140,34 @@ const regimeBars = (n: number, seed: number): Columns => {
   return columnsFromArrays({ t, o, h, l, c, v });
 };
 
+/**
+ * Full-precision prices (a multiplicative walk near 1 with regimes): no tick,
+ * so tolerances and float order decide (near-equal levels, `tol` of the same
+ * size as the moves).
+ */
+const floatBars = (n: number, seed: number): Columns => {
+  const r = rng(seed);
+  const t: number[] = [], o: number[] = [], h: number[] = [], l: number[] = [], c: number[] = [];
+  let p = 1 + r();
+  let drift = 0, vol = 0.01, left = 0;
+  for (let i = 0; i < n; i++) {
+    if (left-- <= 0) {
+      drift = (r() - 0.5) * 0.006;
+      vol = 0.002 + r() * 0.02;
+      left = 10 + Math.floor(r() * 50);
+    }
+    const open = p;
+    const close = Math.max(0.05, open * (1 + drift + (r() - 0.5) * vol * (r() < 0.05 ? 6 : 1)));
+    t.push(Date.UTC(2024, 0, 2) + i * 300_000);
+    o.push(open);
+    c.push(close);
+    h.push(Math.max(open, close) * (1 + r() * vol * 0.5));
+    l.push(Math.min(open, close) * (1 - r() * vol * 0.5));
+    p = close;
+  }
+  return columnsFromArrays({ t, o, h, l, c });
+};
+
 /** Pushes every bar and compares with the batch after each one (and the events at the end). */
 function checkPrefixes(cols: Columns, opts: IncrementalStreamOptions, label: string, every = 1): FeatureStream {
   const s = createStream(opts);
@@ -180,6 +209,45 @@ describe("createStream: push equals batch on every prefix", () => {
       fc.property(fc.integer({ min: 1, max: 1 << 30 }), fc.integer({ min: 0, max: 320 }), fc.integer({ min: 0, max: OPTION_SETS.length - 1 }), (seed, n, j) => {
         const cols = regimeBars(n, seed);
         checkPrefixes(cols, OPTION_SETS[j]!, `regime seed ${seed} n ${n} opts ${j}`);
+      }),
+      RUNS,
+    );
+  });
+
+  it("ATR bit for bit on full-precision prices (the kernel's tree order of every period 1..70, SMA and Wilder)", () => {
+    // Prices near 1 with wide ranges: true ranges carry all 53 bits, so a
+    // different summation order shows in the last bits (prices on a tick, or
+    // near 100, give sums that are exact in any order).
+    const r = rng(77);
+    const n = 400;
+    const t: number[] = [], o: number[] = [], h: number[] = [], l: number[] = [], c: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const open = 1 + r() * 0.5;
+      const close = 1 + r() * 0.5;
+      t.push(Date.UTC(2024, 0, 2) + i * 60_000);
+      o.push(open);
+      c.push(close);
+      h.push(Math.max(open, close) + r() * 0.4);
+      l.push(Math.min(open, close) * (1 - r() * 0.5));
+    }
+    const cols = columnsFromArrays({ t, o, h, l, c });
+    for (let period = 1; period <= 70; period++) {
+      for (const method of ["sma", "wilder"] as const) {
+        const want = atr(cols, { period, method });
+        const s = createStream({ tf: "1m", atr: { period, method } });
+        for (let i = 0; i < n; i++) {
+          s.push(barAt(cols, i));
+          const got = s.features().atr_last!;
+          if (!Object.is(got, want[i])) expect({ period, method, i, got }).toEqual({ period, method, i, got: want[i] });
+        }
+      }
+    }
+  });
+
+  it("full-precision prices, tolerances of the size of the moves (fast-check: seed, length, option set)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1 << 30 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: OPTION_SETS.length - 1 }), fc.constantFrom(0, 1e-6, 0.002, 0.01), (seed, n, j, tol) => {
+        checkPrefixes(floatBars(n, seed), { ...OPTION_SETS[j]!, tol }, `float seed ${seed} n ${n} opts ${j} tol ${tol}`);
       }),
       RUNS,
     );
