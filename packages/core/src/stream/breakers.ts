@@ -50,11 +50,14 @@ export class BreakerStream {
   readonly live = new Map<number, BbZone>();
   readonly list = new RecordList<BreakerRecord>();
 
-  constructor(private readonly ctx: StepCtx) {}
+  constructor(private readonly ctx: StepCtx) {
+    this.list.journal = ctx.journal;
+  }
 
   /** Block `z` failed at bar `v`: breaks from bar v to v + lookahead may turn it. */
   watch(z: ObZone, v: number): void {
-    this.watches.push({ ob: z.id, dir: z.dir, o: z.o, h: z.h, l: z.l, c: z.c, time: z.time, v });
+    // The list is replaced, never changed in place: a checkpoint keeps it by reference.
+    this.watches = this.watches.concat([{ ob: z.id, dir: z.dir, o: z.o, h: z.h, l: z.l, c: z.c, time: z.time, v }]);
   }
 
   private record(z: BbZone): BreakerRecord {
@@ -76,10 +79,11 @@ export class BreakerStream {
   private zone(x: Omit<BbZone, "touched">): BbZone {
     const z = x as BbZone;
     z.touched = (_tag, bar) => {
+      this.ctx.change(z);
       z.inv = bar;
       z.invAt = this.ctx.time;
       this.ctx.emit("bb", "invalidated", z.dir, z.fromTime, z.ob);
-      this.live.delete(z.ob);
+      this.ctx.mapDelete(this.live, z.ob);
       z.rec = this.record(z);
       this.list.put(z.ob, z.formed, z.rec);
     };
@@ -100,11 +104,14 @@ export class BreakerStream {
     const t = ctx.t;
     const look = ctx.cfg.breakerLookahead;
     const keep: Watch[] = [];
+    let changed = false;
     for (const w of this.watches) {
-      if (brk !== -w.dir) {
-        if (t < w.v + look) keep.push(w);
+      if (brk !== -w.dir && t < w.v + look) {
+        keep.push(w);
         continue;
       }
+      changed = true;
+      if (brk !== -w.dir) continue;
       const bd = -w.dir;
       const lo = Math.min(w.o, w.c);
       const hi = Math.max(w.o, w.c);
@@ -116,11 +123,23 @@ export class BreakerStream {
       });
       z.rec = this.record(z);
       this.list.put(z.ob, t, z.rec);
-      this.live.set(z.ob, z);
+      ctx.mapSet(this.live, z.ob, z);
       ctx.emit("bb", "new", bd, z.fromTime, z.ob);
       this.arm(z);
     }
-    this.watches = keep;
+    if (changed) this.watches = keep;
+  }
+
+  small(): unknown {
+    return { watches: this.watches };
+  }
+
+  loadSmall(x: any): void {
+    this.watches = x.watches;
+  }
+
+  rewatch(): void {
+    for (const z of this.live.values()) this.arm(z);
   }
 
   save(): unknown {

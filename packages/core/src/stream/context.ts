@@ -13,8 +13,52 @@ export const KIND_RANK: Record<StreamEventKind, number> = { swing: 0, bos: 1, ch
 /** Rank of an event's type within one record. */
 export const TYPE_RANK: Record<StreamEventType, number> = { new: 0, mitigated: 1, filled: 2, traded: 3, retested: 4, invalidated: 5 };
 
+/**
+ * @internal The undo log of the working state between checkpoints: every
+ * change of a zone, a live set or a record list pushes the closure that undoes
+ * it, so returning to a checkpoint costs the changes made since, not the size
+ * of the state.
+ */
+export class Journal {
+  private fns: (() => void)[] = [];
+  /** Entries dropped from the front (positions are absolute). */
+  private base = 0;
+
+  /** Current position. */
+  get pos(): number {
+    return this.base + this.fns.length;
+  }
+
+  add(undo: () => void): void {
+    this.fns.push(undo);
+  }
+
+  /** Undoes every change after position `pos`, newest first. */
+  undoTo(pos: number): void {
+    const fns = this.fns;
+    while (this.base + fns.length > pos) fns.pop()!();
+  }
+
+  /** Forgets the changes before `pos` (no checkpoint before it is kept). */
+  dropBefore(pos: number): void {
+    const k = pos - this.base;
+    if (k > 0) {
+      this.fns.splice(0, k);
+      this.base = pos;
+    }
+  }
+
+  /** Forgets everything (a restored state starts a new log at `pos`). */
+  reset(pos: number): void {
+    this.fns = [];
+    this.base = pos;
+  }
+}
+
 /** @internal The bar being processed and its events. */
 export class StepCtx {
+  readonly journal = new Journal();
+
   /** Index of the bar being processed. */
   t = 0;
   private iso: string | null = null;
@@ -46,6 +90,28 @@ export class StepCtx {
     return i === this.t ? this.time : isoUtc(this.ring.t[i & this.ring.mask]!);
   }
 
+  /** Records the state of `z` before it is changed (undone by restoring its fields). */
+  change<Z extends object>(z: Z): void {
+    const old = { ...z };
+    this.journal.add(() => Object.assign(z, old));
+  }
+
+  /** `map.set(key, value)`, undoably. */
+  mapSet<K, V>(map: Map<K, V>, key: K, value: V): void {
+    const had = map.has(key);
+    const old = map.get(key);
+    map.set(key, value);
+    this.journal.add(() => (had ? map.set(key, old as V) : map.delete(key)));
+  }
+
+  /** `map.delete(key)`, undoably. */
+  mapDelete<K, V>(map: Map<K, V>, key: K): void {
+    if (!map.has(key)) return;
+    const old = map.get(key) as V;
+    map.delete(key);
+    this.journal.add(() => map.set(key, old));
+  }
+
   /** Reports an event of record `id` (its position in its detector's list order) at this bar. */
   emit(kind: StreamEventKind, type: StreamEventType, dir: number, anchor: string, id: number): void {
     this.events.push({ kind, type, dir: dir > 0 ? "bull" : "bear", anchor, bar: this.t, time: this.time });
@@ -73,15 +139,26 @@ export class RecordList<R> {
   keys: number[] = [];
   known: number[] = [];
   recs: R[] = [];
+  /** Bumped by every change (callers reuse their copy of `recs` while it holds). */
+  version = 0;
+  journal: Journal | null = null;
 
   /** Inserts or replaces the record of `key`. */
   put(key: number, known: number, rec: R): void {
+    this.version++;
     const K = this.keys;
     const n = K.length;
+    const j = this.journal;
     if (n === 0 || K[n - 1]! < key) {
       K.push(key);
       this.known.push(known);
       this.recs.push(rec);
+      j?.add(() => {
+        this.version++;
+        this.keys.pop();
+        this.known.pop();
+        this.recs.pop();
+      });
       return;
     }
     let lo = 0;
@@ -92,28 +169,39 @@ export class RecordList<R> {
       else hi = m;
     }
     if (K[lo] === key) {
+      const oldRec = this.recs[lo]!, oldKnown = this.known[lo]!;
       this.recs[lo] = rec;
       this.known[lo] = known;
+      j?.add(() => {
+        this.version++;
+        const i = this.find(key);
+        this.recs[i] = oldRec;
+        this.known[i] = oldKnown;
+      });
       return;
     }
     K.splice(lo, 0, key);
     this.known.splice(lo, 0, known);
     this.recs.splice(lo, 0, rec);
+    j?.add(() => {
+      this.version++;
+      const i = this.find(key);
+      this.keys.splice(i, 1);
+      this.known.splice(i, 1);
+      this.recs.splice(i, 1);
+    });
   }
 
-  /** Drops the records that became known at bar `from` or later. */
-  rollback(from: number): void {
-    const K: number[] = [], N: number[] = [], R: R[] = [];
-    for (let i = 0; i < this.keys.length; i++) {
-      if (this.known[i]! < from) {
-        K.push(this.keys[i]!);
-        N.push(this.known[i]!);
-        R.push(this.recs[i]!);
-      }
+  private find(key: number): number {
+    const K = this.keys;
+    let lo = 0;
+    let hi = K.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (K[m]! < key) lo = m + 1;
+      else hi = m;
     }
-    this.keys = K;
-    this.known = N;
-    this.recs = R;
+    return lo;
   }
 
   save(): unknown {
@@ -121,6 +209,7 @@ export class RecordList<R> {
   }
 
   load(x: any): void {
+    this.version++;
     this.keys = x.keys.slice();
     this.known = x.known.slice();
     this.recs = x.recs.slice();

@@ -48,7 +48,9 @@ export class FvgStream {
   constructor(
     private readonly ctx: StepCtx,
     private readonly ifvg: IfvgStream,
-  ) {}
+  ) {
+    this.list.journal = ctx.journal;
+  }
 
   private record(z: FvgZone): FvgRecord {
     const filled = z.fill >= 0;
@@ -89,6 +91,7 @@ export class FvgStream {
   private touched(z: FvgZone, tag: number, bar: number): void {
     const ctx = this.ctx;
     const at = ctx.time;
+    ctx.change(z);
     if (tag === MIT) {
       z.mit = bar;
       z.mitAt = at;
@@ -102,7 +105,7 @@ export class FvgStream {
       z.tradedAt = at;
       ctx.emit("fvg", "traded", z.dir, z.start, z.id);
       // A close beyond the far edge has also reached the wick and fill levels: nothing is left to happen.
-      this.live.delete(z.id);
+      ctx.mapDelete(this.live, z.id);
       this.ifvg.watch(z, bar);
     }
     z.rec = this.record(z);
@@ -144,9 +147,23 @@ export class FvgStream {
     });
     z.rec = this.record(z);
     this.list.put(z.id, t, z.rec);
-    this.live.set(z.id, z);
+    ctx.mapSet(this.live, z.id, z);
     ctx.emit("fvg", "new", d, z.start, z.id);
     this.watch(z);
+  }
+
+  /** The small part of the state (restored at a checkpoint; zones and records come back through the journal). */
+  small(): unknown {
+    return { count: this.count };
+  }
+
+  loadSmall(x: any): void {
+    this.count = x.count;
+  }
+
+  /** Queues the pending queries of every live gap again. */
+  rewatch(): void {
+    for (const z of this.live.values()) this.watch(z);
   }
 
   save(): unknown {

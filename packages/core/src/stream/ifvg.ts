@@ -46,12 +46,15 @@ export class IfvgStream {
   readonly live = new Map<number, IfvgZone>();
   readonly list = new RecordList<IfvgRecord>();
 
-  constructor(private readonly ctx: StepCtx) {}
+  constructor(private readonly ctx: StepCtx) {
+    this.list.journal = ctx.journal;
+  }
 
   /** A gap was traded through at bar `tr`: its retest window opens at the next bar. */
   watch(z: FvgZone, tr: number): void {
     if (this.ctx.cfg.ifvgRetestBars <= 0) return;
-    this.watches.push({ gap: z.id, dir: z.dir, lo: z.lo, hi: z.hi, start: z.start, tr, trAt: z.tradedAt! });
+    // The list is replaced, never changed in place: a checkpoint keeps it by reference.
+    this.watches = this.watches.concat([{ gap: z.id, dir: z.dir, lo: z.lo, hi: z.hi, start: z.start, tr, trAt: z.tradedAt! }]);
   }
 
   private record(z: IfvgZone): IfvgRecord {
@@ -79,10 +82,11 @@ export class IfvgStream {
   }
 
   private invalidate(z: IfvgZone, bar: number): void {
+    this.ctx.change(z);
     z.inv = bar;
     z.invAt = this.ctx.time;
     this.ctx.emit("ifvg", "invalidated", z.dir, z.start, z.gap);
-    this.live.delete(z.gap);
+    this.ctx.mapDelete(this.live, z.gap);
     z.rec = this.record(z);
     this.list.put(z.gap, z.retest, z.rec);
   }
@@ -103,16 +107,19 @@ export class IfvgStream {
     const h = ring.h[s]!, l = ring.l[s]!, c = ring.c[s]!;
     const tol = cfg.tol;
     const keep: Watch[] = [];
+    let changed = false;
     for (const w of this.watches) {
       if (t <= w.tr) {
         keep.push(w);
         continue;
       }
       const hit = w.dir > 0 ? h >= w.lo - tol : l <= w.hi + tol;
-      if (!hit) {
-        if (t < w.tr + cfg.ifvgRetestBars) keep.push(w);
+      if (!hit && t < w.tr + cfg.ifvgRetestBars) {
+        keep.push(w);
         continue;
       }
+      changed = true;
+      if (!hit) continue;
       const z = this.zone({
         gap: w.gap, dir: -w.dir, lo: w.lo, hi: w.hi, start: w.start, trAt: w.trAt,
         retest: t, retestAt: ctx.time, inv: -1, invAt: null, rec: null as unknown as IfvgRecord,
@@ -124,13 +131,28 @@ export class IfvgStream {
         z.invAt = ctx.time;
         ctx.emit("ifvg", "invalidated", z.dir, z.start, z.gap);
       } else {
-        this.live.set(z.gap, z);
+        ctx.mapSet(this.live, z.gap, z);
         ctx.touch.add(kind, key, z, 0);
       }
       z.rec = this.record(z);
       this.list.put(z.gap, t, z.rec);
     }
-    this.watches = keep;
+    if (changed) this.watches = keep;
+  }
+
+  small(): unknown {
+    return { watches: this.watches };
+  }
+
+  loadSmall(x: any): void {
+    this.watches = x.watches;
+  }
+
+  rewatch(): void {
+    for (const z of this.live.values()) {
+      const [kind, key] = this.query(z);
+      this.ctx.touch.add(kind, key, z, 0);
+    }
   }
 
   save(): unknown {

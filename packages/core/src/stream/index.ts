@@ -100,43 +100,66 @@ class Detectors {
     return ctx.finish();
   }
 
-  /** The working state (records of live zones by reference: they are immutable). */
+  /** The small part of the working state (a checkpoint; the zones and record lists are journaled). */
+  small(): unknown {
+    return {
+      atr: this.atr.save(), sw: this.sw.save(), st: this.st.save(), eq: this.eq.save(),
+      fvg: this.fvg.small(), ifvg: this.ifvg.small(), ob: this.ob.small(), bb: this.bb.small(),
+    };
+  }
+
+  /** Back to a checkpoint: undoes the journal to `pos`, restores the small state, queues the open zones' queries again. */
+  rewind(pos: number, small: any): void {
+    this.ctx.journal.undoTo(pos);
+    this.atr.load(small.atr);
+    this.sw.load(small.sw);
+    this.st.load(small.st);
+    this.eq.load(small.eq);
+    this.fvg.loadSmall(small.fvg);
+    this.ifvg.loadSmall(small.ifvg);
+    this.ob.loadSmall(small.ob);
+    this.bb.loadSmall(small.bb);
+    this.touch.clear();
+    this.fvg.rewatch();
+    this.ifvg.rewatch();
+    this.ob.rewatch();
+    this.bb.rewatch();
+  }
+
+  /** The whole working state and the record lists, as JSON values. */
   save(): unknown {
     return {
       atr: this.atr.save(), sw: this.sw.save(), st: this.st.save(), eq: this.eq.save(),
       fvg: this.fvg.save(), ifvg: this.ifvg.save(), ob: this.ob.save(), bb: this.bb.save(),
+      records: { fvg: this.fvg.list.save(), ifvg: this.ifvg.list.save(), ob: this.ob.list.save(), bb: this.bb.list.save() },
     };
   }
 
-  /** Restores {@link save}; the record lists are rolled back to bar `n` and the live zones' records put back. */
-  load(x: any, n: number): void {
+  /** Restores {@link save} (a fresh journal). */
+  load(x: any): void {
     this.touch.clear();
     this.atr.load(x.atr);
     this.sw.load(x.sw);
     this.st.load(x.st);
     this.eq.load(x.eq);
+    this.fvg.list.load(x.records.fvg);
+    this.ifvg.list.load(x.records.ifvg);
+    this.ob.list.load(x.records.ob);
+    this.bb.list.load(x.records.bb);
     this.fvg.load(x.fvg);
     this.ifvg.load(x.ifvg);
     this.ob.load(x.ob);
     this.bb.load(x.bb);
-    for (const [list, live] of [
-      [this.fvg.list, this.fvg.live],
-      [this.ifvg.list, this.ifvg.live],
-      [this.ob.list, this.ob.live],
-      [this.bb.list, this.bb.live],
-    ] as const) {
-      list.rollback(n);
-      for (const [key, z] of live as Map<number, { rec: any; known?: number; retest?: number; formed?: number }>) {
-        list.put(key, z.known ?? z.retest ?? z.formed!, z.rec);
-      }
-    }
   }
 }
 
 /** A checkpoint: the working state before bar `bar`. */
 interface Checkpoint {
   bar: number;
-  state: unknown;
+  /** Journal position. */
+  pos: number;
+  /** The small state (see Detectors.small). */
+  small: unknown;
 }
 
 class IncrementalStream implements FeatureStream {
@@ -150,6 +173,10 @@ class IncrementalStream implements FeatureStream {
   private evBase = 0;
   private evBars: StreamEvent[][] = [];
   private cached: TfFeatures | null = null;
+  /** The last copies of the record lists and their versions. */
+  private lists: { fvg: [number, unknown[]]; ifvg: [number, unknown[]]; ob: [number, unknown[]]; bb: [number, unknown[]] } = {
+    fvg: [-1, []], ifvg: [-1, []], ob: [-1, []], bb: [-1, []],
+  };
   private readonly buf = new Float64Array(6);
   private readonly tmp = new Float64Array(6);
 
@@ -173,10 +200,12 @@ class IncrementalStream implements FeatureStream {
 
   private advance(t: number): StreamEvent[] {
     if (t % CHECKPOINT_EVERY === 0) {
-      this.checkpoints.push({ bar: t, state: this.det.save() });
+      const journal = this.det.ctx.journal;
+      this.checkpoints.push({ bar: t, pos: journal.pos, small: this.det.small() });
       // Keep the checkpoints that cover the last `window` bars (and the one before them).
       const limit = t - this.window;
       while (this.checkpoints.length > 1 && this.checkpoints[1]!.bar <= limit) this.checkpoints.shift();
+      journal.dropBefore(this.checkpoints[0]!.pos);
       const drop = this.checkpoints[0]!.bar - this.evBase;
       if (drop > 2 * CHECKPOINT_EVERY) {
         this.evBars.splice(0, drop);
@@ -205,22 +234,33 @@ class IncrementalStream implements FeatureStream {
       throw new StreamOrderError(time, ring.t[(n - 1) & ring.mask]!);
     }
     if (r < this.oldestRevisable) throw new StreamRevisionError(time, r, this.oldestRevisable);
-    // Replay from the newest checkpoint at or before the revised bar.
+    const revised = b.slice();
+    const from = this.rewindTo(r);
+    const events: StreamEvent[] = [];
+    this.replay(from, n, r, revised, events);
+    return { from: r, revised: true, events };
+  }
+
+  /** Returns the state to the newest checkpoint at or before bar r (dropping the later ones); returns its bar. */
+  private rewindTo(r: number): number {
     let ci = this.checkpoints.length - 1;
     while (this.checkpoints[ci]!.bar > r) ci--;
     const cp = this.checkpoints[ci]!;
     this.checkpoints.length = ci;
-    const bars: Float64Array[] = [];
-    for (let i = cp.bar; i < n; i++) bars.push(i === r ? b.slice() : ring.get(i, new Float64Array(6)));
-    this.det.load(cp.state, cp.bar);
+    this.det.rewind(cp.pos, cp.small);
     this.evBars.length = cp.bar - this.evBase;
-    const events: StreamEvent[] = [];
-    for (let i = cp.bar; i < n; i++) {
-      ring.set(i, bars[i - cp.bar]!);
+    return cp.bar;
+  }
+
+  /** Processes the held bars [from, to) again (bar `at` replaced by `bar`), collecting the events from `at` on. */
+  private replay(from: number, to: number, at: number, bar: Float64Array | null, events: StreamEvent[] | null): void {
+    const ring = this.ring;
+    for (let i = from; i < to; i++) {
+      if (i === at && bar) ring.set(i, bar);
+      else ring.n = i + 1;
       const ev = this.advance(i);
-      if (i >= r) for (const e of ev) events.push(e);
+      if (events && i >= at) for (const e of ev) events.push(e);
     }
-    return { from: r, revised: true, events };
   }
 
   features(): TfFeatures {
@@ -232,45 +272,63 @@ class IncrementalStream implements FeatureStream {
       atr_last: n > 0 ? d.atr.last : null,
       ms: d.st.ms(),
       swings: d.eq.value(this.ring, n),
-      fvg: d.fvg.list.recs.slice(),
-      ifvg: d.ifvg.list.recs.slice(),
-      ob: d.ob.list.recs.slice(),
-      bb: d.bb.list.recs.slice(),
+      fvg: this.copy("fvg", d.fvg.list) as TfFeatures["fvg"],
+      ifvg: this.copy("ifvg", d.ifvg.list) as TfFeatures["ifvg"],
+      ob: this.copy("ob", d.ob.list) as TfFeatures["ob"],
+      bb: this.copy("bb", d.bb.list) as TfFeatures["bb"],
     };
     return this.cached;
   }
 
+  /** A copy of a record list, shared between calls while the list is unchanged. */
+  private copy(name: "fvg" | "ifvg" | "ob" | "bb", list: { version: number; recs: unknown[] }): unknown[] {
+    const c = this.lists[name];
+    if (c[0] !== list.version) {
+      c[0] = list.version;
+      c[1] = list.recs.slice();
+    }
+    return c[1];
+  }
+
+  /**
+   * The state at the oldest checkpoint, the bars held and the options: a
+   * restore loads that state and replays the bars after it, which rebuilds
+   * the journal and checkpoints (revisions after a restore reach as far back
+   * as before it).
+   */
   snapshot(): StreamSnapshot {
-    const d = this.det;
-    // JSON round trip of the in-memory states (records are plain JSON values).
-    return JSON.parse(
-      JSON.stringify({
-        version: 1,
-        kind: "incremental",
-        options: this.options,
-        n: this.ring.n,
-        bars: this.ring.save(),
-        state: d.save(),
-        checkpoints: this.checkpoints,
-        events: { base: this.evBase, bars: this.evBars },
-        records: { fvg: d.fvg.list.save(), ifvg: d.ifvg.list.save(), ob: d.ob.list.save(), bb: d.bb.list.save() },
-      }),
-    ) as StreamSnapshot;
+    const n = this.ring.n;
+    if (n === 0) return { version: 1, kind: "incremental", options: this.options, base: 0, n: 0, bars: this.ring.save(), state: null };
+    const bars = this.ring.save();
+    const base = this.checkpoints[0]!.bar;
+    const saved = this.checkpoints.slice();
+    const evBars = this.evBars.slice();
+    const cached = this.cached;
+    // Back to the oldest checkpoint, the state as JSON text, then forward again over the same bars.
+    this.rewindTo(base);
+    const state = JSON.stringify(this.det.save());
+    this.replay(base, n, -1, null, null);
+    // The replay rebuilt the same checkpoints and events; keep the original objects (identical values).
+    this.checkpoints = saved;
+    this.evBars = evBars;
+    this.cached = cached;
+    return JSON.parse(JSON.stringify({ version: 1, kind: "incremental", options: this.options, base, n, bars, state: JSON.parse(state) })) as StreamSnapshot;
   }
 
   /** @internal Restores the state written by {@link snapshot}. */
   restore(x: any): void {
-    const d = this.det;
-    this.ring.load(x.bars);
-    if (this.ring.n !== x.n) throw new StreamSnapshotError("n", x.n);
-    d.fvg.list.load(x.records.fvg);
-    d.ifvg.list.load(x.records.ifvg);
-    d.ob.list.load(x.records.ob);
-    d.bb.list.load(x.records.bb);
-    d.load(x.state, x.n);
-    this.checkpoints = x.checkpoints;
-    this.evBase = x.events.base;
-    this.evBars = x.events.bars;
+    const bars = x.bars;
+    if (!bars || !Array.isArray(bars.t) || typeof bars.from !== "number") throw new StreamSnapshotError("bars", bars);
+    if (typeof x.n !== "number" || x.n !== bars.from + bars.t.length) throw new StreamSnapshotError("n", x.n);
+    this.ring.load(bars);
+    if (x.n === 0) return;
+    if (typeof x.base !== "number" || x.base < bars.from || x.base >= x.n || x.base % CHECKPOINT_EVERY !== 0) throw new StreamSnapshotError("base", x.base);
+    if (x.state === null || typeof x.state !== "object") throw new StreamSnapshotError("state", x.state);
+    this.det.load(x.state);
+    this.det.ctx.journal.reset(0);
+    this.evBase = x.base;
+    this.evBars = [];
+    this.replay(x.base, x.n, -1, null, null);
   }
 }
 
@@ -326,9 +384,6 @@ export function restoreStream(snapshot: StreamSnapshot): FeatureStream {
   if (snapshot === null || typeof snapshot !== "object") throw new StreamSnapshotError("snapshot", snapshot);
   if (snapshot.version !== 1) throw new StreamSnapshotError("version", snapshot.version);
   if (snapshot.kind !== "incremental") throw new StreamSnapshotError("kind", snapshot.kind);
-  for (const f of ["bars", "state", "checkpoints", "events", "records"]) {
-    if (snapshot[f] === null || typeof snapshot[f] !== "object") throw new StreamSnapshotError(f, snapshot[f]);
-  }
   const s = new IncrementalStream(snapshot.options as IncrementalStreamOptions);
   s.restore(snapshot);
   return s;

@@ -61,7 +61,9 @@ export class ObStream {
   constructor(
     private readonly ctx: StepCtx,
     private readonly bb: BreakerStream,
-  ) {}
+  ) {
+    this.list.journal = ctx.journal;
+  }
 
   private record(z: ObZone): ObRecord {
     const bull = z.dir > 0;
@@ -97,6 +99,7 @@ export class ObStream {
 
   private touched(z: ObZone, tag: number, bar: number): void {
     const ctx = this.ctx;
+    ctx.change(z);
     if (tag === MIT) {
       z.mit = bar;
       z.mitAt = ctx.time;
@@ -106,7 +109,7 @@ export class ObStream {
       z.invAt = ctx.time;
       ctx.emit("ob", "invalidated", z.dir, z.time, z.id);
       // A close beyond the distal wick has crossed the body too: nothing is left to happen.
-      this.live.delete(z.id);
+      ctx.mapDelete(this.live, z.id);
       this.bb.watch(z, bar);
     }
     z.rec = this.record(z);
@@ -127,7 +130,7 @@ export class ObStream {
     });
     z.rec = this.record(z);
     this.list.put(z.id, ctx.t, z.rec);
-    this.live.set(z.id, z);
+    ctx.mapSet(this.live, z.id, z);
     ctx.emit("ob", "new", dir, z.time, z.id);
     this.watch(z);
   }
@@ -159,6 +162,22 @@ export class ObStream {
       if (cd < od) this.lastDown = candle;
       else this.lastUp = candle;
     }
+  }
+
+  small(): unknown {
+    return { count: this.count, lastDown: this.lastDown, lastUp: this.lastUp, usedBull: this.usedBull, usedBear: this.usedBear };
+  }
+
+  loadSmall(x: any): void {
+    this.count = x.count;
+    this.lastDown = x.lastDown;
+    this.lastUp = x.lastUp;
+    this.usedBull = x.usedBull;
+    this.usedBear = x.usedBear;
+  }
+
+  rewatch(): void {
+    for (const z of this.live.values()) this.watch(z);
   }
 
   save(): unknown {
