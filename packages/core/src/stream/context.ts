@@ -55,6 +55,8 @@ export class Journal {
   }
 }
 
+const NO_EVENTS: StreamEvent[] = Object.freeze([]) as unknown as StreamEvent[];
+
 /** @internal The bar being processed and its events. */
 export class StepCtx {
   readonly journal = new Journal();
@@ -76,8 +78,10 @@ export class StepCtx {
   begin(t: number): void {
     this.t = t;
     this.iso = null;
-    this.events = [];
-    this.keys = [];
+    if (this.events.length > 0) {
+      this.events = [];
+      this.keys = [];
+    }
   }
 
   /** ISO time of the bar being processed. */
@@ -118,9 +122,10 @@ export class StepCtx {
     this.keys.push((KIND_RANK[kind] * 2 ** 40 + id) * 8 + TYPE_RANK[type]);
   }
 
-  /** The bar's events in canonical order: detector, record, type. */
+  /** The bar's events in canonical order: detector, record, type (treat as read-only: a bar without events shares one empty list). */
   finish(): StreamEvent[] {
     const ev = this.events;
+    if (ev.length === 0) return NO_EVENTS;
     if (ev.length > 1) {
       const keys = this.keys;
       const idx = ev.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]!);

@@ -12,6 +12,7 @@
  * the distal wick — then it leaves the working state and may become a breaker.
  */
 import type { ObRecord } from "../ob.js";
+import { isoUtc } from "../time.js";
 import type { AtrStream } from "./atr.js";
 import type { BreakerStream } from "./breakers.js";
 import { RecordList, type StepCtx } from "./context.js";
@@ -51,6 +52,11 @@ export interface ObZone extends TouchOwner {
 /** @internal Streaming order-block state. */
 export class ObStream {
   count = 0;
+  /** The last down-close and up-close candles: bar (-1 none) and [t, o, h, l, c]; their Candle once built. */
+  private downBar = -1;
+  private upBar = -1;
+  private readonly down = new Float64Array(5);
+  private readonly up = new Float64Array(5);
   private lastDown: Candle | null = null;
   private lastUp: Candle | null = null;
   private usedBull = -1;
@@ -140,38 +146,57 @@ export class ObStream {
     const ctx = this.ctx;
     const d = ctx.t;
     const { ring, cfg } = ctx;
-    const s = d & ring.mask;
+    const m = ring.mask;
+    const s = d & m;
     const od = ring.o[s]!, cd = ring.c[s]!;
     if (d > 0) {
-      const move = cd - ring.c[(d - 1) & ring.mask]!;
+      const move = cd - ring.c[(d - 1) & m]!;
       const thr = cfg.displacementAtrMult * atr.prev;
-      const ld = this.lastDown, lu = this.lastUp;
-      const bull = move > 0 && (move > thr || brk > 0) && ld !== null && ld.bar > this.usedBull && d - ld.bar <= cfg.obLookback;
-      const bear = move < 0 && (-move > thr || brk < 0) && lu !== null && lu.bar > this.usedBear && d - lu.bar <= cfg.obLookback;
+      const ld = this.downBar, lu = this.upBar;
+      const bull = move > 0 && (move > thr || brk > 0) && ld >= 0 && ld > this.usedBull && d - ld <= cfg.obLookback;
+      const bear = move < 0 && (-move > thr || brk < 0) && lu >= 0 && lu > this.usedBear && d - lu <= cfg.obLookback;
       if (bull) {
-        this.usedBull = ld!.bar;
-        this.block(ld!, 1);
+        this.usedBull = ld;
+        this.block(this.lastDown ??= this.candle(ld, this.down), 1);
       } else if (bear) {
-        this.usedBear = lu!.bar;
-        this.block(lu!, -1);
+        this.usedBear = lu;
+        this.block(this.lastUp ??= this.candle(lu, this.up), -1);
       }
     }
     // The last down-close and up-close candles so far (dojis are neither).
-    if (cd < od || cd > od) {
-      const candle: Candle = { bar: d, o: od, h: ring.h[s]!, l: ring.l[s]!, c: cd, time: ctx.time };
-      if (cd < od) this.lastDown = candle;
-      else this.lastUp = candle;
-    }
+    if (cd < od) this.remember(d, s, this.down), (this.downBar = d), (this.lastDown = null);
+    else if (cd > od) this.remember(d, s, this.up), (this.upBar = d), (this.lastUp = null);
+  }
+
+  /** Copies bar d's time and prices (ring slot s) into `into` = [t, o, h, l, c]. */
+  private remember(_d: number, s: number, into: Float64Array): void {
+    const ring = this.ctx.ring;
+    into[0] = ring.t[s]!;
+    into[1] = ring.o[s]!;
+    into[2] = ring.h[s]!;
+    into[3] = ring.l[s]!;
+    into[4] = ring.c[s]!;
+  }
+
+  private candle(bar: number, x: Float64Array): Candle {
+    return { bar, o: x[1]!, h: x[2]!, l: x[3]!, c: x[4]!, time: isoUtc(x[0]!) };
   }
 
   small(): unknown {
-    return { count: this.count, lastDown: this.lastDown, lastUp: this.lastUp, usedBull: this.usedBull, usedBear: this.usedBear };
+    return {
+      count: this.count, downBar: this.downBar, down: Array.from(this.down), upBar: this.upBar, up: Array.from(this.up),
+      usedBull: this.usedBull, usedBear: this.usedBear,
+    };
   }
 
   loadSmall(x: any): void {
     this.count = x.count;
-    this.lastDown = x.lastDown;
-    this.lastUp = x.lastUp;
+    this.downBar = x.downBar;
+    this.down.set(x.down);
+    this.upBar = x.upBar;
+    this.up.set(x.up);
+    this.lastDown = null;
+    this.lastUp = null;
     this.usedBull = x.usedBull;
     this.usedBear = x.usedBear;
   }
@@ -186,15 +211,11 @@ export class ObStream {
       const { touched: _, ...rest } = z;
       live.push(rest);
     }
-    return { count: this.count, lastDown: this.lastDown, lastUp: this.lastUp, usedBull: this.usedBull, usedBear: this.usedBear, live };
+    return { ...(this.small() as object), live };
   }
 
   load(x: any): void {
-    this.count = x.count;
-    this.lastDown = x.lastDown ? { ...x.lastDown } : null;
-    this.lastUp = x.lastUp ? { ...x.lastUp } : null;
-    this.usedBull = x.usedBull;
-    this.usedBear = x.usedBear;
+    this.loadSmall(x);
     this.live.clear();
     for (const r of x.live) {
       const z = this.zone({ ...r });
