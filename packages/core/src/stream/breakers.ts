@@ -41,16 +41,16 @@ interface BbZone extends TouchOwner {
   formedAt: string;
   inv: number;
   invAt: string | null;
-  rec: BreakerRecord;
 }
 
 /** @internal Streaming breaker state. */
 export class BreakerStream {
   private watches: Watch[] = [];
   readonly live = new Map<number, BbZone>();
-  readonly list = new RecordList<BreakerRecord>();
+  readonly list: RecordList<BreakerRecord, any>;
 
   constructor(private readonly ctx: StepCtx) {
+    this.list = new RecordList((z) => this.record(z));
     this.list.journal = ctx.journal;
   }
 
@@ -84,8 +84,7 @@ export class BreakerStream {
       z.invAt = this.ctx.time;
       this.ctx.emit("bb", "invalidated", z.dir, z.fromTime, z.ob);
       this.ctx.mapDelete(this.live, z.ob);
-      z.rec = this.record(z);
-      this.list.put(z.ob, z.formed, z.rec);
+      this.list.put(z.ob, z.formed, z);
     };
     return z;
   }
@@ -119,10 +118,9 @@ export class BreakerStream {
       if (level === 0) level = w.dir > 0 ? w.l : w.h;
       const z = this.zone({
         ob: w.ob, dir: bd, level, h: w.h, l: w.l, lo, hi, fromTime: w.time,
-        formed: t, formedAt: ctx.time, inv: -1, invAt: null, rec: null as unknown as BreakerRecord,
+        formed: t, formedAt: ctx.time, inv: -1, invAt: null
       });
-      z.rec = this.record(z);
-      this.list.put(z.ob, t, z.rec);
+      this.list.put(z.ob, t, z);
       ctx.mapSet(this.live, z.ob, z);
       ctx.emit("bb", "new", bd, z.fromTime, z.ob);
       this.arm(z);

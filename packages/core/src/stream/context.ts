@@ -137,70 +137,89 @@ export class StepCtx {
 
 /**
  * @internal Records of one detector in their batch order (by `key`), each with
- * the bar at which it became known. Records are immutable values: a record
- * that changes is replaced by a new object.
+ * the bar at which it became known. A record is built from its zone when
+ * first read after a change ({@link materialize}); records are immutable
+ * values: a record that changes is replaced by a new object.
  */
-export class RecordList<R> {
+export class RecordList<R, Z = unknown> {
   keys: number[] = [];
   known: number[] = [];
+  /** The built records (stale where `dirty` names their key). */
   recs: R[] = [];
+  /** The zone of each entry (null once it can no longer change, or after a restore). */
+  zones: (Z | null)[] = [];
+  private dirty: number[] = [];
   /** Bumped by every change (callers reuse their copy of `recs` while it holds). */
   version = 0;
   journal: Journal | null = null;
 
-  /** Inserts or replaces the record of `key`. */
-  put(key: number, known: number, rec: R): void {
+  constructor(private readonly build: (z: Z) => R) {}
+
+  /** Inserts or marks for rebuilding the record of `key` (zone `z`). */
+  put(key: number, known: number, z: Z): void {
     this.version++;
+    this.dirty.push(key);
     const K = this.keys;
     const n = K.length;
     const j = this.journal;
     if (n === 0 || K[n - 1]! < key) {
       K.push(key);
       this.known.push(known);
-      this.recs.push(rec);
+      this.recs.push(null as R);
+      this.zones.push(z);
       j?.add(() => {
         this.version++;
         this.keys.pop();
         this.known.pop();
         this.recs.pop();
+        this.zones.pop();
       });
       return;
     }
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const m = (lo + hi) >> 1;
-      if (K[m]! < key) lo = m + 1;
-      else hi = m;
-    }
+    const lo = this.find(key);
     if (K[lo] === key) {
-      const oldRec = this.recs[lo]!, oldKnown = this.known[lo]!;
-      this.recs[lo] = rec;
-      this.known[lo] = known;
+      // The zone object is the same; its fields are restored by their own undo. Rebuild on undo.
+      this.zones[lo] = z;
       j?.add(() => {
         this.version++;
-        const i = this.find(key);
-        this.recs[i] = oldRec;
-        this.known[i] = oldKnown;
+        this.dirty.push(key);
       });
       return;
     }
     K.splice(lo, 0, key);
     this.known.splice(lo, 0, known);
-    this.recs.splice(lo, 0, rec);
+    this.recs.splice(lo, 0, null as R);
+    this.zones.splice(lo, 0, z);
     j?.add(() => {
       this.version++;
       const i = this.find(key);
       this.keys.splice(i, 1);
       this.known.splice(i, 1);
       this.recs.splice(i, 1);
+      this.zones.splice(i, 1);
     });
+  }
+
+  /** Builds the records changed since the last call; returns `recs`. */
+  materialize(): R[] {
+    const d = this.dirty;
+    if (d.length > 0) {
+      const K = this.keys;
+      for (const key of d) {
+        const i = this.find(key);
+        if (K[i] === key && this.zones[i] != null) this.recs[i] = this.build(this.zones[i]!);
+      }
+      this.dirty = [];
+    }
+    return this.recs;
   }
 
   private find(key: number): number {
     const K = this.keys;
+    const n = K.length;
+    if (n > 0 && K[n - 1] === key) return n - 1;
     let lo = 0;
-    let hi = K.length;
+    let hi = n;
     while (lo < hi) {
       const m = (lo + hi) >> 1;
       if (K[m]! < key) lo = m + 1;
@@ -210,7 +229,7 @@ export class RecordList<R> {
   }
 
   save(): unknown {
-    return { keys: this.keys.slice(), known: this.known.slice(), recs: this.recs.slice() };
+    return { keys: this.keys.slice(), known: this.known.slice(), recs: this.materialize().slice() };
   }
 
   load(x: any): void {
@@ -218,5 +237,7 @@ export class RecordList<R> {
     this.keys = x.keys.slice();
     this.known = x.known.slice();
     this.recs = x.recs.slice();
+    this.zones = this.keys.map(() => null);
+    this.dirty = [];
   }
 }

@@ -35,7 +35,6 @@ export interface FvgZone extends TouchOwner {
   mitAt: string | null;
   fillAt: string | null;
   tradedAt: string | null;
-  rec: FvgRecord;
 }
 
 /** @internal Streaming FVG state. */
@@ -43,12 +42,13 @@ export class FvgStream {
   /** Gaps found so far (the next gap's id). */
   count = 0;
   readonly live = new Map<number, FvgZone>();
-  readonly list = new RecordList<FvgRecord>();
+  readonly list: RecordList<FvgRecord, any>;
 
   constructor(
     private readonly ctx: StepCtx,
     private readonly ifvg: IfvgStream,
   ) {
+    this.list = new RecordList((z) => this.record(z));
     this.list.journal = ctx.journal;
   }
 
@@ -108,8 +108,7 @@ export class FvgStream {
       ctx.mapDelete(this.live, z.id);
       this.ifvg.watch(z, bar);
     }
-    z.rec = this.record(z);
-    this.list.put(z.id, z.known, z.rec);
+    this.list.put(z.id, z.known, z);
   }
 
   private zone(x: Omit<FvgZone, "touched">): FvgZone {
@@ -143,10 +142,9 @@ export class FvgStream {
     if (cfg.minGapAtr > 0 && b - a < cfg.minGapAtr * atr.last) return;
     const z = this.zone({
       id: this.count++, dir: d, lo: a, hi: b, mid: i, start: ctx.timeOf(i - 1), known: t, knownTime: ctx.time,
-      mit: -1, fill: -1, traded: -1, mitAt: null, fillAt: null, tradedAt: null, rec: null as unknown as FvgRecord,
+      mit: -1, fill: -1, traded: -1, mitAt: null, fillAt: null, tradedAt: null
     });
-    z.rec = this.record(z);
-    this.list.put(z.id, t, z.rec);
+    this.list.put(z.id, t, z);
     ctx.mapSet(this.live, z.id, z);
     ctx.emit("fvg", "new", d, z.start, z.id);
     this.watch(z);

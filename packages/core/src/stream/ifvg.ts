@@ -37,16 +37,16 @@ interface IfvgZone extends TouchOwner {
   retestAt: string;
   inv: number;
   invAt: string | null;
-  rec: IfvgRecord;
 }
 
 /** @internal Streaming IFVG state. */
 export class IfvgStream {
   private watches: Watch[] = [];
   readonly live = new Map<number, IfvgZone>();
-  readonly list = new RecordList<IfvgRecord>();
+  readonly list: RecordList<IfvgRecord, any>;
 
   constructor(private readonly ctx: StepCtx) {
+    this.list = new RecordList((z) => this.record(z));
     this.list.journal = ctx.journal;
   }
 
@@ -87,8 +87,7 @@ export class IfvgStream {
     z.invAt = this.ctx.time;
     this.ctx.emit("ifvg", "invalidated", z.dir, z.start, z.gap);
     this.ctx.mapDelete(this.live, z.gap);
-    z.rec = this.record(z);
-    this.list.put(z.gap, z.retest, z.rec);
+    this.list.put(z.gap, z.retest, z);
   }
 
   /** Invalidation: a bearish IFVG by a close above its top, a bullish one by a close below its bottom. */
@@ -122,7 +121,7 @@ export class IfvgStream {
       if (!hit) continue;
       const z = this.zone({
         gap: w.gap, dir: -w.dir, lo: w.lo, hi: w.hi, start: w.start, trAt: w.trAt,
-        retest: t, retestAt: ctx.time, inv: -1, invAt: null, rec: null as unknown as IfvgRecord,
+        retest: t, retestAt: ctx.time, inv: -1, invAt: null
       });
       ctx.emit("ifvg", "new", z.dir, z.start, z.gap);
       const [kind, key] = this.query(z);
@@ -134,8 +133,7 @@ export class IfvgStream {
         ctx.mapSet(this.live, z.gap, z);
         ctx.touch.add(kind, key, z, 0);
       }
-      z.rec = this.record(z);
-      this.list.put(z.gap, t, z.rec);
+      this.list.put(z.gap, t, z);
     }
     if (changed) this.watches = keep;
   }

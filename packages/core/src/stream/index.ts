@@ -281,11 +281,11 @@ class IncrementalStream implements FeatureStream {
   }
 
   /** A copy of a record list, shared between calls while the list is unchanged. */
-  private copy(name: "fvg" | "ifvg" | "ob" | "bb", list: { version: number; recs: unknown[] }): unknown[] {
+  private copy(name: "fvg" | "ifvg" | "ob" | "bb", list: { version: number; materialize(): unknown[] }): unknown[] {
     const c = this.lists[name];
     if (c[0] !== list.version) {
       c[0] = list.version;
-      c[1] = list.recs.slice();
+      c[1] = list.materialize().slice();
     }
     return c[1];
   }

@@ -46,7 +46,6 @@ export interface ObZone extends TouchOwner {
   inv: number;
   mitAt: string | null;
   invAt: string | null;
-  rec: ObRecord;
 }
 
 /** @internal Streaming order-block state. */
@@ -62,12 +61,13 @@ export class ObStream {
   private usedBull = -1;
   private usedBear = -1;
   readonly live = new Map<number, ObZone>();
-  readonly list = new RecordList<ObRecord>();
+  readonly list: RecordList<ObRecord, any>;
 
   constructor(
     private readonly ctx: StepCtx,
     private readonly bb: BreakerStream,
   ) {
+    this.list = new RecordList((z) => this.record(z));
     this.list.journal = ctx.journal;
   }
 
@@ -118,8 +118,7 @@ export class ObStream {
       ctx.mapDelete(this.live, z.id);
       this.bb.watch(z, bar);
     }
-    z.rec = this.record(z);
-    this.list.put(z.id, z.known, z.rec);
+    this.list.put(z.id, z.known, z);
   }
 
   private zone(x: Omit<ObZone, "touched">): ObZone {
@@ -132,10 +131,9 @@ export class ObStream {
     const ctx = this.ctx;
     const z = this.zone({
       id: this.count++, dir, bar: cd.bar, o: cd.o, h: cd.h, l: cd.l, c: cd.c, time: cd.time,
-      known: ctx.t, knownTime: ctx.time, mit: -1, inv: -1, mitAt: null, invAt: null, rec: null as unknown as ObRecord,
+      known: ctx.t, knownTime: ctx.time, mit: -1, inv: -1, mitAt: null, invAt: null
     });
-    z.rec = this.record(z);
-    this.list.put(z.id, ctx.t, z.rec);
+    this.list.put(z.id, ctx.t, z);
     ctx.mapSet(this.live, z.id, z);
     ctx.emit("ob", "new", dir, z.time, z.id);
     this.watch(z);
