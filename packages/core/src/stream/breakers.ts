@@ -79,7 +79,7 @@ export class BreakerStream {
   private zone(x: Omit<BbZone, "touched">): BbZone {
     const z = x as BbZone;
     z.touched = (_tag, bar) => {
-      this.ctx.change(z);
+      this.ctx.setOnce(z, "inv", "invAt");
       z.inv = bar;
       z.invAt = this.ctx.time;
       this.ctx.emit("bb", "invalidated", z.dir, z.fromTime, z.ob);

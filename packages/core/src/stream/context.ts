@@ -20,38 +20,60 @@ export const TYPE_RANK: Record<StreamEventType, number> = { new: 0, mitigated: 1
  * of the state.
  */
 export class Journal {
-  private fns: (() => void)[] = [];
-  /** Entries dropped from the front (positions are absolute). */
-  private base = 0;
+  /** The undo closures, one chunk per checkpoint interval (chunk i starts at position starts[i]). */
+  private chunks: (() => void)[][] = [[]];
+  private starts: number[] = [0];
+  private cur: (() => void)[] = this.chunks[0]!;
 
   /** Current position. */
   get pos(): number {
-    return this.base + this.fns.length;
+    return this.starts[this.starts.length - 1]! + this.cur.length;
   }
 
   add(undo: () => void): void {
-    this.fns.push(undo);
+    this.cur.push(undo);
+  }
+
+  /** Starts a new chunk at the current position (a checkpoint); returns the position. */
+  mark(): number {
+    const p = this.pos;
+    if (this.cur.length > 0) {
+      this.cur = [];
+      this.chunks.push(this.cur);
+      this.starts.push(p);
+    }
+    return p;
   }
 
   /** Undoes every change after position `pos`, newest first. */
   undoTo(pos: number): void {
-    const fns = this.fns;
-    while (this.base + fns.length > pos) fns.pop()!();
+    for (;;) {
+      const k = this.chunks.length - 1;
+      const start = this.starts[k]!;
+      const c = this.chunks[k]!;
+      while (start + c.length > pos && c.length > 0) c.pop()!();
+      if (start < pos || k === 0) break;
+      this.chunks.pop();
+      this.starts.pop();
+    }
+    this.cur = this.chunks[this.chunks.length - 1]!;
   }
 
-  /** Forgets the changes before `pos` (no checkpoint before it is kept). */
+  /** Forgets the changes before `pos` (no checkpoint before it is kept; `pos` is a mark). */
   dropBefore(pos: number): void {
-    const k = pos - this.base;
+    let k = 0;
+    while (k + 1 < this.starts.length && this.starts[k + 1]! <= pos) k++;
     if (k > 0) {
-      this.fns.splice(0, k);
-      this.base = pos;
+      this.chunks.splice(0, k);
+      this.starts.splice(0, k);
     }
   }
 
   /** Forgets everything (a restored state starts a new log at `pos`). */
   reset(pos: number): void {
-    this.fns = [];
-    this.base = pos;
+    this.cur = [];
+    this.chunks = [this.cur];
+    this.starts = [pos];
   }
 }
 
@@ -100,6 +122,14 @@ export class StepCtx {
     this.journal.add(() => Object.assign(z, old));
   }
 
+  /** Undoably records that status `bar` (with its time `at`) of `z`, unset so far (-1 / null), is being set. */
+  setOnce<Z>(z: Z, bar: keyof Z, at: keyof Z): void {
+    this.journal.add(() => {
+      (z as any)[bar] = -1;
+      (z as any)[at] = null;
+    });
+  }
+
   /** `map.set(key, value)`, undoably. */
   mapSet<K, V>(map: Map<K, V>, key: K, value: V): void {
     const had = map.has(key);
@@ -125,13 +155,23 @@ export class StepCtx {
   /** The bar's events in canonical order: detector, record, type (treat as read-only: a bar without events shares one empty list). */
   finish(): StreamEvent[] {
     const ev = this.events;
-    if (ev.length === 0) return NO_EVENTS;
-    if (ev.length > 1) {
-      const keys = this.keys;
-      const idx = ev.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]!);
-      this.events = idx.map((i) => ev[i]!);
+    const n = ev.length;
+    if (n === 0) return NO_EVENTS;
+    const keys = this.keys;
+    // Insertion sort: a bar has few events, mostly already in order.
+    for (let i = 1; i < n; i++) {
+      const k = keys[i]!;
+      const e = ev[i]!;
+      let j = i - 1;
+      while (j >= 0 && keys[j]! > k) {
+        keys[j + 1] = keys[j]!;
+        ev[j + 1] = ev[j]!;
+        j--;
+      }
+      keys[j + 1] = k;
+      ev[j + 1] = e;
     }
-    return this.events;
+    return ev;
   }
 }
 

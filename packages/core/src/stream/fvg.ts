@@ -91,16 +91,18 @@ export class FvgStream {
   private touched(z: FvgZone, tag: number, bar: number): void {
     const ctx = this.ctx;
     const at = ctx.time;
-    ctx.change(z);
     if (tag === MIT) {
+      ctx.setOnce(z, "mit", "mitAt");
       z.mit = bar;
       z.mitAt = at;
       ctx.emit("fvg", "mitigated", z.dir, z.start, z.id);
     } else if (tag === FILL) {
+      ctx.setOnce(z, "fill", "fillAt");
       z.fill = bar;
       z.fillAt = at;
       ctx.emit("fvg", "filled", z.dir, z.start, z.id);
     } else {
+      ctx.setOnce(z, "traded", "tradedAt");
       z.traded = bar;
       z.tradedAt = at;
       ctx.emit("fvg", "traded", z.dir, z.start, z.id);

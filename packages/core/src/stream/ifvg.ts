@@ -82,7 +82,7 @@ export class IfvgStream {
   }
 
   private invalidate(z: IfvgZone, bar: number): void {
-    this.ctx.change(z);
+    this.ctx.setOnce(z, "inv", "invAt");
     z.inv = bar;
     z.invAt = this.ctx.time;
     this.ctx.emit("ifvg", "invalidated", z.dir, z.start, z.gap);

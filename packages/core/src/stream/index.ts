@@ -201,7 +201,7 @@ class IncrementalStream implements FeatureStream {
   private advance(t: number): StreamEvent[] {
     if (t % CHECKPOINT_EVERY === 0) {
       const journal = this.det.ctx.journal;
-      this.checkpoints.push({ bar: t, pos: journal.pos, small: this.det.small() });
+      this.checkpoints.push({ bar: t, pos: journal.mark(), small: this.det.small() });
       // Keep the checkpoints that cover the last `window` bars (and the one before them).
       const limit = t - this.window;
       while (this.checkpoints.length > 1 && this.checkpoints[1]!.bar <= limit) this.checkpoints.shift();

@@ -105,12 +105,13 @@ export class ObStream {
 
   private touched(z: ObZone, tag: number, bar: number): void {
     const ctx = this.ctx;
-    ctx.change(z);
     if (tag === MIT) {
+      ctx.setOnce(z, "mit", "mitAt");
       z.mit = bar;
       z.mitAt = ctx.time;
       ctx.emit("ob", "mitigated", z.dir, z.time, z.id);
     } else {
+      ctx.setOnce(z, "inv", "invAt");
       z.inv = bar;
       z.invAt = ctx.time;
       ctx.emit("ob", "invalidated", z.dir, z.time, z.id);
