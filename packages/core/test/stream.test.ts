@@ -263,6 +263,28 @@ describe("createStream: push equals batch on every prefix", () => {
     expect(f.bb.length).toBeGreaterThan(10);
   });
 
+  it("the working state stays bounded: dead zones retired, journal and checkpoints only for the revision window", () => {
+    const cols = regimeBars(30_000, 19);
+    const s = createStream({ tf: "1m", revisionWindow: 200 }) as any;
+    const sizes: number[][] = [];
+    for (let i = 0; i < cols.length; i++) {
+      s.push(barAt(cols, i));
+      if (i === 10_000 || i === 29_999) {
+        const d = s.det;
+        const journal = d.ctx.journal.chunks.reduce((a: number, c: unknown[]) => a + c.length, 0);
+        sizes.push([d.fvg.live.size + d.ob.live.size + d.ifvg.live.size + d.bb.live.size, d.touch.size, journal, s.checkpoints.length, s.ring.capacity]);
+      }
+    }
+    const [a, b] = sizes as [number[], number[]];
+    const f = s.features();
+    const dead = f.fvg.filter((r: { traded_through: boolean }) => r.traded_through).length + f.ob.filter((r: { invalidated: boolean }) => r.invalidated).length;
+    // Most zones are dead and gone from the working state; what is open is what price has not reached.
+    expect(dead).toBeGreaterThan(3 * b[0]!);
+    expect(b[3]).toBeLessThanOrEqual(Math.ceil(200 / 64) + 2);
+    expect(b[4]).toBe(a[4]);
+    expect(b[2]).toBeLessThan(4 * (200 + 64) * 4); // a few changes per bar of the window
+  });
+
   it("records that can no longer change are shared between features() calls", () => {
     const cols = regimeBars(800, 11);
     const s = createStream({ tf: "1m" });

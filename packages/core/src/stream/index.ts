@@ -169,9 +169,6 @@ class IncrementalStream implements FeatureStream {
   private readonly ring: BarRing;
   private det: Detectors;
   private checkpoints: Checkpoint[] = [];
-  /** Events of the bars from `evBase` on (the revisable ones). */
-  private evBase = 0;
-  private evBars: StreamEvent[][] = [];
   private cached: TfFeatures | null = null;
   /** The last copies of the record lists and their versions. */
   private lists: { fvg: [number, unknown[]]; ifvg: [number, unknown[]]; ob: [number, unknown[]]; bb: [number, unknown[]] } = {
@@ -206,15 +203,10 @@ class IncrementalStream implements FeatureStream {
       const limit = t - this.window;
       while (this.checkpoints.length > 1 && this.checkpoints[1]!.bar <= limit) this.checkpoints.shift();
       journal.dropBefore(this.checkpoints[0]!.pos);
-      const drop = this.checkpoints[0]!.bar - this.evBase;
-      if (drop > 2 * CHECKPOINT_EVERY) {
-        this.evBars.splice(0, drop);
-        this.evBase += drop;
-      }
     }
-    const ev = this.det.step(t);
-    this.evBars[t - this.evBase] = ev;
-    return ev;
+    // A revision replays from a checkpoint at or before the revised bar, so the
+    // events it reports are made again: past events need not be kept.
+    return this.det.step(t);
   }
 
   push(bar: StreamBar): StreamUpdate {
@@ -248,7 +240,6 @@ class IncrementalStream implements FeatureStream {
     const cp = this.checkpoints[ci]!;
     this.checkpoints.length = ci;
     this.det.rewind(cp.pos, cp.small);
-    this.evBars.length = cp.bar - this.evBase;
     return cp.bar;
   }
 
@@ -302,7 +293,6 @@ class IncrementalStream implements FeatureStream {
     const bars = this.ring.save();
     const base = this.checkpoints[0]!.bar;
     const saved = this.checkpoints.slice();
-    const evBars = this.evBars.slice();
     const cached = this.cached;
     // Back to the oldest checkpoint, the state as JSON text, then forward again over the same bars.
     this.rewindTo(base);
@@ -310,7 +300,6 @@ class IncrementalStream implements FeatureStream {
     this.replay(base, n, -1, null, null);
     // The replay rebuilt the same checkpoints and events; keep the original objects (identical values).
     this.checkpoints = saved;
-    this.evBars = evBars;
     this.cached = cached;
     return JSON.parse(JSON.stringify({ version: 1, kind: "incremental", options: this.options, base, n, bars, state: JSON.parse(state) })) as StreamSnapshot;
   }
@@ -326,8 +315,6 @@ class IncrementalStream implements FeatureStream {
     if (x.state === null || typeof x.state !== "object") throw new StreamSnapshotError("state", x.state);
     this.det.load(x.state);
     this.det.ctx.journal.reset(0);
-    this.evBase = x.base;
-    this.evBars = [];
     this.replay(x.base, x.n, -1, null, null);
   }
 }
