@@ -11,6 +11,7 @@
  * beyond the failed block's far wick invalidates it.
  */
 import type { BreakerRecord } from "../breakers.js";
+import { isoUtc } from "../time.js";
 import { RecordList, type StepCtx } from "./context.js";
 import type { ObZone } from "./ob.js";
 import type { TouchOwner } from "./touch.js";
@@ -23,7 +24,8 @@ interface Watch {
   h: number;
   l: number;
   c: number;
-  time: string;
+  /** Epoch ms of the failed block's candle. */
+  time: number;
   v: number;
 }
 
@@ -36,11 +38,12 @@ interface BbZone extends TouchOwner {
   l: number;
   lo: number;
   hi: number;
-  fromTime: string;
+  /** Times in epoch ms (`invAt` valid when `inv` >= 0). */
+  fromTime: number;
   formed: number;
-  formedAt: string;
+  formedAt: number;
   inv: number;
-  invAt: string | null;
+  invAt: number;
 }
 
 /** @internal Streaming breaker state. */
@@ -61,18 +64,19 @@ export class BreakerStream {
   }
 
   private record(z: BbZone): BreakerRecord {
+    const formedAt = isoUtc(z.formedAt);
     return {
       tf: this.ctx.tf,
       dir: z.dir > 0 ? "bull" : "bear",
       level: z.level,
-      from_ob_time: z.fromTime,
+      from_ob_time: isoUtc(z.fromTime),
       active: z.inv < 0,
       kind: "BB",
-      time: z.formedAt,
-      known_time: z.formedAt,
+      time: formedAt,
+      known_time: formedAt,
       zone: [z.lo, z.hi],
       ce: (z.lo + z.hi) / 2.0,
-      invalidated_at: z.invAt,
+      invalidated_at: z.inv >= 0 ? isoUtc(z.invAt) : null,
     };
   }
 
@@ -81,7 +85,7 @@ export class BreakerStream {
     z.touched = (_tag, bar) => {
       this.ctx.setOnce(z, "inv", "invAt");
       z.inv = bar;
-      z.invAt = this.ctx.time;
+      z.invAt = this.ctx.ms;
       this.ctx.emit("bb", "invalidated", z.dir, z.fromTime, z.ob);
       this.ctx.mapDelete(this.live, z.ob);
       this.list.put(z.ob, z.formed, z);
@@ -118,7 +122,7 @@ export class BreakerStream {
       if (level === 0) level = w.dir > 0 ? w.l : w.h;
       const z = this.zone({
         ob: w.ob, dir: bd, level, h: w.h, l: w.l, lo, hi, fromTime: w.time,
-        formed: t, formedAt: ctx.time, inv: -1, invAt: null
+        formed: t, formedAt: ctx.ms, inv: -1, invAt: -1
       });
       this.list.put(z.ob, t, z);
       ctx.mapSet(this.live, z.ob, z);

@@ -111,6 +111,16 @@ export class StepCtx {
     return (this.iso ??= isoUtc(this.ring.t[this.t & this.ring.mask]!));
   }
 
+  /** Epoch ms of the bar being processed. */
+  get ms(): number {
+    return this.ring.t[this.t & this.ring.mask]!;
+  }
+
+  /** Epoch ms of a held bar. */
+  msOf(i: number): number {
+    return this.ring.t[i & this.ring.mask]!;
+  }
+
   /** ISO time of a held bar. */
   timeOf(i: number): string {
     return i === this.t ? this.time : isoUtc(this.ring.t[i & this.ring.mask]!);
@@ -126,7 +136,7 @@ export class StepCtx {
   setOnce<Z>(z: Z, bar: keyof Z, at: keyof Z): void {
     this.journal.add(() => {
       (z as any)[bar] = -1;
-      (z as any)[at] = null;
+      (z as any)[at] = -1;
     });
   }
 
@@ -147,8 +157,8 @@ export class StepCtx {
   }
 
   /** Reports an event of record `id` (its position in its detector's list order) at this bar. */
-  emit(kind: StreamEventKind, type: StreamEventType, dir: number, anchor: string, id: number): void {
-    this.events.push({ kind, type, dir: dir > 0 ? "bull" : "bear", anchor, bar: this.t, time: this.time });
+  emit(kind: StreamEventKind, type: StreamEventType, dir: number, anchorMs: number, id: number): void {
+    this.events.push({ kind, type, dir: dir > 0 ? "bull" : "bear", anchor: isoUtc(anchorMs), bar: this.t, time: this.time });
     this.keys.push((KIND_RANK[kind] * 2 ** 40 + id) * 8 + TYPE_RANK[type]);
   }
 

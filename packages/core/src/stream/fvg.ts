@@ -12,6 +12,7 @@
  * working state (its record stays) and may become an IFVG.
  */
 import type { FvgRecord } from "../fvg.js";
+import { isoUtc } from "../time.js";
 import type { AtrStream } from "./atr.js";
 import { RecordList, type StepCtx } from "./context.js";
 import type { IfvgStream } from "./ifvg.js";
@@ -26,15 +27,16 @@ export interface FvgZone extends TouchOwner {
   lo: number;
   hi: number;
   mid: number;
-  start: string;
+  /** Times (epoch ms) of the first candle and of the known bar; of each status (valid when its bar is >= 0). */
+  start: number;
   known: number;
-  knownTime: string;
+  knownTime: number;
   mit: number;
   fill: number;
   traded: number;
-  mitAt: string | null;
-  fillAt: string | null;
-  tradedAt: string | null;
+  mitAt: number;
+  fillAt: number;
+  tradedAt: number;
 }
 
 /** @internal Streaming FVG state. */
@@ -57,17 +59,17 @@ export class FvgStream {
     return {
       tf: this.ctx.tf,
       dir: z.dir > 0 ? "bull" : "bear",
-      start: z.start,
+      start: isoUtc(z.start),
       gap: [z.lo, z.hi],
       filled,
       active: !filled,
       kind: "FVG",
       traded_through: z.traded >= 0,
       ce: (z.lo + z.hi) / 2.0,
-      known_time: z.knownTime,
-      mitigated_at: z.mitAt,
-      filled_at: z.fillAt,
-      traded_through_at: z.tradedAt,
+      known_time: isoUtc(z.knownTime),
+      mitigated_at: z.mit >= 0 ? isoUtc(z.mitAt) : null,
+      filled_at: filled ? isoUtc(z.fillAt) : null,
+      traded_through_at: z.traded >= 0 ? isoUtc(z.tradedAt) : null,
     };
   }
 
@@ -90,7 +92,7 @@ export class FvgStream {
 
   private touched(z: FvgZone, tag: number, bar: number): void {
     const ctx = this.ctx;
-    const at = ctx.time;
+    const at = ctx.ms;
     if (tag === MIT) {
       ctx.setOnce(z, "mit", "mitAt");
       z.mit = bar;
@@ -143,8 +145,8 @@ export class FvgStream {
     if (d === 0) return;
     if (cfg.minGapAtr > 0 && b - a < cfg.minGapAtr * atr.last) return;
     const z = this.zone({
-      id: this.count++, dir: d, lo: a, hi: b, mid: i, start: ctx.timeOf(i - 1), known: t, knownTime: ctx.time,
-      mit: -1, fill: -1, traded: -1, mitAt: null, fillAt: null, tradedAt: null
+      id: this.count++, dir: d, lo: a, hi: b, mid: i, start: ctx.msOf(i - 1), known: t, knownTime: ctx.ms,
+      mit: -1, fill: -1, traded: -1, mitAt: -1, fillAt: -1, tradedAt: -1
     });
     this.list.put(z.id, t, z);
     ctx.mapSet(this.live, z.id, z);

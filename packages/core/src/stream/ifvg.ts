@@ -10,6 +10,7 @@
  * close back beyond its far side, the retest bar included.
  */
 import type { IfvgRecord } from "../ifvg.js";
+import { isoUtc } from "../time.js";
 import { RecordList, type StepCtx } from "./context.js";
 import type { FvgZone } from "./fvg.js";
 import type { TouchOwner } from "./touch.js";
@@ -20,9 +21,9 @@ interface Watch {
   dir: number;
   lo: number;
   hi: number;
-  start: string;
+  start: number;
   tr: number;
-  trAt: string;
+  trAt: number;
 }
 
 /** @internal An IFVG still open to invalidation. */
@@ -31,12 +32,13 @@ interface IfvgZone extends TouchOwner {
   dir: number;
   lo: number;
   hi: number;
-  start: string;
-  trAt: string;
+  /** Times in epoch ms (`invAt` valid when `inv` >= 0). */
+  start: number;
+  trAt: number;
   retest: number;
-  retestAt: string;
+  retestAt: number;
   inv: number;
-  invAt: string | null;
+  invAt: number;
 }
 
 /** @internal Streaming IFVG state. */
@@ -54,24 +56,25 @@ export class IfvgStream {
   watch(z: FvgZone, tr: number): void {
     if (this.ctx.cfg.ifvgRetestBars <= 0) return;
     // The list is replaced, never changed in place: a checkpoint keeps it by reference.
-    this.watches = this.watches.concat([{ gap: z.id, dir: z.dir, lo: z.lo, hi: z.hi, start: z.start, tr, trAt: z.tradedAt! }]);
+    this.watches = this.watches.concat([{ gap: z.id, dir: z.dir, lo: z.lo, hi: z.hi, start: z.start, tr, trAt: z.tradedAt }]);
   }
 
   private record(z: IfvgZone): IfvgRecord {
     const bull = z.dir > 0;
+    const retestedAt = isoUtc(z.retestAt);
     return {
       tf: this.ctx.tf,
       dir: bull ? "bull" : "bear",
       gap: [z.lo, z.hi],
-      start: z.start,
+      start: isoUtc(z.start),
       flip_role: bull ? "support" : "resistance",
       active: z.inv < 0,
       kind: "IFVG",
-      retested_at: z.retestAt,
+      retested_at: retestedAt,
       ce: (z.lo + z.hi) / 2.0,
-      traded_through_at: z.trAt,
-      known_time: z.retestAt,
-      invalidated_at: z.invAt,
+      traded_through_at: isoUtc(z.trAt),
+      known_time: retestedAt,
+      invalidated_at: z.inv >= 0 ? isoUtc(z.invAt) : null,
     };
   }
 
@@ -84,7 +87,7 @@ export class IfvgStream {
   private invalidate(z: IfvgZone, bar: number): void {
     this.ctx.setOnce(z, "inv", "invAt");
     z.inv = bar;
-    z.invAt = this.ctx.time;
+    z.invAt = this.ctx.ms;
     this.ctx.emit("ifvg", "invalidated", z.dir, z.start, z.gap);
     this.ctx.mapDelete(this.live, z.gap);
     this.list.put(z.gap, z.retest, z);
@@ -121,13 +124,13 @@ export class IfvgStream {
       if (!hit) continue;
       const z = this.zone({
         gap: w.gap, dir: -w.dir, lo: w.lo, hi: w.hi, start: w.start, trAt: w.trAt,
-        retest: t, retestAt: ctx.time, inv: -1, invAt: null
+        retest: t, retestAt: ctx.ms, inv: -1, invAt: -1
       });
       ctx.emit("ifvg", "new", z.dir, z.start, z.gap);
       const [kind, key] = this.query(z);
       if (kind === 3 ? c > key : c < key) {
         z.inv = t;
-        z.invAt = ctx.time;
+        z.invAt = ctx.ms;
         ctx.emit("ifvg", "invalidated", z.dir, z.start, z.gap);
       } else {
         ctx.mapSet(this.live, z.gap, z);

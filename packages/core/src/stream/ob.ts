@@ -27,7 +27,8 @@ interface Candle {
   h: number;
   l: number;
   c: number;
-  time: string;
+  /** Epoch ms. */
+  time: number;
 }
 
 /** @internal An order block still open to events. */
@@ -39,13 +40,14 @@ export interface ObZone extends TouchOwner {
   h: number;
   l: number;
   c: number;
-  time: string;
+  /** Times in epoch ms (`mitAt`, `invAt` valid when `mit`, `inv` >= 0). */
+  time: number;
   known: number;
-  knownTime: string;
+  knownTime: number;
   mit: number;
   inv: number;
-  mitAt: string | null;
-  invAt: string | null;
+  mitAt: number;
+  invAt: number;
 }
 
 /** @internal Streaming order-block state. */
@@ -79,16 +81,16 @@ export class ObStream {
     return {
       tf: this.ctx.tf,
       dir: bull ? "bull" : "bear",
-      time: z.time,
+      time: isoUtc(z.time),
       body: [lo, hi],
       distal: bull ? z.l : z.h,
       active: !inv,
       kind: "OB",
       invalidated: inv,
       ce: (lo + hi) / 2.0,
-      known_time: z.knownTime,
-      mitigated_at: z.mitAt,
-      invalidated_at: z.invAt,
+      known_time: isoUtc(z.knownTime),
+      mitigated_at: z.mit >= 0 ? isoUtc(z.mitAt) : null,
+      invalidated_at: inv ? isoUtc(z.invAt) : null,
     };
   }
 
@@ -108,12 +110,12 @@ export class ObStream {
     if (tag === MIT) {
       ctx.setOnce(z, "mit", "mitAt");
       z.mit = bar;
-      z.mitAt = ctx.time;
+      z.mitAt = ctx.ms;
       ctx.emit("ob", "mitigated", z.dir, z.time, z.id);
     } else {
       ctx.setOnce(z, "inv", "invAt");
       z.inv = bar;
-      z.invAt = ctx.time;
+      z.invAt = ctx.ms;
       ctx.emit("ob", "invalidated", z.dir, z.time, z.id);
       // A close beyond the distal wick has crossed the body too: nothing is left to happen.
       ctx.mapDelete(this.live, z.id);
@@ -132,7 +134,7 @@ export class ObStream {
     const ctx = this.ctx;
     const z = this.zone({
       id: this.count++, dir, bar: cd.bar, o: cd.o, h: cd.h, l: cd.l, c: cd.c, time: cd.time,
-      known: ctx.t, knownTime: ctx.time, mit: -1, inv: -1, mitAt: null, invAt: null
+      known: ctx.t, knownTime: ctx.ms, mit: -1, inv: -1, mitAt: -1, invAt: -1
     });
     this.list.put(z.id, ctx.t, z);
     ctx.mapSet(this.live, z.id, z);
@@ -178,7 +180,7 @@ export class ObStream {
   }
 
   private candle(bar: number, x: Float64Array): Candle {
-    return { bar, o: x[1]!, h: x[2]!, l: x[3]!, c: x[4]!, time: isoUtc(x[0]!) };
+    return { bar, o: x[1]!, h: x[2]!, l: x[3]!, c: x[4]!, time: x[0]! };
   }
 
   small(): unknown {
