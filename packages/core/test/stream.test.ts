@@ -402,6 +402,15 @@ describe("createStream: typed errors", () => {
     expect(() => createStream({} as never)).toThrow(OptionError);
   });
 
+  it("an empty stream's features and snapshot are those of no bars", () => {
+    const s = createStream({ tf: "5m" });
+    expectSame(s.features(), computeFeatures(columnsFromArrays({ t: [], o: [], h: [], l: [], c: [] }), { tf: "5m" }), "empty");
+    const r = restoreStream(JSON.parse(JSON.stringify(s.snapshot())));
+    expect(r.length).toBe(0);
+    const bar = { t: "2024-01-02T14:30:00Z", o: 1, h: 2, l: 0.5, c: 1.5 };
+    expect(r.push(bar)).toEqual(s.push(bar));
+  });
+
   it("bars: validated like every input; earlier unknown times refused", () => {
     const s = createStream({ tf: "1m" });
     s.push({ t: "2024-01-02T14:30:00Z", o: 1, h: 2, l: 0.5, c: 1.5 });
