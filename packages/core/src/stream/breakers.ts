@@ -30,7 +30,7 @@ interface Watch {
 }
 
 /** @internal A breaker still open to invalidation. */
-interface BbZone extends TouchOwner {
+interface BbZone {
   ob: number;
   dir: number;
   level: number;
@@ -47,7 +47,7 @@ interface BbZone extends TouchOwner {
 }
 
 /** @internal Streaming breaker state. */
-export class BreakerStream {
+export class BreakerStream implements TouchOwner {
   private watches: Watch[] = [];
   readonly live = new Map<number, BbZone>();
   readonly list: RecordList<BreakerRecord, any>;
@@ -80,24 +80,25 @@ export class BreakerStream {
     };
   }
 
-  private zone(x: Omit<BbZone, "touched">): BbZone {
-    const z = x as BbZone;
-    z.touched = (_tag, bar) => {
-      this.ctx.setOnce(z, "inv", "invAt");
-      z.inv = bar;
-      z.invAt = this.ctx.ms;
-      this.ctx.emit("bb", "invalidated", z.dir, z.fromTime, z.ob);
-      this.ctx.mapDelete(this.live, z.ob);
-      this.list.put(z.ob, z.formed, z);
-    };
-    return z;
+  private zone(x: BbZone): BbZone {
+    return x;
+  }
+
+  /** The invalidation query of `z` was reached at bar `bar`. */
+  touched(z: BbZone, _tag: number, bar: number): void {
+    this.ctx.setOnce(z, "inv", "invAt");
+    z.inv = bar;
+    z.invAt = this.ctx.ms;
+    this.ctx.emit("bb", "invalidated", z.dir, z.fromTime, z.ob);
+    this.ctx.mapDelete(this.live, z.ob);
+    this.list.put(z.ob, z.formed, z);
   }
 
   /** A bearish breaker by a close above the block's high, a bullish one by a close below its low. */
   private arm(z: BbZone): void {
     const tol = this.ctx.cfg.tol;
-    if (z.dir < 0) this.ctx.touch.add(3, z.h + tol, z, 0);
-    else this.ctx.touch.add(2, z.l - tol, z, 0);
+    if (z.dir < 0) this.ctx.touch.add(3, z.h + tol, this, z, 0);
+    else this.ctx.touch.add(2, z.l - tol, this, z, 0);
   }
 
   /** Bar t closed (after the first-touch queries); `brk` the direction of the break at t (0 none). */
@@ -147,8 +148,7 @@ export class BreakerStream {
   save(): unknown {
     const live = [];
     for (const z of this.live.values()) {
-      const { touched: _, ...rest } = z;
-      live.push(rest);
+      live.push({ ...z });
     }
     return { watches: this.watches.map((w) => ({ ...w })), live };
   }

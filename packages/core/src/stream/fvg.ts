@@ -21,7 +21,7 @@ import type { TouchOwner } from "./touch.js";
 const MIT = 0, FILL = 1, TRADED = 2;
 
 /** @internal A gap still open to events. */
-export interface FvgZone extends TouchOwner {
+export interface FvgZone {
   id: number;
   dir: number;
   lo: number;
@@ -40,7 +40,7 @@ export interface FvgZone extends TouchOwner {
 }
 
 /** @internal Streaming FVG state. */
-export class FvgStream {
+export class FvgStream implements TouchOwner {
   /** Gaps found so far (the next gap's id). */
   count = 0;
   readonly live = new Map<number, FvgZone>();
@@ -80,17 +80,18 @@ export class FvgStream {
     const m = (a + b) / 2.0;
     const midline = cfg.fillPolicy === "midline";
     if (z.dir > 0) {
-      if (z.mit < 0) touch.add(0, b, z, MIT);
-      if (z.fill < 0) touch.add(0, (midline ? m : a) + tol, z, FILL);
-      if (z.traded < 0) touch.add(2, a - tol, z, TRADED);
+      if (z.mit < 0) touch.add(0, b, this, z, MIT);
+      if (z.fill < 0) touch.add(0, (midline ? m : a) + tol, this, z, FILL);
+      if (z.traded < 0) touch.add(2, a - tol, this, z, TRADED);
     } else {
-      if (z.mit < 0) touch.add(1, a, z, MIT);
-      if (z.fill < 0) touch.add(1, (midline ? m : b) - tol, z, FILL);
-      if (z.traded < 0) touch.add(3, b + tol, z, TRADED);
+      if (z.mit < 0) touch.add(1, a, this, z, MIT);
+      if (z.fill < 0) touch.add(1, (midline ? m : b) - tol, this, z, FILL);
+      if (z.traded < 0) touch.add(3, b + tol, this, z, TRADED);
     }
   }
 
-  private touched(z: FvgZone, tag: number, bar: number): void {
+  /** A query of zone `z` was reached at bar `bar`. */
+  touched(z: FvgZone, tag: number, bar: number): void {
     const ctx = this.ctx;
     const at = ctx.ms;
     if (tag === MIT) {
@@ -115,10 +116,8 @@ export class FvgStream {
     this.list.put(z.id, z.known, z);
   }
 
-  private zone(x: Omit<FvgZone, "touched">): FvgZone {
-    const z = x as FvgZone;
-    z.touched = (tag, bar) => this.touched(z, tag, bar);
-    return z;
+  private zone(x: FvgZone): FvgZone {
+    return x;
   }
 
   /** Bar t closed (after the first-touch queries): a gap whose third candle is t. */
@@ -171,8 +170,7 @@ export class FvgStream {
   save(): unknown {
     const live = [];
     for (const z of this.live.values()) {
-      const { touched: _, ...rest } = z;
-      live.push(rest);
+      live.push({ ...z });
     }
     return { count: this.count, live };
   }

@@ -27,7 +27,7 @@ interface Watch {
 }
 
 /** @internal An IFVG still open to invalidation. */
-interface IfvgZone extends TouchOwner {
+interface IfvgZone {
   gap: number;
   dir: number;
   lo: number;
@@ -42,7 +42,7 @@ interface IfvgZone extends TouchOwner {
 }
 
 /** @internal Streaming IFVG state. */
-export class IfvgStream {
+export class IfvgStream implements TouchOwner {
   private watches: Watch[] = [];
   readonly live = new Map<number, IfvgZone>();
   readonly list: RecordList<IfvgRecord, any>;
@@ -78,10 +78,13 @@ export class IfvgStream {
     };
   }
 
-  private zone(x: Omit<IfvgZone, "touched">): IfvgZone {
-    const z = x as IfvgZone;
-    z.touched = (_tag, bar) => this.invalidate(z, bar);
-    return z;
+  private zone(x: IfvgZone): IfvgZone {
+    return x;
+  }
+
+  /** The invalidation query of `z` was reached at bar `bar`. */
+  touched(z: IfvgZone, _tag: number, bar: number): void {
+    this.invalidate(z, bar);
   }
 
   private invalidate(z: IfvgZone, bar: number): void {
@@ -134,7 +137,7 @@ export class IfvgStream {
         ctx.emit("ifvg", "invalidated", z.dir, z.start, z.gap);
       } else {
         ctx.mapSet(this.live, z.gap, z);
-        ctx.touch.add(kind, key, z, 0);
+        ctx.touch.add(kind, key, this, z, 0);
       }
       this.list.put(z.gap, t, z);
     }
@@ -152,15 +155,14 @@ export class IfvgStream {
   rewatch(): void {
     for (const z of this.live.values()) {
       const [kind, key] = this.query(z);
-      this.ctx.touch.add(kind, key, z, 0);
+      this.ctx.touch.add(kind, key, this, z, 0);
     }
   }
 
   save(): unknown {
     const live = [];
     for (const z of this.live.values()) {
-      const { touched: _, ...rest } = z;
-      live.push(rest);
+      live.push({ ...z });
     }
     return { watches: this.watches.map((w) => ({ ...w })), live };
   }
@@ -172,7 +174,7 @@ export class IfvgStream {
       const z = this.zone({ ...r });
       this.live.set(z.gap, z);
       const [kind, key] = this.query(z);
-      this.ctx.touch.add(kind, key, z, 0);
+      this.ctx.touch.add(kind, key, this, z, 0);
     }
   }
 }

@@ -32,7 +32,7 @@ interface Candle {
 }
 
 /** @internal An order block still open to events. */
-export interface ObZone extends TouchOwner {
+export interface ObZone {
   id: number;
   dir: number;
   bar: number;
@@ -51,7 +51,7 @@ export interface ObZone extends TouchOwner {
 }
 
 /** @internal Streaming order-block state. */
-export class ObStream {
+export class ObStream implements TouchOwner {
   count = 0;
   /** The last down-close and up-close candles: bar (-1 none) and [t, o, h, l, c]; their Candle once built. */
   private downBar = -1;
@@ -97,15 +97,16 @@ export class ObStream {
   private watch(z: ObZone): void {
     const { cfg, touch } = this.ctx;
     if (z.dir > 0) {
-      if (z.mit < 0) touch.add(0, Math.max(z.o, z.c), z, MIT);
-      if (z.inv < 0) touch.add(2, z.l - cfg.tol, z, INV);
+      if (z.mit < 0) touch.add(0, Math.max(z.o, z.c), this, z, MIT);
+      if (z.inv < 0) touch.add(2, z.l - cfg.tol, this, z, INV);
     } else {
-      if (z.mit < 0) touch.add(1, Math.min(z.o, z.c), z, MIT);
-      if (z.inv < 0) touch.add(3, z.h + cfg.tol, z, INV);
+      if (z.mit < 0) touch.add(1, Math.min(z.o, z.c), this, z, MIT);
+      if (z.inv < 0) touch.add(3, z.h + cfg.tol, this, z, INV);
     }
   }
 
-  private touched(z: ObZone, tag: number, bar: number): void {
+  /** A query of zone `z` was reached at bar `bar`. */
+  touched(z: ObZone, tag: number, bar: number): void {
     const ctx = this.ctx;
     if (tag === MIT) {
       ctx.setOnce(z, "mit", "mitAt");
@@ -124,10 +125,8 @@ export class ObStream {
     this.list.put(z.id, z.known, z);
   }
 
-  private zone(x: Omit<ObZone, "touched">): ObZone {
-    const z = x as ObZone;
-    z.touched = (tag, bar) => this.touched(z, tag, bar);
-    return z;
+  private zone(x: ObZone): ObZone {
+    return x;
   }
 
   private block(cd: Candle, dir: number): void {
@@ -209,8 +208,7 @@ export class ObStream {
   save(): unknown {
     const live = [];
     for (const z of this.live.values()) {
-      const { touched: _, ...rest } = z;
-      live.push(rest);
+      live.push({ ...z });
     }
     return { ...(this.small() as object), live };
   }

@@ -12,45 +12,50 @@
 /** Query kinds: 0 low <= key, 1 high >= key, 2 close < key, 3 close > key. */
 export type TouchKind = 0 | 1 | 2 | 3;
 
-/** @internal Whoever waits for a query: told the bar at which it was reached. */
+/** @internal The detector that waits for a query about one of its zones: told the bar at which it was reached. */
 export interface TouchOwner {
-  touched(tag: number, bar: number): void;
+  touched(zone: any, tag: number, bar: number): void;
 }
 
 /** A binary min-heap of (distance, owner, tag). */
 class Heap {
   keys: number[] = [];
   owners: TouchOwner[] = [];
+  zones: unknown[] = [];
   tags: number[] = [];
 
   get size(): number {
     return this.keys.length;
   }
 
-  push(key: number, owner: TouchOwner, tag: number): void {
-    const K = this.keys, O = this.owners, T = this.tags;
+  push(key: number, owner: TouchOwner, zone: unknown, tag: number): void {
+    const K = this.keys, O = this.owners, Z = this.zones, T = this.tags;
     let i = K.length;
     K.push(key);
     O.push(owner);
+    Z.push(zone);
     T.push(tag);
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (K[p]! <= key) break;
       K[i] = K[p]!;
       O[i] = O[p]!;
+      Z[i] = Z[p];
       T[i] = T[p]!;
       i = p;
     }
     K[i] = key;
     O[i] = owner;
+    Z[i] = zone;
     T[i] = tag;
   }
 
   /** Removes the top. */
   pop(): void {
-    const K = this.keys, O = this.owners, T = this.tags;
+    const K = this.keys, O = this.owners, Z = this.zones, T = this.tags;
     const key = K.pop()!;
     const owner = O.pop()!;
+    const zone = Z.pop();
     const tag = T.pop()!;
     const n = K.length;
     if (n === 0) return;
@@ -62,11 +67,13 @@ class Heap {
       if (K[c]! >= key) break;
       K[i] = K[c]!;
       O[i] = O[c]!;
+      Z[i] = Z[c];
       T[i] = T[c]!;
       i = c;
     }
     K[i] = key;
     O[i] = owner;
+    Z[i] = zone;
     T[i] = tag;
   }
 }
@@ -85,11 +92,11 @@ export class TouchQueue {
   }
 
   /** Waits for the first bar (from the next one processed) where `kind` reaches `key`. */
-  add(kind: TouchKind, key: number, owner: TouchOwner, tag: number): void {
-    if (kind === 0) this.h0.push(-key, owner, tag);
-    else if (kind === 1) this.h1.push(key, owner, tag);
-    else if (kind === 2) this.h2.push(-key, owner, tag);
-    else this.h3.push(key, owner, tag);
+  add(kind: TouchKind, key: number, owner: TouchOwner, zone: unknown, tag: number): void {
+    if (kind === 0) this.h0.push(-key, owner, zone, tag);
+    else if (kind === 1) this.h1.push(key, owner, zone, tag);
+    else if (kind === 2) this.h2.push(-key, owner, zone, tag);
+    else this.h3.push(key, owner, zone, tag);
   }
 
   /** Whether bar (l, h, c) reaches `key` in the way of `kind`. */
@@ -102,27 +109,27 @@ export class TouchQueue {
     const nl = -l, nc = -c;
     let x = this.h0;
     while (x.keys.length > 0 && x.keys[0]! <= nl) {
-      const o = x.owners[0]!, tg = x.tags[0]!;
+      const o = x.owners[0]!, z = x.zones[0], tg = x.tags[0]!;
       x.pop();
-      o.touched(tg, bar);
+      o.touched(z, tg, bar);
     }
     x = this.h1;
     while (x.keys.length > 0 && x.keys[0]! <= h) {
-      const o = x.owners[0]!, tg = x.tags[0]!;
+      const o = x.owners[0]!, z = x.zones[0], tg = x.tags[0]!;
       x.pop();
-      o.touched(tg, bar);
+      o.touched(z, tg, bar);
     }
     x = this.h2;
     while (x.keys.length > 0 && x.keys[0]! < nc) {
-      const o = x.owners[0]!, tg = x.tags[0]!;
+      const o = x.owners[0]!, z = x.zones[0], tg = x.tags[0]!;
       x.pop();
-      o.touched(tg, bar);
+      o.touched(z, tg, bar);
     }
     x = this.h3;
     while (x.keys.length > 0 && x.keys[0]! < c) {
-      const o = x.owners[0]!, tg = x.tags[0]!;
+      const o = x.owners[0]!, z = x.zones[0], tg = x.tags[0]!;
       x.pop();
-      o.touched(tg, bar);
+      o.touched(z, tg, bar);
     }
   }
 
