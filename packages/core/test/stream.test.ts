@@ -323,6 +323,7 @@ describe("createStream: revisions", () => {
             expect(u.revised).toBe(true);
             expect(u.from).toBe(at);
             for (const e of u.events) expect(e.bar).toBeGreaterThanOrEqual(at);
+            for (let k = 1; k < u.events.length; k++) expect(u.events[k]!.bar).toBeGreaterThanOrEqual(u.events[k - 1]!.bar);
             log.apply(u);
             expect(s.length).toBe(i + 1);
             const hist = colsOf(bars);

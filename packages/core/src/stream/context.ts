@@ -121,18 +121,7 @@ export class StepCtx {
     return this.ring.t[i & this.ring.mask]!;
   }
 
-  /** ISO time of a held bar. */
-  timeOf(i: number): string {
-    return i === this.t ? this.time : isoUtc(this.ring.t[i & this.ring.mask]!);
-  }
-
-  /** Records the state of `z` before it is changed (undone by restoring its fields). */
-  change<Z extends object>(z: Z): void {
-    const old = { ...z };
-    this.journal.add(() => Object.assign(z, old));
-  }
-
-  /** Undoably records that status `bar` (with its time `at`) of `z`, unset so far (-1 / null), is being set. */
+  /** Undoably records that status `bar` (with its time `at`) of `z`, unset so far (-1), is being set. */
   setOnce<Z>(z: Z, bar: keyof Z, at: keyof Z): void {
     this.journal.add(() => {
       (z as any)[bar] = -1;
