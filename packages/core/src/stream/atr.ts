@@ -17,10 +17,13 @@ import type { AtrConfig } from "../atr.js";
 export class AtrStream {
   readonly p: number;
   readonly wilder: boolean;
-  /** Rows of partial sums S_w, w = 2^r; row r is a ring of 2w values. */
-  private rows: Float64Array[];
-  /** Set bits of the period, lowest first, as row numbers. */
-  private parts: number[];
+  /** Rows of partial sums S_w, w = 2^r, one after the other; row r is a ring of 2w values at `off[r]`. */
+  private rows: Float64Array;
+  private readonly off: Int32Array;
+  private readonly nRows: number;
+  /** Set bits of the period, lowest first: their rows and lags (p mod w). */
+  private readonly partRow: Int32Array;
+  private readonly partLag: Int32Array;
   /** Bars seen. */
   n = 0;
   private sum = 0;
@@ -32,13 +35,14 @@ export class AtrStream {
   constructor(cfg: AtrConfig) {
     this.p = cfg.period;
     this.wilder = cfg.method === "wilder";
-    const nRows = 32 - Math.clz32(this.p);
-    this.rows = [];
-    this.parts = [];
-    for (let r = 0; r < nRows; r++) {
-      this.rows.push(new Float64Array(2 << r));
-      if (this.p & (1 << r)) this.parts.push(r);
-    }
+    this.nRows = 32 - Math.clz32(this.p);
+    this.off = new Int32Array(this.nRows + 1);
+    for (let r = 0; r < this.nRows; r++) this.off[r + 1] = this.off[r]! + (2 << r);
+    this.rows = new Float64Array(this.off[this.nRows]!);
+    const rows: number[] = [];
+    for (let r = 0; r < this.nRows; r++) if (this.p & (1 << r)) rows.push(r);
+    this.partRow = Int32Array.from(rows);
+    this.partLag = Int32Array.from(rows, (r) => this.p % (1 << r));
   }
 
   /** Adds bar i = n (h, l, c) and returns its ATR. */
@@ -52,16 +56,16 @@ export class AtrStream {
     }
     this.prevC = c;
     let out: number;
+    const R = this.rows;
+    const off = this.off;
     if (!this.wilder) {
-      // Partial sums ending at bar i, in the kernel's tree order.
-      const rows = this.rows;
+      // Partial sums ending at bar i, in the kernel's tree order: S_2w(i) = S_w(i - w) + S_w(i).
       let s = tr;
-      rows[0]![i & 1] = s;
-      for (let r = 1; r < rows.length; r++) {
+      R[i & 1] = s;
+      for (let r = 1; r < this.nRows; r++) {
         const w = 1 << (r - 1);
-        const below = rows[r - 1]!;
-        s = below[(i - w) & (2 * w - 1)]! + s;
-        rows[r]![i & ((2 << r) - 1)] = s;
+        s = R[off[r - 1]! + ((i - w) & (2 * w - 1))]! + s;
+        R[off[r]! + (i & ((2 << r) - 1))] = s;
       }
     }
     if (i < p) {
@@ -70,14 +74,14 @@ export class AtrStream {
     } else if (this.wilder) {
       out = (this.last * (p - 1) + tr) / p;
     } else {
-      const rows = this.rows;
-      let acc = 0;
-      let first = true;
-      for (const r of this.parts) {
-        const w = 1 << r;
-        const x = rows[r]![(i - (p % w)) & (2 * w - 1)]!;
-        acc = first ? x : acc + x;
-        first = false;
+      // The parts of the set bits of p, lowest first; part w ends p mod w bars before i.
+      const pr = this.partRow;
+      const pl = this.partLag;
+      let r = pr[0]!;
+      let acc = R[off[r]! + ((i - pl[0]!) & ((2 << r) - 1))]!;
+      for (let k = 1; k < pr.length; k++) {
+        r = pr[k]!;
+        acc = acc + R[off[r]! + ((i - pl[k]!) & ((2 << r) - 1))]!;
       }
       out = acc / p;
     }
@@ -88,7 +92,7 @@ export class AtrStream {
   }
 
   save(): unknown {
-    return { n: this.n, sum: this.sum, prevC: this.prevC, last: num(this.last), prev: num(this.prev), rows: this.rows.map((r) => Array.from(r)) };
+    return { n: this.n, sum: this.sum, prevC: this.prevC, last: num(this.last), prev: num(this.prev), rows: Array.from(this.rows) };
   }
 
   load(x: any): void {
@@ -97,7 +101,7 @@ export class AtrStream {
     this.prevC = x.prevC;
     this.last = x.last ?? NaN;
     this.prev = x.prev ?? NaN;
-    this.rows = (x.rows as number[][]).map((r) => Float64Array.from(r));
+    this.rows = Float64Array.from(x.rows as number[]);
   }
 }
 
