@@ -53,7 +53,7 @@ export class BreakerStream implements TouchOwner {
   readonly list: RecordList<BreakerRecord, any>;
 
   constructor(private readonly ctx: StepCtx) {
-    this.list = new RecordList((z) => this.record(z));
+    this.list = new RecordList((z: BbZone) => this.record(z), (z) => z.inv >= 0);
     this.list.journal = ctx.journal;
   }
 

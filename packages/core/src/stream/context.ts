@@ -192,7 +192,14 @@ export class RecordList<R, Z = unknown> {
   version = 0;
   journal: Journal | null = null;
 
-  constructor(private readonly build: (z: Z) => R) {}
+  /**
+   * `build` makes the record of a zone; `final` tells a zone that can no
+   * longer change (its zone is then let go once its record is built).
+   */
+  constructor(
+    private readonly build: (z: Z) => R,
+    private readonly final: (z: Z) => boolean,
+  ) {}
 
   /** Inserts or marks for rebuilding the record of `key` (zone `z`). */
   put(key: number, known: number, z: Z): void {
@@ -221,6 +228,7 @@ export class RecordList<R, Z = unknown> {
       this.zones[lo] = z;
       j?.add(() => {
         this.version++;
+        this.zones[this.find(key)] = z;
         this.dirty.push(key);
       });
       return;
@@ -246,7 +254,11 @@ export class RecordList<R, Z = unknown> {
       const K = this.keys;
       for (const key of d) {
         const i = this.find(key);
-        if (K[i] === key && this.zones[i] != null) this.recs[i] = this.build(this.zones[i]!);
+        const z = this.zones[i];
+        if (K[i] === key && z != null) {
+          this.recs[i] = this.build(z);
+          if (this.final(z)) this.zones[i] = null;
+        }
       }
       this.dirty = [];
     }

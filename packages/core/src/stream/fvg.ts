@@ -50,7 +50,7 @@ export class FvgStream implements TouchOwner {
     private readonly ctx: StepCtx,
     private readonly ifvg: IfvgStream,
   ) {
-    this.list = new RecordList((z) => this.record(z));
+    this.list = new RecordList((z: FvgZone) => this.record(z), (z) => z.traded >= 0);
     this.list.journal = ctx.journal;
   }
 

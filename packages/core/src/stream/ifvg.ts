@@ -48,7 +48,7 @@ export class IfvgStream implements TouchOwner {
   readonly list: RecordList<IfvgRecord, any>;
 
   constructor(private readonly ctx: StepCtx) {
-    this.list = new RecordList((z) => this.record(z));
+    this.list = new RecordList((z: IfvgZone) => this.record(z), (z) => z.inv >= 0);
     this.list.journal = ctx.journal;
   }
 

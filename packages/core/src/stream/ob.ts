@@ -69,7 +69,7 @@ export class ObStream implements TouchOwner {
     private readonly ctx: StepCtx,
     private readonly bb: BreakerStream,
   ) {
-    this.list = new RecordList((z) => this.record(z));
+    this.list = new RecordList((z: ObZone) => this.record(z), (z) => z.inv >= 0);
     this.list.journal = ctx.journal;
   }
 
