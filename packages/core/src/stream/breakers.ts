@@ -24,8 +24,8 @@ interface Watch {
   h: number;
   l: number;
   c: number;
-  /** Epoch ms of the failed block's candle. */
-  time: number;
+  /** ISO time of the failed block's candle. */
+  time: string;
   v: number;
 }
 
@@ -38,8 +38,8 @@ interface BbZone {
   l: number;
   lo: number;
   hi: number;
-  /** Times in epoch ms (`invAt` valid when `inv` >= 0). */
-  fromTime: number;
+  /** The failed block's candle time (the anchor, ISO); epoch ms of formation and invalidation. */
+  fromTime: string;
   formed: number;
   formedAt: number;
   inv: number;
@@ -69,7 +69,7 @@ export class BreakerStream implements TouchOwner {
       tf: this.ctx.tf,
       dir: z.dir > 0 ? "bull" : "bear",
       level: z.level,
-      from_ob_time: isoUtc(z.fromTime),
+      from_ob_time: z.fromTime,
       active: z.inv < 0,
       kind: "BB",
       time: formedAt,

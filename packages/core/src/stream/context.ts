@@ -146,8 +146,8 @@ export class StepCtx {
   }
 
   /** Reports an event of record `id` (its position in its detector's list order) at this bar. */
-  emit(kind: StreamEventKind, type: StreamEventType, dir: number, anchorMs: number, id: number): void {
-    this.events.push({ kind, type, dir: dir > 0 ? "bull" : "bear", anchor: isoUtc(anchorMs), bar: this.t, time: this.time });
+  emit(kind: StreamEventKind, type: StreamEventType, dir: number, anchor: string, id: number): void {
+    this.events.push({ kind, type, dir: dir > 0 ? "bull" : "bear", anchor, bar: this.t, time: this.time });
     this.keys.push((KIND_RANK[kind] * 2 ** 40 + id) * 8 + TYPE_RANK[type]);
   }
 

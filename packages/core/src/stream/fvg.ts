@@ -27,10 +27,10 @@ export interface FvgZone {
   lo: number;
   hi: number;
   mid: number;
-  /** Times (epoch ms) of the first candle and of the known bar; of each status (valid when its bar is >= 0). */
-  start: number;
+  /** ISO times of the first candle (the anchor) and of the known bar; epoch ms of each status (valid when its bar is >= 0). */
+  start: string;
   known: number;
-  knownTime: number;
+  knownTime: string;
   mit: number;
   fill: number;
   traded: number;
@@ -59,14 +59,14 @@ export class FvgStream implements TouchOwner {
     return {
       tf: this.ctx.tf,
       dir: z.dir > 0 ? "bull" : "bear",
-      start: isoUtc(z.start),
+      start: z.start,
       gap: [z.lo, z.hi],
       filled,
       active: !filled,
       kind: "FVG",
       traded_through: z.traded >= 0,
       ce: (z.lo + z.hi) / 2.0,
-      known_time: isoUtc(z.knownTime),
+      known_time: z.knownTime,
       mitigated_at: z.mit >= 0 ? isoUtc(z.mitAt) : null,
       filled_at: filled ? isoUtc(z.fillAt) : null,
       traded_through_at: z.traded >= 0 ? isoUtc(z.tradedAt) : null,
@@ -144,7 +144,7 @@ export class FvgStream implements TouchOwner {
     if (d === 0) return;
     if (cfg.minGapAtr > 0 && b - a < cfg.minGapAtr * atr.last) return;
     const z = this.zone({
-      id: this.count++, dir: d, lo: a, hi: b, mid: i, start: ctx.msOf(i - 1), known: t, knownTime: ctx.ms,
+      id: this.count++, dir: d, lo: a, hi: b, mid: i, start: isoUtc(ctx.msOf(i - 1)), known: t, knownTime: ctx.time,
       mit: -1, fill: -1, traded: -1, mitAt: -1, fillAt: -1, tradedAt: -1
     });
     this.list.put(z.id, t, z);

@@ -21,7 +21,7 @@ interface Watch {
   dir: number;
   lo: number;
   hi: number;
-  start: number;
+  start: string;
   tr: number;
   trAt: number;
 }
@@ -32,8 +32,8 @@ interface IfvgZone {
   dir: number;
   lo: number;
   hi: number;
-  /** Times in epoch ms (`invAt` valid when `inv` >= 0). */
-  start: number;
+  /** The anchor (ISO); times in epoch ms (`invAt` valid when `inv` >= 0). */
+  start: string;
   trAt: number;
   retest: number;
   retestAt: number;
@@ -66,7 +66,7 @@ export class IfvgStream implements TouchOwner {
       tf: this.ctx.tf,
       dir: bull ? "bull" : "bear",
       gap: [z.lo, z.hi],
-      start: isoUtc(z.start),
+      start: z.start,
       flip_role: bull ? "support" : "resistance",
       active: z.inv < 0,
       kind: "IFVG",

@@ -10,6 +10,7 @@ import { validateBarInto } from "../columns.js";
 import { OptionError } from "../errors.js";
 import type { TfFeatures } from "../features.js";
 import { intOption } from "../profile.js";
+import { isoUtc } from "../time.js";
 import { AtrStream } from "./atr.js";
 import { BarRing } from "./bars.js";
 import { BreakerStream } from "./breakers.js";
@@ -83,13 +84,13 @@ class Detectors {
     this.atr.push(h, l, c);
     const sw = this.sw;
     const flags = sw.step(ring, t);
-    if (flags & 1) ctx.emit("swing", "new", -1, ctx.msOf(sw.hi), 2 * sw.hi);
-    if (flags & 2) ctx.emit("swing", "new", 1, ctx.msOf(sw.lo), 2 * sw.lo + 1);
+    if (flags & 1) ctx.emit("swing", "new", -1, isoUtc(ctx.msOf(sw.hi)), 2 * sw.hi);
+    if (flags & 2) ctx.emit("swing", "new", 1, isoUtc(ctx.msOf(sw.lo)), 2 * sw.lo + 1);
     const st = this.st;
     const brk = st.step(t, c, flags, sw);
     if (brk !== 0) {
       st.lastTime = ctx.time;
-      ctx.emit(st.lastChoch ? "choch" : "bos", "new", brk, ctx.ms, 0);
+      ctx.emit(st.lastChoch ? "choch" : "bos", "new", brk, st.lastTime, 0);
     }
     this.eq.step(ring, t, flags, brk, sw);
     this.touch.run(t, l, h, c);

@@ -40,10 +40,10 @@ export interface ObZone {
   h: number;
   l: number;
   c: number;
-  /** Times in epoch ms (`mitAt`, `invAt` valid when `mit`, `inv` >= 0). */
-  time: number;
+  /** ISO times of the candle (the anchor) and of the known bar; epoch ms of the statuses (valid when `mit`, `inv` >= 0). */
+  time: string;
   known: number;
-  knownTime: number;
+  knownTime: string;
   mit: number;
   inv: number;
   mitAt: number;
@@ -81,14 +81,14 @@ export class ObStream implements TouchOwner {
     return {
       tf: this.ctx.tf,
       dir: bull ? "bull" : "bear",
-      time: isoUtc(z.time),
+      time: z.time,
       body: [lo, hi],
       distal: bull ? z.l : z.h,
       active: !inv,
       kind: "OB",
       invalidated: inv,
       ce: (lo + hi) / 2.0,
-      known_time: isoUtc(z.knownTime),
+      known_time: z.knownTime,
       mitigated_at: z.mit >= 0 ? isoUtc(z.mitAt) : null,
       invalidated_at: inv ? isoUtc(z.invAt) : null,
     };
@@ -132,8 +132,8 @@ export class ObStream implements TouchOwner {
   private block(cd: Candle, dir: number): void {
     const ctx = this.ctx;
     const z = this.zone({
-      id: this.count++, dir, bar: cd.bar, o: cd.o, h: cd.h, l: cd.l, c: cd.c, time: cd.time,
-      known: ctx.t, knownTime: ctx.ms, mit: -1, inv: -1, mitAt: -1, invAt: -1
+      id: this.count++, dir, bar: cd.bar, o: cd.o, h: cd.h, l: cd.l, c: cd.c, time: isoUtc(cd.time),
+      known: ctx.t, knownTime: ctx.time, mit: -1, inv: -1, mitAt: -1, invAt: -1
     });
     this.list.put(z.id, ctx.t, z);
     ctx.mapSet(this.live, z.id, z);
