@@ -42,6 +42,7 @@ import { timeSuite, type Impl, type Timing, type TimingOptions } from "./harness
 import { recordBuilder } from "./internal.js";
 import { btcFiles, csvPrefix, loadBtc, sharedDir } from "./real.js";
 import { stats, type SamplerOptions } from "./sampler.js";
+import { streamSuite } from "./suites/stream.js";
 import { ATR_PERIOD, CrossBench, FVG_TOL, SWING_K, XKERNELS } from "./xengine.js";
 
 /**
@@ -731,6 +732,7 @@ async function sizeSuites(ctx: SizeCtx, o: BenchOptions, records: BenchRecord[],
       { name: "seed-v0.1", fn: cap("seed-v0.1"), check: show("seed-v0.1") },
     ]);
   }
+  await streamSuite(ctx, o, records, timed);
 }
 
 /**

@@ -58,6 +58,7 @@ describe("pnpm bench at 2,000 bars", () => {
       "features(1 tf)",
       "records from columns",
       "capsule (1m+5m+SMT)",
+      "stream push",
     ]) {
       expect(suites, s).toContain(s);
     }

@@ -270,6 +270,36 @@ export function columnsFromBars(bars: readonly unknown[], options?: ReadOptions)
 }
 
 /**
+ * @internal Validates one bar object with the rules of {@link columnsFromBars}
+ * (same typed errors, `row` naming it) and writes `t, o, h, l, c, v` (t in
+ * epoch ms) into `out`. A `Date` is accepted for `t`.
+ */
+export function validateBarInto(b: unknown, row: number, out: Float64Array): void {
+  if (b === null || typeof b !== "object" || Array.isArray(b)) {
+    throw new BarValidationError(row, "row", b, "a bar must be an object with t, o, h, l, c and optionally v");
+  }
+  const r = b as Record<string, unknown>;
+  const tv = r.t;
+  const t = tv instanceof Date ? tv.getTime() : toEpochMs(tv); // a Date is epoch ms already (NaN when invalid)
+  if (Number.isNaN(t)) {
+    const what = tv === undefined ? "is missing" : typeof tv === "string" ? "is not an ISO 8601 timestamp" : "must be an ISO 8601 string or epoch milliseconds";
+    throw new BarValidationError(row, "t", tv, what);
+  }
+  const o = priceField(row, "o", r.o);
+  const h = priceField(row, "h", r.h);
+  const l = priceField(row, "l", r.l);
+  const c = priceField(row, "c", r.c);
+  const v = r.v === undefined || r.v === null ? 0 : priceField(row, "v", r.v);
+  checkBar(row, o, h, l, c, v);
+  out[0] = t;
+  out[1] = o;
+  out[2] = h;
+  out[3] = l;
+  out[4] = c;
+  out[5] = v;
+}
+
+/**
  * Validates typed arrays (for example from a columnar file) and returns them as
  * columns, sorted by time. `t` is epoch milliseconds; `v` may be omitted (0).
  * See {@link ReadOptions} for negative prices and OHLC repair.

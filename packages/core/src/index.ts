@@ -59,6 +59,23 @@ export { orderBlocks, orderBlockObjects, type ObColumns, type ObRecord } from ".
 export { breakerBlocks, breakerObjects, type BreakerColumns, type BreakerRecord } from "./breakers.js";
 export { smt, smtObjects, type SmtColumns, type SmtRecord, type SmtOptions } from "./smt.js";
 export { computeFeatures, computeFeatureColumns, type FeatureOptions, type TfFeatures, type FeatureColumns } from "./features.js";
+export {
+  createStream,
+  restoreStream,
+  DEFAULT_REVISION_WINDOW,
+  StreamOrderError,
+  StreamRevisionError,
+  StreamSnapshotError,
+  type IncrementalStreamOptions,
+  type FeatureStream,
+  type StreamBar,
+  type StreamEvent,
+  type StreamEventKind,
+  type StreamEventType,
+  type StreamOptions,
+  type StreamSnapshot,
+  type StreamUpdate,
+} from "./stream/index.js";
 export { aggregate, aggregateBars } from "./aggregate.js";
 export {
   buildCapsule,
