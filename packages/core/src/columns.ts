@@ -218,6 +218,15 @@ function priceField(row: number, field: BarField, value: unknown): number {
 
 /** Validates one row's prices and volume (undefined volume reads as 0), repairs it when asked, and stores it. */
 function setRow(cfg: ReadConfig, cols: ReturnType<typeof makeColumns>, i: number, t: number, o: unknown, h: unknown, l: unknown, c: unknown, v: unknown): void {
+  rowInto(cfg, i, t, o, h, l, c, v, row6);
+  putRow(cols, i, row6[0]!, row6[1]!, row6[2]!, row6[3]!, row6[4]!, row6[5]!);
+}
+
+/** One validated row: [t, o, h, l, c, v]. */
+const row6 = new Float64Array(6);
+
+/** Validates one row's prices and volume (undefined volume reads as 0), repairs it when asked, and writes [t,o,h,l,c,v] to `out`. */
+function rowInto(cfg: ReadConfig, i: number, t: number, o: unknown, h: unknown, l: unknown, c: unknown, v: unknown, out: Float64Array): void {
   const po = priceField(i, "o", o);
   let ph = priceField(i, "h", h);
   let pl = priceField(i, "l", l);
@@ -228,7 +237,28 @@ function setRow(cfg: ReadConfig, cols: ReturnType<typeof makeColumns>, i: number
     pl = scratch.l;
   }
   checkBar(cfg, i, po, ph, pl, pc, pv);
-  putRow(cols, i, t, po, ph, pl, pc, pv);
+  out[0] = t;
+  out[1] = po;
+  out[2] = ph;
+  out[3] = pl;
+  out[4] = pc;
+  out[5] = pv;
+}
+
+/** Validates one bar object (time and row) with the rules of {@link columnsFromBars} into `out` = [t, o, h, l, c, v]. */
+function barInto(cfg: ReadConfig, b: unknown, i: number, out: Float64Array): void {
+  if (b === null || typeof b !== "object" || Array.isArray(b)) {
+    throw new BarValidationError(i, "row", b, "a bar must be an object with t, o, h, l, c and optionally v");
+  }
+  const r = b as Record<string, unknown>;
+  const tv = r.t;
+  // A Date is an instant already (NaN when invalid).
+  const t = tv instanceof Date ? tv.getTime() : toEpochMs(tv);
+  if (Number.isNaN(t)) {
+    const what = tv === undefined ? "is missing" : typeof tv === "string" ? "is not an ISO 8601 timestamp" : "must be an ISO 8601 string, a Date or epoch milliseconds";
+    throw new BarValidationError(i, "t", tv, what);
+  }
+  rowInto(cfg, i, t, r.o, r.h, r.l, r.c, r.v === null ? undefined : r.v, out);
 }
 
 /** Stores one validated row. */
@@ -254,17 +284,8 @@ export function columnsFromBars(bars: readonly unknown[], options?: ReadOptions)
   const n = bars.length;
   const cols = makeColumns(n);
   for (let i = 0; i < n; i++) {
-    const b = bars[i] as Record<string, unknown> | null;
-    if (b === null || typeof b !== "object" || Array.isArray(b)) {
-      throw new BarValidationError(i, "row", b, "a bar must be an object with t, o, h, l, c and optionally v");
-    }
-    const tv = b.t;
-    const t = toEpochMs(tv);
-    if (Number.isNaN(t)) {
-      const what = tv === undefined ? "is missing" : typeof tv === "string" ? "is not an ISO 8601 timestamp" : "must be an ISO 8601 string or epoch milliseconds";
-      throw new BarValidationError(i, "t", tv, what);
-    }
-    setRow(cfg, cols, i, t, b.o, b.h, b.l, b.c, b.v === null ? undefined : b.v);
+    barInto(cfg, bars[i], i, row6);
+    putRow(cols, i, row6[0]!, row6[1]!, row6[2]!, row6[3]!, row6[4]!, row6[5]!);
   }
   return finish(cols, n, (r) => (bars[r] as Record<string, unknown>).t);
 }
@@ -274,29 +295,8 @@ export function columnsFromBars(bars: readonly unknown[], options?: ReadOptions)
  * (same typed errors, `row` naming it) and writes `t, o, h, l, c, v` (t in
  * epoch ms) into `out`. A `Date` is accepted for `t`.
  */
-export function validateBarInto(b: unknown, row: number, out: Float64Array): void {
-  if (b === null || typeof b !== "object" || Array.isArray(b)) {
-    throw new BarValidationError(row, "row", b, "a bar must be an object with t, o, h, l, c and optionally v");
-  }
-  const r = b as Record<string, unknown>;
-  const tv = r.t;
-  const t = tv instanceof Date ? tv.getTime() : toEpochMs(tv); // a Date is epoch ms already (NaN when invalid)
-  if (Number.isNaN(t)) {
-    const what = tv === undefined ? "is missing" : typeof tv === "string" ? "is not an ISO 8601 timestamp" : "must be an ISO 8601 string or epoch milliseconds";
-    throw new BarValidationError(row, "t", tv, what);
-  }
-  const o = priceField(row, "o", r.o);
-  const h = priceField(row, "h", r.h);
-  const l = priceField(row, "l", r.l);
-  const c = priceField(row, "c", r.c);
-  const v = r.v === undefined || r.v === null ? 0 : priceField(row, "v", r.v);
-  checkBar(row, o, h, l, c, v);
-  out[0] = t;
-  out[1] = o;
-  out[2] = h;
-  out[3] = l;
-  out[4] = c;
-  out[5] = v;
+export function validateBarInto(b: unknown, row: number, out: Float64Array, options?: ReadOptions): void {
+  barInto(readConfig(options), b, row, out);
 }
 
 /**
