@@ -7,11 +7,12 @@
 // move, this file is the one place to follow them.
 
 import type { WasmBars } from "@ict/core";
-import { analyse, zoneConfig, type Analysis } from "../../packages/core/dist/analysis.js";
-import { breakerRecords } from "../../packages/core/dist/breakers.js";
-import { fvgRecords } from "../../packages/core/dist/fvg.js";
-import { ifvgRecords } from "../../packages/core/dist/ifvg.js";
-import { obRecords } from "../../packages/core/dist/ob.js";
+import { analyse } from "../../packages/core/dist/runtime/analysis.js";
+import { zoneConfig, type ZoneAnalysis as Analysis } from "../../packages/core/dist/detectors/zones/zones.js";
+import { bbSlot, breakerRecords } from "../../packages/core/dist/detectors/breakers/breakers.js";
+import { fvgRecords, fvgSlot } from "../../packages/core/dist/detectors/fvg/fvg.js";
+import { ifvgRecords, ifvgSlot } from "../../packages/core/dist/detectors/ifvg/ifvg.js";
+import { obRecords, obSlot } from "../../packages/core/dist/detectors/ob/ob.js";
 
 /** The record lists of one timeframe, as computeFeatures returns them. */
 export interface RecordLists {
@@ -33,10 +34,10 @@ export interface RecordLists {
 export function recordBuilder(wb: WasmBars, profile: "ict" | "seed-v0.1", tf = "1m"): () => RecordLists {
   const a: Analysis = analyse(wb as never, zoneConfig({ profile }), (x) => {
     void x.t;
-    void x.fvg;
-    void x.ifvg;
-    void x.ob;
-    void x.bb;
+    void x.use(fvgSlot);
+    void x.use(ifvgSlot);
+    void x.use(obSlot);
+    void x.use(bbSlot);
     return x;
   });
   return () => ({ fvg: fvgRecords(a, tf), ifvg: ifvgRecords(a, tf), ob: obRecords(a, tf), bb: breakerRecords(a, tf) });

@@ -1,10 +1,10 @@
-import { aggregate } from "./aggregate.js";
-import type { Columns } from "./columns.js";
-import { IctError } from "./errors.js";
-import { computeFeatures, type TfFeatures } from "./features.js";
-import { resolveProfile, type Profile } from "./profile.js";
-import { smtObjects, type SmtRecord } from "./smt.js";
-import { isoUtc } from "./time.js";
+import { aggregate } from "./io/aggregate.js";
+import type { Columns } from "./io/columns.js";
+import { IctError } from "./runtime/errors.js";
+import { computeFeatures, type TfFeatures } from "./features/features.js";
+import { resolveProfile, type Profile } from "./runtime/profile.js";
+import { smtObjects, type SmtRecord } from "./detectors/smt/smt.js";
+import { isoUtc } from "./io/time.js";
 
 /** Prior-day (or other) key levels passed through to the capsule untouched. */
 export type KeyLevels = Record<string, unknown>;

@@ -20,10 +20,10 @@ export {
   MAX_QUOTED_CHARS,
   type BarField,
   type ColumnsField,
-} from "./errors.js";
-export { columnsFromParquet } from "./parquet.js";
-export { repairOhlc } from "./repair.js";
-export { parseIsoMs, parseIsoTime, toEpochMs, epochToMs, isoUtc } from "./time.js";
+} from "./runtime/errors.js";
+export { columnsFromParquet } from "./io/parquet.js";
+export { repairOhlc } from "./io/repair.js";
+export { parseIsoMs, parseIsoTime, toEpochMs, epochToMs, isoUtc } from "./io/time.js";
 export {
   columnsFromBars,
   columnsFromCsv,
@@ -37,11 +37,11 @@ export {
   type Bar,
   type Columns,
   type ReadOptions,
-} from "./columns.js";
-export { Engine, WasmBars, resident, withBars, checkColumns, type BarsInput } from "./engine.js";
-export { PROFILES, resolveProfile, PRICE_TOL, type Profile } from "./profile.js";
-export { atr, trueRange, type AtrOptions } from "./atr.js";
-export { swings, swingPoints, type Swings, type SwingPoint, type SwingOptions } from "./swings.js";
+} from "./io/columns.js";
+export { Engine, WasmBars, resident, withBars, checkColumns, type BarsInput } from "./runtime/engine.js";
+export { PROFILES, resolveProfile, PRICE_TOL, type Profile } from "./runtime/profile.js";
+export { atr, trueRange, type AtrOptions } from "./detectors/atr/atr.js";
+export { swings, swingPoints, type Swings, type SwingPoint, type SwingOptions } from "./detectors/swings/swings.js";
 export {
   structure,
   structureEvents,
@@ -50,15 +50,15 @@ export {
   type StructureEvent,
   type StructureOptions,
   type MarketStructure,
-} from "./structure.js";
-export { equilibrium, type Equilibrium, type EquilibriumOptions, type Leg } from "./equilibrium.js";
-export { type ZoneOptions } from "./analysis.js";
-export { fvg, fvgObjects, type FvgColumns, type FvgRecord } from "./fvg.js";
-export { ifvg, ifvgObjects, type IfvgColumns, type IfvgRecord } from "./ifvg.js";
-export { orderBlocks, orderBlockObjects, type ObColumns, type ObRecord } from "./ob.js";
-export { breakerBlocks, breakerObjects, type BreakerColumns, type BreakerRecord } from "./breakers.js";
-export { smt, smtObjects, type SmtColumns, type SmtRecord, type SmtOptions } from "./smt.js";
-export { computeFeatures, computeFeatureColumns, type FeatureOptions, type TfFeatures, type FeatureColumns } from "./features.js";
+} from "./detectors/structure/structure.js";
+export { equilibrium, type Equilibrium, type EquilibriumOptions, type Leg } from "./detectors/equilibrium/equilibrium.js";
+export { type ZoneOptions } from "./detectors/zones/zones.js";
+export { fvg, fvgObjects, type FvgColumns, type FvgRecord } from "./detectors/fvg/fvg.js";
+export { ifvg, ifvgObjects, type IfvgColumns, type IfvgRecord } from "./detectors/ifvg/ifvg.js";
+export { orderBlocks, orderBlockObjects, type ObColumns, type ObRecord } from "./detectors/ob/ob.js";
+export { breakerBlocks, breakerObjects, type BreakerColumns, type BreakerRecord } from "./detectors/breakers/breakers.js";
+export { smt, smtObjects, type SmtColumns, type SmtRecord, type SmtOptions } from "./detectors/smt/smt.js";
+export { computeFeatures, computeFeatureColumns, type FeatureOptions, type TfFeatures, type FeatureColumns } from "./features/features.js";
 export {
   createStream,
   restoreStream,
@@ -76,7 +76,7 @@ export {
   type StreamSnapshot,
   type StreamUpdate,
 } from "./stream/index.js";
-export { aggregate, aggregateBars } from "./aggregate.js";
+export { aggregate, aggregateBars } from "./io/aggregate.js";
 export {
   buildCapsule,
   checkDay,

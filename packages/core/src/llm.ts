@@ -1,4 +1,4 @@
-import { IctError } from "./errors.js";
+import { IctError } from "./runtime/errors.js";
 
 /**
  * LLM providers behind one interface: the model reads one symbol's prompt

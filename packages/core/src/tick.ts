@@ -1,8 +1,8 @@
-import { aggregate } from "./aggregate.js";
+import { aggregate } from "./io/aggregate.js";
 import { buildCapsule, checkSymbol, type Capsule, type KeyLevels } from "./capsule.js";
-import type { Columns } from "./columns.js";
-import { columnsFromBars } from "./columns.js";
-import { resolveProfile, type Profile } from "./profile.js";
+import type { Columns } from "./io/columns.js";
+import { columnsFromBars } from "./io/columns.js";
+import { resolveProfile, type Profile } from "./runtime/profile.js";
 import { buildPrompt } from "./prompt.js";
 import { updateSymbolState, type SymbolState, type TrackerOptions } from "./tracker.js";
 

@@ -10,8 +10,8 @@
  * block bullish support at its body bottom. From the next bar on, a close back
  * beyond the failed block's far wick invalidates it.
  */
-import type { BreakerRecord } from "../breakers.js";
-import { isoUtc } from "../time.js";
+import type { BreakerRecord } from "../detectors/breakers/breakers.js";
+import { isoUtc } from "../io/time.js";
 import { RecordList, type StepCtx } from "./context.js";
 import type { ObZone } from "./ob.js";
 import type { TouchOwner } from "./touch.js";

@@ -2,8 +2,8 @@
  * What the detector streams share while a bar is processed: the bars, the
  * bar's index and time, the events it makes known, and the record lists.
  */
-import type { ZoneConfig } from "../analysis.js";
-import { isoUtc } from "../time.js";
+import type { ZoneConfig } from "../detectors/zones/zones.js";
+import { isoUtc } from "../io/time.js";
 import type { BarRing } from "./bars.js";
 import type { TouchQueue } from "./touch.js";
 import type { StreamEvent, StreamEventKind, StreamEventType } from "./types.js";

@@ -10,8 +10,8 @@
  * bearish one up from the low. With no break yet, the range of the last
  * `lookback` bars gives an EQ and no OTE.
  */
-import type { Equilibrium } from "../equilibrium.js";
-import { isoUtc } from "../time.js";
+import type { Equilibrium } from "../detectors/equilibrium/equilibrium.js";
+import { isoUtc } from "../io/time.js";
 import type { BarRing } from "./bars.js";
 import type { SwingStream } from "./swings.js";
 

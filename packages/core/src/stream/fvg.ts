@@ -11,16 +11,20 @@
  * close beyond the far edge). A traded gap can change no more: it leaves the
  * working state (its record stays) and may become an IFVG.
  */
-import type { FvgRecord } from "../fvg.js";
-import { isoUtc } from "../time.js";
+import type { FvgRecord } from "../detectors/fvg/fvg.js";
+import { isoUtc } from "../io/time.js";
 import type { AtrStream } from "./atr.js";
 import { RecordList, type StepCtx } from "./context.js";
-import type { IfvgStream } from "./ifvg.js";
 import type { TouchOwner } from "./touch.js";
 
 const MIT = 0, FILL = 1, TRADED = 2;
 
 /** @internal A gap still open to events. */
+/** A gap closed through may be retested as an inversion FVG: the IFVG stream watches it from that bar. */
+export interface FvgFailureWatch {
+  watch(z: FvgZone, at: number): void;
+}
+
 export interface FvgZone {
   id: number;
   dir: number;
@@ -48,7 +52,7 @@ export class FvgStream implements TouchOwner {
 
   constructor(
     private readonly ctx: StepCtx,
-    private readonly ifvg: IfvgStream,
+    private readonly ifvg: FvgFailureWatch,
   ) {
     this.list = new RecordList((z: FvgZone) => this.record(z), (z) => z.traded >= 0);
     this.list.journal = ctx.journal;

@@ -9,8 +9,8 @@
  * bullish support. It is known at the retest and invalidated by the first
  * close back beyond its far side, the retest bar included.
  */
-import type { IfvgRecord } from "../ifvg.js";
-import { isoUtc } from "../time.js";
+import type { IfvgRecord } from "../detectors/ifvg/ifvg.js";
+import { isoUtc } from "../io/time.js";
 import { RecordList, type StepCtx } from "./context.js";
 import type { FvgZone } from "./fvg.js";
 import type { TouchOwner } from "./touch.js";

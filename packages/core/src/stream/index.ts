@@ -5,12 +5,12 @@
  * `breakers`) over one ring of recent bars, with checkpoints for revisions and
  * a JSON-serialisable snapshot.
  */
-import { zoneConfig, type ZoneConfig } from "../analysis.js";
-import { validateBarInto } from "../columns.js";
-import { OptionError } from "../errors.js";
-import type { TfFeatures } from "../features.js";
-import { intOption } from "../profile.js";
-import { isoUtc } from "../time.js";
+import { zoneConfig, type ZoneConfig } from "../detectors/zones/zones.js";
+import { validateBarInto } from "../io/columns.js";
+import { OptionError } from "../runtime/errors.js";
+import type { TfFeatures } from "../features/features.js";
+import { intOption } from "../runtime/profile.js";
+import { isoUtc } from "../io/time.js";
 import { AtrStream } from "./atr.js";
 import { BarRing } from "./bars.js";
 import { BreakerStream } from "./breakers.js";

@@ -11,10 +11,9 @@
  * at the first wick back into the body, invalidated at the first close beyond
  * the distal wick — then it leaves the working state and may become a breaker.
  */
-import type { ObRecord } from "../ob.js";
-import { isoUtc } from "../time.js";
+import type { ObRecord } from "../detectors/ob/ob.js";
+import { isoUtc } from "../io/time.js";
 import type { AtrStream } from "./atr.js";
-import type { BreakerStream } from "./breakers.js";
 import { RecordList, type StepCtx } from "./context.js";
 import type { TouchOwner } from "./touch.js";
 
@@ -32,6 +31,11 @@ interface Candle {
 }
 
 /** @internal An order block still open to events. */
+/** An order block closed through may become a breaker: the breaker stream watches it from that bar. */
+export interface ObFailureWatch {
+  watch(z: ObZone, at: number): void;
+}
+
 export interface ObZone {
   id: number;
   dir: number;
@@ -67,7 +71,7 @@ export class ObStream implements TouchOwner {
 
   constructor(
     private readonly ctx: StepCtx,
-    private readonly bb: BreakerStream,
+    private readonly bb: ObFailureWatch,
   ) {
     this.list = new RecordList((z: ObZone) => this.record(z), (z) => z.inv >= 0);
     this.list.journal = ctx.journal;

@@ -9,7 +9,7 @@
  * formed swing (Q09). A break in the direction of the previous one is a BOS,
  * against it a CHoCH.
  */
-import type { MarketStructure } from "../structure.js";
+import type { MarketStructure } from "../detectors/structure/structure.js";
 import type { SwingStream } from "./swings.js";
 
 /** @internal Streaming structure state. */

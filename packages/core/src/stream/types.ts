@@ -3,7 +3,7 @@
  * bar at a time) and the watchlist pipeline that consumes it are built against
  * these types; keep them stable.
  */
-import type { FeatureOptions, TfFeatures } from "../features.js";
+import type { FeatureOptions, TfFeatures } from "../features/features.js";
 
 /** A closed bar as pushed into a stream (validated like every other input). */
 export interface StreamBar {

@@ -1,8 +1,8 @@
-import { withBars, type BarsInput, type WasmBars } from "./engine.js";
-import { intOption } from "./profile.js";
-import { structureConfig, structureFrom, type StructureConfig, type StructureEvents, type StructureOptions } from "./structure.js";
-import { swingsInto, type SwingBuffers } from "./swings.js";
-import { isoUtc } from "./time.js";
+import { withBars, type BarsInput, type WasmBars } from "../../runtime/engine.js";
+import { intOption } from "../../runtime/profile.js";
+import { structureConfig, structureFrom, type StructureConfig, type StructureEvents, type StructureOptions } from "../structure/structure.js";
+import { swingsInto, type SwingBuffers } from "../swings/swings.js";
+import { isoUtc } from "../../io/time.js";
 
 /** Options of the equilibrium / OTE detector. */
 export interface EquilibriumOptions extends StructureOptions {

@@ -1,7 +1,8 @@
-import { withBars, type BarsInput, type WasmBars } from "./engine.js";
-import { numOption, PRICE_TOL } from "./profile.js";
-import { swingConfig, swingsInto, type SwingBuffers, type SwingConfig, type SwingOptions } from "./swings.js";
-import { isoUtc } from "./time.js";
+import { slot, type Analysis } from "../../runtime/analysis.js";
+import { withBars, type BarsInput, type WasmBars } from "../../runtime/engine.js";
+import { numOption, PRICE_TOL } from "../../runtime/profile.js";
+import { swingConfig, swingsInto, swingsSlot, type SwingBuffers, type SwingConfig, type SwingOptions } from "../swings/swings.js";
+import { isoUtc } from "../../io/time.js";
 
 /** Options of the structure detector. */
 export interface StructureOptions extends SwingOptions {
@@ -197,3 +198,9 @@ export function marketStructure(bars: BarsInput, options?: StructureOptions): Ma
   const ev = structure(bars, options);
   return withBars(bars, (wb) => marketStructureOf(ev, wb.view("t"), cfg.profile === "ict"));
 }
+
+/** @internal The structure breaks of an analysis, resident in WebAssembly memory. */
+export const structureBufSlot = slot("structureBuf", (a: Analysis<StructureConfig>) => structureInto(a.wb, a.cfg, a.use(swingsSlot), a.alloc));
+
+/** @internal The structure breaks of an analysis, as columns. */
+export const structureEventsSlot = slot("structureEvents", (a: Analysis<StructureConfig>) => structureColumns(a.wb, a.use(structureBufSlot)));

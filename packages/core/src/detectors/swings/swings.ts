@@ -1,6 +1,7 @@
-import { withBars, type BarsInput, type WasmBars } from "./engine.js";
-import { enumOption, intOption, resolveProfile, type Profile } from "./profile.js";
-import { isoUtc } from "./time.js";
+import { slot, type Analysis } from "../../runtime/analysis.js";
+import { withBars, type BarsInput, type WasmBars } from "../../runtime/engine.js";
+import { enumOption, intOption, resolveProfile, type Profile } from "../../runtime/profile.js";
+import { isoUtc } from "../../io/time.js";
 
 /** Options of the swing detector. */
 export interface SwingOptions {
@@ -128,3 +129,6 @@ export function swingPoints(bars: BarsInput, options?: SwingOptions): SwingPoint
   }
   return out;
 }
+
+/** @internal The swing flags of an analysis' bars. */
+export const swingsSlot = slot("swings", (a: Analysis<SwingConfig>) => swingsInto(a.wb, a.cfg, a.alloc));

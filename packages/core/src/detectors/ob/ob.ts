@@ -1,6 +1,11 @@
-import { analyse, zoneConfig, type Analysis, type ZoneOptions } from "./analysis.js";
-import { withBars, type BarsInput } from "./engine.js";
-import { isoUtc } from "./time.js";
+import { analyse, slot } from "../../runtime/analysis.js";
+import { zoneConfig, type ZoneAnalysis as Analysis, type ZoneOptions } from "../zones/zones.js";
+import { withBars, type BarsInput } from "../../runtime/engine.js";
+import { isoUtc } from "../../io/time.js";
+import { atrSlot } from "../atr/atr.js";
+import { structureBufSlot } from "../structure/structure.js";
+import { swingsSlot } from "../swings/swings.js";
+import { touchIndexSlot } from "../zones/zones.js";
 
 /** Order blocks as columns, in order of discovery. */
 export interface ObColumns {
@@ -40,29 +45,29 @@ export function obInto(a: Analysis): ObBuffers {
   let breaks = 0;
   if (!a.ict) {
     // The seed compares every candle with the LAST swing of the whole series (Q05).
-    const s = a.swings;
+    const s = a.use(swingsSlot);
     if (s.nHi > 0) sh = e.f64[h0 + e.i32[(s.hi >>> 2) + s.nHi - 1]!]!;
     if (s.nLo > 0) sl = e.f64[l0 + e.i32[(s.lo >>> 2) + s.nLo - 1]!]!;
   } else {
     // Breaks of structure by bar, from confirmed swings only: bit 0 bullish, bit 1 bearish.
-    const sb = a.structureBuf;
+    const sb = a.use(structureBufSlot);
     breaks = alloc(n + 16);
     const u8 = e.u8;
     const i32 = e.i32;
     u8.fill(0, breaks, breaks + n);
     for (let j = 0; j < sb.ne; j++) u8[breaks + i32[(sb.bar >>> 2) + j]!] |= i32[(sb.dir >>> 2) + j]! > 0 ? 1 : 2;
   }
-  const atr = a.atrPtr;
+  const atr = a.use(atrSlot);
   const buf = () => alloc(n * 4 + 16);
   const b = { g: 0, candle: buf(), dir: buf(), known: buf(), mitigated: buf(), invalidated: buf() };
   b.g = k.obDetect(wb.ptr.o, wb.ptr.c, n, atr, cfg.displacementAtrMult, cfg.tol, a.ict ? 1 : 0, sh, sl, breaks, cfg.obLookback, b.candle, b.dir, b.known);
-  k.obEvents(wb.ptr.o, wb.ptr.h, wb.ptr.l, wb.ptr.c, n, b.g, b.candle, b.dir, b.known, cfg.tol, a.ict ? 1 : 0, b.mitigated, b.invalidated, a.touchIndex);
+  k.obEvents(wb.ptr.o, wb.ptr.h, wb.ptr.l, wb.ptr.c, n, b.g, b.candle, b.dir, b.known, cfg.tol, a.ict ? 1 : 0, b.mitigated, b.invalidated, a.use(touchIndexSlot));
   return b;
 }
 
 /** @internal */
 export function obColumns(a: Analysis): ObColumns {
-  const b = a.obBuf;
+  const b = a.use(obBufSlot);
   const e = a.wb.engine;
   return {
     candle: e.readI32(b.candle, b.g),
@@ -98,7 +103,7 @@ export interface ObRecord {
 
 /** @internal */
 export function obRecords(a: Analysis, tf: string): ObRecord[] {
-  const b = a.ob;
+  const b = a.use(obSlot);
   const t = a.t;
   const wb = a.wb;
   const F = wb.engine.f64;
@@ -146,10 +151,16 @@ export function obRecords(a: Analysis, tf: string): ObRecord[] {
  * last swing, judged against the last close).
  */
 export function orderBlocks(bars: BarsInput, options?: ZoneOptions): ObColumns {
-  return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => a.ob));
+  return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => a.use(obSlot)));
 }
 
 /** Order blocks as records (see {@link orderBlocks}). */
 export function orderBlockObjects(bars: BarsInput, options?: ZoneOptions & { tf?: string }): ObRecord[] {
   return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => obRecords(a, options?.tf ?? "")));
 }
+
+/** @internal */
+export const obBufSlot = slot("obBuf", obInto);
+
+/** @internal */
+export const obSlot = slot("ob", obColumns);

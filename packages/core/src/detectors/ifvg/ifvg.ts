@@ -1,6 +1,9 @@
-import { analyse, zoneConfig, type Analysis, type ZoneOptions } from "./analysis.js";
-import { withBars, type BarsInput } from "./engine.js";
-import { isoUtc } from "./time.js";
+import { analyse, slot } from "../../runtime/analysis.js";
+import { zoneConfig, type ZoneAnalysis as Analysis, type ZoneOptions } from "../zones/zones.js";
+import { withBars, type BarsInput } from "../../runtime/engine.js";
+import { isoUtc } from "../../io/time.js";
+import { fvgBufSlot, fvgSlot } from "../fvg/fvg.js";
+import { touchIndexSlot } from "../zones/zones.js";
 
 /**
  * Inversion fair value gaps as columns, in the order of their gaps.
@@ -21,7 +24,7 @@ export interface IfvgColumns {
 /** @internal */
 export function ifvgColumns(a: Analysis): IfvgColumns {
   const { wb, cfg, alloc, n } = a;
-  const f = a.fvgBuf;
+  const f = a.use(fvgBufSlot);
   const e = wb.engine;
   const g = f.g;
   const buf = () => alloc(g * 4 + 16);
@@ -31,7 +34,7 @@ export function ifvgColumns(a: Analysis): IfvgColumns {
   const m = e.kernels.ifvgBuild(
     wb.ptr.h, wb.ptr.l, wb.ptr.c, n, g, f.mid, f.dir, f.lo, f.hi, f.traded,
     cfg.ifvgRetestBars, cfg.tol, a.ict ? 1 : 0,
-    gap, dir, retest, inverted, invalid, a.touchIndex,
+    gap, dir, retest, inverted, invalid, a.use(touchIndexSlot),
   );
   return {
     gap: e.readI32(gap, m),
@@ -67,8 +70,8 @@ export interface IfvgRecord {
 
 /** @internal */
 export function ifvgRecords(a: Analysis, tf: string): IfvgRecord[] {
-  const v = a.ifvg;
-  const f = a.fvg;
+  const v = a.use(ifvgSlot);
+  const f = a.use(fvgSlot);
   const t = a.t;
   const out: IfvgRecord[] = new Array(v.gap.length);
   for (let x = 0; x < v.gap.length; x++) {
@@ -109,10 +112,13 @@ export function ifvgRecords(a: Analysis, tf: string): IfvgRecord[] {
  * inside the gap among the 9 bars from its first candle, direction kept.
  */
 export function ifvg(bars: BarsInput, options?: ZoneOptions): IfvgColumns {
-  return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => a.ifvg));
+  return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => a.use(ifvgSlot)));
 }
 
 /** Inversion fair value gaps as records (see {@link ifvg}). */
 export function ifvgObjects(bars: BarsInput, options?: ZoneOptions & { tf?: string }): IfvgRecord[] {
   return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => ifvgRecords(a, options?.tf ?? "")));
 }
+
+/** @internal */
+export const ifvgSlot = slot("ifvg", ifvgColumns);

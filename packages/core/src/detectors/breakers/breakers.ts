@@ -1,6 +1,10 @@
-import { analyse, zoneConfig, type Analysis, type ZoneOptions } from "./analysis.js";
-import { withBars, type BarsInput } from "./engine.js";
-import { isoUtc } from "./time.js";
+import { analyse, slot } from "../../runtime/analysis.js";
+import { zoneConfig, type ZoneAnalysis as Analysis, type ZoneOptions } from "../zones/zones.js";
+import { withBars, type BarsInput } from "../../runtime/engine.js";
+import { isoUtc } from "../../io/time.js";
+import { obBufSlot, obSlot } from "../ob/ob.js";
+import { structureBufSlot } from "../structure/structure.js";
+import { touchIndexSlot } from "../zones/zones.js";
 
 /** Breaker blocks as columns, in the order of their order blocks. */
 export interface BreakerColumns {
@@ -20,8 +24,8 @@ export interface BreakerColumns {
 export function breakerColumns(a: Analysis): BreakerColumns {
   const { wb, cfg, alloc, n } = a;
   const e = wb.engine;
-  const ob = a.obBuf;
-  const sb = a.structureBuf;
+  const ob = a.use(obBufSlot);
+  const sb = a.use(structureBufSlot);
   const i32 = e.i32;
   // The seed pairs blocks with the series' last break only (Q17).
   const lastDir = sb.ne > 0 ? i32[(sb.dir >>> 2) + sb.ne - 1]! : 0;
@@ -32,7 +36,7 @@ export function breakerColumns(a: Analysis): BreakerColumns {
     wb.ptr.o, wb.ptr.h, wb.ptr.l, wb.ptr.c, n,
     ob.g, ob.candle, ob.dir, ob.invalidated,
     sb.bar, sb.dir, sb.ne, lastDir, cfg.breakerLookahead, cfg.tol, a.ict ? 1 : 0,
-    sel, dir, level, formed, invalid, a.touchIndex,
+    sel, dir, level, formed, invalid, a.use(touchIndexSlot),
   );
   return { ob: e.readI32(sel, m), dir: e.readI8(dir, m), level: e.readF64(level, m), formed: e.readI32(formed, m), invalidated: e.readI32(invalid, m) };
 }
@@ -58,8 +62,8 @@ export interface BreakerRecord {
 
 /** @internal */
 export function breakerRecords(a: Analysis, tf: string): BreakerRecord[] {
-  const bb = a.bb;
-  const ob = a.ob;
+  const bb = a.use(bbSlot);
+  const ob = a.use(obSlot);
   const t = a.t;
   const wb = a.wb;
   const F = wb.engine.f64;
@@ -100,10 +104,13 @@ export function breakerRecords(a: Analysis, tf: string): BreakerRecord[] {
  * breaker carries its formation time (Q18). `seed-v0.1` reproduces the seed.
  */
 export function breakerBlocks(bars: BarsInput, options?: ZoneOptions): BreakerColumns {
-  return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => a.bb));
+  return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => a.use(bbSlot)));
 }
 
 /** Breaker blocks as records (see {@link breakerBlocks}). */
 export function breakerObjects(bars: BarsInput, options?: ZoneOptions & { tf?: string }): BreakerRecord[] {
   return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => breakerRecords(a, options?.tf ?? "")));
 }
+
+/** @internal */
+export const bbSlot = slot("bb", breakerColumns);

@@ -1,7 +1,7 @@
-import { withBarsPair, type BarsInput, type WasmBars } from "./engine.js";
-import { intOption } from "./profile.js";
-import { structureConfig, type StructureOptions } from "./structure.js";
-import { isoUtc } from "./time.js";
+import { withBarsPair, type BarsInput, type WasmBars } from "../../runtime/engine.js";
+import { intOption } from "../../runtime/profile.js";
+import { structureConfig, type StructureOptions } from "../structure/structure.js";
+import { isoUtc } from "../../io/time.js";
 
 /** Options of {@link smt}. */
 export interface SmtOptions extends StructureOptions {

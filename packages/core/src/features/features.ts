@@ -1,15 +1,23 @@
-import { analyse, zoneConfig, type Analysis, type ZoneOptions } from "./analysis.js";
-import { breakerRecords, type BreakerColumns, type BreakerRecord } from "./breakers.js";
-import { withBars, type BarsInput } from "./engine.js";
-import { equilibriumFrom, type Equilibrium } from "./equilibrium.js";
-import { fvgRecords, type FvgColumns, type FvgRecord } from "./fvg.js";
-import { ifvgRecords, type IfvgColumns, type IfvgRecord } from "./ifvg.js";
-import { obRecords, type ObColumns, type ObRecord } from "./ob.js";
-import { marketStructureOf, type MarketStructure, type StructureEvents } from "./structure.js";
+import { analyse } from "../runtime/analysis.js";
+import { zoneConfig, type ZoneAnalysis as Analysis, type ZoneOptions } from "../detectors/zones/zones.js";
+import { breakerRecords, type BreakerColumns, type BreakerRecord } from "../detectors/breakers/breakers.js";
+import { withBars, type BarsInput } from "../runtime/engine.js";
+import { equilibriumFrom, type Equilibrium } from "../detectors/equilibrium/equilibrium.js";
+import { fvgRecords, type FvgColumns, type FvgRecord } from "../detectors/fvg/fvg.js";
+import { ifvgRecords, type IfvgColumns, type IfvgRecord } from "../detectors/ifvg/ifvg.js";
+import { obRecords, type ObColumns, type ObRecord } from "../detectors/ob/ob.js";
+import { marketStructureOf, type MarketStructure, type StructureEvents } from "../detectors/structure/structure.js";
+import { atrSlot } from "../detectors/atr/atr.js";
+import { bbSlot } from "../detectors/breakers/breakers.js";
+import { fvgSlot } from "../detectors/fvg/fvg.js";
+import { ifvgSlot } from "../detectors/ifvg/ifvg.js";
+import { obSlot } from "../detectors/ob/ob.js";
+import { structureEventsSlot } from "../detectors/structure/structure.js";
+import { swingsSlot } from "../detectors/swings/swings.js";
 
 /** ATR of the last bar. The pointer is taken first: computing it may grow the memory. */
 function atrLastOf(a: Analysis): number {
-  const p = a.atrPtr;
+  const p = a.use(atrSlot);
   return a.wb.engine.f64[(p >>> 3) + a.n - 1]!;
 }
 
@@ -53,8 +61,8 @@ export function computeFeatures(bars: BarsInput, options: FeatureOptions): TfFea
   const ict = cfg.profile === "ict";
   return withBars(bars, (wb) => analyse(wb, cfg, (a) => {
     const n = a.n;
-    const ms = marketStructureOf(a.events, wb.view("t"), ict);
-    const swings = equilibriumFrom(wb, cfg, cfg.lookback, a.swings, a.events);
+    const ms = marketStructureOf(a.use(structureEventsSlot), wb.view("t"), ict);
+    const swings = equilibriumFrom(wb, cfg, cfg.lookback, a.use(swingsSlot), a.use(structureEventsSlot));
     return {
       tf,
       atr_last: n > 0 ? atrLastOf(a) : null,
@@ -91,12 +99,12 @@ export function computeFeatureColumns(bars: BarsInput, options?: ZoneOptions): F
   const cfg = zoneConfig(options);
   return withBars(bars, (wb) => analyse(wb, cfg, (a) => ({
     atrLast: a.n > 0 ? atrLastOf(a) : NaN,
-    structure: a.events,
-    ms: marketStructureOf(a.events, wb.view("t"), cfg.profile === "ict"),
-    swings: equilibriumFrom(wb, cfg, cfg.lookback, a.swings, a.events),
-    fvg: a.fvg,
-    ifvg: a.ifvg,
-    ob: a.ob,
-    bb: a.bb,
+    structure: a.use(structureEventsSlot),
+    ms: marketStructureOf(a.use(structureEventsSlot), wb.view("t"), cfg.profile === "ict"),
+    swings: equilibriumFrom(wb, cfg, cfg.lookback, a.use(swingsSlot), a.use(structureEventsSlot)),
+    fvg: a.use(fvgSlot),
+    ifvg: a.use(ifvgSlot),
+    ob: a.use(obSlot),
+    bb: a.use(bbSlot),
   })));
 }

@@ -1,6 +1,9 @@
-import { analyse, zoneConfig, type Analysis, type ZoneOptions } from "./analysis.js";
-import { withBars, type BarsInput } from "./engine.js";
-import { isoUtc } from "./time.js";
+import { analyse, slot } from "../../runtime/analysis.js";
+import { zoneConfig, type ZoneAnalysis as Analysis, type ZoneOptions } from "../zones/zones.js";
+import { withBars, type BarsInput } from "../../runtime/engine.js";
+import { isoUtc } from "../../io/time.js";
+import { atrSlot } from "../atr/atr.js";
+import { touchIndexSlot } from "../zones/zones.js";
 
 /**
  * Fair value gaps as columns, by middle candle. Event columns hold the bar at
@@ -44,14 +47,14 @@ export function fvgInto(a: Analysis): FvgBuffers {
   const f64 = () => alloc(n * 8 + 16);
   const b = { g: 0, mid: i32(), dir: i32(), lo: f64(), hi: f64(), mitigated: i32(), filled: i32(), traded: i32() };
   const useMin = a.ict && cfg.minGapAtr > 0;
-  b.g = k.fvgDetect(wb.ptr.h, wb.ptr.l, n, cfg.tol, useMin ? a.atrPtr : 0, useMin ? cfg.minGapAtr : 0, b.mid, b.dir, b.lo, b.hi);
-  k.fvgEvents(wb.ptr.l, wb.ptr.h, wb.ptr.c, n, b.g, b.mid, b.dir, b.lo, b.hi, cfg.tol, cfg.fillPolicy === "midline" ? 1 : 0, a.ict ? 1 : 0, b.mitigated, b.filled, b.traded, a.touchIndex);
+  b.g = k.fvgDetect(wb.ptr.h, wb.ptr.l, n, cfg.tol, useMin ? a.use(atrSlot) : 0, useMin ? cfg.minGapAtr : 0, b.mid, b.dir, b.lo, b.hi);
+  k.fvgEvents(wb.ptr.l, wb.ptr.h, wb.ptr.c, n, b.g, b.mid, b.dir, b.lo, b.hi, cfg.tol, cfg.fillPolicy === "midline" ? 1 : 0, a.ict ? 1 : 0, b.mitigated, b.filled, b.traded, a.use(touchIndexSlot));
   return b;
 }
 
 /** @internal */
 export function fvgColumns(a: Analysis): FvgColumns {
-  const b = a.fvgBuf;
+  const b = a.use(fvgBufSlot);
   const e = a.wb.engine;
   return {
     mid: e.readI32(b.mid, b.g),
@@ -92,7 +95,7 @@ const at = (t: Float64Array, i: number): string | null => (i >= 0 ? isoUtc(t[i]!
 
 /** @internal */
 export function fvgRecords(a: Analysis, tf: string): FvgRecord[] {
-  const f = a.fvg;
+  const f = a.use(fvgSlot);
   const t = a.t;
   const out: FvgRecord[] = new Array(f.mid.length);
   for (let j = 0; j < f.mid.length; j++) {
@@ -132,10 +135,16 @@ export function fvgRecords(a: Analysis, tf: string): FvgRecord[] {
  * beyond the far edge). `seed-v0.1` judges only the last close.
  */
 export function fvg(bars: BarsInput, options?: ZoneOptions): FvgColumns {
-  return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => a.fvg));
+  return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => a.use(fvgSlot)));
 }
 
 /** Fair value gaps as records (see {@link fvg}); `tf` labels them (default `""`). */
 export function fvgObjects(bars: BarsInput, options?: ZoneOptions & { tf?: string }): FvgRecord[] {
   return withBars(bars, (wb) => analyse(wb, zoneConfig(options), (a) => fvgRecords(a, options?.tf ?? "")));
 }
+
+/** @internal */
+export const fvgBufSlot = slot("fvgBuf", fvgInto);
+
+/** @internal */
+export const fvgSlot = slot("fvg", fvgColumns);

@@ -1,5 +1,6 @@
-import { withBars, type BarsInput, type WasmBars } from "./engine.js";
-import { enumOption, intOption } from "./profile.js";
+import { withBars, type BarsInput, type WasmBars } from "../../runtime/engine.js";
+import { slot, type Analysis, type AnalysisConfig } from "../../runtime/analysis.js";
+import { enumOption, intOption } from "../../runtime/profile.js";
 
 /** Options of {@link atr}. */
 export interface AtrOptions {
@@ -81,3 +82,10 @@ export function trueRange(bars: BarsInput): Float64Array {
     });
   });
 }
+
+/** @internal Pointer to the ATR of every bar of an analysis (n Float64 values). */
+export const atrSlot = slot("atr", (a: Analysis<AnalysisConfig & { atr: AtrConfig }>) => {
+  const p = a.alloc(a.n * 8 + 16);
+  if (a.n > 0) atrInto(a.wb, a.cfg.atr, p);
+  return p;
+});

@@ -1,5 +1,5 @@
 import { wasmBytes, type IctKernels } from "@ict/wasm";
-import type { Columns } from "./columns.js";
+import type { Columns } from "../io/columns.js";
 import { ColumnsError, EngineDeadError, EngineTrapError, IctError } from "./errors.js";
 
 /** The fields of a bar column set, in storage order. */
