@@ -12,26 +12,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as core from "@ict/core";
-import {
-  aggregate,
-  atr,
-  breakerBlocks,
-  buildCapsule,
-  columnsFromArrays,
-  columnsFromCsv,
-  computeFeatureColumns,
-  computeFeatures,
-  Engine,
-  equilibrium,
-  fvg,
-  ifvg,
-  orderBlocks,
-  smt,
-  structure,
-  swings,
-  type Columns,
-  type WasmBars,
-} from "@ict/core";
+import { aggregate, atr, breakerBlocks, columnsFromArrays, columnsFromCsv, computeFeatureColumns, computeFeatures, Engine, equilibrium, fvg, ifvg, orderBlocks, smt, structure, swings, type Columns, type WasmBars } from "@ict/core";
+import { buildCapsule } from "@ict/pipeline";
 import { ATR as TiATR } from "technicalindicators";
 import { ATR as TsATR } from "trading-signals";
 import { atrTs, atrWilderTs, fvgTs, swingsK2Ts, type FvgTsOut, type SwingsTsOut } from "./baselines.js";

@@ -6,7 +6,7 @@
 // same module instance and the same engine. Bench-only; if the internals
 // move, this file is the one place to follow them.
 
-import type { WasmBars } from "@ict/core";
+import { type WasmBars } from "@ict/core";
 import { analyse } from "../../packages/core/dist/runtime/analysis.js";
 import { zoneConfig, type ZoneAnalysis as Analysis } from "../../packages/core/dist/detectors/zones/zones.js";
 import { bbSlot, breakerRecords } from "../../packages/core/dist/detectors/breakers/breakers.js";

@@ -10,7 +10,8 @@
  */
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { BarValidationError, checkDay, columnsFromArrays, columnsFromBars, nyDate, parseIsoMs, type Columns } from "@ict/core";
+import { BarValidationError, columnsFromArrays, columnsFromBars, parseIsoMs, type Columns } from "@ict/core";
+import { checkDay, nyDate } from "@ict/pipeline";
 import type { AlpacaBar } from "./alpaca/types.js";
 
 /** A validated 1m bar (`t` epoch ms, start of the minute). */

@@ -9,8 +9,8 @@
  * guess: that error is passed on, and the loop stops.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { nyDate } from "@ict/core";
-import { writeJsonAtomic } from "@ict/core/node";
+import { nyDate } from "@ict/pipeline";
+import { writeJsonAtomic } from "@ict/pipeline/node";
 import { AlpacaAuthError, type CalendarDay } from "./alpaca/types.js";
 
 const PARTS = new Intl.DateTimeFormat("en-US", {

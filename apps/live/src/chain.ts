@@ -25,8 +25,9 @@
  */
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { sliceColumns, tick, type Columns, type ContextDoc, type LlmAnswer, type LlmProvider, type Profile, type TickOutput } from "@ict/core";
-import { processedDir, writeCapsule, writeContext } from "@ict/core/node";
+import { sliceColumns, type Columns, type Profile } from "@ict/core";
+import { tick, type ContextDoc, type LlmAnswer, type LlmProvider, type TickOutput } from "@ict/pipeline";
+import { processedDir, writeCapsule, writeContext } from "@ict/pipeline/node";
 import type { BarStore } from "./barstore.js";
 import type { Clock } from "./clock.js";
 

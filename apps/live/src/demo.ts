@@ -6,7 +6,8 @@
  * At the end it compares what the loop stored with what the fake served.
  */
 import { readFileSync } from "node:fs";
-import { createLlmProvider, repairOhlc, type LlmProvider } from "@ict/core";
+import { repairOhlc } from "@ict/core";
+import { createLlmProvider, type LlmProvider } from "@ict/pipeline";
 import { journalPath } from "./barstore.js";
 import { FakeAlpaca, type FakeFault, type FakeOptions } from "./fake/server.js";
 import { LiveLoop, type LoopSummary } from "./loop.js";

@@ -19,7 +19,8 @@
  * REST or calendar) and a fatal LLM error (`fatal: true`: keys refused,
  * quota exhausted) stop it: {@link LiveLoop.whenFatal}.
  */
-import { BarValidationError, createLlmProvider, IctError, nyDate, repairOhlc, type LlmProvider, type Profile } from "@ict/core";
+import { BarValidationError, IctError, repairOhlc, type Profile } from "@ict/core";
+import { createLlmProvider, nyDate, type LlmProvider } from "@ict/pipeline";
 import { join } from "node:path";
 import { AlpacaRest } from "./alpaca/rest.js";
 import { AlpacaStream, type StreamTimings } from "./alpaca/stream.js";

@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from "node:
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { createLlmProvider, IctError, LLM_KINDS, PROFILES, type LlmKind, type LlmProvider, type Profile } from "@ict/core";
+import { IctError, PROFILES, type Profile } from "@ict/core";
+import { createLlmProvider, LLM_KINDS, type LlmKind, type LlmProvider } from "@ict/pipeline";
 import { DEFAULT_URLS, streamFeedUrl, TEST_SYMBOL, type Feed } from "./alpaca/types.js";
 import { parseClockSpec, systemClock } from "./clock.js";
 import { runDemo } from "./demo.js";

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createLlmProvider, type LlmProvider } from "@ict/core";
+import { createLlmProvider, type LlmProvider } from "@ict/pipeline";
 import { AlpacaStream, type StreamTimings } from "../src/alpaca/stream.js";
 import { AlpacaAuthError, AlpacaError, type AlpacaBar, type StreamBar } from "../src/alpaca/types.js";
 import { journalPath } from "../src/barstore.js";

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { columnsFromBars, offlineAnswer, repairOhlc, type Columns } from "@ict/core";
+import { columnsFromBars, repairOhlc, type Columns } from "@ict/core";
+import { offlineAnswer } from "@ict/pipeline";
 import { replay } from "../../replay/src/replay.js";
 import type { AlpacaBar } from "../src/alpaca/types.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Columns } from "@ict/core";
+import { type Columns } from "@ict/core";
 import { virtualClock } from "../src/clock.js";
 import { generateBars } from "../src/fake/bars.js";
 import { nyTime } from "../src/calendar.js";

@@ -1,7 +1,8 @@
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BarValidationError, createLlmProvider, LlmError } from "@ict/core";
+import { BarValidationError } from "@ict/core";
+import { createLlmProvider, LlmError } from "@ict/pipeline";
 import { replay } from "../../replay/src/replay.js";
 import { BarStore, Journal, parseAlpacaBar } from "../src/barstore.js";
 import { addDays, nyTime, TradingCalendar } from "../src/calendar.js";

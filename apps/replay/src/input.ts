@@ -1,18 +1,7 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import {
-  BarValidationError,
-  columnsFromBars,
-  columnsFromCsv,
-  columnsFromParquet,
-  CsvFormatError,
-  DuplicateTimestampError,
-  IctError,
-  nyDate,
-  quoteValue,
-  type Columns,
-  type ReadOptions,
-} from "@ict/core";
+import { BarValidationError, columnsFromBars, columnsFromCsv, columnsFromParquet, CsvFormatError, DuplicateTimestampError, IctError, quoteValue, type Columns, type ReadOptions } from "@ict/core";
+import { nyDate } from "@ict/pipeline";
 
 /** An error the user can act on: printed as one line, exit code 2. */
 export class UsageError extends Error {}

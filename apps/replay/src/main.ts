@@ -2,27 +2,9 @@ import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSyn
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import {
-  aggregate,
-  buildCapsule,
-  checkDay,
-  checkSymbol,
-  columnsFromText,
-  computeFeatures,
-  createLlmProvider,
-  IctError,
-  LLM_KINDS,
-  type LlmKind,
-  nyDate,
-  parseIsoMs,
-  PROFILES,
-  quoteValue,
-  smtObjects,
-  updateSymbolState,
-  type Columns,
-  type Profile,
-} from "@ict/core";
-import { stringifyStrict, writeCapsule, writeFileAtomic } from "@ict/core/node";
+import { aggregate, columnsFromText, computeFeatures, IctError, parseIsoMs, PROFILES, quoteValue, smtObjects, type Columns, type Profile } from "@ict/core";
+import { buildCapsule, checkDay, checkSymbol, createLlmProvider, LLM_KINDS, type LlmKind, nyDate, updateSymbolState } from "@ict/pipeline";
+import { stringifyStrict, writeCapsule, writeFileAtomic } from "@ict/pipeline/node";
 import { checkReplayBars, loadBarsFile, UsageError, type InputWarning } from "./input.js";
 import { ProgressBar } from "./progress.js";
 import { existingDays, LlmFatalError, OutputExistsError, replay, replayDays, type ReplaySummary } from "./replay.js";

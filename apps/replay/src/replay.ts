@@ -1,7 +1,8 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createLlmProvider, IctError, LlmError, nyDate, sliceColumns, tick, type Columns, type ContextDoc, type LlmAnswer, type LlmProvider, type Profile, type TickOutput } from "@ict/core";
-import { BackgroundWriter, capsulePath, contextPath, processedDir, writeCapsule, writeContext } from "@ict/core/node";
+import { IctError, sliceColumns, type Columns, type Profile } from "@ict/core";
+import { createLlmProvider, LlmError, nyDate, tick, type ContextDoc, type LlmAnswer, type LlmProvider, type TickOutput } from "@ict/pipeline";
+import { BackgroundWriter, capsulePath, contextPath, processedDir, writeCapsule, writeContext } from "@ict/pipeline/node";
 import { checkReportOptions, DayReportCollector, reportDays, writeDayReport, writeReportIndex } from "./report/index.js";
 
 /** The output already holds results for days of this replay, and overwriting was not allowed. */

@@ -20,7 +20,7 @@ export {
   MAX_QUOTED_CHARS,
   type BarField,
   type ColumnsField,
-} from "./runtime/errors.js";
+} from "./base/errors.js";
 export { columnsFromParquet } from "./io/parquet.js";
 export { repairOhlc } from "./io/repair.js";
 export { parseIsoMs, parseIsoTime, toEpochMs, epochToMs, isoUtc } from "./io/time.js";
@@ -39,7 +39,7 @@ export {
   type ReadOptions,
 } from "./io/columns.js";
 export { Engine, WasmBars, resident, withBars, checkColumns, type BarsInput } from "./runtime/engine.js";
-export { PROFILES, resolveProfile, PRICE_TOL, type Profile } from "./runtime/profile.js";
+export { PROFILES, resolveProfile, PRICE_TOL, type Profile } from "./base/profile.js";
 export { atr, trueRange, type AtrOptions } from "./detectors/atr/atr.js";
 export { swings, swingPoints, type Swings, type SwingPoint, type SwingOptions } from "./detectors/swings/swings.js";
 export {
@@ -77,43 +77,3 @@ export {
   type StreamUpdate,
 } from "./stream/index.js";
 export { aggregate, aggregateBars } from "./io/aggregate.js";
-export {
-  buildCapsule,
-  checkDay,
-  checkSymbol,
-  InvalidNameError,
-  type Capsule,
-  type CapsuleFeatures,
-  type CapsuleInput,
-  type KeyLevels,
-} from "./capsule.js";
-export { pyFixed2, pyJsonDumps } from "./pyfmt.js";
-export {
-  updateSymbolState,
-  shortSummary,
-  seedShort,
-  type Confluence,
-  type ConfluenceStatus,
-  type SymbolState,
-  type TrackerOptions,
-  type TrackerState,
-} from "./tracker.js";
-export { buildPrompt } from "./prompt.js";
-export { tick, nyDate, smtReferences, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
-export {
-  createLlmProvider,
-  DEFAULT_LLM_FAILURE_BUDGET,
-  DEFAULT_LLM_MODELS,
-  redactSecrets,
-  offlineAnswer,
-  parseLlmAnswer,
-  LlmConfigError,
-  LlmError,
-  LLM_KINDS,
-  LLM_SYSTEM_INSTRUCTION,
-  type LlmAnswer,
-  type LlmKind,
-  type LlmOptions,
-  type LlmProvider,
-  type LlmRequest,
-} from "./llm.js";

@@ -2,7 +2,8 @@
  * Collects what a day report shows while a replay runs: the tracker's stages
  * at every tick and the life of every confluence it reported.
  */
-import { aggregate, parseIsoMs, shortSummary, structureEvents, type Capsule, type Columns, type Profile, type StructureEvent, type TickOutput, type TrackerState } from "@ict/core";
+import { aggregate, parseIsoMs, structureEvents, type Columns, type Profile, type StructureEvent } from "@ict/core";
+import { shortSummary, type Capsule, type TickOutput, type TrackerState } from "@ict/pipeline";
 import type { ReportStatus } from "./types.js";
 
 /** The tracker's stages of one symbol at one tick. */

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { IctError } from "@ict/core";
-import { processedDir, writeFileAtomic } from "@ict/core/node";
+import { processedDir, writeFileAtomic } from "@ict/pipeline/node";
 import type { DayReportInput } from "./collector.js";
 import { DEFAULT_NEAREST } from "./filter.js";
 import { dayReportJson, type ReportOptions } from "./payload.js";

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "@ict/core/node";
+import { writeFileAtomic } from "@ict/pipeline/node";
 import { dailyNewsDir, escapeHtml, relinkReports, reportDays } from "./html.js";
 
 /** One symbol of one day in the index. */

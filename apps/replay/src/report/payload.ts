@@ -3,7 +3,8 @@
  * stages and confluence lives of each symbol, with named fields and chart
  * times (UTC seconds). Pure: the same input gives the same JSON text.
  */
-import { OptionError, parseIsoMs, type Capsule } from "@ict/core";
+import { OptionError, parseIsoMs } from "@ict/core";
+import { type Capsule } from "@ict/pipeline";
 import type { ConfluenceLife, DayReportInput, SymbolReportInput } from "./collector.js";
 import { nearestZones } from "./filter.js";
 import type { BreakLine, ConfluenceRow, EqOtePoint, ReportPayload, SmtMark, StageRun, SymbolPayload, ZoneBox, ZoneEnd, ZoneKind } from "./types.js";

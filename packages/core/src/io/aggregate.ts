@@ -1,5 +1,5 @@
 import { columnsFromBars, type Columns } from "./columns.js";
-import { OptionError, quoteValue } from "../runtime/errors.js";
+import { OptionError, quoteValue } from "../base/errors.js";
 
 /**
  * Aggregates bars into `minutes`-minute bars on UTC boundaries: each bar goes

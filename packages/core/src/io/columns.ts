@@ -1,5 +1,5 @@
-import { BarValidationError, CsvFormatError, DuplicateTimestampError, OptionError, quoteValue, type BarField } from "../runtime/errors.js";
-import { boolOption } from "../runtime/profile.js";
+import { BarValidationError, CsvFormatError, DuplicateTimestampError, OptionError, quoteValue, type BarField } from "../base/errors.js";
+import { boolOption } from "../base/profile.js";
 import { repairOhlc } from "./repair.js";
 import { parseIsoMs, toEpochMs } from "./time.js";
 

@@ -1,7 +1,7 @@
 import { parquetMetadata, parquetRead, parquetSchema } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { columnsFromArrays, type Columns, type ReadOptions } from "./columns.js";
-import { BarValidationError, ParquetFormatError, quoteValue } from "../runtime/errors.js";
+import { BarValidationError, ParquetFormatError, quoteValue } from "../base/errors.js";
 import { toEpochMs } from "./time.js";
 
 /** Column names recognised in a Parquet file, per bar field (case-insensitive). */

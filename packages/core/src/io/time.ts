@@ -4,7 +4,7 @@
  * way the seed (pandas `Timestamp.isoformat()`) writes them, so that record ids
  * such as `FVG:1m:2024-01-02T14:30:00+00:00` match.
  */
-import { TimeFormatError } from "../runtime/errors.js";
+import { TimeFormatError } from "../base/errors.js";
 
 const ISO_RE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;

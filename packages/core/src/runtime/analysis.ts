@@ -1,5 +1,5 @@
 import type { WasmBars } from "./engine.js";
-import type { Profile } from "./profile.js";
+import type { Profile } from "../base/profile.js";
 
 /** What every analysis configuration carries: the profile whose rules apply. */
 export interface AnalysisConfig {

@@ -1,6 +1,6 @@
 import { wasmBytes, type IctKernels } from "@ict/wasm";
 import type { Columns } from "../io/columns.js";
-import { ColumnsError, EngineDeadError, EngineTrapError, IctError } from "./errors.js";
+import { ColumnsError, EngineDeadError, EngineTrapError, IctError } from "../base/errors.js";
 
 /** The fields of a bar column set, in storage order. */
 const FIELDS = ["t", "o", "h", "l", "c", "v"] as const;

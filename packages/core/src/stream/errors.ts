@@ -1,7 +1,7 @@
 /**
  * Typed errors of the streaming detectors (issue #13).
  */
-import { IctError } from "../runtime/errors.js";
+import { IctError } from "../base/errors.js";
 
 /**
  * A bar pushed with a time earlier than the last bar and not equal to any bar

@@ -7,9 +7,9 @@
  */
 import { zoneConfig, type ZoneConfig } from "../detectors/zones/zones.js";
 import { validateBarInto } from "../io/columns.js";
-import { OptionError } from "../runtime/errors.js";
+import { OptionError } from "../base/errors.js";
 import type { TfFeatures } from "../features/features.js";
-import { intOption } from "../runtime/profile.js";
+import { intOption } from "../base/profile.js";
 import { isoUtc } from "../io/time.js";
 import { AtrStream } from "./atr.js";
 import { BarRing } from "./bars.js";

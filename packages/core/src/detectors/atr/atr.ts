@@ -1,6 +1,6 @@
 import { withBars, type BarsInput, type WasmBars } from "../../runtime/engine.js";
 import { slot, type Analysis, type AnalysisConfig } from "../../runtime/analysis.js";
-import { enumOption, intOption } from "../../runtime/profile.js";
+import { enumOption, intOption } from "../../base/profile.js";
 
 /** Options of {@link atr}. */
 export interface AtrOptions {

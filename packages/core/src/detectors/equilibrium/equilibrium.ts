@@ -1,5 +1,5 @@
 import { withBars, type BarsInput, type WasmBars } from "../../runtime/engine.js";
-import { intOption } from "../../runtime/profile.js";
+import { intOption } from "../../base/profile.js";
 import { structureConfig, structureFrom, type StructureConfig, type StructureEvents, type StructureOptions } from "../structure/structure.js";
 import { swingsInto, type SwingBuffers } from "../swings/swings.js";
 import { isoUtc } from "../../io/time.js";

@@ -1,5 +1,5 @@
 import { withBarsPair, type BarsInput, type WasmBars } from "../../runtime/engine.js";
-import { intOption } from "../../runtime/profile.js";
+import { intOption } from "../../base/profile.js";
 import { structureConfig, type StructureOptions } from "../structure/structure.js";
 import { isoUtc } from "../../io/time.js";
 

@@ -1,6 +1,6 @@
 import { slot, type Analysis } from "../../runtime/analysis.js";
 import { withBars, type BarsInput, type WasmBars } from "../../runtime/engine.js";
-import { numOption, PRICE_TOL } from "../../runtime/profile.js";
+import { numOption, PRICE_TOL } from "../../base/profile.js";
 import { swingConfig, swingsInto, swingsSlot, type SwingBuffers, type SwingConfig, type SwingOptions } from "../swings/swings.js";
 import { isoUtc } from "../../io/time.js";
 

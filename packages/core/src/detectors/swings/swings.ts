@@ -1,6 +1,6 @@
 import { slot, type Analysis } from "../../runtime/analysis.js";
 import { withBars, type BarsInput, type WasmBars } from "../../runtime/engine.js";
-import { enumOption, intOption, resolveProfile, type Profile } from "../../runtime/profile.js";
+import { enumOption, intOption, resolveProfile, type Profile } from "../../base/profile.js";
 import { isoUtc } from "../../io/time.js";
 
 /** Options of the swing detector. */

@@ -1,5 +1,5 @@
 import { slot, type Analysis } from "../../runtime/analysis.js";
-import { enumOption, intOption, numOption } from "../../runtime/profile.js";
+import { enumOption, intOption, numOption } from "../../base/profile.js";
 import { atrConfig, type AtrConfig, type AtrOptions } from "../atr/atr.js";
 import { structureConfig, type StructureConfig, type StructureOptions } from "../structure/structure.js";
 

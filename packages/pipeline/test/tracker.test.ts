@@ -1,19 +1,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  aggregate,
-  buildCapsule,
-  buildPrompt,
-  columnsFromBars,
-  columnsFromText,
-  InvalidNameError,
-  nyDate,
-  shortSummary,
-  tick,
-  updateSymbolState,
-  type SymbolState,
-} from "../src/index.js";
-import { GOLDEN, goldenText, readJson } from "./helpers.js";
+import { aggregate, columnsFromBars, columnsFromText } from "@ict/core";
+import { buildCapsule, buildPrompt, InvalidNameError, nyDate, shortSummary, tick, updateSymbolState, type SymbolState } from "../src/index.js";
+import { GOLDEN, goldenText, readJson } from "../../core/test/helpers.js";
 
 const at = (hhmm: string) => Date.parse(`2024-01-02T${hhmm}:00Z`);
 const iso = (hhmm: string) => `2024-01-02T${hhmm}:00+00:00`;

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { buildCapsule, columnsFromBars, InvalidNameError } from "../src/index.js";
+import { columnsFromBars } from "@ict/core";
+import { buildCapsule, InvalidNameError } from "../src/index.js";
 import { capsulePath, contextPath, NonFiniteJsonError, readContext, stringifyStrict, writeCapsule, writeContext } from "../src/node/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));

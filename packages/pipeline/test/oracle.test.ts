@@ -11,8 +11,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { aggregate, barsFromColumns, buildCapsule, columnsFromCsv, columnsFromText, computeFeatures, sliceColumns, smtObjects, updateSymbolState } from "../src/index.js";
-import { diff, HAS_SHARED, NO_SHARED_REASON, SHARED } from "./helpers.js";
+import { aggregate, barsFromColumns, columnsFromCsv, columnsFromText, computeFeatures, sliceColumns, smtObjects } from "@ict/core";
+import { buildCapsule, updateSymbolState } from "../src/index.js";
+import { diff, HAS_SHARED, NO_SHARED_REASON, SHARED } from "../../core/test/helpers.js";
 
 const run = promisify(execFile);
 const PY = "/usr/bin/python3";

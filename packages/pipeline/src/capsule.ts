@@ -1,10 +1,4 @@
-import { aggregate } from "./io/aggregate.js";
-import type { Columns } from "./io/columns.js";
-import { IctError } from "./runtime/errors.js";
-import { computeFeatures, type TfFeatures } from "./features/features.js";
-import { resolveProfile, type Profile } from "./runtime/profile.js";
-import { smtObjects, type SmtRecord } from "./detectors/smt/smt.js";
-import { isoUtc } from "./io/time.js";
+import { aggregate, type Columns, IctError, computeFeatures, type TfFeatures, resolveProfile, type Profile, smtObjects, type SmtRecord, isoUtc } from "@ict/core";
 
 /** Prior-day (or other) key levels passed through to the capsule untouched. */
 export type KeyLevels = Record<string, unknown>;

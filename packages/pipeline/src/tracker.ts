@@ -1,8 +1,6 @@
 import type { CapsuleFeatures } from "./capsule.js";
-import { IctError } from "./runtime/errors.js";
-import { resolveProfile, type Profile } from "./runtime/profile.js";
+import { IctError, resolveProfile, type Profile, isoUtc, parseIsoMs } from "@ict/core";
 import { pyFixed2 } from "./pyfmt.js";
-import { isoUtc, parseIsoMs } from "./io/time.js";
 
 /** A confluence's life: forming → active → filled | invalidated | expired. */
 export type ConfluenceStatus = "forming" | "active" | "filled" | "invalidated" | "expired";

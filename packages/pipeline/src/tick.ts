@@ -1,8 +1,5 @@
-import { aggregate } from "./io/aggregate.js";
+import { aggregate, type Columns, columnsFromBars, resolveProfile, type Profile } from "@ict/core";
 import { buildCapsule, checkSymbol, type Capsule, type KeyLevels } from "./capsule.js";
-import type { Columns } from "./io/columns.js";
-import { columnsFromBars } from "./io/columns.js";
-import { resolveProfile, type Profile } from "./runtime/profile.js";
 import { buildPrompt } from "./prompt.js";
 import { updateSymbolState, type SymbolState, type TrackerOptions } from "./tracker.js";
 

@@ -2,7 +2,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import { open as openAsync, rename as renameAsync, unlink as unlinkAsync } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { checkDay, checkSymbol, type Capsule } from "../capsule.js";
-import { IctError } from "../runtime/errors.js";
+import { IctError } from "@ict/core";
 import type { ContextDoc } from "../tick.js";
 
 /** A value that JSON cannot carry faithfully (NaN, Infinity): refused, never written (Q25). */

@@ -1,4 +1,4 @@
-import { resolveProfile, type Profile } from "./runtime/profile.js";
+import { resolveProfile, type Profile } from "@ict/core";
 import { pyJsonDumps } from "./pyfmt.js";
 import type { SymbolState } from "./tracker.js";
 

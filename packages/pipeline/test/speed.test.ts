@@ -9,10 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { aggregate, buildCapsule, buildPrompt, isoUtc, parseIsoMs, smtReferences, tick, updateSymbolState, type Columns, type ContextDoc, type SymbolState } from "../src/index.js";
+import { aggregate, isoUtc, parseIsoMs, type Columns } from "@ict/core";
+import { buildCapsule, buildPrompt, smtReferences, tick, updateSymbolState, type ContextDoc, type SymbolState } from "../src/index.js";
 import { BackgroundWriter, NonFiniteJsonError, stringifyStrict, writeJsonAtomic } from "../src/node/index.js";
 import { jsonClone } from "../src/tick.js";
-import { randomBars } from "./helpers.js";
+import { randomBars } from "../../core/test/helpers.js";
 
 /** The general ISO parser, as it was before the canonical fast path (regex only). */
 function refParse(text: string): number {

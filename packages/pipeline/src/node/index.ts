@@ -1,5 +1,5 @@
 /**
- * @ict/core/node — file storage for Node: capsules and the context document
+ * @ict/pipeline/node — file storage for Node: capsules and the context document
  * written atomically under `ROOT/data/daily_news/<day>/processed/`.
  * @packageDocumentation
  */

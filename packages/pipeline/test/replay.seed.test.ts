@@ -7,8 +7,9 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { aggregate, buildCapsule, columnsFromText, sliceColumns, updateSymbolState, type Columns, type SymbolState } from "../src/index.js";
-import { diff, GOLDEN, goldenText, MANIFEST, readJson } from "./helpers.js";
+import { aggregate, columnsFromText, sliceColumns, type Columns } from "@ict/core";
+import { buildCapsule, updateSymbolState, type SymbolState } from "../src/index.js";
+import { diff, GOLDEN, goldenText, MANIFEST, readJson } from "../../core/test/helpers.js";
 
 const sha = (lines: string[]) => createHash("sha256").update(lines.join("\n"), "utf8").digest("hex");
 

@@ -1,4 +1,4 @@
-import { IctError } from "./runtime/errors.js";
+import { IctError } from "@ict/core";
 
 /**
  * LLM providers behind one interface: the model reads one symbol's prompt

@@ -1,0 +1,48 @@
+/**
+ * @ict/pipeline — what the replay runner and the live loop share: the
+ * per-symbol context capsule, the confluence tracker (forming → active →
+ * filled / invalidated / expired), the prompt, the pure `tick` that runs
+ * them for a watchlist at one bar, Python-compatible formatting and the LLM
+ * providers. Built on `@ict/core`; storage for Node in `@ict/pipeline/node`.
+ * @packageDocumentation
+ */
+export {
+  buildCapsule,
+  checkDay,
+  checkSymbol,
+  InvalidNameError,
+  type Capsule,
+  type CapsuleFeatures,
+  type CapsuleInput,
+  type KeyLevels,
+} from "./capsule.js";
+export { pyFixed2, pyJsonDumps } from "./pyfmt.js";
+export {
+  updateSymbolState,
+  shortSummary,
+  seedShort,
+  type Confluence,
+  type ConfluenceStatus,
+  type SymbolState,
+  type TrackerOptions,
+  type TrackerState,
+} from "./tracker.js";
+export { buildPrompt } from "./prompt.js";
+export { tick, nyDate, smtReferences, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
+export {
+  createLlmProvider,
+  DEFAULT_LLM_FAILURE_BUDGET,
+  DEFAULT_LLM_MODELS,
+  redactSecrets,
+  offlineAnswer,
+  parseLlmAnswer,
+  LlmConfigError,
+  LlmError,
+  LLM_KINDS,
+  LLM_SYSTEM_INSTRUCTION,
+  type LlmAnswer,
+  type LlmKind,
+  type LlmOptions,
+  type LlmProvider,
+  type LlmRequest,
+} from "./llm.js";
