@@ -25,6 +25,16 @@ for (const group of ["packages", "apps", "bench"]) {
     skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   }
 }
+// The type check and the lint of .ci/run, one test each.
+if (existsSync("ci-checks.txt")) {
+  for (const line of readFileSync("ci-checks.txt", "utf8").split("\n")) {
+    if (/ passed$/.test(line)) passed++;
+    else if (/ failed$/.test(line)) {
+      console.log(`${line.replace(/ failed$/, "")}: failed`);
+      failed++;
+    }
+  }
+}
 if (missing.length) console.log(`no test report from: ${missing.join(", ")}`);
 console.log(`${passed} passed, ${failed + missing.length} failed, ${skipped} skipped`);
 process.exit(missing.length ? 1 : 0);

@@ -877,7 +877,7 @@ export function evaluateTargets(r: Report): TargetResult[] {
     const big = xs.filter((x) => x.bars >= 100_000);
     const pool = big.length > 0 ? big : xs;
     const worst = pool.reduce((a, b) => (b.ratio > a.ratio ? b : a));
-    const med = [...pool.map((x) => x.ratio)].sort((a, b) => a - b)[pool.length >> 1]!;
+    const med = pool.map((x) => x.ratio).sort((a, b) => a - b)[pool.length >> 1]!;
     out.push({
       target: `Chromium within 1.3x of Node (worst kernel${big.length > 0 ? " at ≥ 100k bars" : ""})`,
       measured: `${worst.ratio.toFixed(2)}x (${worst.kernel} at ${fmtBars(worst.bars)}); median ${med.toFixed(2)}x`,

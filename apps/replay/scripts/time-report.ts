@@ -53,8 +53,7 @@ const noRep: number[] = [];
 for (let i = 0; i < 6; i++) {
   const a = async () => rep.push((await replay({ bars, out, from: day, to: day, write: "close" })).seconds * 1000);
   const b = async () => noRep.push((await replay({ bars, out, from: day, to: day, write: "close", report: false })).seconds * 1000);
-  if (i % 2 === 0) (await a(), await b());
-  else (await b(), await a());
+  for (const run of i % 2 === 0 ? [a, b] : [b, a]) await run();
 }
 console.log(`day ${day}: ${input.symbols.map((s) => `${s.symbol} ${s.bars.length} bars`).join(", ")}; report ${(html.length / 1024).toFixed(0)} KiB (${withReport.reports[0]})`);
 console.log(`renderDayReport median ${median(render).toFixed(2)} ms; render + atomic write (rename, not flushed) median ${median(write).toFixed(2)} ms (40 runs)`);

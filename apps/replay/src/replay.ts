@@ -112,7 +112,10 @@ export function removeStale(out: string): number {
   };
   for (const e of list(out)) {
     const m = STAGING.exec(e.name);
-    if (m && e.isDirectory() && !alive(Number(m[1]))) (rmSync(join(out, e.name), { recursive: true, force: true }), n++);
+    if (m && e.isDirectory() && !alive(Number(m[1]))) {
+      rmSync(join(out, e.name), { recursive: true, force: true });
+      n++;
+    }
   }
   const news = join(out, "data", "daily_news");
   for (const day of list(news)) {
@@ -120,7 +123,10 @@ export function removeStale(out: string): number {
     for (const dir of [join(news, day.name, "processed"), join(news, day.name, "processed", "context_capsules")]) {
       for (const f of list(dir)) {
         const m = TEMP.exec(f.name);
-        if (m && f.isFile() && !alive(Number(m[1]))) (rmSync(join(dir, f.name), { force: true }), n++);
+        if (m && f.isFile() && !alive(Number(m[1]))) {
+          rmSync(join(dir, f.name), { force: true });
+          n++;
+        }
       }
     }
   }

@@ -272,7 +272,7 @@ describe("issue #11: --repair-ohlc", () => {
       lines[i] = [t, ...f(+o!, +h!, +l!, +c!), v].join(",");
     };
     bump(2, (o, h, l, c) => [h + 0.5, h, l, c]);
-    bump(4, (o, h, l, c) => [o, h, l, l - 0.25]);
+    bump(4, (o, h, l) => [o, h, l, l - 0.25]);
     return lines.join("\n") + "\n";
   };
 

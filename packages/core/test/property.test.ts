@@ -5,7 +5,6 @@ import {
   columnsFromArrays,
   computeFeatures,
   breakerBlocks,
-  columnsFromBars,
   columnsFromText,
   Engine,
   equilibrium,

@@ -122,7 +122,7 @@ export function shortSummary(c: Record<string, any>): string {
 // ---------------------------------------------------------- seed-v0.1 -----
 
 function seedUpdate(existing: SymbolState, features: Partial<CapsuleFeatures>, nowIso: string): SymbolState {
-  const state = { ...((existing.state as Record<string, unknown> | undefined) ?? {}) };
+  const state = { ...(existing.state as Record<string, unknown> | undefined) };
   const tf5 = (features.tf_5m ?? {}) as Record<string, any>;
   const tf1 = (features.tf_1m ?? {}) as Record<string, any>;
   const statusize = (kind: string, recs: Record<string, any>[] | undefined): Record<string, any>[] =>

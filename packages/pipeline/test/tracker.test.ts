@@ -8,7 +8,7 @@ const at = (hhmm: string) => Date.parse(`2024-01-02T${hhmm}:00Z`);
 const iso = (hhmm: string) => `2024-01-02T${hhmm}:00+00:00`;
 const features = (over: Record<string, any> = {}) => {
   const empty = (tf: string) => ({ tf, atr_last: null, ms: {}, swings: {}, fvg: [], ifvg: [], ob: [], bb: [] });
-  return { tf_5m: { ...empty("5m"), ...(over.tf_5m ?? {}) }, tf_1m: { ...empty("1m"), ...(over.tf_1m ?? {}) }, smt: over.smt ?? [], levels: {} } as any;
+  return { tf_5m: { ...empty("5m"), ...over.tf_5m }, tf_1m: { ...empty("1m"), ...over.tf_1m }, smt: over.smt ?? [], levels: {} } as any;
 };
 const fvg = (tf: string, dir: "bull" | "bear", start: string, gap: [number, number], ev: Record<string, any> = {}) => ({
   tf, dir, start: iso(start), gap, filled: !!ev.filled_at, active: !ev.filled_at, kind: "FVG", traded_through: !!ev.traded_through_at,

@@ -64,7 +64,6 @@ export class FakeAlpaca {
 
   constructor(private readonly o: FakeOptions = {}) {
     this.timeline = new Timeline(o);
-    const self = this;
     this.stream = new FakeStream({
       symbols: this.timeline.symbols,
       sessionStart: this.timeline.sessionStart,
@@ -77,11 +76,11 @@ export class FakeAlpaca {
       take406: () => this.faults.take("reject406"),
       stats: this.stats,
       log: o.log,
-      onSubscribed() {
-        if (!self.deferred.length) return;
+      onSubscribed: () => {
+        if (!this.deferred.length) return;
         // Deferred faults hit the new connection once it has settled (its backfill done): 30 market s, at least 200 ms real.
-        const due = self.deferred.splice(0);
-        setTimeout(() => due.forEach((f) => self.fault(f)), Math.max(200, 30_000 / self.timeline.speed));
+        const due = this.deferred.splice(0);
+        setTimeout(() => due.forEach((f) => this.fault(f)), Math.max(200, 30_000 / this.timeline.speed));
       },
     });
   }

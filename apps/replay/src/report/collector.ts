@@ -188,7 +188,7 @@ export class DayReportCollector {
         capsule: a.capsule,
         structure: { "1m": breaksOf(a.bars, this.profile), "5m": breaksOf(aggregate(a.bars, 5), this.profile) },
         timeline: a.timeline,
-        confluences: [...a.lives.values()].map(({ seen: _, ...life }) => life),
+        confluences: [...a.lives.values()].map(({ seen: _seen, ...life }) => life),
       });
     }
     return { day: this.day, profile: this.profile, symbols };

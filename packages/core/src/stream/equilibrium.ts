@@ -64,10 +64,16 @@ export class EquilibriumStream {
       origin = from;
       if (brk > 0) {
         let x = L[from & m]!;
-        for (let i = from + 1; i <= t; i++) if (L[i & m]! < x) (x = L[i & m]!), (origin = i);
+        for (let i = from + 1; i <= t; i++) if (L[i & m]! < x) {
+          x = L[i & m]!;
+          origin = i;
+        }
       } else {
         let x = H[from & m]!;
-        for (let i = from + 1; i <= t; i++) if (H[i & m]! > x) (x = H[i & m]!), (origin = i);
+        for (let i = from + 1; i <= t; i++) if (H[i & m]! > x) {
+          x = H[i & m]!;
+          origin = i;
+        }
       }
     }
     this.origin = origin;

@@ -168,8 +168,15 @@ export class ObStream implements TouchOwner {
       }
     }
     // The last down-close and up-close candles so far (dojis are neither).
-    if (cd < od) this.remember(d, s, this.down), (this.downBar = d), (this.lastDown = null);
-    else if (cd > od) this.remember(d, s, this.up), (this.upBar = d), (this.lastUp = null);
+    if (cd < od) {
+      this.remember(d, s, this.down);
+      this.downBar = d;
+      this.lastDown = null;
+    } else if (cd > od) {
+      this.remember(d, s, this.up);
+      this.upBar = d;
+      this.lastUp = null;
+    }
   }
 
   /** Copies bar d's time and prices (ring slot s) into `into` = [t, o, h, l, c]. */

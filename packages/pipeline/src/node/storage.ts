@@ -125,19 +125,28 @@ function indentInto(s: string, out: Buffer): number {
         out[o++] = c;
         out[o++] = 10;
         depth++;
-        for (let k = 0; k < depth; k++) (out[o++] = 32), (out[o++] = 32);
+        for (let k = 0; k < depth; k++) {
+          out[o++] = 32;
+          out[o++] = 32;
+        }
         break;
       case 125: // }
       case 93: // ]
         out[o++] = 10;
         depth--;
-        for (let k = 0; k < depth; k++) (out[o++] = 32), (out[o++] = 32);
+        for (let k = 0; k < depth; k++) {
+          out[o++] = 32;
+          out[o++] = 32;
+        }
         out[o++] = c;
         break;
       case 44: // ,
         out[o++] = 44;
         out[o++] = 10;
-        for (let k = 0; k < depth; k++) (out[o++] = 32), (out[o++] = 32);
+        for (let k = 0; k < depth; k++) {
+          out[o++] = 32;
+          out[o++] = 32;
+        }
         break;
       case 58: // :
         out[o++] = 58;
@@ -300,7 +309,7 @@ export class BackgroundWriter {
 
   /** Waits for every queued write; throws the first error of any of them. */
   async flush(): Promise<void> {
-    while (this.#tails.size > 0) await Promise.all([...this.#tails.values()]);
+    while (this.#tails.size > 0) await Promise.all(this.#tails.values());
     this.#check();
   }
 
