@@ -275,12 +275,18 @@ function ictUpdate(existing: SymbolState, features: Partial<CapsuleFeatures>, no
     let since = inc.since;
     const incomplete = o.incompleteSince?.[rec.tf];
     if (status === "active" && incomplete !== undefined && inc.known >= incomplete) status = "forming";
+    const limit = (ttl[rec.tf] ?? ttl["1m"]!) * 60_000;
     if (status === "active" || status === "forming") {
-      const limit = (ttl[rec.tf] ?? ttl["1m"]!) * 60_000;
       if (!Number.isNaN(inc.known) && now - inc.known > limit) {
         status = "expired";
         since = inc.known + limit;
       }
+    } else if (!Number.isNaN(inc.known) && since > inc.known + limit) {
+      // The first terminal event decides: a record filled or invalidated after its
+      // time-to-live had already expired then, whenever it is first seen (also after
+      // it was pruned), as a tracker ticking at every bar would have seen it.
+      status = "expired";
+      since = inc.known + limit;
     }
     if (rec.kind === "BOS") latestBos.set(rec.tf, rec);
     seen.add(rec.id);

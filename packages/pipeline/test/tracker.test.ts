@@ -130,6 +130,27 @@ describe("pruned records stay pruned", () => {
     const same = features({ tf_5m: { fvg: [fvg("5m", "bull", "14:30", [100, 101], { filled_at: iso("14:50"), traded_through_at: iso("14:50") })] } });
     expect(byId(updateSymbolState({ symbol: "X" }, same, at("14:55")), id)).toMatchObject({ status: "invalidated" });
   });
+  it("a gap that expired by its TTL, was pruned, and is filled later: not re-added as filled (the first terminal event decides)", () => {
+    const id = "FVG:1m:2024-01-02T14:30:00+00:00";
+    const open = features({ tf_1m: { fvg: [fvg("1m", "bull", "14:30", [100, 101], { known_time: iso("14:32") })] } });
+    let s = updateSymbolState({ symbol: "X" }, open, at("16:03"));
+    expect(byId(s, id)).toMatchObject({ status: "expired", status_since_utc: iso("16:02") });
+    s = updateSymbolState(JSON.parse(JSON.stringify(s)), open, at("17:33"));
+    expect(s.state!.confluences).toEqual([]);
+    // The detector reports the gap filled at 17:40, long after it expired: it stays gone.
+    const filled = features({ tf_1m: { fvg: [fvg("1m", "bull", "14:30", [100, 101], { known_time: iso("14:32"), filled_at: iso("17:40") })] } });
+    for (const t of ["17:40", "17:45", "19:00"]) {
+      s = updateSymbolState(JSON.parse(JSON.stringify(s)), filled, at(t));
+      expect(s.state!.confluences.map((c) => c.id), t).toEqual([]);
+    }
+    // First seen after the late fill (a restart): expired at its TTL, so already pruned;
+    // retained longer, it shows as expired, not filled.
+    expect(updateSymbolState({ symbol: "X" }, filled, at("17:41")).state!.confluences).toEqual([]);
+    expect(byId(updateSymbolState({ symbol: "X" }, filled, at("17:41"), { retainMinutes: 200 }), id)).toMatchObject({ status: "expired", status_since_utc: iso("16:02") });
+    // Filled within its TTL: filled.
+    const early = features({ tf_1m: { fvg: [fvg("1m", "bull", "14:30", [100, 101], { known_time: iso("14:32"), filled_at: iso("16:02") })] } });
+    expect(byId(updateSymbolState({ symbol: "X" }, early, at("16:10")), id)).toMatchObject({ status: "filled", status_since_utc: iso("16:02") });
+  });
 });
 
 describe("ids, clock and summaries", () => {
