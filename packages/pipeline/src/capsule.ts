@@ -84,15 +84,16 @@ export function buildCapsule(input: CapsuleInput): Capsule {
   const b5 = input.bars5m ?? aggregate(input.bars1m, 5);
   const tf_5m = computeFeatures(b5, { tf: "5m", profile });
   const tf_1m = computeFeatures(input.bars1m, { tf: "1m", profile });
-  let smt: SmtRecord[] = [];
-  if (input.ref5m !== undefined) {
-    const names = { primary: symbol, ref: input.refSymbol ?? "ref" };
-    smt = smtObjects(b5, input.ref5m, { profile, names }).map((r) => ({ ...r, tf: "5m" }));
-  }
-  return {
-    symbol,
-    day_et: dayEt,
-    features: { tf_5m, tf_1m, smt, levels: input.priorLevels ?? {} },
-    meta: { generated_at_utc: isoUtc(input.now) },
-  };
+  const smt = input.ref5m !== undefined ? capsuleSmt(symbol, b5, input.refSymbol ?? "ref", input.ref5m, profile) : [];
+  return assembleCapsule(symbol, dayEt, { tf_5m, tf_1m, smt, levels: input.priorLevels ?? {} }, input.now);
+}
+
+/** @internal SMT of a capsule: the symbol's 5m bars against its reference's, each record tagged `tf: "5m"`. */
+export function capsuleSmt(symbol: string, b5: Columns, refSymbol: string, ref5m: Columns, profile: Profile): SmtRecord[] {
+  return smtObjects(b5, ref5m, { profile, names: { primary: symbol, ref: refSymbol } }).map((r) => ({ ...r, tf: "5m" }));
+}
+
+/** @internal A capsule from features already computed (the symbol and day already checked). */
+export function assembleCapsule(symbol: string, dayEt: string, features: CapsuleFeatures, now: number): Capsule {
+  return { symbol, day_et: dayEt, features, meta: { generated_at_utc: isoUtc(now) } };
 }

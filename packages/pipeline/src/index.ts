@@ -46,3 +46,4 @@ export {
   type LlmProvider,
   type LlmRequest,
 } from "./llm.js";
+export { createWatchlist, type Watchlist, type WatchlistOptions } from "./watchlist.js";

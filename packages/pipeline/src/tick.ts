@@ -98,6 +98,27 @@ export function jsonClone(value: unknown): unknown {
 }
 
 /**
+ * @internal The tracker step of one symbol at a tick: its state updated from
+ * the capsule's features at `now`, as it will read back from
+ * `current_context.json`. `lastT1`/`lastClose` are the time and close of its
+ * last 1m bar and `last5T` the start of its last 5m bar (NaN when it has
+ * none): the last 5m bar is incomplete, so its new records only forming,
+ * until its fifth 1m bar has closed.
+ */
+export function trackSymbol(prev: SymbolState | undefined, sym: string, capsule: Capsule, lastT1: number, lastClose: number, last5T: number, now: number, profile: Profile, tracker: TickInput["tracker"]): SymbolState {
+  const incompleteSince: Record<string, number> = {};
+  if (!Number.isNaN(last5T) && !Number.isNaN(lastT1) && lastT1 < last5T + 4 * 60_000) incompleteSince["5m"] = last5T;
+  const state = updateSymbolState(prev ?? { symbol: sym }, capsule.features, now, {
+    ...tracker,
+    profile,
+    price: Number.isNaN(lastT1) ? undefined : lastClose,
+    incompleteSince,
+  });
+  // The context is persisted as JSON between ticks: keep only what survives it.
+  return jsonClone(state) as SymbolState;
+}
+
+/**
  * One tick of the live loop for a watchlist, as a pure function (no I/O, no
  * clock): per symbol, the capsule of its 1m bars and their 5m aggregate (with
  * SMT against its reference), the tracker update, and the prompt sections.
@@ -137,18 +158,10 @@ export function tick(input: TickInput): TickOutput {
       profile,
     });
     capsules[sym] = capsule;
-    // The last 5m bar is incomplete until its fifth 1m bar has closed.
-    const incompleteSince: Record<string, number> = {};
-    if (b5.length > 0 && b1.length > 0 && b1.t[b1.length - 1]! < b5.t[b5.length - 1]! + 4 * 60_000) incompleteSince["5m"] = b5.t[b5.length - 1]!;
-    const state = updateSymbolState(previous.get(sym) ?? { symbol: sym }, capsule.features, input.now, {
-      ...input.tracker,
-      profile,
-      price: b1.length > 0 ? b1.c[b1.length - 1] : undefined,
-      incompleteSince,
-    });
-    // The context is persisted as JSON between ticks: keep only what survives it.
-    previous.set(sym, jsonClone(state) as SymbolState);
-    prompts[sym] = buildPrompt(previous.get(sym)!, { profile });
+    const last1 = b1.length > 0 ? b1.length - 1 : -1;
+    const state = trackSymbol(previous.get(sym), sym, capsule, last1 >= 0 ? b1.t[last1]! : NaN, last1 >= 0 ? b1.c[last1]! : NaN, b5.length > 0 ? b5.t[b5.length - 1]! : NaN, input.now, profile, input.tracker);
+    previous.set(sym, state);
+    prompts[sym] = buildPrompt(state, { profile });
   }
   const { symbols: _s, ...rest } = input.context ?? { symbols: [] };
   return { dayEt, capsules, context: { ...rest, symbols: [...previous.values()] }, prompts };

@@ -1,0 +1,182 @@
+import { columnsFromArrays, columnsFromBars, createStream, IctError, type Columns, type FeatureStream, type StreamBar } from "@ict/core";
+import { assembleCapsule, capsuleSmt, checkDay, checkSymbol, type Capsule, type KeyLevels } from "./capsule.js";
+import { buildPrompt } from "./prompt.js";
+import { smtReferences, trackSymbol, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
+import type { SymbolState } from "./tracker.js";
+
+/** Options of {@link createWatchlist}. */
+export interface WatchlistOptions {
+  /** Symbols to update, in order (as `tick`'s `watchlist`). */
+  watchlist: readonly string[];
+  /** The New York trading day the bars belong to (`YYYY-MM-DD`). */
+  dayEt: string;
+  /** Prior-day levels per symbol (the contents of `key_levels.json`). */
+  keyLevels?: TickInput["keyLevels"];
+  /** The context document to continue from (`current_context.json` of an earlier run of the day), if any. */
+  context?: ContextDoc | null;
+  /** Only `ict`: the seed's profile judges on the last close and is recomputed by `tick`. */
+  profile?: "ict";
+  /** Tracker options (TTL, retention), as `tick`'s. */
+  tracker?: TickInput["tracker"];
+}
+
+/** A symbol's 1m history of the day and the two streams fed from it. */
+class SymbolFeed {
+  // The day's 1m bars as plain numbers, in time order.
+  readonly t: number[] = [];
+  readonly o: number[] = [];
+  readonly h: number[] = [];
+  readonly l: number[] = [];
+  readonly c: number[] = [];
+  readonly v: number[] = [];
+  // The 5m aggregate, the last bucket possibly still forming.
+  readonly t5: number[] = [];
+  readonly o5: number[] = [];
+  readonly h5: number[] = [];
+  readonly l5: number[] = [];
+  readonly c5: number[] = [];
+  readonly v5: number[] = [];
+  readonly s1: FeatureStream = createStream({ tf: "1m" });
+  readonly s5: FeatureStream = createStream({ tf: "5m" });
+  private cols5: Columns | null = null;
+
+  push(bar: StreamBar): void {
+    // The one bar-object rule of every input (finite prices, h >= max(o, c), …).
+    const b = columnsFromBars([bar]);
+    const t = b.t[0]!;
+    const n = this.t.length;
+    let i: number;
+    if (n === 0 || t > this.t[n - 1]!) {
+      i = n;
+      this.t.push(t);
+      this.set(i, b);
+    } else {
+      i = lowerBound(this.t, t);
+      if (this.t[i] !== t) throw new IctError(`watchlist: a 1m bar at ${new Date(t).toISOString()} arrived after ${new Date(this.t[n - 1]!).toISOString()} and revises no bar pushed (bars arrive in time order; a revision repeats a pushed time)`);
+      this.set(i, b);
+    }
+    this.s1.push({ t, o: b.o[0]!, h: b.h[0]!, l: b.l[0]!, c: b.c[0]!, v: b.v[0]! });
+    this.rebucket(i);
+  }
+
+  private set(i: number, b: Columns): void {
+    this.o[i] = b.o[0]!;
+    this.h[i] = b.h[0]!;
+    this.l[i] = b.l[0]!;
+    this.c[i] = b.c[0]!;
+    this.v[i] = b.v[0]!;
+  }
+
+  /** Rebuilds the 5m bucket of 1m bar `i` from its minutes (as `aggregate(cols, 5)` does) and pushes it. */
+  private rebucket(i: number): void {
+    const key = bucketOf(this.t[i]!);
+    let first = i;
+    while (first > 0 && bucketOf(this.t[first - 1]!) === key) first--;
+    let o = this.o[first]!, h = this.h[first]!, l = this.l[first]!, c = this.c[first]!, v = this.v[first]!;
+    for (let j = first + 1; j < this.t.length && bucketOf(this.t[j]!) === key; j++) {
+      if (this.h[j]! > h) h = this.h[j]!;
+      if (this.l[j]! < l) l = this.l[j]!;
+      c = this.c[j]!;
+      v = v + this.v[j]!;
+    }
+    const m = this.t5.length;
+    let k: number;
+    if (m === 0 || key > this.t5[m - 1]!) {
+      k = m;
+      this.t5.push(key);
+    } else {
+      k = lowerBound(this.t5, key);
+    }
+    this.o5[k] = o;
+    this.h5[k] = h;
+    this.l5[k] = l;
+    this.c5[k] = c;
+    this.v5[k] = v;
+    this.s5.push({ t: key, o, h, l, c, v });
+    this.cols5 = null;
+  }
+
+  /** The 5m aggregate as columns (for SMT). */
+  bars5(): Columns {
+    return (this.cols5 ??= columnsFromArrays({ t: this.t5, o: this.o5, h: this.h5, l: this.l5, c: this.c5, v: this.v5 }));
+  }
+}
+
+/** Start (epoch ms) of the UTC 5-minute bucket of an instant, as `aggregate(cols, 5)` keys it. */
+function bucketOf(t: number): number {
+  const m = Math.floor(t / 60_000);
+  return (m - (((m % 5) + 5) % 5)) * 60_000;
+}
+
+/** First index whose value is >= x (a sorted array). */
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0, hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The live loop's tick kept up to date bar by bar for one New York day: per
+ * symbol a 1m stream and a 5m stream fed by the 5m aggregate of its minutes
+ * (the forming bucket revised as its minutes arrive), SMT against its
+ * reference, the tracker and the prompt. `tick(now)` returns exactly what
+ * {@link tick} returns for the same bars, clock and previous context — the
+ * capsules, the context and the prompts, byte for byte — without recomputing
+ * the day: the detectors advance one bar per push.
+ */
+export interface Watchlist {
+  /**
+   * A closed 1m bar of `symbol`: a later time appends, the time of a bar
+   * already pushed revises it (a late correction), anything else is an error.
+   */
+  push(symbol: string, bar: StreamBar): void;
+  /** The tick at `now` (epoch ms) over the bars pushed so far; `tick`'s output. */
+  tick(now: number): TickOutput;
+}
+
+/** Creates a {@link Watchlist} (profile `ict`). */
+export function createWatchlist(options: WatchlistOptions): Watchlist {
+  if ((options.profile ?? "ict") !== "ict") throw new IctError(`createWatchlist: profile ${JSON.stringify(options.profile)} is not incremental (the seed judges every zone on the last close); use tick()`);
+  const dayEt = checkDay(options.dayEt);
+  const watchlist = options.watchlist.map((s) => checkSymbol(s));
+  const refs = smtReferences(watchlist);
+  const feeds = new Map<string, SymbolFeed>();
+  const feedOf = (sym: string) => {
+    let f = feeds.get(sym);
+    if (f === undefined) feeds.set(sym, (f = new SymbolFeed()));
+    return f;
+  };
+  const previous = new Map<string, SymbolState>();
+  for (const s of options.context?.symbols ?? []) if (s && typeof s === "object" && typeof s.symbol === "string") previous.set(s.symbol, s);
+  const { symbols: _symbols, ...rest } = options.context ?? { symbols: [] };
+  const keyLevels = options.keyLevels;
+  const levelsOf = (sym: string): KeyLevels => (keyLevels && Object.hasOwn(keyLevels, sym) ? keyLevels[sym] : undefined) ?? {};
+  return {
+    push(symbol, bar) {
+      feedOf(checkSymbol(symbol)).push(bar);
+    },
+    tick(now) {
+      if (!Number.isFinite(now)) throw new IctError(`watchlist tick: now must be finite epoch milliseconds, got ${now}`);
+      const capsules: Record<string, Capsule> = Object.create(null);
+      const prompts: Record<string, string> = Object.create(null);
+      for (const sym of watchlist) {
+        const f = feedOf(sym);
+        const refSym = refs[sym];
+        const smt = refSym !== undefined ? capsuleSmt(sym, f.bars5(), refSym, feedOf(refSym).bars5(), "ict") : [];
+        const tf_5m = f.s5.features();
+        const tf_1m = f.s1.features();
+        const capsule = assembleCapsule(sym, dayEt, { tf_5m, tf_1m, smt, levels: levelsOf(sym) }, now);
+        capsules[sym] = capsule;
+        const n = f.t.length, m = f.t5.length;
+        const state = trackSymbol(previous.get(sym), sym, capsule, n > 0 ? f.t[n - 1]! : NaN, n > 0 ? f.c[n - 1]! : NaN, m > 0 ? f.t5[m - 1]! : NaN, now, "ict", options.tracker);
+        previous.set(sym, state);
+        prompts[sym] = buildPrompt(state, { profile: "ict" });
+      }
+      return { dayEt, capsules, context: { ...rest, symbols: [...previous.values()] }, prompts };
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The incremental watchlist against the pure tick: after every bar of seeded
+ * random sessions and real ones, with random late corrections of recent bars,
+ * `watchlist.tick(now)` is byte for byte `tick(...)` over the same bars, clock
+ * and previous context (capsules, context and prompts).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { columnsFromArrays, columnsFromCsv, sliceColumns, type Columns } from "@ict/core";
+import { describe, expect, it } from "vitest";
+import { createWatchlist, nyDate, tick, type ContextDoc } from "../src/index.js";
+import { HAS_SHARED, NO_SHARED_REASON, randomBars, rng, SHARED } from "../../core/test/helpers.js";
+
+interface Bar {
+  t: number;
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+  v: number;
+}
+
+const barsOf = (c: Columns | ReturnType<typeof randomBars>, n = (c as Columns).length ?? c.t.length): Bar[] =>
+  Array.from({ length: n }, (_, i) => ({ t: c.t[i]!, o: c.o[i]!, h: c.h[i]!, l: c.l[i]!, c: c.c[i]!, v: c.v[i]! }));
+
+const colsOf = (bars: readonly Bar[]): Columns =>
+  columnsFromArrays({ t: bars.map((b) => b.t), o: bars.map((b) => b.o), h: bars.map((b) => b.h), l: bars.map((b) => b.l), c: bars.map((b) => b.c), v: bars.map((b) => b.v) });
+
+/**
+ * Replays `sessions` (per symbol, its bars of one New York day) minute by
+ * minute through both paths and compares after every minute. With
+ * `revisions`, now and then a bar among the last 30 of a symbol is corrected
+ * (as Alpaca's updatedBars do) before the tick.
+ */
+function compare(symbols: string[], sessions: Record<string, Bar[]>, seed: number, revisions: boolean, label: string): number {
+  const r = rng(seed);
+  const times = [...new Set(symbols.flatMap((s) => sessions[s]!.map((b) => b.t)))].sort((a, b) => a - b);
+  const dayEt = nyDate(times[0]!);
+  const wl = createWatchlist({ watchlist: symbols, dayEt });
+  const known: Record<string, Bar[]> = Object.fromEntries(symbols.map((s) => [s, []]));
+  const next: Record<string, number> = Object.fromEntries(symbols.map((s) => [s, 0]));
+  let context: ContextDoc | null = null;
+  let revised = 0;
+  for (const now of times) {
+    for (const s of symbols) {
+      const b = sessions[s]![next[s]!];
+      if (b !== undefined && b.t === now) {
+        known[s]!.push({ ...b });
+        wl.push(s, b);
+        next[s]!++;
+      }
+    }
+    if (revisions && r() < 0.15) {
+      const s = symbols[Math.floor(r() * symbols.length)]!;
+      const k = known[s]!;
+      if (k.length > 0) {
+        const at = k.length - 1 - Math.floor(r() * Math.min(30, k.length));
+        const b = k[at]!;
+        // A corrected print: the close moves inside a widened range, volume changes.
+        const bump = Math.round((r() - 0.5) * 60) / 100;
+        const c = Math.max(0.01, Math.round((b.c + bump) * 100) / 100);
+        k[at] = { ...b, c, h: Math.max(b.h, c), l: Math.min(b.l, c), v: b.v + Math.floor(r() * 500) };
+        wl.push(s, k[at]!);
+        revised++;
+      }
+    }
+    const want = tick({ watchlist: symbols, bars1m: Object.fromEntries(symbols.map((s) => [s, colsOf(known[s]!)])), now, dayEt, context });
+    const got = wl.tick(now);
+    const a = JSON.stringify(got), b = JSON.stringify(want);
+    if (a !== b) expect(got, `${label}: tick at ${new Date(now).toISOString()}`).toEqual(want);
+    expect(a.length).toBe(b.length);
+    context = want.context;
+  }
+  return revised;
+}
+
+/** A seeded random session per symbol, each missing a few random minutes (thin prints). */
+function randomSession(symbols: string[], n: number, seed: number): Record<string, Bar[]> {
+  const r = rng(seed * 7 + 1);
+  return Object.fromEntries(symbols.map((s, k) => [s, barsOf(randomBars(n, seed * 31 + k)).filter((_, i) => i === 0 || r() > 0.03)]));
+}
+
+describe("createWatchlist equals tick on every prefix", () => {
+  const symbols = ["SPY", "QQQ", "IWM"];
+  for (const seed of [1, 2, 3]) {
+    it(`seeded random session ${seed} (SPY, QQQ, IWM; SMT against SPY), with late corrections`, () => {
+      const revised = compare(symbols, randomSession(symbols, seed === 1 ? 390 : 160, seed), seed, true, `seed ${seed}`);
+      expect(revised).toBeGreaterThan(5);
+    }, 240_000);
+  }
+
+  it("a symbol without bars, and a symbol whose reference has none yet", () => {
+    const s = randomSession(["QQQ"], 40, 9);
+    compare(["SPY", "QQQ", "IWM"], { SPY: [], QQQ: s.QQQ!, IWM: [] }, 9, false, "sparse");
+  });
+
+  it("refuses the seed's profile, bars out of order and a bad bar (nothing half-pushed)", () => {
+    expect(() => createWatchlist({ watchlist: ["SPY"], dayEt: "2024-01-02", profile: "seed-v0.1" as never })).toThrow(/not incremental/);
+    const wl = createWatchlist({ watchlist: ["SPY"], dayEt: "2024-01-02" });
+    const [a, b] = barsOf(randomBars(2, 4));
+    wl.push("SPY", b!);
+    expect(() => wl.push("SPY", a!)).toThrow(/revises no bar/);
+    expect(() => wl.push("SPY", { ...b!, h: b!.l - 1 })).toThrow();
+    const want = tick({ watchlist: ["SPY"], bars1m: { SPY: colsOf([b!]) }, now: b!.t, dayEt: "2024-01-02" });
+    expect(JSON.stringify(wl.tick(b!.t))).toBe(JSON.stringify(want));
+    expect(() => createWatchlist({ watchlist: ["../x"], dayEt: "2024-01-02" })).toThrow(/invalid symbol/);
+  });
+});
+
+describe.skipIf(!HAS_SHARED && !process.env.CI)(`real sessions${HAS_SHARED ? "" : ` (skipped: ${NO_SHARED_REASON})`}`, () => {
+  it("../shared is present (required in CI)", () => {
+    expect(HAS_SHARED).toBe(true);
+  });
+
+  it("SPY, QQQ and IWM 1m, two real sessions, every minute, with late corrections", () => {
+    const symbols = ["SPY", "QQQ", "IWM"];
+    const all: Record<string, Columns> = {};
+    for (const s of symbols) {
+      const dir = join(SHARED, "data", "real", `${s}_1m`);
+      all[s] = columnsFromCsv(readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith("_yahoo.csv"))!), "utf8"));
+    }
+    const days = [...new Set(Array.from(all.SPY!.t, (t) => nyDate(t)))].slice(0, 2);
+    for (const day of days) {
+      const sessions = Object.fromEntries(symbols.map((s) => {
+        const c = all[s]!;
+        const idx = Array.from(c.t.keys()).filter((i) => nyDate(c.t[i]!) === day);
+        return [s, barsOf(sliceColumns(c, idx[0]!, idx[idx.length - 1]! + 1))];
+      }));
+      compare(symbols, sessions, day.length, true, `real ${day}`);
+    }
+  }, 600_000);
+});
