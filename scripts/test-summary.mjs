@@ -28,8 +28,8 @@ for (const group of ["packages", "apps", "bench"]) {
 // The type check and the lint of .ci/run, one test each.
 if (existsSync("ci-checks.txt")) {
   for (const line of readFileSync("ci-checks.txt", "utf8").split("\n")) {
-    if (/ passed$/.test(line)) passed++;
-    else if (/ failed$/.test(line)) {
+    if (line.endsWith(" passed")) passed++;
+    else if (line.endsWith(" failed")) {
       console.log(`${line.replace(/ failed$/, "")}: failed`);
       failed++;
     }
