@@ -40,6 +40,7 @@ describe("pnpm bench at 2,000 bars", () => {
       log: (l) => lines.push(l),
       cBudgetMs: 5,
       crossRounds: 1,
+      liveTick: { symbols: 5, bars: 40, tail: 5, sessions: 1 },
     });
     expect(JSON.parse(readFileSync(out, "utf8"))).toEqual(JSON.parse(JSON.stringify(report)));
     const suites = new Set(report.results.map((r) => r.suite));
@@ -58,6 +59,7 @@ describe("pnpm bench at 2,000 bars", () => {
       "features(1 tf)",
       "records from columns",
       "capsule (1m+5m+SMT)",
+      "live tick",
       "stream push",
     ]) {
       expect(suites, s).toContain(s);
@@ -70,12 +72,17 @@ describe("pnpm bench at 2,000 bars", () => {
     for (const r of report.results) {
       const keys: Array<keyof BenchRecord> = ["suite", "impl", "bars", "nsPerBar", "barsPerSec", "rme", "samples", "mode"];
       for (const k of keys) expect(r, `${r.suite} / ${r.impl}`).toHaveProperty(k);
-      expect(r.bars).toBe(2_000);
+      // The live tick suite runs its own sessions (here 5 symbols x 40 bars), not the size's bars.
+      expect(r.bars).toBe(r.suite === "live tick" ? 40 : 2_000);
       expect(r.nsPerBar).toBeGreaterThan(0);
       expect(r.barsPerSec).toBeCloseTo(1e9 / r.nsPerBar, 0);
       expect(r.samples).toBeGreaterThanOrEqual(1);
       expect(Number.isFinite(r.rme)).toBe(true);
     }
+    const live = report.results.filter((r) => r.suite === "live tick") as (BenchRecord & { symbols: number; msPerTick: number })[];
+    expect(live.map((r) => r.impl).sort()).toEqual(["recompute", "stream"]);
+    for (const r of live) expect(r).toMatchObject({ symbols: 5, msPerTick: expect.any(Number), samples: 5 });
+    expect(report.targets.map((t) => t.target).join("\n")).toMatch(/live tick, 5 symbols/);
     const csv = report.results.find((r) => r.suite === "read CSV -> columns")!;
     expect(csv.rowsPerSec).toBeGreaterThan(0);
     expect(csv.mbPerSec).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { IctError, sliceColumns, type Columns, type Profile } from "@ict/core";
-import { createLlmProvider, LlmError, nyDate, tick, type ContextDoc, type LlmAnswer, type LlmProvider, type TickOutput } from "@ict/pipeline";
+import { createLlmProvider, createWatchlist, LlmError, nyDate, tick, type ContextDoc, type LlmAnswer, type LlmProvider, type TickOutput } from "@ict/pipeline";
 import { BackgroundWriter, capsulePath, contextPath, processedDir, writeCapsule, writeContext } from "@ict/pipeline/node";
 import { checkReportOptions, DayReportCollector, reportDays, writeDayReport, writeReportIndex } from "./report/index.js";
 
@@ -212,17 +212,21 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
       // Per symbol: the last prompt sent to the model and its answer (null when the call failed).
       const asked = new Map<string, { prompt: string; answer: LlmAnswer | null; error?: string }>();
       for (const s of symbols) cursor.set(s, d.rows.get(s)?.[0] ?? 0);
+      // ict: the day's streams advance one bar per push (createWatchlist, equal to tick() at every
+      // bar); seed-v0.1 judges every zone on the last close, so it recomputes the day with tick().
+      const wl = o.profile === "seed-v0.1" ? null : createWatchlist({ watchlist: symbols, dayEt: d.day });
       for (const now of d.times) {
         const bars1m: Record<string, Columns> = Object.create(null);
         for (const s of symbols) {
           const r = d.rows.get(s);
           if (!r) continue;
           let c = cursor.get(s)!;
-          while (c < r[1] && bars[s]!.t[c]! <= now) c++;
+          const b = bars[s]!;
+          for (; c < r[1] && b.t[c]! <= now; c++) wl?.push(s, { t: b.t[c]!, o: b.o[c]!, h: b.h[c]!, l: b.l[c]!, c: b.c[c]!, v: b.v[c]! });
           cursor.set(s, c);
-          bars1m[s] = sliceColumns(bars[s]!, r[0], c);
+          bars1m[s] = sliceColumns(b, r[0], c);
         }
-        last = tick({ watchlist: symbols, bars1m, now, dayEt: d.day, context, profile: o.profile });
+        last = wl ? wl.tick(now) : tick({ watchlist: symbols, bars1m, now, dayEt: d.day, context, profile: o.profile });
         context = last.context;
         rep?.add(now, last, bars1m);
         const iso = new Date(now).toISOString();
