@@ -51,6 +51,12 @@ export interface TrackerOptions {
   ttlMinutes?: Partial<Record<string, number>>;
   /** `ict`: a filled, invalidated or expired record is dropped this many minutes after its status began (default 90). */
   retainMinutes?: number;
+  /**
+   * @internal The features' record objects are never modified in place (a
+   * stream's: a changed record is a new object), so what the tracker reads
+   * from a record is kept by the record's identity from one update to the next.
+   */
+  immutableRecords?: boolean;
   /** `ict`: the last 1m close, for the entry window and premium/discount. */
   price?: number;
   /**
@@ -208,8 +214,19 @@ interface Incoming {
   since: number;
 }
 
+// The same few hundred times are read at every tick (each record's known,
+// filled and invalidated times): parsed once.
+const parsed = new Map<string, number>();
+
 function ms(iso: unknown): number {
-  return typeof iso === "string" ? parseIsoMs(iso) : NaN;
+  if (typeof iso !== "string") return NaN;
+  let v = parsed.get(iso);
+  if (v === undefined) {
+    if (parsed.size >= 1 << 16) parsed.clear();
+    v = parseIsoMs(iso);
+    parsed.set(iso, v);
+  }
+  return v;
 }
 
 /** Status of a detector record from its events: the rule table of the README. */
@@ -229,22 +246,37 @@ function statusOf(kind: string, r: Record<string, any>, known: number): { status
   return { status: "active", since: known };
 }
 
-function collect(features: Partial<CapsuleFeatures>): Incoming[] {
+// A detector record and what the tracker reads from it, by the record's identity: a
+// stream hands out the same record object from tick to tick while it is unchanged
+// (records are never modified in place; a change is a new object).
+const incoming = new WeakMap<object, Incoming & { kind: string; tf: string }>();
+
+function collect(features: Partial<CapsuleFeatures>, byIdentity: boolean): Incoming[] {
   const out: Incoming[] = [];
-  const add = (kind: string, tf: string, anchor: unknown, rec: Record<string, any>, knownIso: unknown) => {
+  const add = (kind: string, tf: string, anchor: unknown, rec: Record<string, any>, knownIso: unknown, key?: object) => {
+    if (!byIdentity) key = undefined;
+    if (key !== undefined) {
+      const hit = incoming.get(key);
+      if (hit !== undefined && hit.kind === kind && hit.tf === tf) {
+        out.push(hit);
+        return;
+      }
+    }
     const known = ms(knownIso);
     const s = statusOf(kind, rec, known);
-    out.push({ rec: { ...rec, kind, tf, id: `${kind}:${tf}:${anchor}` }, known, status: s.status, since: s.since });
+    const inc = { rec: { ...rec, kind, tf, id: `${kind}:${tf}:${anchor}` }, known, status: s.status, since: s.since, kind, tf };
+    if (key !== undefined) incoming.set(key, inc);
+    out.push(inc);
   };
   for (const key of ["tf_5m", "tf_1m"] as const) {
     const f = features[key] as Record<string, any> | undefined;
     if (!f) continue;
     const tf = String(f.tf ?? key.slice(3));
-    for (const r of f.fvg ?? []) add("FVG", tf, r.start, r, r.known_time);
-    for (const r of f.ifvg ?? []) add("IFVG", tf, r.start, r, r.known_time ?? r.retested_at);
-    for (const r of f.ob ?? []) add("OB", tf, r.time, r, r.known_time);
+    for (const r of f.fvg ?? []) add("FVG", tf, r.start, r, r.known_time, r);
+    for (const r of f.ifvg ?? []) add("IFVG", tf, r.start, r, r.known_time ?? r.retested_at, r);
+    for (const r of f.ob ?? []) add("OB", tf, r.time, r, r.known_time, r);
     // Breakers are keyed on their failed block's time, never the clock (Q18).
-    for (const r of f.bb ?? []) add("BB", tf, r.from_ob_time, r, r.known_time);
+    for (const r of f.bb ?? []) add("BB", tf, r.from_ob_time, r, r.known_time, r);
     const m = f.ms ?? {};
     if (m.last_bos) {
       add("BOS", tf, m.last_bos_time, { dir: m.last_bos, level: m.last_bos_level, time: m.last_bos_time, event: m.last_bos_kind ?? "BOS" }, m.last_bos_time);
@@ -252,7 +284,7 @@ function collect(features: Partial<CapsuleFeatures>): Incoming[] {
   }
   for (const r of features.smt ?? []) {
     const rec = r as unknown as Record<string, any>;
-    add("SMT", String(rec.tf ?? "5m"), `${rec.time}:${rec.type}`, { ...rec, dir: rec.type }, rec.known_time ?? rec.time);
+    add("SMT", String(rec.tf ?? "5m"), `${rec.time}:${rec.type}`, { ...rec, dir: rec.type }, rec.known_time ?? rec.time, rec);
   }
   return out;
 }
@@ -269,7 +301,7 @@ function ictUpdate(existing: SymbolState, features: Partial<CapsuleFeatures>, no
   // Breaks of structure: a newer break on the same timeframe ends the older record.
   const latestBos = new Map<string, Record<string, any>>();
 
-  for (const inc of collect(features)) {
+  for (const inc of collect(features, o.immutableRecords === true)) {
     const { rec } = inc;
     let status = inc.status;
     let since = inc.since;

@@ -154,6 +154,8 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
   for (const s of options.context?.symbols ?? []) if (s && typeof s === "object" && typeof s.symbol === "string") previous.set(s.symbol, s);
   const { symbols: _symbols, ...rest } = options.context ?? { symbols: [] };
   const keyLevels = options.keyLevels;
+  // The streams' records are new objects whenever they change: the tracker may keep what it read from them.
+  const tracker = { ...options.tracker, immutableRecords: true };
   const levelsOf = (sym: string): KeyLevels => (keyLevels && Object.hasOwn(keyLevels, sym) ? keyLevels[sym] : undefined) ?? {};
   return {
     push(symbol, bar) {
@@ -172,7 +174,7 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
         const capsule = assembleCapsule(sym, dayEt, { tf_5m, tf_1m, smt, levels: levelsOf(sym) }, now);
         capsules[sym] = capsule;
         const n = f.t.length, m = f.t5.length;
-        const state = trackSymbol(previous.get(sym), sym, capsule, n > 0 ? f.t[n - 1]! : NaN, n > 0 ? f.c[n - 1]! : NaN, m > 0 ? f.t5[m - 1]! : NaN, now, "ict", options.tracker);
+        const state = trackSymbol(previous.get(sym), sym, capsule, n > 0 ? f.t[n - 1]! : NaN, n > 0 ? f.c[n - 1]! : NaN, m > 0 ? f.t5[m - 1]! : NaN, now, "ict", tracker);
         previous.set(sym, state);
         prompts[sym] = buildPrompt(state, { profile: "ict" });
       }
