@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
@@ -17,7 +19,7 @@ import {
   WasmBars,
   type Columns,
 } from "../src/index.js";
-import { randomBars } from "./helpers.js";
+import { randomBars, REPO } from "./helpers.js";
 
 describe("engine", () => {
   it("exports every kernel the typings declare", () => {
@@ -26,6 +28,24 @@ describe("engine", () => {
       expect(k[name], name).toBeDefined();
     }
     expect(wasmBytes().length).toBe(WASM_BYTE_LENGTH);
+  });
+
+  it("the kernel typings are generated from assembly/*.ts and match the compiled module: every export, its kind and its arity", async () => {
+    const wasmDir = join(REPO, "packages", "wasm");
+    // @ts-expect-error: a build script in plain JavaScript, no declaration file
+    const { kernelExports, kernelInterface } = (await import(join(wasmDir, "scripts", "kernel-types.mjs"))) as {
+      kernelExports(dir: string): { name: string; kind: "function" | "global"; params: { optional: boolean }[] }[];
+      kernelInterface(dir: string): string;
+    };
+    const declared = kernelExports(join(wasmDir, "assembly"));
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes() as BufferSource), { env: { abort: () => {} } });
+    const actual = instance.exports as Record<string, unknown>;
+    const shape = (v: unknown) => (typeof v === "function" ? `function/${(v as (...a: unknown[]) => unknown).length}` : v instanceof WebAssembly.Global ? "global" : v instanceof WebAssembly.Memory ? "memory" : typeof v);
+    const exported = Object.fromEntries(Object.keys(actual).filter((n) => !n.startsWith("__") && n !== "memory").map((n) => [n, shape(actual[n])]));
+    expect(Object.fromEntries(declared.map((d) => [d.name, d.kind === "global" ? "global" : `function/${d.params.length}`]))).toEqual(exported);
+    expect(shape(actual.memory)).toBe("memory");
+    // The published typings are that interface, as generated at build time.
+    expect(readFileSync(join(wasmDir, "dist", "index.d.ts"), "utf8")).toContain(kernelInterface(join(wasmDir, "assembly")));
   });
 
   it("rebuilds views after memory.grow and keeps resident columns intact", () => {

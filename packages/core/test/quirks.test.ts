@@ -80,7 +80,7 @@ describe("Q09: a close beyond both levels", () => {
       e.i32[hi >>> 2] = 8;
       e.i32[lo >>> 2] = 2;
       const last = (conflict: number) => {
-        const m = k.structure(wb.ptr.c, wb.ptr.h, wb.ptr.l, n, hi, 1, lo, 1, 0, 0, conflict, 1e-6, bar, dir, sw);
+        const m = k.structure(wb.ptr.c, wb.ptr.h, wb.ptr.l, n, hi, 1, lo, 1, 0, 0, conflict, 1e-6, bar, dir, sw, 0, 0);
         const j = m - 1;
         return { bar: e.i32[(bar >>> 2) + j], dir: e.i32[(dir >>> 2) + j], swing: e.i32[(sw >>> 2) + j] };
       };
