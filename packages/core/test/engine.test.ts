@@ -32,7 +32,6 @@ describe("engine", () => {
 
   it("the kernel typings are generated from assembly/*.ts and match the compiled module: every export, its kind and its arity", async () => {
     const wasmDir = join(REPO, "packages", "wasm");
-    // @ts-expect-error: a build script in plain JavaScript, no declaration file
     const { kernelExports, kernelInterface } = (await import(join(wasmDir, "scripts", "kernel-types.mjs"))) as {
       kernelExports(dir: string): { name: string; kind: "function" | "global"; params: { optional: boolean }[] }[];
       kernelInterface(dir: string): string;

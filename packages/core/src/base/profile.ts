@@ -54,3 +54,38 @@ export function boolOption(name: string, value: unknown, dflt: boolean): boolean
   if (typeof value !== "boolean") throw new OptionError(name, `must be true or false, got ${quoteValue(value)}`);
   return value;
 }
+
+/** Edit distance of two short names (case-insensitive), for "did you mean" hints. */
+function distance(a: string, b: string): number {
+  a = a.toLowerCase();
+  b = b.toLowerCase();
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return row[b.length]!;
+}
+
+/**
+ * Checks an options object up front: it must be a plain object (or undefined),
+ * and every key one of `known` — a misspelled option (`fillpolicy`) is an
+ * {@link OptionError} naming it and the closest known name, not a setting
+ * silently ignored. Nested option objects (`atr`) are checked by their own
+ * readers.
+ */
+export function checkOptionKeys(what: string, options: unknown, known: readonly string[]): void {
+  if (options === undefined || options === null) return;
+  if (typeof options !== "object" || Array.isArray(options)) throw new OptionError(what, `options must be an object, got ${quoteValue(options)}`);
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const best = known.reduce((b, k) => (distance(key, k) < distance(key, b) ? k : b), known[0]!);
+    const hint = distance(key, best) <= Math.max(2, Math.floor(best.length / 3)) ? `; did you mean "${best}"?` : "";
+    throw new OptionError(key, `unknown option of ${what}${hint} (known: ${known.join(", ")})`);
+  }
+}

@@ -1,5 +1,6 @@
 import { analyse } from "../runtime/analysis.js";
-import { zoneConfig, type ZoneAnalysis as Analysis, type ZoneOptions } from "../detectors/zones/zones.js";
+import { ZONE_OPTION_KEYS, zoneConfig, type ZoneAnalysis as Analysis, type ZoneOptions } from "../detectors/zones/zones.js";
+import { checkOptionKeys } from "../base/profile.js";
 import { breakerRecords, type BreakerColumns, type BreakerRecord } from "../detectors/breakers/breakers.js";
 import { withBars, type BarsInput } from "../runtime/engine.js";
 import { equilibriumFrom, type Equilibrium } from "../detectors/equilibrium/equilibrium.js";
@@ -23,8 +24,27 @@ function atrLastOf(a: Analysis): number {
 
 /** Options of {@link computeFeatures}. */
 export interface FeatureOptions extends ZoneOptions {
-  /** Timeframe label written into the records, e.g. `"1m"` or `"5m"`. */
-  tf: string;
+  /**
+   * Timeframe label written into the records, e.g. `"1m"` or `"5m"`. Default:
+   * the bars' own spacing (the smallest step between two bars: `"1m"`,
+   * `"5m"`, `"1h"`, `"1d"`, …; `"1m"` for fewer than two bars).
+   */
+  tf?: string;
+}
+
+/** The keys of {@link FeatureOptions}. */
+export const FEATURE_OPTION_KEYS = [...ZONE_OPTION_KEYS, "tf"] as const;
+
+/** The timeframe label of a bar spacing in milliseconds (`"1m"` when unknown). */
+export function tfOfSpacing(t: ArrayLike<number>): string {
+  let step = Infinity;
+  for (let i = 1; i < t.length; i++) {
+    const d = t[i]! - t[i - 1]!;
+    if (d > 0 && d < step) step = d;
+  }
+  if (!Number.isFinite(step) || step % 60_000 !== 0) return "1m";
+  const m = step / 60_000;
+  return m % 1440 === 0 ? `${m / 1440}d` : m % 60 === 0 ? `${m / 60}h` : `${m}m`;
 }
 
 /**
@@ -55,11 +75,12 @@ export interface TfFeatures {
  * histories use {@link computeFeatureColumns} (typed columns, ~17 bytes per
  * bar) and build records only for the bars you need.
  */
-export function computeFeatures(bars: BarsInput, options: FeatureOptions): TfFeatures {
+export function computeFeatures(bars: BarsInput, options: FeatureOptions = {}): TfFeatures {
+  checkOptionKeys("computeFeatures", options, FEATURE_OPTION_KEYS);
   const cfg = zoneConfig(options);
-  const tf = String(options.tf);
   const ict = cfg.profile === "ict";
   return withBars(bars, (wb) => analyse(wb, cfg, (a) => {
+    const tf = options.tf === undefined ? tfOfSpacing(wb.view("t")) : String(options.tf);
     const n = a.n;
     const ms = marketStructureOf(a.use(structureEventsSlot), wb.view("t"), ict);
     const swings = equilibriumFrom(wb, cfg, cfg.lookback, a.use(swingsSlot), a.use(structureEventsSlot));
@@ -96,6 +117,7 @@ export interface FeatureColumns {
  * against ~700 for the records of {@link computeFeatures}).
  */
 export function computeFeatureColumns(bars: BarsInput, options?: ZoneOptions): FeatureColumns {
+  checkOptionKeys("computeFeatureColumns", options, FEATURE_OPTION_KEYS);
   const cfg = zoneConfig(options);
   return withBars(bars, (wb) => analyse(wb, cfg, (a) => ({
     atrLast: a.n > 0 ? atrLastOf(a) : NaN,

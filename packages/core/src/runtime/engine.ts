@@ -422,6 +422,7 @@ const ARRAY_FIELDS = ["t", "o", "h", "l", "c", "v"] as const;
  */
 export function checkColumns(cols: unknown): asserts cols is Columns {
   if (cols === null || typeof cols !== "object") throw new ColumnsError("columns", cols, "bars must be a Columns object (from columnsFrom*) or WasmBars");
+  if (Array.isArray(cols)) throw new ColumnsError("columns", `an array of ${cols.length} values`, "bars must be a Columns object: convert an array of bar objects with columnsFromBars(bars)");
   const c = cols as Record<string, unknown>;
   const n = c.length;
   if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw new ColumnsError("length", n, "must be a whole number >= 0");

@@ -7,9 +7,9 @@
  */
 import { zoneConfig, type ZoneConfig } from "../detectors/zones/zones.js";
 import { validateBarInto } from "../io/columns.js";
-import { OptionError } from "../base/errors.js";
-import type { TfFeatures } from "../features/features.js";
-import { intOption } from "../base/profile.js";
+import { OptionError, quoteValue } from "../base/errors.js";
+import { FEATURE_OPTION_KEYS, type TfFeatures } from "../features/features.js";
+import { checkOptionKeys, intOption } from "../base/profile.js";
 import { isoUtc } from "../io/time.js";
 import { AtrStream } from "./atr.js";
 import { BarRing } from "./bars.js";
@@ -179,8 +179,11 @@ class IncrementalStream implements FeatureStream {
   private readonly tmp = new Float64Array(6);
 
   constructor(readonly options: IncrementalStreamOptions) {
+    checkOptionKeys("createStream", options, [...FEATURE_OPTION_KEYS, "revisionWindow"]);
+    // computeFeatures reads a missing tf off the bars' spacing; a stream has no bars yet.
+    if (typeof options?.tf !== "string" || options.tf === "") throw new OptionError("tf", `a stream needs its timeframe label, e.g. "1m" or "5m", got ${quoteValue(options?.tf)}`);
     this.cfg = streamConfig(options);
-    this.tf = String(options.tf);
+    this.tf = options.tf;
     this.window = intOption("revisionWindow", options.revisionWindow, DEFAULT_REVISION_WINDOW, 0, 100_000);
     // Replays start at most window + 2 checkpoint intervals back, and read up to lookback (or 2k) bars before that.
     this.ring = new BarRing(this.window + 2 * CHECKPOINT_EVERY + Math.max(this.cfg.lookback, 2 * this.cfg.k) + 4);

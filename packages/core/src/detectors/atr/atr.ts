@@ -1,6 +1,6 @@
 import { withBars, type BarsInput, type WasmBars } from "../../runtime/engine.js";
 import { slot, type Analysis, type AnalysisConfig } from "../../runtime/analysis.js";
-import { enumOption, intOption } from "../../base/profile.js";
+import { checkOptionKeys, enumOption, intOption } from "../../base/profile.js";
 
 /** Options of {@link atr}. */
 export interface AtrOptions {
@@ -20,8 +20,12 @@ export interface AtrConfig {
   method: "sma" | "wilder";
 }
 
+/** The keys of {@link AtrOptions}. */
+export const ATR_OPTION_KEYS = ["period", "method"] as const;
+
 /** @internal */
 export function atrConfig(o: AtrOptions | undefined): AtrConfig {
+  checkOptionKeys("atr", o, ATR_OPTION_KEYS);
   return {
     period: intOption("period", o?.period, 14, 1, 1_000_000),
     method: enumOption("method", o?.method, ["sma", "wilder"] as const, "sma"),

@@ -1,7 +1,7 @@
 import { slot, type Analysis } from "../../runtime/analysis.js";
 import { withBars, type BarsInput, type WasmBars } from "../../runtime/engine.js";
 import { numOption, PRICE_TOL } from "../../base/profile.js";
-import { swingConfig, swingsInto, swingsSlot, type SwingBuffers, type SwingConfig, type SwingOptions } from "../swings/swings.js";
+import { SWING_OPTION_KEYS, swingConfig, swingsInto, swingsSlot, type SwingBuffers, type SwingConfig, type SwingOptions } from "../swings/swings.js";
 import { isoUtc } from "../../io/time.js";
 
 /** Options of the structure detector. */
@@ -9,6 +9,9 @@ export interface StructureOptions extends SwingOptions {
   /** A close must pass a level by more than this absolute amount (default 1e-6, the seed's `PRICE_TOL`). */
   tol?: number;
 }
+
+/** The keys of {@link StructureOptions}. */
+export const STRUCTURE_OPTION_KEYS = [...SWING_OPTION_KEYS, "tol"] as const;
 
 /** @internal */
 export interface StructureConfig extends SwingConfig {

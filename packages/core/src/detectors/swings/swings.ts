@@ -18,6 +18,9 @@ export interface SwingOptions {
   equalPivots?: "strict" | "later";
 }
 
+/** The keys of {@link SwingOptions}. */
+export const SWING_OPTION_KEYS = ["profile", "k", "equalPivots"] as const;
+
 /** @internal */
 export interface SwingConfig {
   profile: Profile;

@@ -1,7 +1,7 @@
 import { slot, type Analysis } from "../../runtime/analysis.js";
 import { enumOption, intOption, numOption } from "../../base/profile.js";
 import { atrConfig, type AtrConfig, type AtrOptions } from "../atr/atr.js";
-import { structureConfig, type StructureConfig, type StructureOptions } from "../structure/structure.js";
+import { STRUCTURE_OPTION_KEYS, structureConfig, type StructureConfig, type StructureOptions } from "../structure/structure.js";
 
 /**
  * Options of the zone detectors. Every constant of the seed is an option with
@@ -29,6 +29,9 @@ export interface ZoneOptions extends StructureOptions {
   /** Bars of the fallback EQ range (default 50). */
   lookback?: number;
 }
+
+/** The keys of {@link ZoneOptions}. */
+export const ZONE_OPTION_KEYS = [...STRUCTURE_OPTION_KEYS, "atr", "fillPolicy", "minGapAtr", "ifvgRetestBars", "displacementAtrMult", "obLookback", "breakerLookahead", "lookback"] as const;
 
 /** @internal */
 export interface ZoneConfig extends StructureConfig {
