@@ -1,7 +1,10 @@
 import { aggregate, type Columns, columnsFromBars, resolveProfile, type Profile } from "@ict/core";
 import { buildCapsule, checkSymbol, type Capsule, type KeyLevels } from "./capsule.js";
 import { buildPrompt } from "./prompt.js";
+import { jsonClone } from "./json.js";
 import { updateSymbolState, type SymbolState, type TrackerOptions } from "./tracker.js";
+
+export { jsonClone } from "./json.js";
 
 /** `current_context.json`: one entry per symbol. */
 export interface ContextDoc {
@@ -53,48 +56,11 @@ export function smtReferences(watchlist: readonly string[]): Record<string, stri
 
 const EMPTY: Columns = columnsFromBars([]);
 
-const skipped = (v: unknown) => v === undefined || typeof v === "function" || typeof v === "symbol";
-
-/**
- * `JSON.parse(JSON.stringify(value))` without the text: what a value becomes
- * after a trip through a JSON file (undefined members dropped, undefined array
- * items and non-finite numbers become null, -0 becomes 0). Plain objects and
- * arrays are copied here; anything else (a `toJSON` method, a class instance,
- * a typed array, a bigint) takes the real round trip, so the result is the
- * same in every case.
- */
-export function jsonClone(value: unknown): unknown {
-  if (value === null) return null;
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return value;
-    case "number":
-      return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
-    case "object": {
-      if (Array.isArray(value)) {
-        if (typeof (value as { toJSON?: unknown }).toJSON === "function" || Object.getPrototypeOf(value) !== Array.prototype) break;
-        const n = value.length;
-        const out = new Array<unknown>(n);
-        for (let i = 0; i < n; i++) {
-          const x = value[i];
-          out[i] = skipped(x) ? null : jsonClone(x);
-        }
-        return out;
-      }
-      const proto = Object.getPrototypeOf(value);
-      if ((proto !== Object.prototype && proto !== null) || typeof (value as { toJSON?: unknown }).toJSON === "function") break;
-      const out: Record<string, unknown> = {};
-      for (const k of Object.keys(value)) {
-        const x = (value as Record<string, unknown>)[k];
-        if (skipped(x)) continue;
-        if (k === "__proto__") Object.defineProperty(out, k, { value: jsonClone(x), enumerable: true, writable: true, configurable: true });
-        else out[k] = jsonClone(x);
-      }
-      return out;
-    }
-  }
-  return JSON.parse(JSON.stringify(value) ?? "null");
+/** @internal The tracker options of a symbol's update: its last price, and the last 5m bar incomplete until its fifth minute has closed. */
+export function trackerOptionsAt(lastT1: number, lastClose: number, last5T: number, profile: Profile, tracker: TickInput["tracker"]): TrackerOptions {
+  const incompleteSince: Record<string, number> = {};
+  if (!Number.isNaN(last5T) && !Number.isNaN(lastT1) && lastT1 < last5T + 4 * 60_000) incompleteSince["5m"] = last5T;
+  return { ...tracker, profile, price: Number.isNaN(lastT1) ? undefined : lastClose, incompleteSince };
 }
 
 /**
@@ -106,14 +72,7 @@ export function jsonClone(value: unknown): unknown {
  * until its fifth 1m bar has closed.
  */
 export function trackSymbol(prev: SymbolState | undefined, sym: string, capsule: Capsule, lastT1: number, lastClose: number, last5T: number, now: number, profile: Profile, tracker: TickInput["tracker"]): SymbolState {
-  const incompleteSince: Record<string, number> = {};
-  if (!Number.isNaN(last5T) && !Number.isNaN(lastT1) && lastT1 < last5T + 4 * 60_000) incompleteSince["5m"] = last5T;
-  const state = updateSymbolState(prev ?? { symbol: sym }, capsule.features, now, {
-    ...tracker,
-    profile,
-    price: Number.isNaN(lastT1) ? undefined : lastClose,
-    incompleteSince,
-  });
+  const state = updateSymbolState(prev ?? { symbol: sym }, capsule.features, now, trackerOptionsAt(lastT1, lastClose, last5T, profile, tracker));
   // The context is persisted as JSON between ticks: keep only what survives it.
   return jsonClone(state) as SymbolState;
 }

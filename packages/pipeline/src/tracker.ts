@@ -1,5 +1,6 @@
 import type { CapsuleFeatures } from "./capsule.js";
 import { IctError, resolveProfile, type Profile, isoUtc, parseIsoMs } from "@ict/core";
+import { jsonClone } from "./json.js";
 import { pyFixed2 } from "./pyfmt.js";
 
 /** A confluence's life: forming → active → filled | invalidated | expired. */
@@ -212,6 +213,13 @@ interface Incoming {
   /** Its status from its own events as of now, and since when. */
   status: ConfluenceStatus;
   since: number;
+  /**
+   * When its terminal status began as the context records it (`status_since_utc`,
+   * read back), for the TTL `goneLimit`: the incremental tracker skips a record
+   * whose confluence would be pruned at once.
+   */
+  goneAt?: number;
+  goneLimit?: number;
 }
 
 // The same few hundred times are read at every tick (each record's known,
@@ -289,89 +297,99 @@ function collect(features: Partial<CapsuleFeatures>, byIdentity: boolean): Incom
   return out;
 }
 
-function ictUpdate(existing: SymbolState, features: Partial<CapsuleFeatures>, now: number, o: TrackerOptions): SymbolState {
-  const nowIso = isoUtc(now);
+/** The tracker's clock and limits of one update. */
+interface Clock {
+  now: number;
+  nowIso: string;
+  /** Time-to-live per timeframe, ms. */
+  ttl: (tf: string) => number;
+  /** How long a terminal record is kept, ms. */
+  retain: number;
+}
+
+function clockOf(now: number, o: TrackerOptions): Clock {
   const ttl: Record<string, number> = { "1m": 90, "5m": 390, ...(o.ttlMinutes as Record<string, number> | undefined) };
-  const retain = (o.retainMinutes ?? 90) * 60_000;
-  const prev = (existing.state?.confluences ?? []) as Confluence[];
-  const byId = new Map<string, Confluence>();
-  for (const c of prev) byId.set(c.id, { ...c });
-  const seen = new Set<string>();
+  return { now, nowIso: isoUtc(now), ttl: (tf) => (ttl[tf] ?? ttl["1m"]!) * 60_000, retain: (o.retainMinutes ?? 90) * 60_000 };
+}
 
-  // Breaks of structure: a newer break on the same timeframe ends the older record.
-  const latestBos = new Map<string, Record<string, any>>();
-
-  for (const inc of collect(features, o.immutableRecords === true)) {
-    const { rec } = inc;
-    let status = inc.status;
-    let since = inc.since;
-    const incomplete = o.incompleteSince?.[rec.tf];
-    if (status === "active" && incomplete !== undefined && inc.known >= incomplete) status = "forming";
-    const limit = (ttl[rec.tf] ?? ttl["1m"]!) * 60_000;
-    if (status === "active" || status === "forming") {
-      if (!Number.isNaN(inc.known) && now - inc.known > limit) {
-        status = "expired";
-        since = inc.known + limit;
-      }
-    } else if (!Number.isNaN(inc.known) && since > inc.known + limit) {
-      // The first terminal event decides: a record filled or invalidated after its
-      // time-to-live had already expired then, whenever it is first seen (also after
-      // it was pruned), as a tracker ticking at every bar would have seen it.
+/**
+ * The status of a reported record at `now`: its own events, forming while it
+ * was known on an incomplete bar, expired once active longer than its TTL.
+ * The first terminal event decides: a record filled or invalidated after its
+ * time-to-live had already expired then, whenever it is first seen (also after
+ * it was pruned), as a tracker ticking at every bar would have seen it.
+ */
+function statusAt(inc: Incoming, k: Clock, incomplete: number | undefined): { status: ConfluenceStatus; since: number } {
+  let status = inc.status;
+  let since = inc.since;
+  if (status === "active" && incomplete !== undefined && inc.known >= incomplete) status = "forming";
+  const limit = k.ttl(inc.rec.tf);
+  if (status === "active" || status === "forming") {
+    if (!Number.isNaN(inc.known) && k.now - inc.known > limit) {
       status = "expired";
       since = inc.known + limit;
     }
-    if (rec.kind === "BOS") latestBos.set(rec.tf, rec);
-    seen.add(rec.id);
-    const old = byId.get(rec.id);
-    if (old !== undefined) {
-      // A terminal status is final: a filled gap stays filled (Q13).
-      const keep = TERMINAL.has(old.status);
-      Object.assign(old, rec, { last_seen_utc: nowIso });
-      if (keep) continue;
-      if (old.status !== status) {
-        old.status = status;
-        old.status_since_utc = isoUtc(Number.isNaN(since) ? now : since);
-      }
-    } else {
-      byId.set(rec.id, {
-        ...rec,
-        status,
-        first_seen_utc: nowIso,
-        last_seen_utc: nowIso,
-        status_since_utc: isoUtc(Number.isNaN(since) ? now : since),
-      } as Confluence);
+  } else if (!Number.isNaN(inc.known) && since > inc.known + limit) {
+    status = "expired";
+    since = inc.known + limit;
+  }
+  return { status, since };
+}
+
+/** Merges a reported record into its confluence `c` (terminal statuses are final: a filled gap stays filled, Q13). */
+function mergeSeen(c: Confluence, inc: Incoming | null, st: { status: ConfluenceStatus; since: number }, k: Clock): void {
+  if (inc !== null) Object.assign(c, inc.rec, { last_seen_utc: k.nowIso });
+  else c.last_seen_utc = k.nowIso;
+  if (TERMINAL.has(c.status)) return;
+  if (c.status !== st.status) {
+    c.status = st.status;
+    c.status_since_utc = isoUtc(Number.isNaN(st.since) ? k.now : st.since);
+  }
+}
+
+/** A new confluence from a reported record. */
+function confluenceOf(inc: Incoming, st: { status: ConfluenceStatus; since: number }, k: Clock): Confluence {
+  return {
+    ...inc.rec,
+    status: st.status,
+    first_seen_utc: k.nowIso,
+    last_seen_utc: k.nowIso,
+    status_since_utc: isoUtc(Number.isNaN(st.since) ? k.now : st.since),
+  } as Confluence;
+}
+
+/**
+ * A confluence the detectors no longer report: a forming one never existed
+ * (its bar changed; false: drop it), an older break of a timeframe is
+ * superseded by the newer one, an active one still ages out.
+ */
+function mergeUnseen(c: Confluence, latestBos: Map<string, Record<string, any>>, k: Clock): boolean {
+  if (c.status === "forming") return false;
+  const latest = latestBos.get(c.tf);
+  if (c.kind === "BOS" && latest !== undefined && !TERMINAL.has(c.status)) {
+    c.status = latest.dir !== c.dir ? "invalidated" : "expired";
+    c.status_since_utc = String(latest.time);
+  }
+  if (c.status === "active") {
+    const known = ms(c.known_time ?? c.first_seen_utc);
+    const limit = k.ttl(c.tf);
+    if (!Number.isNaN(known) && k.now - known > limit) {
+      c.status = "expired";
+      c.status_since_utc = isoUtc(known + limit);
     }
   }
+  return true;
+}
 
-  const out: Confluence[] = [];
-  for (const c of byId.values()) {
-    if (!seen.has(c.id)) {
-      // A forming record that the detectors no longer report never existed (its bar changed).
-      if (c.status === "forming") continue;
-      // Older breaks of a timeframe: superseded by the newer one.
-      const latest = latestBos.get(c.tf);
-      if (c.kind === "BOS" && latest !== undefined && !TERMINAL.has(c.status)) {
-        c.status = latest.dir !== c.dir ? "invalidated" : "expired";
-        c.status_since_utc = String(latest.time);
-      }
-      // Records no longer reported (for example yesterday's) still age out.
-      if (c.status === "active") {
-        const known = ms(c.known_time ?? c.first_seen_utc);
-        const limit = (ttl[c.tf] ?? ttl["1m"]!) * 60_000;
-        if (!Number.isNaN(known) && now - known > limit) {
-          c.status = "expired";
-          c.status_since_utc = isoUtc(known + limit);
-        }
-      }
-    }
-    if (TERMINAL.has(c.status)) {
-      const since = ms(c.status_since_utc ?? c.last_seen_utc);
-      if (!Number.isNaN(since) && now - since > retain) continue; // pruned (Q19)
-    }
-    out.push(c);
-  }
+/** A terminal confluence is dropped `retain` after its status began (Q19). */
+function pruned(c: Confluence, k: Clock): boolean {
+  if (!TERMINAL.has(c.status)) return false;
+  const since = ms(c.status_since_utc ?? c.last_seen_utc);
+  return !Number.isNaN(since) && k.now - since > k.retain;
+}
 
-  // Stages, direction-aware (Q22).
+/** The stages (direction-aware, Q22) and the symbol's new state around its confluences. */
+function stateOf(existing: SymbolState, out: Confluence[], features: Partial<CapsuleFeatures>, o: TrackerOptions, nowIso: string, summary: (c: Confluence) => string): SymbolState {
   const f5 = (features.tf_5m ?? {}) as Record<string, any>;
   const m5 = f5.ms ?? {};
   const bias: "bull" | "bear" | null = m5.last_bos ?? null;
@@ -405,7 +423,121 @@ function ictUpdate(existing: SymbolState, features: Partial<CapsuleFeatures>, no
     last_update_utc: nowIso,
     confluences: out,
   };
-  return { ...existing, state, active_confluences: out.filter((c) => c.status === "active").map(shortSummary) };
+  const active: string[] = [];
+  for (const c of out) if (c.status === "active") active.push(summary(c));
+  return { ...existing, state, active_confluences: active };
+}
+
+function ictUpdate(existing: SymbolState, features: Partial<CapsuleFeatures>, now: number, o: TrackerOptions): SymbolState {
+  const k = clockOf(now, o);
+  const prev = (existing.state?.confluences ?? []) as Confluence[];
+  const byId = new Map<string, Confluence>();
+  for (const c of prev) byId.set(c.id, { ...c });
+  const seen = new Set<string>();
+  // Breaks of structure: a newer break on the same timeframe ends the older record.
+  const latestBos = new Map<string, Record<string, any>>();
+  for (const inc of collect(features, o.immutableRecords === true)) {
+    const { rec } = inc;
+    const st = statusAt(inc, k, o.incompleteSince?.[rec.tf]);
+    if (rec.kind === "BOS") latestBos.set(rec.tf, rec);
+    seen.add(rec.id);
+    const old = byId.get(rec.id);
+    if (old !== undefined) mergeSeen(old, inc, st, k);
+    else byId.set(rec.id, confluenceOf(inc, st, k));
+  }
+  const out: Confluence[] = [];
+  for (const c of byId.values()) {
+    if (!seen.has(c.id) && !mergeUnseen(c, latestBos, k)) continue;
+    if (!pruned(c, k)) out.push(c);
+  }
+  return stateOf(existing, out, features, o, k.nowIso, shortSummary);
+}
+
+/** JSON's number: a non-finite number is null, -0 is 0 (what a JSON file gives back). */
+const jsonNumber = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x === 0 ? 0 : x);
+
+/**
+ * @internal The `ict` tracker of one symbol kept between updates (the
+ * watchlist's): the same states as {@link updateSymbolState} followed by a
+ * JSON round trip, for features whose record objects are never modified in
+ * place (a stream's). Each confluence is an object of its own that is updated
+ * in place from tick to tick, so a record unchanged since the last tick costs
+ * a time stamp and its status checks, not a copy and a JSON round trip.
+ * The confluences of a returned state belong to the tracker: they change at
+ * the next update (serialise or copy what you keep).
+ */
+export class IncrementalTracker {
+  private readonly entries = new Map<string, { c: Confluence; inc: Incoming | null; seen: number; dirty: boolean }>();
+  private readonly summaries = new WeakMap<Confluence, string>();
+  private stamp = 0;
+  private existing: SymbolState;
+
+  constructor(initial: SymbolState) {
+    this.existing = initial;
+    for (const c of (initial.state?.confluences ?? []) as Confluence[]) this.entries.set(c.id, { c: { ...c }, inc: null, seen: 0, dirty: false });
+  }
+
+  /** Whether a terminal record's status began more than the retention ago (`pruned` of its confluence). */
+  private longGone(inc: Incoming, st: { status: ConfluenceStatus; since: number }, k: Clock): boolean {
+    if (Number.isNaN(st.since)) return false; // began "now": not gone
+    const at = ms(isoUtc(st.since));
+    inc.goneAt = at;
+    inc.goneLimit = k.ttl(inc.rec.tf);
+    return !Number.isNaN(at) && k.now - at > k.retain;
+  }
+
+  update(features: Partial<CapsuleFeatures>, now: number, o: TrackerOptions): SymbolState {
+    const k = clockOf(now, o);
+    const stamp = ++this.stamp;
+    const latestBos = new Map<string, Record<string, any>>();
+    for (const inc of collect(features, true)) {
+      const { rec } = inc;
+      if (rec.kind === "BOS") latestBos.set(rec.tf, rec);
+      // Terminal since long before the retention (its status began at goneAt whatever the clock, as
+      // its start is its own event or its known time + TTL): its confluence would be pruned at once.
+      if (inc.goneAt !== undefined && inc.goneLimit === k.ttl(rec.tf) && k.now - inc.goneAt > k.retain && !this.entries.has(rec.id)) continue;
+      const st = statusAt(inc, k, o.incompleteSince?.[rec.tf]);
+      const e = this.entries.get(rec.id);
+      if (e === undefined) {
+        // A record that ended longer ago than the retention (pruned earlier, still reported by
+        // the detectors) would be created and pruned again at once: nothing to do.
+        if (TERMINAL.has(st.status) && this.longGone(inc, st, k)) continue;
+        this.entries.set(rec.id, { c: confluenceOf(inc, st, k), inc, seen: stamp, dirty: true });
+        continue;
+      }
+      e.seen = stamp;
+      const changed = e.inc !== inc;
+      if (changed) {
+        e.inc = inc;
+        e.dirty = true;
+      }
+      mergeSeen(e.c, changed ? inc : null, st, k);
+    }
+    const out: Confluence[] = [];
+    for (const [id, e] of this.entries) {
+      if ((e.seen !== stamp && !mergeUnseen(e.c, latestBos, k)) || pruned(e.c, k)) {
+        this.entries.delete(id);
+        continue;
+      }
+      if (e.dirty) {
+        // What the context file gives back: undefined members dropped, non-finite numbers null.
+        e.c = jsonClone(e.c) as Confluence;
+        e.dirty = false;
+      }
+      out.push(e.c);
+    }
+    const summary = (c: Confluence): string => {
+      let t = this.summaries.get(c);
+      if (t === undefined) this.summaries.set(c, (t = shortSummary(c)));
+      return t;
+    };
+    const next = stateOf(this.existing, out, features, o, k.nowIso, summary);
+    const st = next.state!;
+    st.price = jsonNumber(st.price);
+    st.eq_5m = jsonNumber(st.eq_5m);
+    this.existing = next;
+    return next;
+  }
 }
 
 /**

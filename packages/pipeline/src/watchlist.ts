@@ -1,8 +1,8 @@
 import { columnsFromArrays, columnsFromBars, createStream, IctError, type Columns, type FeatureStream, type StreamBar } from "@ict/core";
 import { assembleCapsule, capsuleSmt, checkDay, checkSymbol, type Capsule, type KeyLevels } from "./capsule.js";
 import { buildPrompt } from "./prompt.js";
-import { smtReferences, trackSymbol, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
-import type { SymbolState } from "./tracker.js";
+import { smtReferences, trackerOptionsAt, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
+import { IncrementalTracker, type SymbolState } from "./tracker.js";
 
 /** Options of {@link createWatchlist}. */
 export interface WatchlistOptions {
@@ -126,7 +126,9 @@ function lowerBound(a: readonly number[], x: number): number {
  * reference, the tracker and the prompt. `tick(now)` returns exactly what
  * {@link tick} returns for the same bars, clock and previous context — the
  * capsules, the context and the prompts, byte for byte — without recomputing
- * the day: the detectors advance one bar per push.
+ * the day: the detectors advance one bar per push, and each symbol's tracker
+ * updates its confluences in place. The confluence objects of a returned
+ * context therefore change at the next tick: serialise or copy what you keep.
  */
 export interface Watchlist {
   /**
@@ -154,8 +156,8 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
   for (const s of options.context?.symbols ?? []) if (s && typeof s === "object" && typeof s.symbol === "string") previous.set(s.symbol, s);
   const { symbols: _symbols, ...rest } = options.context ?? { symbols: [] };
   const keyLevels = options.keyLevels;
-  // The streams' records are new objects whenever they change: the tracker may keep what it read from them.
-  const tracker = { ...options.tracker, immutableRecords: true };
+  // Per symbol, its tracker kept between ticks (the streams' records are new objects whenever they change).
+  const trackers = new Map<string, IncrementalTracker>();
   const levelsOf = (sym: string): KeyLevels => (keyLevels && Object.hasOwn(keyLevels, sym) ? keyLevels[sym] : undefined) ?? {};
   return {
     push(symbol, bar) {
@@ -174,7 +176,9 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
         const capsule = assembleCapsule(sym, dayEt, { tf_5m, tf_1m, smt, levels: levelsOf(sym) }, now);
         capsules[sym] = capsule;
         const n = f.t.length, m = f.t5.length;
-        const state = trackSymbol(previous.get(sym), sym, capsule, n > 0 ? f.t[n - 1]! : NaN, n > 0 ? f.c[n - 1]! : NaN, m > 0 ? f.t5[m - 1]! : NaN, now, "ict", tracker);
+        let tr = trackers.get(sym);
+        if (tr === undefined) trackers.set(sym, (tr = new IncrementalTracker(previous.get(sym) ?? { symbol: sym })));
+        const state = tr.update(capsule.features, now, trackerOptionsAt(n > 0 ? f.t[n - 1]! : NaN, n > 0 ? f.c[n - 1]! : NaN, m > 0 ? f.t5[m - 1]! : NaN, "ict", options.tracker));
         previous.set(sym, state);
         prompts[sym] = buildPrompt(state, { profile: "ict" });
       }
