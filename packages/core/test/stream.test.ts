@@ -339,6 +339,45 @@ describe("createStream: revisions", () => {
     );
   });
 
+  it("a forming bar revised as its parts arrive (a 5m bar fed by 1m bars), mixed with older revisions and snapshot/restore", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1 << 30 }), fc.integer({ min: 30, max: 200 }), fc.integer({ min: 0, max: OPTION_SETS.length - 1 }), (seed, n, j) => {
+        const opts = OPTION_SETS[j]!;
+        const parts = regimeBars(n * 5, seed);
+        const r = rng(seed ^ 0xf0f0);
+        const bars: BarObj[] = [];
+        let s = createStream(opts);
+        const log = new EventLog();
+        for (let i = 0; i < n; i++) {
+          // The bar of bucket i as its 1..5 parts arrive: open of the first, extremes so far, close of the last.
+          for (let p = 0; p < 5; p++) {
+            const first = barAt(parts, i * 5);
+            const cur = barAt(parts, i * 5 + p);
+            const prev = p === 0 ? null : bars[i]!;
+            const bar = { t: first.t, o: first.o, h: prev ? Math.max(prev.h, cur.h) : cur.h, l: prev ? Math.min(prev.l, cur.l) : cur.l, c: cur.c, v: (prev?.v ?? 0) + cur.v };
+            bars[i] = bar;
+            const u = s.push(bar);
+            expect(u.revised).toBe(p > 0);
+            expect(u.from).toBe(i);
+            log.apply(u);
+            if (r() < 0.15) expectSame(s.features(), computeFeatures(colsOf(bars), opts), `forming seed ${seed} bar ${i} part ${p}`);
+          }
+          if (i >= 3 && r() < 0.1) {
+            // An older correction in between (the slow path), then the forming path again.
+            const at = i - 1 - Math.floor(r() * Math.min(i, 20));
+            const b = bars[at]!;
+            bars[at] = { ...b, c: b.o, h: Math.max(b.h, b.o), l: Math.min(b.l, b.o), v: b.v + 1 };
+            log.apply(s.push(bars[at]!));
+          }
+          if (r() < 0.05) s = restoreStream(JSON.parse(JSON.stringify(s.snapshot())));
+        }
+        const hist = colsOf(bars);
+        expectSame(s.features(), computeFeatures(hist, opts), `forming seed ${seed} end`);
+      }),
+      { seed: RUNS.seed, numRuns: 25 },
+    );
+  });
+
   it("revising a bar with its own values changes nothing; the window is the documented one", () => {
     const cols = regimeBars(1500, 3);
     const s = createStream({ tf: "1m", revisionWindow: 100 });

@@ -170,6 +170,10 @@ class IncrementalStream implements FeatureStream {
   private readonly ring: BarRing;
   private det: Detectors;
   private checkpoints: Checkpoint[] = [];
+  /** The working state before the newest bar (null after an older revision or a restore). */
+  private beforeLast: Checkpoint | null = null;
+  /** Whether the newest bar has been revised at least once (then `beforeLast` is kept). */
+  private revisesLast = false;
   private cached: TfFeatures | null = null;
   /** The last copies of the record lists and their versions. */
   private lists: { fvg: [number, unknown[]]; ifvg: [number, unknown[]]; ob: [number, unknown[]]; bb: [number, unknown[]] } = {
@@ -222,6 +226,10 @@ class IncrementalStream implements FeatureStream {
     this.cached = null;
     if (n === 0 || time > ring.t[(n - 1) & ring.mask]!) {
       ring.set(n, b);
+      // Once the newest bar has been revised (a forming bar revised as its parts arrive, as a
+      // 5m bar fed by 1m bars), the state before each new bar is kept: revising it then replays
+      // that bar alone instead of the bars since the last checkpoint.
+      this.beforeLast = this.revisesLast ? { bar: n, pos: this.det.ctx.journal.pos, small: this.det.small() } : null;
       return { from: n, revised: false, events: this.advance(n) };
     }
     const r = ring.indexOf(time);
@@ -231,6 +239,18 @@ class IncrementalStream implements FeatureStream {
     }
     if (r < this.oldestRevisable) throw new StreamRevisionError(time, r, this.oldestRevisable);
     const revised = b.slice();
+    const last = this.beforeLast;
+    if (r === n - 1) this.revisesLast = true;
+    if (last !== null && last.bar === r && r === n - 1) {
+      // Checkpoints made at that bar are made again when it is replayed. The kept state stays
+      // valid for the next revision: loading it copies what the bar's processing changes.
+      while (this.checkpoints.length > 0 && this.checkpoints[this.checkpoints.length - 1]!.bar >= r) this.checkpoints.pop();
+      this.det.rewind(last.pos, last.small);
+      const events: StreamEvent[] = [];
+      this.replay(r, n, r, revised, events);
+      return { from: r, revised: true, events };
+    }
+    this.beforeLast = null;
     const from = this.rewindTo(r);
     const events: StreamEvent[] = [];
     this.replay(from, n, r, revised, events);
