@@ -1,5 +1,5 @@
-import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { accessSync, constants as fsConstants, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { aggregate, columnsFromText, computeFeatures, IctError, parseIsoMs, PROFILES, quoteValue, smtObjects, type Columns, type Profile } from "@ict/core";
@@ -40,8 +40,8 @@ const PROFILE_OPT = { type: "string", default: "ict" } as const;
  */
 const COMMANDS = {
   features: {
-    usage: "ict features --tf 1m|5m [--profile ict|seed-v0.1] FILE",
-    options: { tf: { type: "string" }, profile: PROFILE_OPT },
+    usage: "ict features --tf 1m|5m [--profile ict|seed-v0.1] [--format json|ndjson|csv] [--out FILE] FILE",
+    options: { tf: { type: "string" }, profile: PROFILE_OPT, format: { type: "string", default: "json" }, out: { type: "string" } },
     positionals: true,
   },
   smt: {
@@ -158,22 +158,7 @@ export function readBarsFile(path: string): Promise<Columns> {
  * for the stream to drain (backpressure).
  */
 async function writeJsonStreamed(value: Record<string, unknown>, io: Io): Promise<void> {
-  const stream = io.stdoutStream;
-  let buf = "";
-  const flush = async () => {
-    if (buf === "") return;
-    const chunk = buf;
-    buf = "";
-    if (!stream) return io.stdout(chunk);
-    if (!stream.write(chunk)) await new Promise<void>((ok) => {
-      const done = () => (stream.off("drain", done), stream.off("close", done), stream.off("error", done), ok());
-      stream.on("drain", done).on("close", done).on("error", done);
-    });
-  };
-  const put = async (s: string) => {
-    buf += s;
-    if (buf.length >= 1 << 16) await flush();
-  };
+  const { put, flush } = chunked(io);
   const indent = (text: string, pad: string) => text.replace(/\n/g, "\n" + pad);
   const keys = Object.keys(value).filter((k) => {
     const v = value[k];
@@ -201,10 +186,121 @@ async function cmdFeatures(args: string[], io: Io): Promise<number> {
   if (values.tf !== "1m" && values.tf !== "5m") throw new UsageError(`features: --tf must be 1m or 5m, got ${quote(values.tf)}\n${usageOf("features")}`);
   const profile = profileOf(values.profile);
   if (positionals.length !== 1) throw new UsageError(`features: expected one FILE\n${usageOf("features")}`);
+  const format = values.format;
+  if (format !== "json" && format !== "ndjson" && format !== "csv") throw new UsageError(`features: --format must be json, ndjson or csv, got ${quote(format)}\n${usageOf("features")}`);
   const cols = await readBarsFile(positionals[0]!);
-  const f = computeFeatures(cols, { tf: values.tf, profile });
-  await writeJsonStreamed(f as unknown as Record<string, unknown>, io);
+  const f = computeFeatures(cols, { tf: values.tf, profile }) as unknown as Record<string, unknown>;
+  const write = (target: Io) => (format === "json" ? writeJsonStreamed(f, target) : format === "ndjson" ? writeNdjson(f, target) : writeZoneCsv(f, target));
+  if (values.out === undefined) await write(io);
+  else await writeFileStreamed(values.out, write);
   return 0;
+}
+
+/** The zone lists of a feature set, in the order `ict features` writes them. */
+const ZONE_LISTS = ["fvg", "ifvg", "ob", "bb"] as const;
+
+/**
+ * NDJSON: a first line with the timeframe's summary (`kind: "TF"`: tf,
+ * atr_last, ms, swings), then one line per zone record (FVG, IFVG, OB,
+ * breaker; each carries its `kind`).
+ */
+async function writeNdjson(f: Record<string, unknown>, io: Io): Promise<void> {
+  const out = chunked(io);
+  await out.put(JSON.stringify({ kind: "TF", tf: f.tf, atr_last: f.atr_last, ms: f.ms, swings: f.swings }) + "\n");
+  for (const list of ZONE_LISTS) for (const r of (f[list] as unknown[] | undefined) ?? []) await out.put(JSON.stringify(r) + "\n");
+  await out.flush();
+}
+
+/**
+ * CSV: one row per zone record (FVG, IFVG, OB, breaker) with flat columns:
+ * the union of the records' fields in first-seen order, a two-value range
+ * (`gap`, `body`, `zone`) as `<name>_lo` and `<name>_hi`, empty for a field a
+ * record does not have or a null.
+ */
+async function writeZoneCsv(f: Record<string, unknown>, io: Io): Promise<void> {
+  const flat = (r: Record<string, unknown>): Map<string, unknown> => {
+    const m = new Map<string, unknown>();
+    for (const [k, v] of Object.entries(r)) {
+      if (Array.isArray(v) && v.length === 2) {
+        m.set(`${k}_lo`, v[0]);
+        m.set(`${k}_hi`, v[1]);
+      } else m.set(k, v);
+    }
+    return m;
+  };
+  // Two passes over the records (the columns, then the rows): no row is held.
+  const header: string[] = [];
+  const seen = new Set<string>();
+  for (const list of ZONE_LISTS) {
+    for (const r of (f[list] as Record<string, unknown>[] | undefined) ?? []) {
+      for (const k of flat(r).keys()) {
+        if (seen.has(k)) continue;
+        seen.add(k);
+        header.push(k);
+      }
+    }
+  }
+  const cell = (v: unknown): string => {
+    if (v === null || v === undefined) return "";
+    const t = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
+    return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+  };
+  const out = chunked(io);
+  await out.put(header.map(cell).join(",") + "\n");
+  for (const list of ZONE_LISTS) {
+    for (const r of (f[list] as Record<string, unknown>[] | undefined) ?? []) {
+      const m = flat(r);
+      await out.put(header.map((k) => cell(m.get(k))).join(",") + "\n");
+    }
+  }
+  await out.flush();
+}
+
+/** Writes through `io` in chunks of about 64 KiB, waiting for the stream to drain (backpressure). */
+function chunked(io: Io): { put(s: string): Promise<void>; flush(): Promise<void> } {
+  const stream = io.stdoutStream;
+  let buf = "";
+  const flush = async () => {
+    if (buf === "") return;
+    const chunk = buf;
+    buf = "";
+    if (!stream) return io.stdout(chunk);
+    if (!stream.write(chunk)) {
+      await new Promise<void>((ok) => {
+        const done = () => {
+          stream.off("drain", done).off("close", done).off("error", done);
+          ok();
+        };
+        stream.on("drain", done).on("close", done).on("error", done);
+      });
+    }
+  };
+  return {
+    async put(s: string) {
+      buf += s;
+      if (buf.length >= 1 << 16) await flush();
+    },
+    flush,
+  };
+}
+
+/**
+ * `--out FILE`: the output streamed into a temporary file beside FILE, renamed
+ * over it once complete (a failed run leaves FILE as it was and no temporary
+ * file behind).
+ */
+async function writeFileStreamed(path: string, write: (io: Io) => Promise<void>): Promise<void> {
+  const tmp = join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.tmp`);
+  const file = createWriteStream(tmp);
+  try {
+    await write({ stdout: (s) => void file.write(s), stderr: () => undefined, stdoutStream: file });
+    await new Promise<void>((ok, fail) => file.end((e?: Error | null) => (e ? fail(e) : ok())));
+    renameSync(tmp, path);
+  } catch (e) {
+    file.destroy();
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 async function cmdSmt(args: string[], io: Io): Promise<number> {

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -59,6 +59,44 @@ describe("ict features", () => {
     expect(r.out).toBe("");
     expect(r.err.trimEnd().split("\n")).toHaveLength(1);
     expect(r.err).toMatch(re);
+  });
+
+  it("--format ndjson: a summary line, then one line per zone record; --format csv: one row per zone, flat columns", async () => {
+    const file = join(GOLDEN, "inputs/medium_1m.json");
+    const json = JSON.parse((await cli("features", "--tf", "1m", file)).out);
+    const zones = [...json.fvg, ...json.ifvg, ...json.ob, ...json.bb];
+    expect(zones.length).toBeGreaterThan(10);
+    const nd = await cli("features", "--tf", "1m", "--format", "ndjson", file);
+    expect(nd.code).toBe(0);
+    const lines = nd.out.trimEnd().split("\n").map((l) => JSON.parse(l));
+    expect(lines[0]).toEqual({ kind: "TF", tf: "1m", atr_last: json.atr_last, ms: json.ms, swings: json.swings });
+    expect(lines.slice(1)).toEqual(zones);
+    const csv = await cli("features", "--tf", "1m", "--format", "csv", file);
+    expect(csv.code).toBe(0);
+    const rows = csv.out.trimEnd().split("\n");
+    const header = rows[0]!.split(",");
+    expect(rows).toHaveLength(zones.length + 1);
+    for (const col of ["kind", "tf", "dir", "gap_lo", "gap_hi", "body_lo", "body_hi", "known_time"]) expect(header).toContain(col);
+    // Row k is zone k: its kind, and a range flattened into _lo/_hi.
+    const firstGap = zones.findIndex((z) => Array.isArray(z.gap));
+    const cells = rows[firstGap + 1]!.split(",");
+    expect(cells[header.indexOf("kind")]).toBe(zones[firstGap].kind);
+    expect(Number(cells[header.indexOf("gap_lo")])).toBe(zones[firstGap].gap[0]);
+    expect(Number(cells[header.indexOf("gap_hi")])).toBe(zones[firstGap].gap[1]);
+    expect((await cli("features", "--tf", "1m", "--format", "xml", file)).code).toBe(2);
+  });
+
+  it("--out FILE writes the output atomically (nothing on stdout; a failing run leaves no file)", async () => {
+    const file = join(GOLDEN, "inputs/small_1m.csv");
+    const out = join(tmp, "f.ndjson");
+    const r = await cli("features", "--tf", "1m", "--format", "ndjson", "--out", out, file);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe("");
+    expect(readFileSync(out, "utf8")).toBe((await cli("features", "--tf", "1m", "--format", "ndjson", file)).out);
+    const bad = join(tmp, "bad-out.json");
+    expect((await cli("features", "--tf", "1m", "--out", bad, write("bad2.txt", "[{"))).code).toBe(2);
+    expect(existsSync(bad)).toBe(false);
+    expect(readdirSync(tmp).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
   it("usage errors exit 2", async () => {
