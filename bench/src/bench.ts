@@ -25,7 +25,7 @@ import { recordBuilder } from "./internal.js";
 import { btcFiles, csvPrefix, loadBtc, sharedDir } from "./real.js";
 import { stats, type SamplerOptions } from "./sampler.js";
 import { liveTickSuite, type LiveTickOptions, type LiveTickRecord } from "./suites/livetick.js";
-import { streamSuite } from "./suites/stream.js";
+import { streamMonth, streamSuite, type StreamMonthRecord } from "./suites/stream.js";
 import { ATR_PERIOD, CrossBench, FVG_TOL, SWING_K, XKERNELS } from "./xengine.js";
 
 /**
@@ -152,6 +152,8 @@ export interface Report {
   memory: MemoryRecord[];
   /** The largest run's memory (the issue's "peak RSS and WASM memory per bar"). */
   largest: MemoryRecord | null;
+  /** One stream over 30 days of 1m bars: heap and push cost on day 1 and day 30 (null: fewer than 43,200 bars). */
+  streamMonth: StreamMonthRecord | null;
   targets: TargetResult[];
   skipped: string[];
 }
@@ -284,6 +286,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
   const records: BenchRecord[] = [];
   const cross: CrossRecord[] = [];
   const memory: MemoryRecord[] = [];
+  let streamMonthRec: StreamMonthRecord | null = null;
   const engine = Engine.shared();
   seedRate = null;
 
@@ -368,6 +371,8 @@ export async function runBench(o: BenchOptions): Promise<Report> {
   }
 
   if (o.liveTick !== false) {
+    const month = streamMonth(source.bars, log);
+    if (month) streamMonthRec = month;
     log(`\n=== [${((performance.now() - started) / 1000).toFixed(0)} s] live tick (watchlist of the live loop) ===`);
     for (const r of liveTickSuite(log, o.liveTick)) records.push(liveTickRecord(r));
   }
@@ -399,6 +404,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
     seedOracle: { available: seedReason === null, reason: seedReason, runs: seedRuns },
     memory,
     largest: memory[memory.length - 1] ?? null,
+    streamMonth: streamMonthRec,
     targets: [],
     skipped,
   };
@@ -851,6 +857,8 @@ export function evaluateTargets(r: Report): TargetResult[] {
   const lt = (impl: string) => r.results.find((x) => x.suite === "live tick" && x.impl === impl) as (BenchRecord & { msPerTick?: number; symbols?: number }) | undefined;
   const ls = lt("stream");
   atMost(`live tick, ${ls?.symbols ?? 50} symbols (1m + 5m + SMT + tracker + prompt)`, ls?.msPerTick, 5, "ms", lt("recompute") ? `recompute (tick()): ${lt("recompute")!.msPerTick!.toFixed(1)} ms` : "not run");
+  const sm = r.streamMonth;
+  atMost("stream over a month: push cost day 30 / day 1 (flat)", sm ? sm.pushNsDay30 / sm.pushNsDay1 : undefined, 1.5, "x", sm ? `heap of one stream ${(sm.heapDay1Bytes / 2 ** 20).toFixed(2)} MiB after day 1, ${(sm.heapDay30Bytes / 2 ** 20).toFixed(2)} MiB after day 30 (records as JSON ${(sm.recordsJsonDay1Bytes / 2 ** 20).toFixed(2)} -> ${(sm.recordsJsonDay30Bytes / 2 ** 20).toFixed(2)} MiB)` : "needs 43,200 bars");
   // 2. ATR within 1.3x of a C loop (the issue quotes 1.8 ns/bar; the C loop of this run is the reference when there is one).
   const atrBig = r.results.filter((x) => x.suite === `atr(${ATR_PERIOD})` && x.impl === "wasm kernel" && x.bars >= 1_000_000).sort((a, b) => b.bars - a.bars)[0];
   const cBig = atrBig ? find(r, `atr(${ATR_PERIOD})`, "c -O3 loop", atrBig.bars) : undefined;
