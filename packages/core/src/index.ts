@@ -39,7 +39,7 @@ export {
   type ReadOptions,
 } from "./io/columns.js";
 export { Engine, WasmBars, resident, withBars, checkColumns, type BarsInput } from "./runtime/engine.js";
-export { PROFILES, resolveProfile, PRICE_TOL, type Profile } from "./base/profile.js";
+export { PROFILES, PROFILE_RULES, resolveProfile, PRICE_TOL, type Profile, type ProfileRules } from "./base/profile.js";
 export { atr, trueRange, type AtrOptions } from "./detectors/atr/atr.js";
 export { swings, swingPoints, type Swings, type SwingPoint, type SwingOptions } from "./detectors/swings/swings.js";
 export {

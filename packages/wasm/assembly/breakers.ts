@@ -7,11 +7,11 @@
 
 /**
  * Builds the breakers from the order blocks, compacted (at most one per block).
- * mode 1 (ict): a failed block (invalidated at v) followed, within `lookahead`
+ * failedThenBreak 1 (rule breaker "failedThenBreak", profile ict): a failed block (invalidated at v) followed, within `lookahead`
  *   bars of v, by a structure event against its direction; the
  *   breaker is known at that event and invalidated by the first close back
  *   beyond the block's far wick (above its high for a bearish breaker).
- * mode 0 (the seed): every invalidated block whose direction differs from the
+ * failedThenBreak 0 (rule breaker "anyInvalidated", the seed): every invalidated block whose direction differs from the
  *   opposite of `lastDir` (the series' last BOS, Q17); formed -1.
  * Level: the body top for a bearish breaker, the bottom for a bullish one (the
  * block's distal wick when that is 0.0, as the seed).
@@ -19,7 +19,7 @@
 export function breakerBuild(
   o: usize, h: usize, l: usize, c: usize, n: i32,
   nOb: i32, candle: usize, obDir: usize, obInval: usize,
-  evBar: usize, evDir: usize, ne: i32, lastDir: i32, lookahead: i32, tol: f64, mode: i32,
+  evBar: usize, evDir: usize, ne: i32, lastDir: i32, lookahead: i32, tol: f64, failedThenBreak: i32,
   outOb: usize, outDir: usize, outLevel: usize, outFormed: usize, outInvalid: usize, idx: usize,
 ): i32 {
   let m = 0;
@@ -30,7 +30,7 @@ export function breakerBuild(
     const od = load<i32>(obDir + (<usize>j << 2));
     let formed = -1;
     let bd = 0;
-    if (mode == 0) {
+    if (failedThenBreak == 0) {
       if (lastDir == 0 || od == opp) continue;
       bd = opp;
     } else {
@@ -63,7 +63,7 @@ export function breakerBuild(
     store<i32>(outInvalid + mo, -1);
     m++;
   }
-  if (mode != 0 && m > 0) {
+  if (failedThenBreak != 0 && m > 0) {
     const Q = Queries.create(m);
     for (let x = 0; x < m; x++) {
       const i = load<i32>(candle + (<usize>load<i32>(outOb + (<usize>x << 2)) << 2));

@@ -85,19 +85,19 @@ export function fvgDetect(
 
 /**
  * The life of each gap on the bar path.
- * mode 1 (ict): from the bar after the third candle, the first bar whose wick
+ * byFirstTouch 1 (rule zoneEvents "firstTouch", profile ict): from the bar after the third candle, the first bar whose wick
  *   enters the gap (mitigated), the first that reaches the fill level (the 50 %
  *   level with `midline`, else the far edge; filled, and it stays filled), the
  *   first that closes beyond the far edge (traded through).
- * mode 0 (the seed): the last close only — filled / traded are the last bar or
+ * byFirstTouch 0 (rule zoneEvents "lastClose", the seed): the last close only — filled / traded are the last bar or
  *   -1, mitigated is -1 (Q12, Q13).
  */
 export function fvgEvents(
   l: usize, h: usize, c: usize, n: i32, g: i32,
-  mid: usize, dir: usize, lo: usize, hi: usize, tol: f64, midline: i32, mode: i32,
+  mid: usize, dir: usize, lo: usize, hi: usize, tol: f64, midline: i32, byFirstTouch: i32,
   outMit: usize, outFill: usize, outTraded: usize, idx: usize,
 ): void {
-  if (mode == 0) {
+  if (byFirstTouch == 0) {
     const last = n - 1;
     const cl = n > 0 ? load<f64>(c + (<usize>last << 3)) : 0;
     for (let j = 0; j < g; j++) {

@@ -5,11 +5,11 @@
 // moves up with force; its body is where the move's orders were filled, its
 // far wick (the low, for a bullish block) the level whose loss invalidates it.
 //
-// mode 0 (the seed, v0.1): candle i (i = 1..n-2) is a bullish block when it
+// displacement 0 (rule orderBlock "adjacentCandle", the seed v0.1): candle i (i = 1..n-2) is a bullish block when it
 //   closes down (c < o; dojis count as up, Q06) and the next close rises by
 //   more than mult x ATR[i], or closes above `sh` (the series' LAST swing high,
 //   Q05) even when that close is lower; bearish mirrored with `sl`.
-// mode 1 (ict): bar d displaces upward when it closes above the previous
+// displacement 1 (rule orderBlock "displacement", profile ict): bar d displaces upward when it closes above the previous
 //   close by more than mult x ATR[d-1], or closes above the previous close and
 //   breaks structure upward at d (breaks[d] bit 0, from confirmed swings only).
 //   Its block is the last down-close candle (c < o strictly; dojis are neither)
@@ -21,12 +21,12 @@
  * each block, in order of discovery. Buffers need capacity n. Returns the count.
  */
 export function obDetect(
-  o: usize, c: usize, n: i32, atr: usize, mult: f64, tol: f64, mode: i32,
+  o: usize, c: usize, n: i32, atr: usize, mult: f64, tol: f64, displacement: i32,
   sh: f64, sl: f64, breaks: usize, lookback: i32,
   candle: usize, dir: usize, known: usize,
 ): i32 {
   let g = 0;
-  if (mode == 0) {
+  if (displacement == 0) {
     const hasSh = !isNaN(sh);
     const hasSl = !isNaN(sl);
     for (let i = 1; i < n - 1; i++) {
@@ -84,18 +84,18 @@ export function obDetect(
 
 /**
  * The life of each block after its displacement.
- * mode 1 (ict): the first bar whose wick returns into the body (mitigated) and
+ * byFirstTouch 1 (rule zoneEvents "firstTouch", profile ict): the first bar whose wick returns into the body (mitigated) and
  *   the first close beyond the distal wick (invalidated), from the bar after
  *   the displacement.
- * mode 0 (the seed): invalidated is the last bar when the last close is beyond
+ * byFirstTouch 0 (rule zoneEvents "lastClose", the seed): invalidated is the last bar when the last close is beyond
  *   the distal wick (Q12), else -1; mitigated is -1.
  */
 export function obEvents(
   o: usize, h: usize, l: usize, c: usize, n: i32, g: i32,
-  candle: usize, dir: usize, known: usize, tol: f64, mode: i32,
+  candle: usize, dir: usize, known: usize, tol: f64, byFirstTouch: i32,
   outMit: usize, outInv: usize, idx: usize,
 ): void {
-  if (mode == 0) {
+  if (byFirstTouch == 0) {
     const last = n - 1;
     const cl = load<f64>(c + (<usize>last << 3));
     for (let j = 0; j < g; j++) {

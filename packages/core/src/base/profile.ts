@@ -13,6 +13,59 @@ export type Profile = "ict" | "seed-v0.1";
 /** All profiles, default first. */
 export const PROFILES: readonly Profile[] = ["ict", "seed-v0.1"];
 
+/**
+ * The named rules a profile is made of. A profile is a preset of these rules,
+ * not a code path: each detector reads the rule it depends on, and each kernel
+ * receives that rule as a flag of its own name.
+ */
+export interface ProfileRules {
+  /**
+   * When a zone is filled, mitigated, traded through or invalidated.
+   * `"firstTouch"`: the first bar after the zone is known whose wick or close
+   * reaches the level (causal; every status has its bar). `"lastClose"`: the
+   * seed's reading, the last close of the series only (Q05, Q13).
+   */
+  zoneEvents: "firstTouch" | "lastClose";
+  /**
+   * What an order block is. `"displacement"`: the last opposite candle within
+   * `obLookback` bars before a displacement (a close-to-close move above
+   * `displacementAtrMult` ATRs, or a break of structure), known at the
+   * displacement. `"adjacentCandle"`: the seed's candle before a strong move
+   * or before a close above the series' last swing (Q05, Q06, Q12).
+   */
+  orderBlock: "displacement" | "adjacentCandle";
+  /**
+   * What makes an inversion FVG. `"retestAfterClose"`: a retest within
+   * `ifvgRetestBars` bars after the close through the gap, working in the
+   * opposite role (Q14, Q15). `"closeInWindow"`: the seed's close inside the
+   * gap in a window from its middle candle.
+   */
+  inversion: "retestAfterClose" | "closeInWindow";
+  /**
+   * What makes a breaker. `"failedThenBreak"`: a failed block followed, within
+   * `breakerLookahead` bars, by a break of structure the other way (Q17).
+   * `"anyInvalidated"`: the seed's every invalidated block whose direction
+   * differs from the last break.
+   */
+  breaker: "failedThenBreak" | "anyInvalidated";
+  /**
+   * Structure: swings usable only once confirmed (`causal`), a level broken
+   * once (`consume`), the newest swing winning a double cross (`newestWins`)
+   * (Q07-Q09); the seed reads every close beyond its current level.
+   */
+  causalStructure: boolean;
+  /** Equal highs or lows: `"later"` the later pivot is the swing (a double top is one), `"strict"` neither (the seed). */
+  equalPivots: "later" | "strict";
+  /** Whether the `minGapAtr` option filters small gaps (the seed keeps every gap). */
+  gapSizeFilter: boolean;
+}
+
+/** The rules of each profile. */
+export const PROFILE_RULES: Readonly<Record<Profile, Readonly<ProfileRules>>> = Object.freeze({
+  ict: Object.freeze({ zoneEvents: "firstTouch", orderBlock: "displacement", inversion: "retestAfterClose", breaker: "failedThenBreak", causalStructure: true, equalPivots: "later", gapSizeFilter: true } as const),
+  "seed-v0.1": Object.freeze({ zoneEvents: "lastClose", orderBlock: "adjacentCandle", inversion: "closeInWindow", breaker: "anyInvalidated", causalStructure: false, equalPivots: "strict", gapSizeFilter: false } as const),
+});
+
 /** Validates a profile name (undefined means `"ict"`). */
 export function resolveProfile(p: unknown): Profile {
   if (p === undefined) return "ict";

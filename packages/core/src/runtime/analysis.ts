@@ -1,5 +1,5 @@
 import type { WasmBars } from "./engine.js";
-import type { Profile } from "../base/profile.js";
+import { PROFILE_RULES, type Profile, type ProfileRules } from "../base/profile.js";
 
 /** What every analysis configuration carries: the profile whose rules apply. */
 export interface AnalysisConfig {
@@ -43,9 +43,9 @@ export class Analysis<C extends AnalysisConfig = AnalysisConfig> {
     return this.wb.length;
   }
 
-  /** Whether the causal `ict` rules apply (the seed judges on the last close). */
-  get ict(): boolean {
-    return this.cfg.profile === "ict";
+  /** The named rules of the analysis' profile. */
+  get rules(): Readonly<ProfileRules> {
+    return PROFILE_RULES[this.cfg.profile];
   }
 
   /** Bar times (a copy, safe across allocations). */

@@ -35,7 +35,7 @@ export function breakerColumns(a: Analysis): BreakerColumns {
   const m = e.kernels.breakerBuild(
     wb.ptr.o, wb.ptr.h, wb.ptr.l, wb.ptr.c, n,
     ob.g, ob.candle, ob.dir, ob.invalidated,
-    sb.bar, sb.dir, sb.ne, lastDir, cfg.breakerLookahead, cfg.tol, a.ict ? 1 : 0,
+    sb.bar, sb.dir, sb.ne, lastDir, cfg.breakerLookahead, cfg.tol, a.rules.breaker === "failedThenBreak" ? 1 : 0,
     sel, dir, level, formed, invalid, a.use(touchIndexSlot),
   );
   return { ob: e.readI32(sel, m), dir: e.readI8(dir, m), level: e.readF64(level, m), formed: e.readI32(formed, m), invalidated: e.readI32(invalid, m) };
@@ -79,7 +79,7 @@ export function breakerRecords(a: Analysis, tf: string): BreakerRecord[] {
       active: bb.invalidated[x]! < 0,
       kind: "BB",
     };
-    if (a.ict) {
+    if (a.rules.zoneEvents === "firstTouch") {
       const lo = Math.min(F[o0 + i]!, F[c0 + i]!);
       const hi = Math.max(F[o0 + i]!, F[c0 + i]!);
       r.time = isoUtc(t[bb.formed[x]!]!);

@@ -33,7 +33,7 @@ export function ifvgColumns(a: Analysis): IfvgColumns {
   // the seed: the window + 1 bars from the gap's first candle (Q14, Q15).
   const m = e.kernels.ifvgBuild(
     wb.ptr.h, wb.ptr.l, wb.ptr.c, n, g, f.mid, f.dir, f.lo, f.hi, f.traded,
-    cfg.ifvgRetestBars, cfg.tol, a.ict ? 1 : 0,
+    cfg.ifvgRetestBars, cfg.tol, a.rules.inversion === "retestAfterClose" ? 1 : 0,
     gap, dir, retest, inverted, invalid, a.use(touchIndexSlot),
   );
   return {
@@ -88,7 +88,7 @@ export function ifvgRecords(a: Analysis, tf: string): IfvgRecord[] {
       kind: "IFVG",
       retested_at: isoUtc(t[v.retest[x]!]!),
     };
-    if (a.ict) {
+    if (a.rules.zoneEvents === "firstTouch") {
       r.ce = (f.lo[j]! + f.hi[j]!) / 2.0;
       r.traded_through_at = isoUtc(t[v.inverted[x]!]!);
       r.known_time = r.retested_at;

@@ -43,7 +43,7 @@ export function obInto(a: Analysis): ObBuffers {
   let sh = NaN;
   let sl = NaN;
   let breaks = 0;
-  if (!a.ict) {
+  if (a.rules.orderBlock === "adjacentCandle") {
     // The seed compares every candle with the LAST swing of the whole series (Q05).
     const s = a.use(swingsSlot);
     if (s.nHi > 0) sh = e.f64[h0 + e.i32[(s.hi >>> 2) + s.nHi - 1]!]!;
@@ -60,8 +60,8 @@ export function obInto(a: Analysis): ObBuffers {
   const atr = a.use(atrSlot);
   const buf = () => alloc(n * 4 + 16);
   const b = { g: 0, candle: buf(), dir: buf(), known: buf(), mitigated: buf(), invalidated: buf() };
-  b.g = k.obDetect(wb.ptr.o, wb.ptr.c, n, atr, cfg.displacementAtrMult, cfg.tol, a.ict ? 1 : 0, sh, sl, breaks, cfg.obLookback, b.candle, b.dir, b.known);
-  k.obEvents(wb.ptr.o, wb.ptr.h, wb.ptr.l, wb.ptr.c, n, b.g, b.candle, b.dir, b.known, cfg.tol, a.ict ? 1 : 0, b.mitigated, b.invalidated, a.use(touchIndexSlot));
+  b.g = k.obDetect(wb.ptr.o, wb.ptr.c, n, atr, cfg.displacementAtrMult, cfg.tol, a.rules.orderBlock === "displacement" ? 1 : 0, sh, sl, breaks, cfg.obLookback, b.candle, b.dir, b.known);
+  k.obEvents(wb.ptr.o, wb.ptr.h, wb.ptr.l, wb.ptr.c, n, b.g, b.candle, b.dir, b.known, cfg.tol, a.rules.zoneEvents === "firstTouch" ? 1 : 0, b.mitigated, b.invalidated, a.use(touchIndexSlot));
   return b;
 }
 
@@ -125,7 +125,7 @@ export function obRecords(a: Analysis, tf: string): ObRecord[] {
       kind: "OB",
       invalidated: inv,
     };
-    if (a.ict) {
+    if (a.rules.zoneEvents === "firstTouch") {
       r.ce = (lo + hi) / 2.0;
       r.known_time = isoUtc(t[b.known[j]!]!);
       r.mitigated_at = b.mitigated[j]! >= 0 ? isoUtc(t[b.mitigated[j]!]!) : null;

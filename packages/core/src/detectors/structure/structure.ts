@@ -1,6 +1,6 @@
 import { slot, type Analysis } from "../../runtime/analysis.js";
 import { withBars, type BarsInput, type WasmBars } from "../../runtime/engine.js";
-import { numOption, PRICE_TOL } from "../../base/profile.js";
+import { numOption, PRICE_TOL, PROFILE_RULES } from "../../base/profile.js";
 import { SWING_OPTION_KEYS, swingConfig, swingsInto, swingsSlot, type SwingBuffers, type SwingConfig, type SwingOptions } from "../swings/swings.js";
 import { isoUtc } from "../../io/time.js";
 
@@ -27,8 +27,8 @@ export interface StructureConfig extends SwingConfig {
 /** @internal */
 export function structureConfig(o: StructureOptions | undefined): StructureConfig {
   const s = swingConfig(o);
-  const ict = s.profile === "ict";
-  return { ...s, tol: numOption("tol", o?.tol, PRICE_TOL), causal: ict, consume: ict, newestWins: ict };
+  const causal = PROFILE_RULES[s.profile].causalStructure;
+  return { ...s, tol: numOption("tol", o?.tol, PRICE_TOL), causal, consume: causal, newestWins: causal };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { slot, type Analysis } from "../../runtime/analysis.js";
 import { withBars, type BarsInput, type WasmBars } from "../../runtime/engine.js";
-import { enumOption, intOption, resolveProfile, type Profile } from "../../base/profile.js";
+import { enumOption, intOption, PROFILE_RULES, resolveProfile, type Profile } from "../../base/profile.js";
 import { isoUtc } from "../../io/time.js";
 
 /** Options of the swing detector. */
@@ -31,7 +31,7 @@ export interface SwingConfig {
 /** @internal */
 export function swingConfig(o: SwingOptions | undefined): SwingConfig {
   const profile = resolveProfile(o?.profile);
-  const eq = enumOption("equalPivots", o?.equalPivots, ["strict", "later"] as const, profile === "ict" ? "later" : "strict");
+  const eq = enumOption("equalPivots", o?.equalPivots, ["strict", "later"] as const, PROFILE_RULES[profile].equalPivots);
   return { profile, k: intOption("k", o?.k, 2, 1, 10_000), leftTies: eq === "later" };
 }
 

@@ -69,7 +69,7 @@ export type ZoneAnalysis = Analysis<ZoneConfig>;
  * seed, whose zones are judged on the last close only.
  */
 export const touchIndexSlot = slot("touchIndex", (a: Analysis<ZoneConfig>) => {
-  if (!a.ict || a.n === 0) return 0;
+  if (a.rules.zoneEvents !== "firstTouch" || a.n === 0) return 0;
   const k = a.wb.engine.kernels;
   const p = a.alloc(k.touchIndexBytes(a.n));
   k.touchIndexBuild(a.wb.ptr.l, a.wb.ptr.h, a.wb.ptr.c, a.n, p);
