@@ -586,12 +586,12 @@ async function sizeSuites(ctx: SizeCtx, o: BenchOptions, records: BenchRecord[],
 
   // ---- Swings -----------------------------------------------------------------------
   {
-    const flags = engine.alloc(n + 16), hi = engine.alloc(n * 4 + 16), lo = engine.alloc(n * 4 + 16);
+    const flags = engine.alloc(n + 16), hi = engine.alloc(n * 4 + 16), lo = engine.alloc(n * 4 + 16), nLo = engine.alloc(16);
     const tSw: SwingsTsOut = { flags: new Uint8Array(n), hi: new Int32Array(n), lo: new Int32Array(n) };
-    const kernel = () => k.swings(p.h, p.l, n, SWING_K, 1, flags, hi, lo);
+    const kernel = () => k.swings(p.h, p.l, n, SWING_K, 1, flags, hi, lo, nLo);
     const tsLoop = () => swingsK2Ts(h, l, n, true, tSw);
     const nh = kernel();
-    const nl = k.r0.value as number;
+    const nl = engine.i32[nLo >>> 2]!;
     const [tnh, tnl] = tsLoop();
     if (nh !== tnh || nl !== tnl) fail(`swings: kernel ${nh}/${nl} vs ts ${tnh}/${tnl}`);
     checkSame("swing flags", tSw.flags, engine.u8.subarray(flags, flags + n), n);
@@ -614,7 +614,7 @@ async function sizeSuites(ctx: SizeCtx, o: BenchOptions, records: BenchRecord[],
       ],
       { c: cRun ? { impl: "c -O3 loop", ...cRun.timings.swings } : undefined },
     );
-    for (const ptr of [flags, hi, lo]) engine.free(ptr);
+    for (const ptr of [flags, hi, lo, nLo]) engine.free(ptr);
   }
 
   // ---- FVG detection ----------------------------------------------------------------

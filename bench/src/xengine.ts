@@ -54,10 +54,10 @@ export class CrossBench {
     const wb = (this.wb = resident ?? engine.allocBars(n));
     if (this.ownBars) for (const f of ["t", "o", "h", "l", "c", "v"] as const) wb.view(f).set(bars[f]);
     const a = (bytes: number): number => engine.alloc(bytes);
-    const [atrOut, scratch, flags, hi, lo, gMid, gDir, gLo, gHi] = [n * 8, k.atrScratchBytes(ATR_PERIOD), n, n * 4, n * 4, n * 4, n * 4, n * 8, n * 8].map((b) => a(b + 16)) as [
-      number, number, number, number, number, number, number, number, number,
+    const [atrOut, scratch, flags, hi, lo, gMid, gDir, gLo, gHi, nLo] = [n * 8, k.atrScratchBytes(ATR_PERIOD), n, n * 4, n * 4, n * 4, n * 4, n * 8, n * 8, 0].map((b) => a(b + 16)) as [
+      number, number, number, number, number, number, number, number, number, number,
     ];
-    this.ptrs = [atrOut, scratch, flags, hi, lo, gMid, gDir, gLo, gHi];
+    this.ptrs = [atrOut, scratch, flags, hi, lo, gMid, gDir, gLo, gHi, nLo];
     const tsOut = new Float64Array(n);
     const ring = new Float64Array(ATR_PERIOD);
     const p = wb.ptr;
@@ -72,8 +72,8 @@ export class CrossBench {
         check: () => `sum ${sum(engine.f64.subarray(atrOut >>> 3, (atrOut >>> 3) + n)).toPrecision(12)}`,
       },
       "swings(k=2) wasm kernel": {
-        fn: () => k.swings(p.h, p.l, n, SWING_K, 1, flags, hi, lo),
-        check: () => `${k.swings(p.h, p.l, n, SWING_K, 1, flags, hi, lo)} highs ${k.r0.value as number} lows`,
+        fn: () => k.swings(p.h, p.l, n, SWING_K, 1, flags, hi, lo, nLo),
+        check: () => `${k.swings(p.h, p.l, n, SWING_K, 1, flags, hi, lo, nLo)} highs ${engine.i32[nLo >>> 2]!} lows`,
       },
       "fvg detect wasm kernel": {
         fn: () => k.fvgDetect(p.h, p.l, n, FVG_TOL, 0, 0, gMid, gDir, gLo, gHi),

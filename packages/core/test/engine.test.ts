@@ -24,7 +24,7 @@ import { randomBars, REPO } from "./helpers.js";
 describe("engine", () => {
   it("exports every kernel the typings declare", () => {
     const k = Engine.shared().kernels as unknown as Record<string, unknown>;
-    for (const name of ["memory", "alloc", "free", "r0", "r1", "r2", "atr", "atrScratchBytes", "trueRange", "swings", "structure", "impulseLeg", "maxHigh", "minLow"]) {
+    for (const name of ["memory", "alloc", "free", "atr", "atrScratchBytes", "trueRange", "swings", "structure", "impulseLeg", "maxHigh", "minLow"]) {
       expect(k[name], name).toBeDefined();
     }
     expect(wasmBytes().length).toBe(WASM_BYTE_LENGTH);

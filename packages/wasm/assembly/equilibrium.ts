@@ -1,4 +1,3 @@
-import { setResults } from "./memory";
 
 // Equilibrium and the optimal trade entry (OTE) zone of a dealing range.
 //
@@ -34,11 +33,11 @@ export function minLow(l: usize, from: i32, to: i32): f64 {
  * low, leg high = the highest high from the origin to the last bar.
  * dir -1 mirrors it. Without a usable origin swing, the origin is the extreme
  * bar of the `lookback` bars up to the break.
- * Results: r0 = leg low, r1 = leg high, r2 = origin bar.
+ * Writes three f64 to `out`: the leg low, the leg high and the origin bar.
  */
 export function impulseLeg(
   h: usize, l: usize, n: i32, dir: i32, brk: i32,
-  pivIdx: usize, nPiv: i32, delay: i32, lookback: i32,
+  pivIdx: usize, nPiv: i32, delay: i32, lookback: i32, out: usize,
 ): void {
   let origin = -1;
   for (let p = nPiv - 1; p >= 0; p--) {
@@ -67,8 +66,11 @@ export function impulseLeg(
     }
   }
   if (dir > 0) {
-    setResults(load<f64>(l + (<usize>origin << 3)), maxHigh(h, origin, n), <f64>origin);
+    store<f64>(out, load<f64>(l + (<usize>origin << 3)));
+    store<f64>(out + 8, maxHigh(h, origin, n));
   } else {
-    setResults(minLow(l, origin, n), load<f64>(h + (<usize>origin << 3)), <f64>origin);
+    store<f64>(out, minLow(l, origin, n));
+    store<f64>(out + 8, load<f64>(h + (<usize>origin << 3)));
   }
+  store<f64>(out + 16, <f64>origin);
 }

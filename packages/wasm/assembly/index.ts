@@ -1,6 +1,6 @@
 // @ict/wasm: kernels over Float64 columns that live in this module's memory.
 // Every kernel takes pointers and lengths; nothing is copied through bindings.
-export { alloc, free, r0, r1, r2 } from "./memory";
+export { alloc, free } from "./memory";
 export { atr, atrScratchBytes, trueRange } from "./atr";
 export { swings } from "./swings";
 export { structure } from "./structure";

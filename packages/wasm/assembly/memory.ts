@@ -11,17 +11,3 @@ export function alloc(bytes: usize): usize {
 export function free(ptr: usize): void {
   heap.free(ptr);
 }
-
-/**
- * Result registers: kernels that produce more than one scalar write the extra
- * values here, and the host reads them right after the call.
- */
-export let r0: f64 = 0;
-export let r1: f64 = 0;
-export let r2: f64 = 0;
-
-export function setResults(a: f64, b: f64, c: f64): void {
-  r0 = a;
-  r1 = b;
-  r2 = c;
-}

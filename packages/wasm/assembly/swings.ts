@@ -1,4 +1,3 @@
-import { setResults } from "./memory";
 
 // Swing points (fractal pivots).
 //
@@ -14,14 +13,15 @@ import { setResults } from "./memory";
  * Finds swing highs and lows of bars [0, n).
  * flags[i] (u8): bit 0 swing high, bit 1 swing low.
  * hiOut / loOut (i32, capacity n): pivot bar indices in ascending order.
- * Returns the number of swing highs; the number of swing lows is in `r0`.
+ * Returns the number of swing highs; the number of swing lows is written to
+ * `nLoOut` (one i32).
  */
-export function swings(h: usize, l: usize, n: i32, k: i32, leftTies: i32, flags: usize, hiOut: usize, loOut: usize): i32 {
+export function swings(h: usize, l: usize, n: i32, k: i32, leftTies: i32, flags: usize, hiOut: usize, loOut: usize, nLoOut: usize): i32 {
   if (n > 0) memory.fill(flags, 0, <usize>n);
   let nh = 0;
   let nl = 0;
   if (k < 1 || n < 2 * k + 1) {
-    setResults(0, 0, 0);
+    store<i32>(nLoOut, 0);
     return 0;
   }
   const last = n - 1 - k; // last bar that can be a pivot
@@ -78,6 +78,6 @@ export function swings(h: usize, l: usize, n: i32, k: i32, leftTies: i32, flags:
     store<i32>(loOut + (<usize>nl << 2), i);
     nl += isL;
   }
-  setResults(<f64>nl, 0, 0);
+  store<i32>(nLoOut, nl);
   return nh;
 }

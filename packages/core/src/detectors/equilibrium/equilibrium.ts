@@ -84,10 +84,12 @@ export function equilibriumFrom(
   const j = ne - 1;
   const dir = ev.dir[j]!;
   const brk = ev.index[j]!;
-  k.impulseLeg(wb.ptr.h, wb.ptr.l, n, dir, brk, dir > 0 ? sw.lo : sw.hi, dir > 0 ? sw.nLo : sw.nHi, cfg.k, lookback);
-  const low = k.r0.value as number;
-  const high = k.r1.value as number;
-  const origin = k.r2.value as number;
+  const [low, high, origin] = wb.engine.scoped((alloc) => {
+    const out = alloc(32);
+    k.impulseLeg(wb.ptr.h, wb.ptr.l, n, dir, brk, dir > 0 ? sw.lo : sw.hi, dir > 0 ? sw.nLo : sw.nHi, cfg.k, lookback, out);
+    const F = wb.engine.f64;
+    return [F[out >>> 3]!, F[(out >>> 3) + 1]!, F[(out >>> 3) + 2]!] as const;
+  });
   const range = high - low;
   const bull = dir > 0;
   const ote: [number, number] = bull ? [high - 0.79 * range, high - 0.62 * range] : [low + 0.62 * range, low + 0.79 * range];

@@ -78,6 +78,7 @@ function computeOn(wp: WasmBars, wr: WasmBars, cfg: ReturnType<typeof structureC
     k.gather(wr.ptr.h, i2, m, hr);
     k.gather(wr.ptr.l, i2, m, lr);
     const flags = alloc(m + 16);
+    const nOut = alloc(16);
     const buf = () => alloc(m * 4 + 16);
     const phi = buf(), plo = buf(), rhi = buf(), rlo = buf();
     const tP = wp.view("t").slice();
@@ -94,8 +95,8 @@ function computeOn(wp: WasmBars, wr: WasmBars, cfg: ReturnType<typeof structureC
       const w0 = m - Math.min(window, m);
       const wl = m - w0;
       const lastOf = (hPtr: number, lPtr: number, outHi: number, outLo: number) => {
-        const nh = k.swings(hPtr + w0 * 8, lPtr + w0 * 8, wl, 2, 0, flags, outHi, outLo);
-        const nl = k.r0.value as number;
+        const nh = k.swings(hPtr + w0 * 8, lPtr + w0 * 8, wl, 2, 0, flags, outHi, outLo, nOut);
+        const nl = e.i32[nOut >>> 2]!;
         const F = e.f64;
         const I = e.i32;
         return {
@@ -117,10 +118,10 @@ function computeOn(wp: WasmBars, wr: WasmBars, cfg: ReturnType<typeof structureC
     }
 
     // ict: each instrument against its own previous swing, causally.
-    const nPH = k.swings(hp, lp, m, cfg.k, cfg.leftTies ? 1 : 0, flags, phi, plo);
-    const nPL = k.r0.value as number;
-    const nRH = k.swings(hr, lr, m, cfg.k, cfg.leftTies ? 1 : 0, flags, rhi, rlo);
-    const nRL = k.r0.value as number;
+    const nPH = k.swings(hp, lp, m, cfg.k, cfg.leftTies ? 1 : 0, flags, phi, plo, nOut);
+    const nPL = e.i32[nOut >>> 2]!;
+    const nRH = k.swings(hr, lr, m, cfg.k, cfg.leftTies ? 1 : 0, flags, rhi, rlo, nOut);
+    const nRL = e.i32[nOut >>> 2]!;
     const o = Array.from({ length: 7 }, buf);
     const ne = k.smtDivergence(hp, lp, hr, lr, m, phi, nPH, plo, nPL, rhi, nRH, rlo, nRL, cfg.k, window, cfg.tol, ...(o as [number, number, number, number, number, number, number]));
     const [dirA, atA, leadA, p1A, p2A, r1A, r2A] = o.map((p) => e.readI32(p, ne));

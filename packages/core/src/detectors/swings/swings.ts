@@ -51,8 +51,9 @@ export function swingsInto(wb: WasmBars, cfg: SwingConfig, alloc: (bytes: number
   const flags = alloc(n + 16);
   const hi = alloc(n * 4 + 16);
   const lo = alloc(n * 4 + 16);
-  const nHi = k.swings(wb.ptr.h, wb.ptr.l, n, cfg.k, cfg.leftTies ? 1 : 0, flags, hi, lo);
-  const nLo = k.r0.value as number;
+  const nLoOut = alloc(16);
+  const nHi = k.swings(wb.ptr.h, wb.ptr.l, n, cfg.k, cfg.leftTies ? 1 : 0, flags, hi, lo, nLoOut);
+  const nLo = wb.engine.i32[nLoOut >>> 2]!;
   return { hi, nHi, lo, nLo, flags };
 }
 
