@@ -3,6 +3,7 @@
 // The same seed always gives the same bars, and a shorter series is a prefix
 // of a longer one (1M bars are the first 1M of the 10M), so runs on different
 // days and machines time exactly the same work.
+import { sfc32FromSeed } from "@ict/testkit";
 
 /** OHLCV columns, one Float64Array per field (`t` in epoch milliseconds). */
 export interface OhlcvArrays {
@@ -14,28 +15,8 @@ export interface OhlcvArrays {
   v: Float64Array;
 }
 
-/**
- * sfc32 (Chris Doty-Humphrey's Small Fast Chaotic PRNG, 128-bit state):
- * returns uniform floats in [0, 1). Deterministic for a given seed.
- */
-export function sfc32(seed: number): () => number {
-  let a = 0x9e3779b9;
-  let b = 0x243f6a88;
-  let c = 0xb7e15162;
-  let d = seed >>> 0;
-  const next = (): number => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  // Mix the seed into the state before use.
-  for (let i = 0; i < 15; i++) next();
-  return next;
-}
+/** sfc32 seeded from one number (@ict/testkit): uniform floats in [0, 1), deterministic for a given seed. */
+export const sfc32 = sfc32FromSeed;
 
 /** Options of {@link generateBars}. */
 export interface GenerateOptions {

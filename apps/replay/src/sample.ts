@@ -11,6 +11,7 @@
  * higher at the open and close, occasional displacement candles (which leave
  * fair value gaps) and volume with the intraday U shape.
  */
+import { sfc32 } from "@ict/testkit";
 
 /** Symbols of the sample, with their starting price and beta to the market factor. */
 export const SAMPLE_SYMBOLS: ReadonlyArray<{ symbol: string; start: number; beta: number; idio: number }> = [
@@ -22,22 +23,6 @@ export const SAMPLE_SYMBOLS: ReadonlyArray<{ symbol: string; start: number; beta
 /** The sample's New York trading days. */
 export const SAMPLE_DAYS: readonly string[] = ["2025-02-10", "2025-02-11", "2025-02-12", "2025-02-13", "2025-02-14"];
 
-/** sfc32: small, fast, seedable; the same sequence in every JavaScript engine. */
-function sfc32(a: number, b: number, c: number, d: number): () => number {
-  return () => {
-    a |= 0;
-    b |= 0;
-    c |= 0;
-    d |= 0;
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal from two uniforms (Box–Muller). */
 function gauss(rnd: () => number): number {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { mulberry32 } from "@ict/testkit";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -76,17 +77,8 @@ export function diff(got: unknown, want: unknown, path = "$", rel = 1e-9): strin
   return null;
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32, from @ict/testkit). */
+export const rng = mulberry32;
 
 /**
  * Seeded random-walk bars on a 0.01 tick (valid: h >= max(o,c), l <= min(o,c)),

@@ -2,7 +2,7 @@
  * The layers of the repository, checked from the sources: no import cycle
  * anywhere, and each layer imports only from the layers below it
  * (base → io → runtime → detectors → features → stream inside @ict/core;
- * @ict/wasm → @ict/core → @ict/pipeline → apps and bench across packages).
+ * @ict/wasm and @ict/testkit → @ict/core → @ict/pipeline → apps and bench across packages).
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 /** Source folders whose imports are checked (tests may reach anywhere below them). */
-const SOURCE_DIRS = ["packages/wasm/assembly", "packages/core/src", "packages/pipeline/src", "apps/replay/src", "apps/live/src", "bench/src"];
+const SOURCE_DIRS = ["packages/wasm/assembly", "packages/testkit/src", "packages/core/src", "packages/pipeline/src", "apps/replay/src", "apps/live/src", "bench/src"];
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir)) {
@@ -77,10 +77,11 @@ function coreRank(rel: string): number {
 }
 
 /** Rank of a package: a package may import only packages of a lower rank. */
-const PACKAGE_RANK: Record<string, number> = { "@ict/wasm": 0, "@ict/core": 1, "@ict/pipeline": 2, "@ict/replay": 3, "@ict/live": 3, "@ict/bench": 3 };
+const PACKAGE_RANK: Record<string, number> = { "@ict/wasm": 0, "@ict/testkit": 0, "@ict/core": 1, "@ict/pipeline": 2, "@ict/replay": 3, "@ict/live": 3, "@ict/bench": 3 };
 function packageOf(file: string): string {
   const rel = relative(ROOT, file);
   if (rel.startsWith("packages/wasm/")) return "@ict/wasm";
+  if (rel.startsWith("packages/testkit/")) return "@ict/testkit";
   if (rel.startsWith("packages/core/")) return "@ict/core";
   if (rel.startsWith("packages/pipeline/")) return "@ict/pipeline";
   if (rel.startsWith("apps/replay/")) return "@ict/replay";

@@ -5,19 +5,11 @@
  * symbols (as on the IEX feed), and a deterministic choice of bars that get a
  * late correction.
  */
+import { mulberry32 } from "@ict/testkit";
 import type { AlpacaBar } from "../alpaca/types.js";
 
-/** A seeded PRNG (mulberry32): the same seed gives the same sequence. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (mulberry32, @ict/testkit): the same seed gives the same sequence. */
+export const prng = mulberry32;
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 

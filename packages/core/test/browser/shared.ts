@@ -4,6 +4,7 @@
  * that runs every detector. Both sides run this same function on the same
  * input bytes, so any difference in the output is a difference of the engines.
  */
+import { mulberry32 } from "@ict/testkit";
 import {
   atr,
   breakerBlocks,
@@ -26,17 +27,8 @@ export const FIELDS = ["t", "o", "h", "l", "c", "v"] as const;
 export type Field = (typeof FIELDS)[number];
 export type RawColumns = Record<Field, Float64Array>;
 
-/** mulberry32: a tiny seeded PRNG with integer-only state (same stream everywhere). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: a tiny seeded PRNG with integer-only state (same stream everywhere; @ict/testkit). */
+export { mulberry32 };
 
 /**
  * Deterministic random-walk 1-minute bars. Prices sit on a 0.25 tick grid so
