@@ -52,12 +52,6 @@ export interface TrackerOptions {
   ttlMinutes?: Partial<Record<string, number>>;
   /** `ict`: a filled, invalidated or expired record is dropped this many minutes after its status began (default 90). */
   retainMinutes?: number;
-  /**
-   * @internal The features' record objects are never modified in place (a
-   * stream's: a changed record is a new object), so what the tracker reads
-   * from a record is kept by the record's identity from one update to the next.
-   */
-  immutableRecords?: boolean;
   /** `ict`: the last 1m close, for the entry window and premium/discount. */
   price?: number;
   /**
@@ -256,7 +250,8 @@ function statusOf(kind: string, r: Record<string, any>, known: number): { status
 
 // A detector record and what the tracker reads from it, by the record's identity: a
 // stream hands out the same record object from tick to tick while it is unchanged
-// (records are never modified in place; a change is a new object).
+// (records are never modified in place; a change is a new object). Only the incremental
+// tracker reads by identity: updateSymbolState cannot assume its caller never mutates a record.
 const incoming = new WeakMap<object, Incoming & { kind: string; tf: string }>();
 
 function collect(features: Partial<CapsuleFeatures>, byIdentity: boolean): Incoming[] {
@@ -436,7 +431,7 @@ function ictUpdate(existing: SymbolState, features: Partial<CapsuleFeatures>, no
   const seen = new Set<string>();
   // Breaks of structure: a newer break on the same timeframe ends the older record.
   const latestBos = new Map<string, Record<string, any>>();
-  for (const inc of collect(features, o.immutableRecords === true)) {
+  for (const inc of collect(features, false)) {
     const { rec } = inc;
     const st = statusAt(inc, k, o.incompleteSince?.[rec.tf]);
     if (rec.kind === "BOS") latestBos.set(rec.tf, rec);
