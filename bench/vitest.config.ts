@@ -2,6 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    globalSetup: ["../scripts/vitest-tmp-guard.mjs"],
     include: ["test/**/*.test.ts"],
     testTimeout: 120_000,
     reporters: ["default", "json"],

@@ -4,7 +4,10 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-let passed = 0, failed = 0, skipped = 0, missing = [];
+let passed = 0,
+  failed = 0,
+  skipped = 0,
+  missing = [];
 for (const group of ["packages", "apps", "bench"]) {
   const dirs = group === "bench" ? ["."] : existsSync(group) ? readdirSync(group) : [];
   for (const d of dirs) {
@@ -12,6 +15,11 @@ for (const group of ["packages", "apps", "bench"]) {
     const manifest = join(pkg, "package.json");
     if (!existsSync(manifest)) continue;
     const hasTests = Boolean(JSON.parse(readFileSync(manifest, "utf8")).scripts?.test);
+    const leftovers = join(pkg, "tmp-leftovers.txt");
+    if (existsSync(leftovers)) {
+      console.log(`${pkg}: tests left temporary folders behind:\n${readFileSync(leftovers, "utf8")}`);
+      failed++;
+    }
     const report = join(pkg, "test-results.json");
     if (!existsSync(report)) {
       if (hasTests) missing.push(pkg);
@@ -25,7 +33,7 @@ for (const group of ["packages", "apps", "bench"]) {
     skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   }
 }
-// The type check and the lint of .ci/run, one test each.
+// The checks of .ci/run (type check, lint, format, knip, size), one test each.
 if (existsSync("ci-checks.txt")) {
   for (const line of readFileSync("ci-checks.txt", "utf8").split("\n")) {
     if (line.endsWith(" passed")) passed++;

@@ -13,7 +13,15 @@
  * the two differ only by rounding: checked to 1e-9 relative.)
  * `ring` is scratch of at least `period` values.
  */
-export function atrTs(h: Float64Array, l: Float64Array, c: Float64Array, n: number, period: number, out: Float64Array, ring: Float64Array): void {
+export function atrTs(
+  h: Float64Array,
+  l: Float64Array,
+  c: Float64Array,
+  n: number,
+  period: number,
+  out: Float64Array,
+  ring: Float64Array,
+): void {
   if (n <= 0) return;
   const p = period;
   // First bar: its true range is its own range.

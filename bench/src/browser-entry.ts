@@ -37,6 +37,10 @@ function release(): number {
   prepare,
   time,
   release,
-  info: () => ({ userAgent: navigator.userAgent, crossOriginIsolated: globalThis.crossOriginIsolated === true, hardwareConcurrency: navigator.hardwareConcurrency }),
+  info: () => ({
+    userAgent: navigator.userAgent,
+    crossOriginIsolated: globalThis.crossOriginIsolated === true,
+    hardwareConcurrency: navigator.hardwareConcurrency,
+  }),
 };
 (window as unknown as { __ready: boolean }).__ready = true;

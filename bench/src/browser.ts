@@ -67,10 +67,15 @@ async function bundle(): Promise<string> {
 export async function openBrowserBench(): Promise<BrowserBench> {
   const js = await bundle();
   let current: { bars: OhlcvArrays; n: number } | null = null;
-  const isolation = { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp", "cache-control": "no-store" };
+  const isolation = {
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-embedder-policy": "require-corp",
+    "cache-control": "no-store",
+  };
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
-    if (path === "/" || path === "/index.html") return void res.writeHead(200, { "content-type": "text/html; charset=utf-8", ...isolation }).end(INDEX_HTML);
+    if (path === "/" || path === "/index.html")
+      return void res.writeHead(200, { "content-type": "text/html; charset=utf-8", ...isolation }).end(INDEX_HTML);
     if (path === "/bundle.js") return void res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", ...isolation }).end(js);
     const m = /^\/bars\/(\d+)$/.exec(path);
     if (m && current && Number(m[1]) === current.n) {
@@ -92,17 +97,33 @@ export async function openBrowserBench(): Promise<BrowserBench> {
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
       headless: true,
-      args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-extensions", "--disable-renderer-backgrounding", "--disable-background-timer-throttling"],
+      args: [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-extensions",
+        "--disable-renderer-backgrounding",
+        "--disable-background-timer-throttling",
+      ],
     });
     const context = await browser.newContext({ serviceWorkers: "block" });
-    await context.route((url) => url.origin !== origin, (route) => route.abort());
+    await context.route(
+      (url) => url.origin !== origin,
+      (route) => route.abort(),
+    );
     const page: Page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`${origin}/`, { waitUntil: "load" });
     await page.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true, undefined, { timeout: 30_000 });
     const info = {
-      ...((await page.evaluate(() => (window as unknown as { __bench: { info(): unknown } }).__bench.info())) as Omit<BrowserInfo, "version">),
+      ...((await page.evaluate(() => (window as unknown as { __bench: { info(): unknown } }).__bench.info())) as Omit<
+        BrowserInfo,
+        "version"
+      >),
       version: browser.version(),
     };
     const b = browser;
@@ -113,7 +134,9 @@ export async function openBrowserBench(): Promise<BrowserBench> {
         try {
           await page.evaluate((n) => (window as unknown as { __bench: { prepare(n: number): Promise<void> } }).__bench.prepare(n), n);
         } catch (e) {
-          throw new Error(`Chromium: preparing ${n} bars failed: ${(e as Error).message}${errors.length ? ` (page errors: ${errors.join("; ")})` : ""}`);
+          throw new Error(
+            `Chromium: preparing ${n} bars failed: ${(e as Error).message}${errors.length ? ` (page errors: ${errors.join("; ")})` : ""}`,
+          );
         } finally {
           current = null;
         }

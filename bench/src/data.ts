@@ -105,7 +105,14 @@ export function assertValidBars(b: OhlcvArrays): void {
 export function generateReference(p: OhlcvArrays, seed = 4242): OhlcvArrays {
   const n = p.t.length;
   const rnd = sfc32(seed);
-  const out: OhlcvArrays = { t: p.t.slice(), o: new Float64Array(n), h: new Float64Array(n), l: new Float64Array(n), c: new Float64Array(n), v: new Float64Array(n) };
+  const out: OhlcvArrays = {
+    t: p.t.slice(),
+    o: new Float64Array(n),
+    h: new Float64Array(n),
+    l: new Float64Array(n),
+    c: new Float64Array(n),
+    v: new Float64Array(n),
+  };
   const round = (x: number): number => Math.round(x * 100) / 100;
   let e = 0;
   for (let i = 0; i < n; i++) {
@@ -122,7 +129,14 @@ export function generateReference(p: OhlcvArrays, seed = 4242): OhlcvArrays {
 
 /** The first n bars (views, no copy). */
 export function prefix(b: OhlcvArrays, n: number): OhlcvArrays {
-  return { t: b.t.subarray(0, n), o: b.o.subarray(0, n), h: b.h.subarray(0, n), l: b.l.subarray(0, n), c: b.c.subarray(0, n), v: b.v.subarray(0, n) };
+  return {
+    t: b.t.subarray(0, n),
+    o: b.o.subarray(0, n),
+    h: b.h.subarray(0, n),
+    l: b.l.subarray(0, n),
+    c: b.c.subarray(0, n),
+    v: b.v.subarray(0, n),
+  };
 }
 
 /** V8's longest string (2^29 - 24 UTF-16 units on 64-bit builds). */
@@ -141,7 +155,8 @@ export function csvText(b: OhlcvArrays, n = b.t.length): { text: string; rows: n
   for (let s = 0; s < n; s += CHUNK) {
     const e = Math.min(n, s + CHUNK);
     const lines = new Array<string>(e - s);
-    for (let i = s; i < e; i++) lines[i - s] = `${new Date(b.t[i]!).toISOString().slice(0, 19)}Z,${b.o[i]},${b.h[i]},${b.l[i]},${b.c[i]},${b.v[i]}\n`;
+    for (let i = s; i < e; i++)
+      lines[i - s] = `${new Date(b.t[i]!).toISOString().slice(0, 19)}Z,${b.o[i]},${b.h[i]},${b.l[i]},${b.c[i]},${b.v[i]}\n`;
     const chunk = lines.join("");
     if (length + chunk.length > MAX_STRING_LENGTH - 1024) {
       // Add what still fits, line by line.

@@ -13,7 +13,8 @@ const LOOPS_C = fileURLToPath(new URL("./loops.c", import.meta.url));
 
 /** Why the seed oracle cannot run here, or null when it can. */
 export function seedUnavailable(seedDir: string): string | null {
-  if (!existsSync(join(seedDir, "golden.py")) || !existsSync(join(seedDir, "src", "features", "ict_detectors.py"))) return `no seed oracle at ${seedDir}`;
+  if (!existsSync(join(seedDir, "golden.py")) || !existsSync(join(seedDir, "src", "features", "ict_detectors.py")))
+    return `no seed oracle at ${seedDir}`;
   if (!existsSync(PYTHON)) return `no ${PYTHON}`;
   const r = spawnSync(PYTHON, ["-c", "import pandas, numpy"], { encoding: "utf8" });
   if (r.status !== 0) return `${PYTHON} cannot import pandas/numpy`;
@@ -37,7 +38,11 @@ export function runSeed(seedDir: string, csv: string, repeats: number): SeedRun 
   try {
     const file = join(dir, "bars.csv");
     writeFileSync(file, csv);
-    const out = execFileSync(PYTHON, [DRIVER, seedDir, file, String(repeats)], { encoding: "utf8", maxBuffer: 1 << 20, stdio: ["ignore", "pipe", "pipe"] });
+    const out = execFileSync(PYTHON, [DRIVER, seedDir, file, String(repeats)], {
+      encoding: "utf8",
+      maxBuffer: 1 << 20,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     return JSON.parse(out.trim().split("\n").pop()!) as SeedRun;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -72,12 +77,21 @@ export function compileLoops(): CLoops {
   const dispose = (): void => rmSync(dir, { recursive: true, force: true });
   let compiler = cc;
   try {
-    compiler = execFileSync(cc, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split("\n")[0]!.trim();
+    compiler = execFileSync(cc, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+      .split("\n")[0]!
+      .trim();
     const binary = join(dir, "loops");
     execFileSync(cc, [flags, "-o", binary, LOOPS_C, "-lm"], { stdio: ["ignore", "ignore", "pipe"] });
     return { binary, reason: null, compiler, flags, dir, dispose };
   } catch (e) {
-    return { binary: null, reason: `no working C compiler (${cc}): ${String((e as Error).message).split("\n")[0]}`, compiler, flags, dir, dispose };
+    return {
+      binary: null,
+      reason: `no working C compiler (${cc}): ${String((e as Error).message).split("\n")[0]}`,
+      compiler,
+      flags,
+      dir,
+      dispose,
+    };
   }
 }
 

@@ -161,7 +161,12 @@ function runRound(title: string, impls: readonly Impl[], opts: TimingOptions): P
  * single calls for slow impls. Setup is the caller's job: the functions must
  * only run the computation.
  */
-export async function timeSuite(title: string, impls: readonly Impl[], opts: TimingOptions, onDone?: (t: Timing) => void): Promise<Timing[]> {
+export async function timeSuite(
+  title: string,
+  impls: readonly Impl[],
+  opts: TimingOptions,
+  onDone?: (t: Timing) => void,
+): Promise<Timing[]> {
   const fast: Impl[] = [];
   const out = new Map<string, Timing>();
   for (const impl of impls) {

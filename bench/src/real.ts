@@ -41,7 +41,14 @@ export function loadBtc(files: string[]): { bars: OhlcvArrays; text: string } {
     texts.push(body.endsWith("\n") ? body : `${body}\n`);
   }
   const n = parts.reduce((a, p) => a + p.t.length, 0);
-  const bars: OhlcvArrays = { t: new Float64Array(n), o: new Float64Array(n), h: new Float64Array(n), l: new Float64Array(n), c: new Float64Array(n), v: new Float64Array(n) };
+  const bars: OhlcvArrays = {
+    t: new Float64Array(n),
+    o: new Float64Array(n),
+    h: new Float64Array(n),
+    l: new Float64Array(n),
+    c: new Float64Array(n),
+    v: new Float64Array(n),
+  };
   let at = 0;
   for (const p of parts) {
     for (const f of ["t", "o", "h", "l", "c", "v"] as const) bars[f].set(p[f], at);

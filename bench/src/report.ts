@@ -56,7 +56,9 @@ export function summary(r: Report): string[] {
         String(x.samples),
         x.speedupVsTs !== undefined ? `${x.speedupVsTs.toFixed(2)}x` : "",
         x.ratioToC !== undefined ? `${x.ratioToC.toFixed(2)}` : "",
-        [x.speedupVsSeed !== undefined ? `${Math.round(x.speedupVsSeed).toLocaleString("en-US")}x seed` : "", x.note ?? ""].filter(Boolean).join("; "),
+        [x.speedupVsSeed !== undefined ? `${Math.round(x.speedupVsSeed).toLocaleString("en-US")}x seed` : "", x.note ?? ""]
+          .filter(Boolean)
+          .join("; "),
       ]),
       [false, false, true, true, true, true, true, true, true, false],
       (i) => `${recs[i]!.suite}/${recs[i]!.bars}`,
@@ -80,22 +82,37 @@ export function summary(r: Report): string[] {
 
   if (r.chromium.results.length > 0) {
     const xs = [...r.chromium.results].sort((a, b) => (a.kernel < b.kernel ? -1 : a.kernel > b.kernel ? 1 : a.bars - b.bars));
-    out.push("", `Node vs headless Chromium (${r.chromium.info?.version ?? "?"}; same code and sampler, same bars; ratio = Chromium / Node)`, "");
+    out.push(
+      "",
+      `Node vs headless Chromium (${r.chromium.info?.version ?? "?"}; same code and sampler, same bars; ratio = Chromium / Node)`,
+      "",
+    );
     out.push(
       ...table(
         ["kernel", "bars", "node ns/bar", "chromium ns/bar", "ratio", "±rme node/chromium"],
-        xs.map((x) => [x.kernel, fmtBars(x.bars), ns(x.node.nsPerBar), ns(x.chromium.nsPerBar), `${x.ratio.toFixed(2)}x`, `±${x.node.rme.toFixed(1)}% / ±${x.chromium.rme.toFixed(1)}%`]),
+        xs.map((x) => [
+          x.kernel,
+          fmtBars(x.bars),
+          ns(x.node.nsPerBar),
+          ns(x.chromium.nsPerBar),
+          `${x.ratio.toFixed(2)}x`,
+          `±${x.node.rme.toFixed(1)}% / ±${x.chromium.rme.toFixed(1)}%`,
+        ]),
         [false, true, true, true, true, true],
         (i) => xs[i]!.kernel,
       ),
     );
   } else out.push("", `Node vs Chromium: skipped (${r.chromium.reason})`);
 
-  if (r.seedOracle.runs.length === 0) out.push("", `Seed oracle: not run (${r.seedOracle.reason ?? "no size within BENCH_SEED_MAX_SECONDS"})`);
+  if (r.seedOracle.runs.length === 0)
+    out.push("", `Seed oracle: not run (${r.seedOracle.reason ?? "no size within BENCH_SEED_MAX_SECONDS"})`);
 
   if (r.largest) {
     const m = r.largest;
-    out.push("", `Memory at the largest run (${fmtBars(m.bars)} bars): peak RSS ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MiB; WebAssembly memory ${(m.wasmMemoryBytes / 2 ** 20).toFixed(0)} MiB = ${m.wasmBytesPerBar.toFixed(0)} bytes/bar (6 input columns are 48 bytes/bar)`);
+    out.push(
+      "",
+      `Memory at the largest run (${fmtBars(m.bars)} bars): peak RSS ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MiB; WebAssembly memory ${(m.wasmMemoryBytes / 2 ** 20).toFixed(0)} MiB = ${m.wasmBytesPerBar.toFixed(0)} bytes/bar (6 input columns are 48 bytes/bar)`,
+    );
   }
 
   out.push("", "Targets (issue #7, this machine; not unit tests):", "");
@@ -108,6 +125,9 @@ export function summary(r: Report): string[] {
   );
   for (const t of r.targets) if (t.detail) out.push(`  ${t.target}: ${t.detail}`);
   if (r.skipped.length > 0) out.push("", "Skipped:", ...r.skipped.map((s) => `  - ${s}`));
-  out.push("", `load average ${r.machine.loadavgStart.join(" ")} at the start, ${r.machine.loadavgEnd.join(" ")} at the end (${r.machine.cores} cores: above ${r.machine.cores} other jobs were competing)`);
+  out.push(
+    "",
+    `load average ${r.machine.loadavgStart.join(" ")} at the start, ${r.machine.loadavgEnd.join(" ")} at the end (${r.machine.cores} cores: above ${r.machine.cores} other jobs were competing)`,
+  );
   return out;
 }

@@ -52,14 +52,17 @@ async function main(): Promise<void> {
   const report = await runBench(o);
   for (const line of summary(report)) console.log(line);
   console.log(`\nwrote ${o.out}`);
-  console.log(`total wall time ${report.wallSeconds.toFixed(1)} s (sizes ${report.config.sizes instanceof Array ? (report.config.sizes as number[]).map(fmtBars).join(", ") : ""})`);
+  console.log(
+    `total wall time ${report.wallSeconds.toFixed(1)} s (sizes ${report.config.sizes instanceof Array ? (report.config.sizes as number[]).map(fmtBars).join(", ") : ""})`,
+  );
 }
 
 // Ctrl-C / kill: exit at once (playwright closes the browser it started on exit).
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => process.exit(130));
 
 main().catch((e: unknown) => {
-  if (e instanceof VerificationError) console.error(`\nVERIFICATION FAILED: ${e.message}\nThe outputs of two implementations differ; no results were written.`);
+  if (e instanceof VerificationError)
+    console.error(`\nVERIFICATION FAILED: ${e.message}\nThe outputs of two implementations differ; no results were written.`);
   else console.error(e);
   process.exit(1);
 });

@@ -36,9 +36,19 @@ export interface SampleResult {
   xs: number[];
 }
 
-export const DEFAULT_SAMPLER: SamplerOptions = { warmupCalls: 3, warmupMs: 150, minSampleMs: 20, maxMs: 400, minSamples: 5, slowMinSamples: 3, slowMs: 250 };
+export const DEFAULT_SAMPLER: SamplerOptions = {
+  warmupCalls: 3,
+  warmupMs: 150,
+  minSampleMs: 20,
+  maxMs: 400,
+  minSamples: 5,
+  slowMinSamples: 3,
+  slowMs: 250,
+};
 
-const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086];
+const T95 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086,
+];
 
 /** Median and relative margin of error (95%, percent) of samples. */
 export function stats(xs: number[]): { median: number; rme: number } {

@@ -23,7 +23,13 @@ export const SWING_K = 2;
 export const FVG_TOL = 1e-6;
 
 /** The kernels compared across engines, in run order. */
-export const XKERNELS = ["atr(14) wasm kernel", "swings(k=2) wasm kernel", "fvg detect wasm kernel", "features(1 tf) columns ict", "atr(14) ts loop"] as const;
+export const XKERNELS = [
+  "atr(14) wasm kernel",
+  "swings(k=2) wasm kernel",
+  "fvg detect wasm kernel",
+  "features(1 tf) columns ict",
+  "atr(14) ts loop",
+] as const;
 export type XKernel = (typeof XKERNELS)[number];
 
 /** One timing of one kernel, with its output digest (both engines must report the same). */
@@ -54,9 +60,18 @@ export class CrossBench {
     const wb = (this.wb = resident ?? engine.allocBars(n));
     if (this.ownBars) for (const f of ["t", "o", "h", "l", "c", "v"] as const) wb.view(f).set(bars[f]);
     const a = (bytes: number): number => engine.alloc(bytes);
-    const [atrOut, scratch, flags, hi, lo, gMid, gDir, gLo, gHi, nLo] = [n * 8, k.atrScratchBytes(ATR_PERIOD), n, n * 4, n * 4, n * 4, n * 4, n * 8, n * 8, 0].map((b) => a(b + 16)) as [
-      number, number, number, number, number, number, number, number, number, number,
-    ];
+    const [atrOut, scratch, flags, hi, lo, gMid, gDir, gLo, gHi, nLo] = [
+      n * 8,
+      k.atrScratchBytes(ATR_PERIOD),
+      n,
+      n * 4,
+      n * 4,
+      n * 4,
+      n * 4,
+      n * 8,
+      n * 8,
+      0,
+    ].map((b) => a(b + 16)) as [number, number, number, number, number, number, number, number, number, number];
     this.ptrs = [atrOut, scratch, flags, hi, lo, gMid, gDir, gLo, gHi, nLo];
     const tsOut = new Float64Array(n);
     const ring = new Float64Array(ATR_PERIOD);

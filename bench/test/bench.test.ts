@@ -17,7 +17,18 @@ const dir = mkdtempSync(join(tmpdir(), "ict-bench-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const TINY = {
-  timing: { rounds: 1, maxTime: 0.01, minSamples: 2, minTime: 0.002, warmupCalls: 1, warmupSeconds: 0, slowCallSeconds: 0.05, slowBudgetSeconds: 0.05, slowMinCalls: 1, coldCallSeconds: Infinity },
+  timing: {
+    rounds: 1,
+    maxTime: 0.01,
+    minSamples: 2,
+    minTime: 0.002,
+    warmupCalls: 1,
+    warmupSeconds: 0,
+    slowCallSeconds: 0.05,
+    slowBudgetSeconds: 0.05,
+    slowMinCalls: 1,
+    coldCallSeconds: Infinity,
+  },
   sampler: { warmupCalls: 1, warmupMs: 0, minSampleMs: 1, maxMs: 5, minSamples: 2, slowMinSamples: 1, slowMs: 50 },
 };
 
@@ -65,7 +76,9 @@ describe("pnpm bench at 2,000 bars", () => {
       expect(suites, s).toContain(s);
     }
     const atr = report.results.filter((r) => r.suite === "atr(14)").map((r) => r.impl);
-    expect(atr).toEqual(expect.arrayContaining(["wasm kernel", "ts loop", "atr() api", "technicalindicators (wilder)", "trading-signals (wilder)"]));
+    expect(atr).toEqual(
+      expect.arrayContaining(["wasm kernel", "ts loop", "atr() api", "technicalindicators (wilder)", "trading-signals (wilder)"]),
+    );
   });
 
   it("every record has the documented fields", () => {
@@ -150,8 +163,17 @@ describe("targets", () => {
   });
 
   it("the Chromium target takes the worst kernel at >= 100k bars", () => {
-    const x = (kernel: string, bars: number, ratio: number) => ({ kernel, bars, node: { nsPerBar: 1, rme: 0, samples: 1 }, chromium: { nsPerBar: ratio, rme: 0, samples: 1 }, ratio, sameOutput: true });
-    const t = evaluateTargets(base([], [x("a", 10_000, 3), x("a", 100_000, 1.2), x("b", 1_000_000, 1.4)])).find((y) => y.target.startsWith("Chromium"))!;
+    const x = (kernel: string, bars: number, ratio: number) => ({
+      kernel,
+      bars,
+      node: { nsPerBar: 1, rme: 0, samples: 1 },
+      chromium: { nsPerBar: ratio, rme: 0, samples: 1 },
+      ratio,
+      sameOutput: true,
+    });
+    const t = evaluateTargets(base([], [x("a", 10_000, 3), x("a", 100_000, 1.2), x("b", 1_000_000, 1.4)])).find((y) =>
+      y.target.startsWith("Chromium"),
+    )!;
     expect(t.met).toBe(false);
     expect(t.factor).toBeCloseTo(1.4 / 1.3, 9);
   });
@@ -160,7 +182,15 @@ describe("targets", () => {
 describe("sampler", () => {
   it("returns a positive median per call and pools", () => {
     let calls = 0;
-    const r = sample(() => calls++, { warmupCalls: 2, warmupMs: 0, minSampleMs: 1, maxMs: 5, minSamples: 3, slowMinSamples: 1, slowMs: 50 });
+    const r = sample(() => calls++, {
+      warmupCalls: 2,
+      warmupMs: 0,
+      minSampleMs: 1,
+      maxMs: 5,
+      minSamples: 3,
+      slowMinSamples: 1,
+      slowMs: 50,
+    });
     expect(r.median).toBeGreaterThan(0);
     expect(r.samples).toBe(r.xs.length);
     expect(calls).toBeGreaterThanOrEqual(2 + 3 * r.count);

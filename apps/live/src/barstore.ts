@@ -136,7 +136,14 @@ export class BarStore {
     const s = this.slot(day, sym);
     if (!s.cols) {
       const b = this.bars(day, sym);
-      s.cols = columnsFromArrays({ t: b.map((x) => x.t), o: b.map((x) => x.o), h: b.map((x) => x.h), l: b.map((x) => x.l), c: b.map((x) => x.c), v: b.map((x) => x.v) });
+      s.cols = columnsFromArrays({
+        t: b.map((x) => x.t),
+        o: b.map((x) => x.o),
+        h: b.map((x) => x.h),
+        l: b.map((x) => x.l),
+        c: b.map((x) => x.c),
+        v: b.map((x) => x.v),
+      });
     }
     return s.cols;
   }

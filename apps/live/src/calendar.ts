@@ -102,7 +102,8 @@ export class TradingCalendar {
       try {
         const list = await this.source(start, end);
         for (let d = start; d <= end; d = addDays(d, 1)) this.days.set(d, null);
-        for (const c of list) if (typeof c?.date === "string" && typeof c.open === "string" && typeof c.close === "string") this.days.set(c.date, c);
+        for (const c of list)
+          if (typeof c?.date === "string" && typeof c.open === "string" && typeof c.close === "string") this.days.set(c.date, c);
         this.fetched.add(month);
         if (this.cacheFile) {
           const all = [...this.days.values()].filter((x): x is CalendarDay => x !== null).sort((a, b) => (a.date < b.date ? -1 : 1));

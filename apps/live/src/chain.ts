@@ -23,7 +23,19 @@
  * (symbol, prompt), so a re-ticked minute whose prompt did not change is not
  * asked again, and a restarted process reuses the answers already in the file.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { sliceColumns, type Columns, type Profile } from "@ict/core";
 import { tick, type ContextDoc, type LlmAnswer, type LlmProvider, type TickOutput } from "@ict/pipeline";
@@ -157,10 +169,17 @@ export class DayChain {
    */
   resume(store: BarStore): void {
     const file = this.readPromptsFile();
-    for (const t of file) for (const sym of t.asked) if (t.cur[sym]!.answer) this.o.cache.set(this.key(sym, t.prompts[sym]!), Promise.resolve(t.cur[sym]!));
+    for (const t of file)
+      for (const sym of t.asked) if (t.cur[sym]!.answer) this.o.cache.set(this.key(sym, t.prompts[sym]!), Promise.resolve(t.cur[sym]!));
     this.step(store, { all: true, ask: false });
     let m = 0;
-    while (m < file.length && m < this.ticks.length && file[m]!.t === this.ticks[m]!.now && this.o.symbols.every((s) => file[m]!.prompts[s] === this.ticks[m]!.prompts[s])) m++;
+    while (
+      m < file.length &&
+      m < this.ticks.length &&
+      file[m]!.t === this.ticks[m]!.now &&
+      this.o.symbols.every((s) => file[m]!.prompts[s] === this.ticks[m]!.prompts[s])
+    )
+      m++;
     const cut = m < file.length ? file[m]!.offset : file.length ? file[file.length - 1]!.end : 0;
     ftruncateSync(this.fd, cut);
     this.offsets = file.slice(0, m).map((f) => f.offset);
@@ -170,7 +189,10 @@ export class DayChain {
       if (i < m) rec.cur = file[i]!.cur;
       else this.ask(rec);
     }
-    if (file.length) this.o.log(`resume ${this.o.day}: ${this.ticks.length} ticks from ${store.count(this.o.day)} journaled bars; ${m} ticks of prompts.jsonl kept${m < file.length ? `, ${file.length - m} recomputed` : ""}`);
+    if (file.length)
+      this.o.log(
+        `resume ${this.o.day}: ${this.ticks.length} ticks from ${store.count(this.o.day)} journaled bars; ${m} ticks of prompts.jsonl kept${m < file.length ? `, ${file.length - m} recomputed` : ""}`,
+      );
     this.commit();
   }
 
@@ -200,7 +222,8 @@ export class DayChain {
       if (line.t === undefined || t !== group.t || line.symbol !== this.o.symbols[count] || typeof line.prompt !== "string") break;
       group.prompts[line.symbol] = line.prompt;
       if (line.asked === true) group.asked.add(line.symbol);
-      group.cur[line.symbol] = line.error !== undefined ? { answer: line.answer ?? null, error: line.error } : { answer: line.answer ?? null };
+      group.cur[line.symbol] =
+        line.error !== undefined ? { answer: line.answer ?? null, error: line.error } : { answer: line.answer ?? null };
       group.end = nl + 1;
       count++;
       pos = nl + 1;
@@ -286,7 +309,17 @@ export class DayChain {
       }
       const out = tick({ watchlist: this.o.symbols, bars1m, now: t, dayEt: day, context, profile: this.o.profile });
       context = out.context;
-      const rec: TickRec = { now: t, ctx: JSON.stringify(out.context), out, prompts: out.prompts, asked: new Set(), answers: {}, cur: null, pending: 0, dead: false };
+      const rec: TickRec = {
+        now: t,
+        ctx: JSON.stringify(out.context),
+        out,
+        prompts: out.prompts,
+        asked: new Set(),
+        answers: {},
+        cur: null,
+        pending: 0,
+        dead: false,
+      };
       if (t <= this.highWater) this.stats.reticks++;
       this.stats.ticks++;
       this.highWater = Math.max(this.highWater, t);
@@ -392,7 +425,14 @@ export class DayChain {
         this.o.symbols
           .map((s) => {
             const a = (cur[s] = rec.asked.has(s) ? rec.answers[s]! : (prevCur?.[s] ?? { answer: null }));
-            const line: Record<string, unknown> = { t: iso, symbol: s, prompt: rec.prompts[s], llm: this.o.llm.name, asked: rec.asked.has(s), answer: a.answer };
+            const line: Record<string, unknown> = {
+              t: iso,
+              symbol: s,
+              prompt: rec.prompts[s],
+              llm: this.o.llm.name,
+              asked: rec.asked.has(s),
+              answer: a.answer,
+            };
             if (a.error !== undefined) line.error = a.error;
             return JSON.stringify(line);
           })

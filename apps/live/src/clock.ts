@@ -52,10 +52,13 @@ export function wallMs(clock: Clock, marketMs: number): number {
 export function sleepMarket(clock: Clock, marketMs: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, wallMs(clock, marketMs));
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      wallMs(clock, marketMs),
+    );
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal!.reason);

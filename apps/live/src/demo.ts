@@ -142,12 +142,30 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   // Four minutes in a row without a bar for any symbol (no trades anywhere), as Alpaca's feed has them: not a dead socket.
   const quiet = Math.round(minutes * 0.63);
   // Live-account keys, and the client starting on the default paper host: the calendar must come from the live host.
-  const fake = await new FakeAlpaca({ symbols, minutes, speed, leadMs: Math.max(30_000, 1_500 * speed), faults: o.faults === false ? [] : allFaults(minutes, speed), silentMinutes: [quiet, quiet + 1, quiet + 2, quiet + 3], account: "live", log, ...o.fake }).start();
+  const fake = await new FakeAlpaca({
+    symbols,
+    minutes,
+    speed,
+    leadMs: Math.max(30_000, 1_500 * speed),
+    faults: o.faults === false ? [] : allFaults(minutes, speed),
+    silentMinutes: [quiet, quiet + 1, quiet + 2, quiet + 3],
+    account: "live",
+    log,
+    ...o.fake,
+  }).start();
   o.onFake?.(fake);
   const loop = new LiveLoop({
     symbols,
     out: o.out,
-    alpaca: { keyId: "fake-key", secretKey: "fake-secret", feed: "iex", dataUrl: fake.urls.dataUrl, tradingUrl: fake.urls.tradingUrl, tradingFallbackUrl: fake.urls.liveTradingUrl, streamUrl: fake.urls.streamUrl },
+    alpaca: {
+      keyId: "fake-key",
+      secretKey: "fake-secret",
+      feed: "iex",
+      dataUrl: fake.urls.dataUrl,
+      tradingUrl: fake.urls.tradingUrl,
+      tradingFallbackUrl: fake.urls.liveTradingUrl,
+      streamUrl: fake.urls.streamUrl,
+    },
     clock: fake.clock,
     llm: o.llm ?? createLlmProvider("offline"),
     debounceMs: 3_000,
@@ -175,7 +193,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const reconcileFixed = loop.summary().added + loop.summary().corrected - before;
     await loop.stop();
     counts.duplicated = countBars(fake, loop, o.out).duplicated;
-    return { counts, reconcileFixed, summary: loop.summary(), fake: fake.stats, tradingUrl: loop.rest.tradingUrl, seconds: (performance.now() - started) / 1000 };
+    return {
+      counts,
+      reconcileFixed,
+      summary: loop.summary(),
+      fake: fake.stats,
+      tradingUrl: loop.rest.tradingUrl,
+      seconds: (performance.now() - started) / 1000,
+    };
   } finally {
     await loop.stop();
     await fake.close();

@@ -125,8 +125,19 @@ export class LiveLoop {
     this.clock = o.clock ?? systemClock;
     this.llm = o.llm ?? createLlmProvider("offline");
     this.log = o.log ?? ((m) => process.stderr.write(m + "\n"));
-    this.rest = new AlpacaRest(o.alpaca, { clock: this.clock, fetch: o.fetch, timeoutMs: o.restTimeoutMs, maxRetries: o.restRetries, random: o.random, log: this.log });
-    this.calendar = new TradingCalendar((a, b) => this.rest.calendar(a, b, this.abort.signal), join(o.out, "data", "calendar.json"), this.log);
+    this.rest = new AlpacaRest(o.alpaca, {
+      clock: this.clock,
+      fetch: o.fetch,
+      timeoutMs: o.restTimeoutMs,
+      maxRetries: o.restRetries,
+      random: o.random,
+      log: this.log,
+    });
+    this.calendar = new TradingCalendar(
+      (a, b) => this.rest.calendar(a, b, this.abort.signal),
+      join(o.out, "data", "calendar.json"),
+      this.log,
+    );
   }
 
   /** The current New York day of the loop. */
@@ -184,7 +195,11 @@ export class LiveLoop {
         new Promise<void>((_, reject) => {
           timer = setTimeout(() => {
             const why = this.stream?.lastProblem ? ` (last: ${this.stream.lastProblem})` : "";
-            reject(new StartupError(`could not connect to ${streamFeedUrl(this.o.alpaca.streamUrl, this.o.alpaca.feed)} within ${Math.round(limit / 1000)} s${why}; check the network and the URLs, or raise --start-timeout`));
+            reject(
+              new StartupError(
+                `could not connect to ${streamFeedUrl(this.o.alpaca.streamUrl, this.o.alpaca.feed)} within ${Math.round(limit / 1000)} s${why}; check the network and the URLs, or raise --start-timeout`,
+              ),
+            );
           }, limit);
         }),
       ]);
@@ -272,7 +287,12 @@ export class LiveLoop {
    * Takes one bar (stream `b`/`u` or REST): validates it, drops duplicates,
    * journals changes and schedules the tick. Returns what happened.
    */
-  ingest(sym: string, raw: AlpacaBar, src: BarSource, knownAt = this.clock.now()): "new" | "duplicate" | "corrected" | "stale" | "invalid" | "ignored" {
+  ingest(
+    sym: string,
+    raw: AlpacaBar,
+    src: BarSource,
+    knownAt = this.clock.now(),
+  ): "new" | "duplicate" | "corrected" | "stale" | "invalid" | "ignored" {
     if (this.stopping || !this.o.symbols.includes(sym)) {
       this.counters.ignored++;
       return "ignored";
@@ -288,7 +308,8 @@ export class LiveLoop {
       bar = parseAlpacaBar(fixed);
     } catch (e) {
       this.store.stats.invalid++;
-      const why = e instanceof BarValidationError ? `field ${e.field}: ${e.reason} (value ${JSON.stringify(e.value)})` : (e as Error).message;
+      const why =
+        e instanceof BarValidationError ? `field ${e.field}: ${e.reason} (value ${JSON.stringify(e.value)})` : (e as Error).message;
       this.log(`bar ${sym} ${typeof raw?.t === "string" ? raw.t : "?"} (${src}) skipped: ${why}`);
       return "invalid";
     }
@@ -303,7 +324,9 @@ export class LiveLoop {
     if (repaired) {
       // Counted once per stored version (a re-sent or backfilled copy of the same bar is a duplicate).
       this.counters.repaired++;
-      this.log(`bar ${sym} ${String(raw.t)} (${src}) repaired: o ${raw.o} h ${raw.h} l ${raw.l} c ${raw.c} -> h ${repaired.h} l ${repaired.l}`);
+      this.log(
+        `bar ${sym} ${String(raw.t)} (${src}) repaired: o ${raw.o} h ${raw.h} l ${raw.l} c ${raw.c} -> h ${repaired.h} l ${repaired.l}`,
+      );
     }
     const rec: JournalRecord = { S: sym, t: new Date(bar.t).toISOString(), o: bar.o, h: bar.h, l: bar.l, c: bar.c, v: bar.v, src };
     if (bar.n !== undefined) rec.n = bar.n;
@@ -420,16 +443,20 @@ export class LiveLoop {
    */
   private armSessionTimer(): void {
     const after = this.o.reconcileAfterCloseMs === undefined ? 300_000 : this.o.reconcileAfterCloseMs;
-    this.sessionTimer = setInterval(() => {
-      if (this.stopping) return;
-      const now = this.clock.now();
-      const today = nyDate(now);
-      if (this.calendarDay !== today && now - this.calendarFailedAt >= (this.o.calendarRetryMs ?? 1_800_000)) void this.refreshCalendar(today);
-      const day = this.day;
-      if (after === null || !day || this.reconciled.has(day)) return;
-      const s = this.calendar.session(day);
-      if (s && now >= s.close + after) void this.reconcile();
-    }, Math.max(50, wallMs(this.clock, 60_000)));
+    this.sessionTimer = setInterval(
+      () => {
+        if (this.stopping) return;
+        const now = this.clock.now();
+        const today = nyDate(now);
+        if (this.calendarDay !== today && now - this.calendarFailedAt >= (this.o.calendarRetryMs ?? 1_800_000))
+          void this.refreshCalendar(today);
+        const day = this.day;
+        if (after === null || !day || this.reconciled.has(day)) return;
+        const s = this.calendar.session(day);
+        if (s && now >= s.close + after) void this.reconcile();
+      },
+      Math.max(50, wallMs(this.clock, 60_000)),
+    );
   }
 
   /**
@@ -459,7 +486,8 @@ export class LiveLoop {
   /** Counters of the run. */
   summary(): LoopSummary {
     const chain = { ...this.chainTotals };
-    for (const c of [...this.retired, ...(this.chain ? [this.chain] : [])]) for (const k of Object.keys(chain) as Array<keyof ChainStats>) chain[k] += c.stats[k];
+    for (const c of [...this.retired, ...(this.chain ? [this.chain] : [])])
+      for (const k of Object.keys(chain) as Array<keyof ChainStats>) chain[k] += c.stats[k];
     return {
       day: this.day,
       bars: this.day ? this.store.count(this.day) : 0,

@@ -111,24 +111,33 @@ export function parseLiveArgs(argv: string[], env: Record<string, string | undef
   if (values.help) throw new UsageError(USAGE);
   if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0]!.slice(0, 80))} (see live --help)`);
   if (values.feed !== "iex" && values.feed !== "sip" && values.feed !== "test") throw new UsageError("--feed must be iex, sip or test");
-  if (values.account !== undefined && values.account !== "paper" && values.account !== "live") throw new UsageError("--account must be paper or live");
+  if (values.account !== undefined && values.account !== "paper" && values.account !== "live")
+    throw new UsageError("--account must be paper or live");
   if (!(LLM_KINDS as readonly string[]).includes(values.llm!)) throw new UsageError(`--llm must be one of ${LLM_KINDS.join(", ")}`);
   if (!(PROFILES as readonly string[]).includes(values.profile!)) throw new UsageError(`--profile must be one of ${PROFILES.join(", ")}`);
   const feed = values.feed as Feed;
-  if (feed === "test" && values.demo) throw new UsageError("--feed test is Alpaca's own test stream; the demo runs its fake server: use one or the other");
+  if (feed === "test" && values.demo)
+    throw new UsageError("--feed test is Alpaca's own test stream; the demo runs its fake server: use one or the other");
   const fallbackSymbols = values.demo ? "SPY,QQQ,IWM" : feed === "test" ? TEST_SYMBOL : "";
-  const symbols = (values.symbols ?? fallbackSymbols).split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
+  const symbols = (values.symbols ?? fallbackSymbols)
+    .split(",")
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
   if (!symbols.length) throw new UsageError(`--symbols is required (e.g. --symbols SPY,QQQ,IWM; see live --help)`);
-  for (const s of symbols) if (!/^[A-Z][A-Z0-9.]{0,9}$/.test(s)) throw new UsageError(`--symbols: ${JSON.stringify(s.slice(0, 80))} is not a ticker`);
+  for (const s of symbols)
+    if (!/^[A-Z][A-Z0-9.]{0,9}$/.test(s)) throw new UsageError(`--symbols: ${JSON.stringify(s.slice(0, 80))} is not a ticker`);
   if (new Set(symbols).size !== symbols.length) throw new UsageError("--symbols: a symbol is listed twice");
-  if (feed === "test" && (symbols.length !== 1 || symbols[0] !== TEST_SYMBOL)) throw new UsageError(`--feed test: Alpaca's test stream serves only ${TEST_SYMBOL} (omit --symbols)`);
+  if (feed === "test" && (symbols.length !== 1 || symbols[0] !== TEST_SYMBOL))
+    throw new UsageError(`--feed test: Alpaca's test stream serves only ${TEST_SYMBOL} (omit --symbols)`);
   const num = (name: string, v: string | undefined, min: number, max: number): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (v.trim() === "" || !Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number in ${min}..${max}, got ${JSON.stringify(v.slice(0, 80))}`);
+    if (v.trim() === "" || !Number.isFinite(n) || n < min || n > max)
+      throw new UsageError(`--${name} must be a number in ${min}..${max}, got ${JSON.stringify(v.slice(0, 80))}`);
     return n;
   };
-  if (values.clock !== undefined && !parseClockSpec(values.clock)) throw new UsageError("--clock must be ISO@WALLMS*SPEED, e.g. 2024-03-15T13:30:00Z@1700000000000*60");
+  if (values.clock !== undefined && !parseClockSpec(values.clock))
+    throw new UsageError("--clock must be ISO@WALLMS*SPEED, e.g. 2024-03-15T13:30:00Z@1700000000000*60");
   // The trading host (calendar): a flag or APCA_API_BASE_URL wins; else --account; else paper, then live if paper refuses the keys.
   const explicitTrading = values["trading-url"] ?? env.APCA_API_BASE_URL;
   const tradingUrl = explicitTrading ?? (values.account === "live" ? DEFAULT_URLS.liveTradingUrl : DEFAULT_URLS.tradingUrl);
@@ -216,13 +225,22 @@ export async function runLive(argv: string[], r: RunEnv): Promise<number> {
     if (a.demo) return await demo(a, llm, r);
     const keyId = env.APCA_API_KEY_ID;
     const secretKey = env.APCA_API_SECRET_KEY;
-    if (!keyId || !secretKey) throw new UsageError("APCA_API_KEY_ID and APCA_API_SECRET_KEY must be set in the environment (or try --demo)");
+    if (!keyId || !secretKey)
+      throw new UsageError("APCA_API_KEY_ID and APCA_API_SECRET_KEY must be set in the environment (or try --demo)");
     const out = resolve(a.out ?? "live-out");
     const clock = a.clock ? parseClockSpec(a.clock)! : systemClock;
     const loop = new LiveLoop({
       symbols: a.symbols,
       out,
-      alpaca: { keyId, secretKey, dataUrl: a.dataUrl, tradingUrl: a.tradingUrl, tradingFallbackUrl: a.tradingFallbackUrl, streamUrl: a.streamUrl, feed: a.feed },
+      alpaca: {
+        keyId,
+        secretKey,
+        dataUrl: a.dataUrl,
+        tradingUrl: a.tradingUrl,
+        tradingFallbackUrl: a.tradingFallbackUrl,
+        streamUrl: a.streamUrl,
+        feed: a.feed,
+      },
       profile: a.profile,
       clock,
       llm,
@@ -232,7 +250,9 @@ export async function runLive(argv: string[], r: RunEnv): Promise<number> {
       log,
     });
     const done = new Promise<string>((res) => (r.onSignal ?? defaultSignals)((sig) => res(sig)));
-    log(`symbols ${a.symbols.join(",")}, feed ${a.feed} (${streamFeedUrl(a.streamUrl, a.feed)}), llm ${llm.name} (${llm.model}), out ${out}; keys from the environment`);
+    log(
+      `symbols ${a.symbols.join(",")}, feed ${a.feed} (${streamFeedUrl(a.streamUrl, a.feed)}), llm ${llm.name} (${llm.model}), out ${out}; keys from the environment`,
+    );
     let why: string;
     try {
       const started = await Promise.race([loop.start().then(() => null), done.then((sig) => `signal ${sig} during start-up`)]);
@@ -255,7 +275,9 @@ export async function runLive(argv: string[], r: RunEnv): Promise<number> {
     log(`stopping (${why}): no more bars, finishing writes, closing the socket`);
     await loop.stop();
     const s = loop.summary();
-    io.stdout(`day ${s.day}: bars ${s.bars} (new ${s.added}, restored ${s.restored}, duplicates dropped ${s.duplicates}, corrected ${s.corrected}, repaired ${s.repaired}, invalid ${s.invalid}); ticks ${s.chain.ticks} (rewinds ${s.chain.rewinds}); llm calls ${s.chain.llmCalls}, failures ${s.chain.llmFailures}\n`);
+    io.stdout(
+      `day ${s.day}: bars ${s.bars} (new ${s.added}, restored ${s.restored}, duplicates dropped ${s.duplicates}, corrected ${s.corrected}, repaired ${s.repaired}, invalid ${s.invalid}); ticks ${s.chain.ticks} (rewinds ${s.chain.rewinds}); llm calls ${s.chain.llmCalls}, failures ${s.chain.llmFailures}\n`,
+    );
     return loop.fatal ? EXIT.refused : EXIT.ok;
   } catch (e) {
     if (e instanceof UsageError) {
@@ -280,8 +302,13 @@ export function demoOutDir(out: string | undefined): string {
     if (!statSync(dir).isDirectory()) throw new UsageError(`--out ${JSON.stringify(out.slice(0, 80))} is not a folder`);
     const entries = readdirSync(dir);
     if (entries.length) {
-      const shown = entries.slice(0, 3).map((n) => JSON.stringify(n.slice(0, 40))).join(", ");
-      throw new UsageError(`--out ${JSON.stringify(out.slice(0, 80))} is not empty (${entries.length} entries: ${shown}${entries.length > 3 ? ", ..." : ""}); the demo writes only into a new or empty folder: name another, or omit --out for a fresh temporary one`);
+      const shown = entries
+        .slice(0, 3)
+        .map((n) => JSON.stringify(n.slice(0, 40)))
+        .join(", ");
+      throw new UsageError(
+        `--out ${JSON.stringify(out.slice(0, 80))} is not empty (${entries.length} entries: ${shown}${entries.length > 3 ? ", ..." : ""}); the demo writes only into a new or empty folder: name another, or omit --out for a fresh temporary one`,
+      );
     }
   } else mkdirSync(dir, { recursive: true });
   return dir;
@@ -294,7 +321,9 @@ async function demo(a: LiveArgs, llm: LlmProvider, r: RunEnv): Promise<number> {
     // The demo's own faults make a lot of noise: keep the interesting lines.
     if (/fault|reconnect attempt|406|silent|malformed|skipped|429|500|backfill|resume|llm/.test(m)) io.stderr(`live: ${m}\n`);
   };
-  io.stdout(`demo: fake Alpaca on 127.0.0.1, ${a.symbols.join(",")}, ${a.minutes} minutes at ${a.speed}x, faults ${a.faults ? "on" : "off"}, llm ${llm.name}; output ${out}\n`);
+  io.stdout(
+    `demo: fake Alpaca on 127.0.0.1, ${a.symbols.join(",")}, ${a.minutes} minutes at ${a.speed}x, faults ${a.faults ? "on" : "off"}, llm ${llm.name}; output ${out}\n`,
+  );
   const res = await runDemo({ out, symbols: a.symbols, minutes: a.minutes, speed: a.speed, faults: a.faults, llm, log: quiet });
   const s = res.summary;
   const f = res.fake;

@@ -6,7 +6,13 @@ import { AlpacaAuthError, type AlpacaConfig, type StreamBar } from "../src/alpac
 import { virtualClock } from "../src/clock.js";
 import { FakeAlpaca } from "../src/fake/server.js";
 
-const cfg = (fake: FakeAlpaca, o: Partial<AlpacaConfig> = {}): AlpacaConfig => ({ keyId: "fake-key", secretKey: "fake-secret", feed: "iex", ...fake.urls, ...o });
+const cfg = (fake: FakeAlpaca, o: Partial<AlpacaConfig> = {}): AlpacaConfig => ({
+  keyId: "fake-key",
+  secretKey: "fake-secret",
+  feed: "iex",
+  ...fake.urls,
+  ...o,
+});
 
 describe("backoff policy", () => {
   it("doubles up to the cap, with jitter in [d/2, d]", () => {
@@ -50,7 +56,13 @@ describe("REST client against the fake server", () => {
       expect(seen.length).toBe(Math.ceil(total / 7));
       expect(seen.slice(1).every((u) => new URL(u).searchParams.has("page_token"))).toBe(true);
       const q = new URL(seen[0]!).searchParams;
-      expect(Object.fromEntries(q)).toMatchObject({ symbols: "SPY,QQQ,IWM", timeframe: "1Min", feed: "iex", adjustment: "raw", limit: "7" });
+      expect(Object.fromEntries(q)).toMatchObject({
+        symbols: "SPY,QQQ,IWM",
+        timeframe: "1Min",
+        feed: "iex",
+        adjustment: "raw",
+        limit: "7",
+      });
       const latest = await rest.latestBars(["SPY"]);
       expect(latest.SPY).toEqual(served.SPY!.at(-1));
       const cal = await rest.calendar("2024-03-11", "2024-03-17");
@@ -61,7 +73,15 @@ describe("REST client against the fake server", () => {
   });
 
   it("retries 429 after the rate-limit reset and 500 with backoff; gives up at once on the 403 Alpaca answers to wrong keys", async () => {
-    const fake = await new FakeAlpaca({ minutes: 10, speed: 100, leadMs: -20 * 60_000, faults: [{ at: -100, kind: "rest429", count: 2, resetMs: 5_000 }, { at: -100, kind: "rest500", count: 1 }] }).start();
+    const fake = await new FakeAlpaca({
+      minutes: 10,
+      speed: 100,
+      leadMs: -20 * 60_000,
+      faults: [
+        { at: -100, kind: "rest429", count: 2, resetMs: 5_000 },
+        { at: -100, kind: "rest500", count: 1 },
+      ],
+    }).start();
     try {
       const logs: string[] = [];
       const rest = new AlpacaRest(cfg(fake), { clock: fake.clock, log: (m) => logs.push(m), backoff: { baseMs: 100, capMs: 1000 } });
@@ -88,7 +108,10 @@ describe("REST client against the fake server", () => {
       if (calls === 1) return new Promise((_, rej) => init!.signal!.addEventListener("abort", () => rej(new Error("aborted"))));
       return Promise.resolve(new Response(JSON.stringify({ bars: { SPY: [] }, next_page_token: null }), { status: 200 }));
     };
-    const rest = new AlpacaRest({ keyId: "k", secretKey: "s", feed: "iex", dataUrl: "http://127.0.0.1:9", tradingUrl: "", streamUrl: "" }, { fetch: hangingFetch, timeoutMs: 50, backoff: { baseMs: 1, capMs: 2 } });
+    const rest = new AlpacaRest(
+      { keyId: "k", secretKey: "s", feed: "iex", dataUrl: "http://127.0.0.1:9", tradingUrl: "", streamUrl: "" },
+      { fetch: hangingFetch, timeoutMs: 50, backoff: { baseMs: 1, capMs: 2 } },
+    );
     expect(await rest.bars({ symbols: ["SPY"], start: 0 })).toEqual({ SPY: [] });
     expect(calls).toBe(2);
   });
@@ -105,7 +128,14 @@ describe("stream client against the fake server", () => {
       symbols: ["SPY", "QQQ", "IWM"],
       clock: fake.clock,
       // A generous real-time floor: a loaded machine must not pass for a dead socket.
-      timings: { pingMs: 2_000, pongTimeoutMs: 6_000, backoff: { baseMs: 500, capMs: 2_000 }, limitBackoff: { baseMs: 2_000, capMs: 4_000 }, wallFloorMs: 2_000, ...o.timings },
+      timings: {
+        pingMs: 2_000,
+        pongTimeoutMs: 6_000,
+        backoff: { baseMs: 500, capMs: 2_000 },
+        limitBackoff: { baseMs: 2_000, capMs: 4_000 },
+        wallFloorMs: 2_000,
+        ...o.timings,
+      },
       onBar: (b) => o.bars?.push(b),
       onReady: () => ready++,
       onFatal: (e) => (fatal = e),
@@ -158,7 +188,14 @@ describe("stream client against the fake server", () => {
   });
 
   it("after a drop, waits out 406 connection-limit errors with backoff, reconnects and is ready again", async () => {
-    const fake = await new FakeAlpaca({ minutes: 20, speed: 300, faults: [{ at: 2, kind: "drop" }, { at: 2, kind: "reject406", count: 2 }] }).start();
+    const fake = await new FakeAlpaca({
+      minutes: 20,
+      speed: 300,
+      faults: [
+        { at: 2, kind: "drop" },
+        { at: 2, kind: "reject406", count: 2 },
+      ],
+    }).start();
     const logs: string[] = [];
     const c = open(fake, { logs });
     try {

@@ -13,9 +13,23 @@ function io() {
 
 describe("live command line", () => {
   it("parses the flags; base URLs from flags, else the environment, else Alpaca's", () => {
-    const a = parseLiveArgs(["--symbols", "spy, QQQ,IWM", "--feed", "sip", "--llm", "gemini", "--out", "x", "--profile", "seed-v0.1"], { APCA_API_DATA_URL: "http://d", APCA_API_STREAM_URL: "ws://s/v2" });
-    expect(a).toMatchObject({ symbols: ["SPY", "QQQ", "IWM"], feed: "sip", llm: "gemini", out: "x", profile: "seed-v0.1", dataUrl: "http://d", streamUrl: "ws://s/v2", tradingUrl: "https://paper-api.alpaca.markets" });
-    expect(parseLiveArgs(["--symbols", "SPY", "--data-url", "http://flag"], { APCA_API_DATA_URL: "http://env" }).dataUrl).toBe("http://flag");
+    const a = parseLiveArgs(["--symbols", "spy, QQQ,IWM", "--feed", "sip", "--llm", "gemini", "--out", "x", "--profile", "seed-v0.1"], {
+      APCA_API_DATA_URL: "http://d",
+      APCA_API_STREAM_URL: "ws://s/v2",
+    });
+    expect(a).toMatchObject({
+      symbols: ["SPY", "QQQ", "IWM"],
+      feed: "sip",
+      llm: "gemini",
+      out: "x",
+      profile: "seed-v0.1",
+      dataUrl: "http://d",
+      streamUrl: "ws://s/v2",
+      tradingUrl: "https://paper-api.alpaca.markets",
+    });
+    expect(parseLiveArgs(["--symbols", "SPY", "--data-url", "http://flag"], { APCA_API_DATA_URL: "http://env" }).dataUrl).toBe(
+      "http://flag",
+    );
     expect(parseLiveArgs(["--demo"], {}).symbols).toEqual(["SPY", "QQQ", "IWM"]);
   });
 
@@ -44,7 +58,9 @@ describe("live command line", () => {
     expect(r.err.join("")).toContain("APCA_API_KEY_ID and APCA_API_SECRET_KEY must be set");
     expect(r.err.join("")).not.toContain("only-id");
     r = io();
-    expect(await runLive(["--symbols", "SPY", "--llm", "gemini"], { env: { APCA_API_KEY_ID: "k1", APCA_API_SECRET_KEY: "s3cr3t" }, io: r.io })).toBe(2);
+    expect(
+      await runLive(["--symbols", "SPY", "--llm", "gemini"], { env: { APCA_API_KEY_ID: "k1", APCA_API_SECRET_KEY: "s3cr3t" }, io: r.io }),
+    ).toBe(2);
     expect(r.err.join("")).toContain("GEMINI_API_KEY");
     expect(r.err.join("")).not.toContain("s3cr3t");
   });
@@ -82,10 +98,22 @@ describe("live command line", () => {
   });
 
   it("the calendar's trading host: paper by default with the live host as fallback; --account or APCA_API_BASE_URL choose one, without fallback", () => {
-    expect(parseLiveArgs(["--symbols", "SPY"], {})).toMatchObject({ tradingUrl: "https://paper-api.alpaca.markets", tradingFallbackUrl: "https://api.alpaca.markets" });
-    expect(parseLiveArgs(["--symbols", "SPY", "--account", "live"], {})).toMatchObject({ tradingUrl: "https://api.alpaca.markets", tradingFallbackUrl: undefined });
-    expect(parseLiveArgs(["--symbols", "SPY", "--account", "paper"], {})).toMatchObject({ tradingUrl: "https://paper-api.alpaca.markets", tradingFallbackUrl: undefined });
-    expect(parseLiveArgs(["--symbols", "SPY"], { APCA_API_BASE_URL: "http://t" })).toMatchObject({ tradingUrl: "http://t", tradingFallbackUrl: undefined });
+    expect(parseLiveArgs(["--symbols", "SPY"], {})).toMatchObject({
+      tradingUrl: "https://paper-api.alpaca.markets",
+      tradingFallbackUrl: "https://api.alpaca.markets",
+    });
+    expect(parseLiveArgs(["--symbols", "SPY", "--account", "live"], {})).toMatchObject({
+      tradingUrl: "https://api.alpaca.markets",
+      tradingFallbackUrl: undefined,
+    });
+    expect(parseLiveArgs(["--symbols", "SPY", "--account", "paper"], {})).toMatchObject({
+      tradingUrl: "https://paper-api.alpaca.markets",
+      tradingFallbackUrl: undefined,
+    });
+    expect(parseLiveArgs(["--symbols", "SPY"], { APCA_API_BASE_URL: "http://t" })).toMatchObject({
+      tradingUrl: "http://t",
+      tradingFallbackUrl: undefined,
+    });
     expect(() => parseLiveArgs(["--symbols", "SPY", "--account", "cash"], {})).toThrow("--account must be paper or live");
   });
 });
@@ -102,7 +130,7 @@ describe("live --demo output folder", () => {
       expect(await runLive(["--demo", "--out", dir], { env: {}, io: r.io })).toBe(2);
       const err = r.err.join("");
       expect(err.split("\n").filter(Boolean)).toHaveLength(1);
-      expect(err).toContain("is not empty (1 entries: \"data\")");
+      expect(err).toContain('is not empty (1 entries: "data")');
       expect(r.out.join("")).toBe("");
       expect(readFileSync(join(old, "prompts.jsonl"), "utf8")).toBe("{}\n");
       // A file given as the folder is refused too; a new folder is created; an empty one is used as is.

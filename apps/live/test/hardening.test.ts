@@ -41,7 +41,14 @@ function loopOn(fake: FakeAlpaca, o: Partial<LoopOptions> & { logs?: string[] } 
   const loop = new LiveLoop({
     symbols: SYMBOLS,
     out: outDir("hard"),
-    alpaca: { keyId: "fake-key", secretKey: "fake-secret", feed: "iex", dataUrl: fake.urls.dataUrl, tradingUrl: fake.urls.tradingUrl, streamUrl: fake.urls.streamUrl },
+    alpaca: {
+      keyId: "fake-key",
+      secretKey: "fake-secret",
+      feed: "iex",
+      dataUrl: fake.urls.dataUrl,
+      tradingUrl: fake.urls.tradingUrl,
+      streamUrl: fake.urls.streamUrl,
+    },
     clock: fake.clock,
     debounceMs: 3_000,
     streamTimings: FAST_TIMINGS,
@@ -79,7 +86,14 @@ describe("processes: bounded start-up, indefinite reconnects after it", () => {
     const loop = new LiveLoop({
       symbols: ["SPY"],
       out: outDir("unreach"),
-      alpaca: { keyId: "k", secretKey: "s", feed: "iex", dataUrl: `http://127.0.0.1:${port}`, tradingUrl: `http://127.0.0.1:${port}`, streamUrl: `ws://127.0.0.1:${port}/v2` },
+      alpaca: {
+        keyId: "k",
+        secretKey: "s",
+        feed: "iex",
+        dataUrl: `http://127.0.0.1:${port}`,
+        tradingUrl: `http://127.0.0.1:${port}`,
+        streamUrl: `ws://127.0.0.1:${port}/v2`,
+      },
       startTimeoutMs: 1_500,
       streamTimings: { backoff: { baseMs: 200, capMs: 400 } },
       log: (m) => logs.push(m),
@@ -91,7 +105,9 @@ describe("processes: bounded start-up, indefinite reconnects after it", () => {
     );
     await loop.stop(500);
     expect(err).toBeInstanceOf(StartupError);
-    expect((err as Error).message).toMatch(new RegExp(`^could not connect to ws://127.0.0.1:${port}/v2/iex within 2 s \\(last: socket error: .*ECONNREFUSED`));
+    expect((err as Error).message).toMatch(
+      new RegExp(`^could not connect to ws://127.0.0.1:${port}/v2/iex within 2 s \\(last: socket error: .*ECONNREFUSED`),
+    );
     expect(Date.now() - t0).toBeLessThan(5_000);
     // It tried more than once before giving up (the start-up retries too, within its time).
     expect(logs.filter((l) => l.includes("reconnect attempt")).length).toBeGreaterThanOrEqual(2);
@@ -102,14 +118,33 @@ describe("processes: bounded start-up, indefinite reconnects after it", () => {
     const err: string[] = [];
     const out = outDir("cli-unreach");
     const t0 = Date.now();
-    const code = await runLive(["--symbols", "SPY", "--out", out, "--start-timeout", "2", "--data-url", `http://127.0.0.1:${port}`, "--trading-url", `http://127.0.0.1:${port}`, "--stream-url", `ws://127.0.0.1:${port}/v2`], {
-      env: { APCA_API_KEY_ID: "k", APCA_API_SECRET_KEY: "s" },
-      io: { stdout: () => {}, stderr: (s) => void err.push(s) },
-      onSignal: () => {},
-    });
+    const code = await runLive(
+      [
+        "--symbols",
+        "SPY",
+        "--out",
+        out,
+        "--start-timeout",
+        "2",
+        "--data-url",
+        `http://127.0.0.1:${port}`,
+        "--trading-url",
+        `http://127.0.0.1:${port}`,
+        "--stream-url",
+        `ws://127.0.0.1:${port}/v2`,
+      ],
+      {
+        env: { APCA_API_KEY_ID: "k", APCA_API_SECRET_KEY: "s" },
+        io: { stdout: () => {}, stderr: (s) => void err.push(s) },
+        onSignal: () => {},
+      },
+    );
     expect(code).toBe(4);
     expect(Date.now() - t0).toBeLessThan(8_000);
-    const errors = err.join("").split("\n").filter((l) => l.startsWith("live: error"));
+    const errors = err
+      .join("")
+      .split("\n")
+      .filter((l) => l.startsWith("live: error"));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^live: error: could not connect to ws:\/\/127\.0\.0\.1:\d+\/v2\/iex within 2 s/);
   });
@@ -134,7 +169,14 @@ describe("real-service behaviour", () => {
     const loop = new LiveLoop({
       symbols: ["SPY"],
       out: outDir("repair"),
-      alpaca: { keyId: "k", secretKey: "s", feed: "iex", dataUrl: "http://127.0.0.1:9", tradingUrl: "http://127.0.0.1:9", streamUrl: "ws://127.0.0.1:9/v2" },
+      alpaca: {
+        keyId: "k",
+        secretKey: "s",
+        feed: "iex",
+        dataUrl: "http://127.0.0.1:9",
+        tradingUrl: "http://127.0.0.1:9",
+        streamUrl: "ws://127.0.0.1:9/v2",
+      },
       clock: virtualClock(nyTime(day, "09:30"), 1),
       debounceMs: 0,
       log: () => {},
@@ -151,7 +193,10 @@ describe("real-service behaviour", () => {
     expect(loop.store.get("SPY", Date.parse(below.t))).toMatchObject({ o: 99.8, h: 101.0, l: 99.8, c: 100.6 });
     expect(loop.summary()).toMatchObject({ repaired: 2, invalid: 0, duplicates: 1 });
     await loop.stop(500);
-    const journal = readFileSync(journalPath(loop["o"].out, day), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const journal = readFileSync(journalPath(loop["o"].out, day), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(journal.map((r) => [r.o, r.h, r.l])).toEqual([
       [101.5, 101.5, 100.1],
       [99.8, 101.0, 99.8],
@@ -165,7 +210,14 @@ describe("real-service behaviour", () => {
     const loop = new LiveLoop({
       symbols: ["SPY"],
       out: outDir("rest4xx"),
-      alpaca: { keyId: "k", secretKey: "s", feed: "iex", dataUrl: "http://127.0.0.1:9", tradingUrl: "http://127.0.0.1:9", streamUrl: "ws://127.0.0.1:9/v2" },
+      alpaca: {
+        keyId: "k",
+        secretKey: "s",
+        feed: "iex",
+        dataUrl: "http://127.0.0.1:9",
+        tradingUrl: "http://127.0.0.1:9",
+        streamUrl: "ws://127.0.0.1:9/v2",
+      },
       clock: virtualClock(nyTime(day, "10:00"), 1),
       fetch: (async () => {
         calls++;
@@ -184,7 +236,9 @@ describe("real-service behaviour", () => {
   it("REST asks adjustment=raw, as the stream's bars are raw", async () => {
     const fake = await fakeOf({ minutes: 5, speed: 1, leadMs: -10 * 60_000 });
     const seen: string[] = [];
-    const loop = loopOn(fake, { fetch: ((u: string | URL | Request, i?: RequestInit) => (seen.push(String(u)), fetch(u, i))) as typeof fetch });
+    const loop = loopOn(fake, {
+      fetch: ((u: string | URL | Request, i?: RequestInit) => (seen.push(String(u)), fetch(u, i))) as typeof fetch,
+    });
     const bars = await loop.rest.bars({ symbols: ["SPY"], start: fake.sessionStart });
     expect(bars.SPY!.length).toBeGreaterThan(0);
     expect(new URL(seen[0]!).searchParams.get("adjustment")).toBe("raw");
@@ -193,7 +247,18 @@ describe("real-service behaviour", () => {
   it("live keys on the default paper host: the calendar is read from the live host (the paper host answers 403), not silently assumed", async () => {
     const fake = await fakeOf({ minutes: 20, speed: 300, leadMs: 5 * 60_000, account: "live" });
     const logs: string[] = [];
-    const loop = loopOn(fake, { logs, alpaca: { keyId: "fake-key", secretKey: "fake-secret", feed: "iex", dataUrl: fake.urls.dataUrl, tradingUrl: fake.urls.tradingUrl, tradingFallbackUrl: fake.urls.liveTradingUrl, streamUrl: fake.urls.streamUrl } });
+    const loop = loopOn(fake, {
+      logs,
+      alpaca: {
+        keyId: "fake-key",
+        secretKey: "fake-secret",
+        feed: "iex",
+        dataUrl: fake.urls.dataUrl,
+        tradingUrl: fake.urls.tradingUrl,
+        tradingFallbackUrl: fake.urls.liveTradingUrl,
+        streamUrl: fake.urls.streamUrl,
+      },
+    });
     await loop.start();
     await until(() => loop.rest.tradingUrl === fake.urls.liveTradingUrl, 10_000, "the calendar from the live host");
     expect(fake.stats.calendarRequests).toBe(2);
@@ -208,11 +273,27 @@ describe("real-service behaviour", () => {
     const err: string[] = [];
     const out = outDir("cal-cli");
     const u = fake.urls;
-    const code = await runLive(["--symbols", SYMBOLS.join(","), "--out", out, "--account", "paper", "--data-url", u.dataUrl, "--stream-url", u.streamUrl, "--trading-url", u.tradingUrl], {
-      env: { APCA_API_KEY_ID: "fake-key", APCA_API_SECRET_KEY: "fake-secret" },
-      io: { stdout: () => {}, stderr: (s) => void err.push(s) },
-      onSignal: () => {},
-    });
+    const code = await runLive(
+      [
+        "--symbols",
+        SYMBOLS.join(","),
+        "--out",
+        out,
+        "--account",
+        "paper",
+        "--data-url",
+        u.dataUrl,
+        "--stream-url",
+        u.streamUrl,
+        "--trading-url",
+        u.tradingUrl,
+      ],
+      {
+        env: { APCA_API_KEY_ID: "fake-key", APCA_API_SECRET_KEY: "fake-secret" },
+        io: { stdout: () => {}, stderr: (s) => void err.push(s) },
+        onSignal: () => {},
+      },
+    );
     expect(code).toBe(3);
     const text = err.join("");
     expect(text).toMatch(/live: (error|stopping \(fatal): calendar: \/v2\/calendar: HTTP 403/);
@@ -286,12 +367,14 @@ describe("stream errors", () => {
     const fake = await fakeOf({ minutes: 5, speed: 300 });
     const { st } = open(fake, `${fake.urls.streamUrl}/nasdaq`);
     await until(() => st.fatal !== null, 10_000, "the final error");
-    expect(st.fatal!.message).toMatch(/^stream: HTTP 404 on connect to ws:\/\/127\.0\.0\.1:\d+\/v2\/nasdaq \(check the stream URL and the feed\)$/);
+    expect(st.fatal!.message).toMatch(
+      /^stream: HTTP 404 on connect to ws:\/\/127\.0\.0\.1:\d+\/v2\/nasdaq \(check the stream URL and the feed\)$/,
+    );
     await new Promise((r) => setTimeout(r, 600));
     expect(st.logs.join("\n")).not.toContain("reconnect attempt");
   });
 
-  it("401 \"not authenticated\" means not authenticated yet: the client authenticates and goes on", async () => {
+  it('401 "not authenticated" means not authenticated yet: the client authenticates and goes on', async () => {
     const fake = await fakeOf({ minutes: 5, speed: 300, leadMs: 60_000, unauthFirst: true });
     const { st } = open(fake);
     await until(() => st.ready === 1, 10_000, "the subscription");
@@ -302,7 +385,16 @@ describe("stream errors", () => {
 
   it("wrong keys get 403 from REST (as Alpaca answers) and stop the loop", async () => {
     const fake = await fakeOf({ minutes: 5, speed: 300, leadMs: 60_000 });
-    const loop = loopOn(fake, { alpaca: { keyId: "fake-key", secretKey: "wrong", feed: "iex", dataUrl: fake.urls.dataUrl, tradingUrl: fake.urls.tradingUrl, streamUrl: fake.urls.streamUrl } });
+    const loop = loopOn(fake, {
+      alpaca: {
+        keyId: "fake-key",
+        secretKey: "wrong",
+        feed: "iex",
+        dataUrl: fake.urls.dataUrl,
+        tradingUrl: fake.urls.tradingUrl,
+        streamUrl: fake.urls.streamUrl,
+      },
+    });
     const err = await loop.start().then(
       () => null,
       (e: unknown) => e,

@@ -16,7 +16,14 @@ describe("live loop without a network", () => {
     const loop = new LiveLoop({
       symbols,
       out,
-      alpaca: { keyId: "k", secretKey: "s", feed: "iex", dataUrl: "http://127.0.0.1:9", tradingUrl: "http://127.0.0.1:9", streamUrl: "ws://127.0.0.1:9/v2" },
+      alpaca: {
+        keyId: "k",
+        secretKey: "s",
+        feed: "iex",
+        dataUrl: "http://127.0.0.1:9",
+        tradingUrl: "http://127.0.0.1:9",
+        streamUrl: "ws://127.0.0.1:9/v2",
+      },
       clock: virtualClock(nyTime("2024-03-14", "15:40"), 1),
       debounceMs: 0,
       log: (m) => logs.push(m),

@@ -28,19 +28,38 @@ interface Child {
 }
 
 function startLive(fake: FakeAlpaca, out: string, extraEnv: Record<string, string> = {}, args: string[] = []): Child {
-  const proc = spawn(process.execPath, ["--import", "tsx", CLI, "--symbols", SYMBOLS.join(","), "--out", out, "--llm", "offline", "--clock", clockSpec(fake.clock), "--debounce-ms", "3000", ...args], {
-    cwd: join(here, ".."),
-    env: {
-      PATH: process.env.PATH,
-      APCA_API_KEY_ID: "fake-key",
-      APCA_API_SECRET_KEY: "fake-secret",
-      APCA_API_DATA_URL: fake.urls.dataUrl,
-      APCA_API_BASE_URL: fake.urls.tradingUrl,
-      APCA_API_STREAM_URL: fake.urls.streamUrl,
-      ...extraEnv,
+  const proc = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      CLI,
+      "--symbols",
+      SYMBOLS.join(","),
+      "--out",
+      out,
+      "--llm",
+      "offline",
+      "--clock",
+      clockSpec(fake.clock),
+      "--debounce-ms",
+      "3000",
+      ...args,
+    ],
+    {
+      cwd: join(here, ".."),
+      env: {
+        PATH: process.env.PATH,
+        APCA_API_KEY_ID: "fake-key",
+        APCA_API_SECRET_KEY: "fake-secret",
+        APCA_API_DATA_URL: fake.urls.dataUrl,
+        APCA_API_BASE_URL: fake.urls.tradingUrl,
+        APCA_API_STREAM_URL: fake.urls.streamUrl,
+        ...extraEnv,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   children.push(proc);
   const c: Child = { proc, out: [], err: [], exit: new Promise((r) => proc.on("exit", (code, signal) => r({ code, signal }))) };
   proc.stdout!.on("data", (d) => c.out.push(String(d)));
@@ -84,7 +103,14 @@ function caughtUp(fake: FakeAlpaca, out: string): boolean {
 describe("the live process", () => {
   it("killed with SIGKILL mid-session and restarted loses nothing; SIGINT then stops it cleanly (exit 0, socket closed)", async () => {
     // 25 market minutes (6 s) before the first bar: time for the child to start on a loaded machine.
-    const fake = await new FakeAlpaca({ symbols: SYMBOLS, minutes: 40, speed: 250, seed: 5, leadMs: 25 * 60_000, faults: [{ at: 25, kind: "drop" }] }).start();
+    const fake = await new FakeAlpaca({
+      symbols: SYMBOLS,
+      minutes: 40,
+      speed: 250,
+      seed: 5,
+      leadMs: 25 * 60_000,
+      faults: [{ at: 25, kind: "drop" }],
+    }).start();
     fakes.push(fake);
     const out = tmp("kill");
     const first = startLive(fake, out);
@@ -118,7 +144,12 @@ describe("the live process", () => {
       const fake = await new FakeAlpaca({ symbols: SYMBOLS, minutes: 30, speed: 300, seed: 6, leadMs: 25 * 60_000, faults: [] }).start();
       fakes.push(fake);
       const out = tmp("sig2");
-      const c = startLive(fake, out, { OPENAI_API_KEY: "test", OPENAI_MODEL: "m1", OPENAI_BASE_URL: `http://127.0.0.1:${(hung.address() as AddressInfo).port}/v1` }, ["--llm", "openai"]);
+      const c = startLive(
+        fake,
+        out,
+        { OPENAI_API_KEY: "test", OPENAI_MODEL: "m1", OPENAI_BASE_URL: `http://127.0.0.1:${(hung.address() as AddressInfo).port}/v1` },
+        ["--llm", "openai"],
+      );
       await until(() => asked > 0, 60_000, "a question to the model");
       c.proc.kill("SIGINT");
       await until(() => c.err.join("").includes("stopping (signal SIGINT)"), 10_000, "the graceful stop to begin");
@@ -156,12 +187,36 @@ describe("the live process", () => {
   /** `npx -y pnpm@10.34.9 -s live …` from the repository root, as the README runs it, in its own process group. */
   function startTree(fake: FakeAlpaca, out: string): Child {
     const root = join(here, "../../..");
-    const proc = spawn("npx", ["-y", "pnpm@10.34.9", "-s", "live", "--symbols", SYMBOLS.join(","), "--out", out, "--clock", clockSpec(fake.clock), "--debounce-ms", "3000"], {
-      cwd: root,
-      detached: true,
-      env: { ...process.env, APCA_API_KEY_ID: "fake-key", APCA_API_SECRET_KEY: "fake-secret", APCA_API_DATA_URL: fake.urls.dataUrl, APCA_API_BASE_URL: fake.urls.tradingUrl, APCA_API_STREAM_URL: fake.urls.streamUrl },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const proc = spawn(
+      "npx",
+      [
+        "-y",
+        "pnpm@10.34.9",
+        "-s",
+        "live",
+        "--symbols",
+        SYMBOLS.join(","),
+        "--out",
+        out,
+        "--clock",
+        clockSpec(fake.clock),
+        "--debounce-ms",
+        "3000",
+      ],
+      {
+        cwd: root,
+        detached: true,
+        env: {
+          ...process.env,
+          APCA_API_KEY_ID: "fake-key",
+          APCA_API_SECRET_KEY: "fake-secret",
+          APCA_API_DATA_URL: fake.urls.dataUrl,
+          APCA_API_BASE_URL: fake.urls.tradingUrl,
+          APCA_API_STREAM_URL: fake.urls.streamUrl,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     children.push(proc);
     const c: Child = { proc, out: [], err: [], exit: new Promise((r) => proc.on("exit", (code, signal) => r({ code, signal }))) };
     proc.stdout!.on("data", (d) => c.out.push(String(d)));
@@ -169,44 +224,50 @@ describe("the live process", () => {
     return c;
   }
 
-  it.skipIf(!existsSync("/proc/self/stat"))("processes: SIGKILL of the top npx process does not leave the worker running (it notices its launcher is gone and stops)", async () => {
-    const fake = await new FakeAlpaca({ symbols: SYMBOLS, minutes: 60, speed: 60, seed: 8, leadMs: 10 * 60_000, faults: [] }).start();
-    fakes.push(fake);
-    const out = tmp("tree-kill");
-    const c = startTree(fake, out);
-    const pgrp = c.proc.pid!;
-    try {
-      await until(() => c.err.join("").includes("started"), 90_000, "the live loop to start under npx and pnpm");
-      // The tree: npx, pnpm, (sh), tsx, the worker: all in the group npx leads.
-      const members = group(pgrp);
-      expect(members.length, `process group ${pgrp}: ${members.join(",")}`).toBeGreaterThanOrEqual(3);
-      expect(procStat(pgrp)).not.toBeNull();
-      c.proc.kill("SIGKILL");
-      await until(() => group(pgrp).length === 0, 30_000, "every process of the tree to exit");
-      expect(c.err.join("")).toMatch(/the launching process \d+ is gone; stopping/);
-      expect(c.err.join("")).toContain("stopping (signal parent exit)");
-      await until(() => fake.openConnections === 0, 5_000, "the socket to close");
-    } finally {
-      for (const pid of group(pgrp)) process.kill(pid, "SIGKILL");
-      rmSync(out, { recursive: true, force: true });
-    }
-  });
+  it.skipIf(!existsSync("/proc/self/stat"))(
+    "processes: SIGKILL of the top npx process does not leave the worker running (it notices its launcher is gone and stops)",
+    async () => {
+      const fake = await new FakeAlpaca({ symbols: SYMBOLS, minutes: 60, speed: 60, seed: 8, leadMs: 10 * 60_000, faults: [] }).start();
+      fakes.push(fake);
+      const out = tmp("tree-kill");
+      const c = startTree(fake, out);
+      const pgrp = c.proc.pid!;
+      try {
+        await until(() => c.err.join("").includes("started"), 90_000, "the live loop to start under npx and pnpm");
+        // The tree: npx, pnpm, (sh), tsx, the worker: all in the group npx leads.
+        const members = group(pgrp);
+        expect(members.length, `process group ${pgrp}: ${members.join(",")}`).toBeGreaterThanOrEqual(3);
+        expect(procStat(pgrp)).not.toBeNull();
+        c.proc.kill("SIGKILL");
+        await until(() => group(pgrp).length === 0, 30_000, "every process of the tree to exit");
+        expect(c.err.join("")).toMatch(/the launching process \d+ is gone; stopping/);
+        expect(c.err.join("")).toContain("stopping (signal parent exit)");
+        await until(() => fake.openConnections === 0, 5_000, "the socket to close");
+      } finally {
+        for (const pid of group(pgrp)) process.kill(pid, "SIGKILL");
+        rmSync(out, { recursive: true, force: true });
+      }
+    },
+  );
 
-  it.skipIf(!existsSync("/proc/self/stat"))("processes: SIGTERM to the top npx process reaches the worker, which stops cleanly", async () => {
-    const fake = await new FakeAlpaca({ symbols: SYMBOLS, minutes: 60, speed: 60, seed: 9, leadMs: 10 * 60_000, faults: [] }).start();
-    fakes.push(fake);
-    const out = tmp("tree-term");
-    const c = startTree(fake, out);
-    const pgrp = c.proc.pid!;
-    try {
-      await until(() => c.err.join("").includes("started"), 90_000, "the live loop to start under npx and pnpm");
-      c.proc.kill("SIGTERM");
-      await until(() => group(pgrp).length === 0, 30_000, "every process of the tree to exit");
-      expect(c.err.join("")).toMatch(/stopping \(signal (SIGTERM|parent exit)\)/);
-      await until(() => fake.openConnections === 0, 5_000, "the socket to close");
-    } finally {
-      for (const pid of group(pgrp)) process.kill(pid, "SIGKILL");
-      rmSync(out, { recursive: true, force: true });
-    }
-  });
+  it.skipIf(!existsSync("/proc/self/stat"))(
+    "processes: SIGTERM to the top npx process reaches the worker, which stops cleanly",
+    async () => {
+      const fake = await new FakeAlpaca({ symbols: SYMBOLS, minutes: 60, speed: 60, seed: 9, leadMs: 10 * 60_000, faults: [] }).start();
+      fakes.push(fake);
+      const out = tmp("tree-term");
+      const c = startTree(fake, out);
+      const pgrp = c.proc.pid!;
+      try {
+        await until(() => c.err.join("").includes("started"), 90_000, "the live loop to start under npx and pnpm");
+        c.proc.kill("SIGTERM");
+        await until(() => group(pgrp).length === 0, 30_000, "every process of the tree to exit");
+        expect(c.err.join("")).toMatch(/stopping \(signal (SIGTERM|parent exit)\)/);
+        await until(() => fake.openConnections === 0, 5_000, "the socket to close");
+      } finally {
+        for (const pid of group(pgrp)) process.kill(pid, "SIGKILL");
+        rmSync(out, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -15,7 +15,16 @@ const bar = (t: string, c = 10) => ({ t, o: 10, h: 11, l: 9, c, v: 100 });
 
 describe("bar validation", () => {
   it("accepts a minute bar and keeps n and vw", () => {
-    expect(parseAlpacaBar({ ...bar("2024-03-15T13:30:00Z"), n: 5, vw: 10.1 })).toEqual({ t: Date.parse("2024-03-15T13:30:00Z"), o: 10, h: 11, l: 9, c: 10, v: 100, n: 5, vw: 10.1 });
+    expect(parseAlpacaBar({ ...bar("2024-03-15T13:30:00Z"), n: 5, vw: 10.1 })).toEqual({
+      t: Date.parse("2024-03-15T13:30:00Z"),
+      o: 10,
+      h: 11,
+      l: 9,
+      c: 10,
+      v: 100,
+      n: 5,
+      vw: 10.1,
+    });
   });
   it.each([
     [{ ...bar("2024-03-15T13:30:00Z"), h: 9.5 }, "h"],
@@ -79,7 +88,10 @@ describe("journal", () => {
     const p = join(tmp("journal"), "raw", "bars_1m.jsonl");
     const j = new Journal(p);
     expect(j.open()).toEqual([]);
-    j.append([{ S: "SPY", ...bar("2024-03-15T13:30:00Z"), src: "b" }, { S: "QQQ", ...bar("2024-03-15T13:30:00Z"), src: "rest" }]);
+    j.append([
+      { S: "SPY", ...bar("2024-03-15T13:30:00Z"), src: "b" },
+      { S: "QQQ", ...bar("2024-03-15T13:30:00Z"), src: "rest" },
+    ]);
     j.close();
     appendFileSync(p, '{"S":"IWM","t":"2024-03-15T13:3');
     const warnings: string[] = [];
@@ -122,17 +134,24 @@ describe("New York calendar", () => {
     expect(cal.isRegularHours(Date.parse("2024-11-29T17:59:00Z"))).toBe(true);
     expect(cal.isRegularHours(Date.parse("2024-11-29T18:00:00Z"))).toBe(false);
     // A second calendar reads the cache, not the endpoint.
-    const again = new TradingCalendar(async () => {
-      throw new Error("no network");
-    }, join(dir, "calendar.json"));
+    const again = new TradingCalendar(
+      async () => {
+        throw new Error("no network");
+      },
+      join(dir, "calendar.json"),
+    );
     await again.load("2024-11-29");
     expect(again.session("2024-11-28")).toBeNull();
     expect(calls).toBe(1);
     // Unreachable calendar: weekdays 09:30-16:00.
     const logs: string[] = [];
-    const none = new TradingCalendar(async () => {
-      throw new Error("offline");
-    }, null, (m) => logs.push(m));
+    const none = new TradingCalendar(
+      async () => {
+        throw new Error("offline");
+      },
+      null,
+      (m) => logs.push(m),
+    );
     await none.load("2024-07-04");
     expect(none.session("2024-07-06")).toBeNull();
     expect(new Date(none.session("2024-07-04")!.open).toISOString()).toBe("2024-07-04T13:30:00.000Z");
@@ -166,7 +185,16 @@ describe("day chain", () => {
     const out = tmp("chain");
     const store = new BarStore();
     const clock = virtualClock(start, 1);
-    const chain = new DayChain({ day: "2024-03-15", symbols, out, clock, llm: createLlmProvider("offline"), cache: new Map(), debounceMs: 0, log: () => {} });
+    const chain = new DayChain({
+      day: "2024-03-15",
+      symbols,
+      out,
+      clock,
+      llm: createLlmProvider("offline"),
+      cache: new Map(),
+      debounceMs: 0,
+      log: () => {},
+    });
     chain.resume(store);
     for (const a of order) {
       const b = parseAlpacaBar(a.b);
@@ -188,14 +216,26 @@ describe("day chain", () => {
     const gen = generateBars({ symbols, start, minutes: 10, seed: 8 });
     const offline = createLlmProvider("offline");
     // QQQ's calls fail (after the provider's own retries): deterministic, so a replay with the same provider agrees.
-    const flaky = { ...offline, complete: async (req: Parameters<typeof offline.complete>[0]) => {
-      if (req.symbol === "QQQ") throw new LlmError("openai: HTTP 503: overloaded", { status: 503, retryable: true });
-      return offline.complete(req);
-    } };
+    const flaky = {
+      ...offline,
+      complete: async (req: Parameters<typeof offline.complete>[0]) => {
+        if (req.symbol === "QQQ") throw new LlmError("openai: HTTP 503: overloaded", { status: 503, retryable: true });
+        return offline.complete(req);
+      },
+    };
     const out = tmp("chain-llm-fail");
     const logs: string[] = [];
     const store = new BarStore();
-    const chain = new DayChain({ day: "2024-03-15", symbols, out, clock: virtualClock(start, 1), llm: flaky, cache: new Map(), debounceMs: 0, log: (m) => logs.push(m) });
+    const chain = new DayChain({
+      day: "2024-03-15",
+      symbols,
+      out,
+      clock: virtualClock(start, 1),
+      llm: flaky,
+      cache: new Map(),
+      debounceMs: 0,
+      log: (m) => logs.push(m),
+    });
     chain.resume(store);
     for (let i = 0; i < 10; i++) {
       for (const S of symbols) {
@@ -210,14 +250,22 @@ describe("day chain", () => {
     chain.close();
     expect(chain.stats.llmFailures).toBeGreaterThan(0);
     expect(chain.uncommitted).toBe(0);
-    expect(logs.some((l) => l.includes("llm offline QQQ") && l.includes("HTTP 503") && l.includes("going on without an answer"))).toBe(true);
-    const lines = readFileSync(join(out, "data/daily_news/2024-03-15/processed/prompts.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(logs.some((l) => l.includes("llm offline QQQ") && l.includes("HTTP 503") && l.includes("going on without an answer"))).toBe(
+      true,
+    );
+    const lines = readFileSync(join(out, "data/daily_news/2024-03-15/processed/prompts.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.length).toBe(20);
-    for (const l of lines.filter((x) => x.symbol === "QQQ")) expect(l).toMatchObject({ answer: null, error: "openai: HTTP 503: overloaded" });
+    for (const l of lines.filter((x) => x.symbol === "QQQ"))
+      expect(l).toMatchObject({ answer: null, error: "openai: HTTP 503: overloaded" });
     expect(lines.filter((x) => x.symbol === "SPY").every((l) => l.answer !== null)).toBe(true);
     const ref = tmp("replay-llm-fail");
     await replay({ bars: asColumns(gen, symbols), out: ref, write: "close", llm: flaky, report: false });
-    expect(readFileSync(join(out, "data/daily_news/2024-03-15/processed/prompts.jsonl"), "utf8")).toBe(readFileSync(join(ref, "data/daily_news/2024-03-15/processed/prompts.jsonl"), "utf8"));
+    expect(readFileSync(join(out, "data/daily_news/2024-03-15/processed/prompts.jsonl"), "utf8")).toBe(
+      readFileSync(join(ref, "data/daily_news/2024-03-15/processed/prompts.jsonl"), "utf8"),
+    );
   });
 
   it("a restart keeps the answers already in prompts.jsonl and asks only about new ticks", async () => {
@@ -248,7 +296,10 @@ describe("day chain", () => {
     writeFileSync(p, text.slice(0, text.length - 30));
     await run(12);
     const want = new Set<string>();
-    const lines = readFileSync(p, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = readFileSync(p, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.length).toBe(12 * 2);
     for (const l of lines) want.add(`${l.symbol}|${l.prompt}`);
     // Only the prompts not answered in the first run were asked in the second (the torn tick's answer was lost and asked again).

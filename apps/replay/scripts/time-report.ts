@@ -55,7 +55,13 @@ for (let i = 0; i < 6; i++) {
   const b = async () => noRep.push((await replay({ bars, out, from: day, to: day, write: "close", report: false })).seconds * 1000);
   for (const run of i % 2 === 0 ? [a, b] : [b, a]) await run();
 }
-console.log(`day ${day}: ${input.symbols.map((s) => `${s.symbol} ${s.bars.length} bars`).join(", ")}; report ${(html.length / 1024).toFixed(0)} KiB (${withReport.reports[0]})`);
-console.log(`renderDayReport median ${median(render).toFixed(2)} ms; render + atomic write (rename, not flushed) median ${median(write).toFixed(2)} ms (40 runs)`);
-console.log(`replay of the day: with report median ${median(rep).toFixed(0)} ms, without ${median(noRep).toFixed(0)} ms (6 runs each, alternating; ratio ${(median(rep) / median(noRep)).toFixed(3)})`);
+console.log(
+  `day ${day}: ${input.symbols.map((s) => `${s.symbol} ${s.bars.length} bars`).join(", ")}; report ${(html.length / 1024).toFixed(0)} KiB (${withReport.reports[0]})`,
+);
+console.log(
+  `renderDayReport median ${median(render).toFixed(2)} ms; render + atomic write (rename, not flushed) median ${median(write).toFixed(2)} ms (40 runs)`,
+);
+console.log(
+  `replay of the day: with report median ${median(rep).toFixed(0)} ms, without ${median(noRep).toFixed(0)} ms (6 runs each, alternating; ratio ${(median(rep) / median(noRep)).toFixed(3)})`,
+);
 rmSync(out, { recursive: true, force: true });

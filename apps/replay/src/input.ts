@@ -1,6 +1,17 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { BarValidationError, columnsFromBars, columnsFromCsv, columnsFromParquet, CsvFormatError, DuplicateTimestampError, IctError, quoteValue, type Columns, type ReadOptions } from "@ict/core";
+import {
+  BarValidationError,
+  columnsFromBars,
+  columnsFromCsv,
+  columnsFromParquet,
+  CsvFormatError,
+  DuplicateTimestampError,
+  IctError,
+  quoteValue,
+  type Columns,
+  type ReadOptions,
+} from "@ict/core";
 import { nyDate } from "@ict/pipeline";
 
 /** An error the user can act on: printed as one line, exit code 2. */
@@ -81,7 +92,9 @@ export async function loadBarsFile(path: string, o: LoadOptions = {}): Promise<C
     buf = path === "-" ? readFileSync(0) : readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}: ${code ?? (e as Error).message}${code && READ_ERRORS[code] ? ` (${READ_ERRORS[code]})` : ""}`);
+    throw new UsageError(
+      `cannot read ${path}: ${code ?? (e as Error).message}${code && READ_ERRORS[code] ? ` (${READ_ERRORS[code]})` : ""}`,
+    );
   }
   if (buf.every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09)) throw new UsageError(`${path}: no bars (the file is empty)`);
   const cols = await readBuffer(path, buf, o);
@@ -95,7 +108,10 @@ async function readBuffer(path: string, buf: Buffer, o: LoadOptions): Promise<Co
   const readOptions: ReadOptions = o.repairOhlc === true ? { repairOhlc: true, onRepair: () => void repaired++ } : {};
   const done = (c: Columns): Columns => {
     if (repaired > 0) {
-      o.warn?.({ kind: "repaired", message: `${path}: ${repaired} bar(s) with the open or close outside the high-low range repaired (high = max(o,h,c), low = min(o,l,c))` });
+      o.warn?.({
+        kind: "repaired",
+        message: `${path}: ${repaired} bar(s) with the open or close outside the high-low range repaired (high = max(o,h,c), low = min(o,l,c))`,
+      });
     }
     return c;
   };
@@ -143,7 +159,10 @@ async function readBuffer(path: string, buf: Buffer, o: LoadOptions): Promise<Co
         if (!(e instanceof BarValidationError)) throw e instanceof IctError ? new UsageError(`${path}: ${cut(e.message)}`) : e;
         const row = original(e.row, dropped);
         if (badRows === "stop" || dropped.length >= maxBad) throw refuse(e, row, undefined, dropped.length);
-        o.warn?.({ kind: e instanceof DuplicateTimestampError ? "duplicate" : "bad-row", message: `${describe(path, e, row, undefined)}; row skipped` });
+        o.warn?.({
+          kind: e instanceof DuplicateTimestampError ? "duplicate" : "bad-row",
+          message: `${describe(path, e, row, undefined)}; row skipped`,
+        });
         rows.splice(e.row, 1);
         dropped.push(row);
         dropped.sort((a, b) => a - b);
@@ -164,7 +183,10 @@ async function readBuffer(path: string, buf: Buffer, o: LoadOptions): Promise<Co
       const line = e.line !== undefined ? original(e.line, droppedLines) : undefined;
       const row = original(e.row, droppedRows);
       if (badRows === "stop" || droppedLines.length >= maxBad || e.line === undefined) throw refuse(e, row, line, droppedLines.length);
-      o.warn?.({ kind: e instanceof DuplicateTimestampError ? "duplicate" : "bad-row", message: `${describe(path, e, row, line)}; row skipped` });
+      o.warn?.({
+        kind: e instanceof DuplicateTimestampError ? "duplicate" : "bad-row",
+        message: `${describe(path, e, row, line)}; row skipped`,
+      });
       cur = dropLine(cur, e.line);
       droppedLines.push(line!);
       droppedLines.sort((a, b) => a - b);
@@ -200,7 +222,11 @@ function etClock(ms: number): string {
  * the bars there are, as the live loop would), and a day on which one symbol
  * has no bars while others do (its capsule that day is empty).
  */
-export function checkReplayBars(bars: Record<string, Columns>, warn: (w: InputWarning) => void, range: { from?: string; to?: string } = {}): void {
+export function checkReplayBars(
+  bars: Record<string, Columns>,
+  warn: (w: InputWarning) => void,
+  range: { from?: string; to?: string } = {},
+): void {
   const daysOf = new Map<string, Set<string>>();
   const inRange = (d: string) => (!range.from || d >= range.from) && (!range.to || d <= range.to);
   for (const [sym, c] of Object.entries(bars)) {
@@ -229,7 +255,8 @@ export function checkReplayBars(bars: Record<string, Columns>, warn: (w: InputWa
     if (steps.length > 0) {
       steps.sort((a, b) => a - b);
       const median = steps[steps.length >> 1]!;
-      if (median !== MINUTE) throw new UsageError(`${sym}: bars are ${median / MINUTE} minutes apart (median within a day); the replay needs 1-minute bars`);
+      if (median !== MINUTE)
+        throw new UsageError(`${sym}: bars are ${median / MINUTE} minutes apart (median within a day); the replay needs 1-minute bars`);
     }
     for (const [day, gaps] of gapsByDay) {
       const missing = gaps.reduce((s, [a, b]) => s + (b - a) / MINUTE - 1, 0);
@@ -237,13 +264,17 @@ export function checkReplayBars(bars: Record<string, Columns>, warn: (w: InputWa
         .slice(0, 3)
         .map(([a, b]) => `${(b - a) / MINUTE - 1} after ${etClock(a)}`)
         .join(", ");
-      warn({ kind: "gap", message: `${sym} ${day}: ${gaps.length} gap(s), ${missing} bar(s) missing (${first}${gaps.length > 3 ? ", …" : ""} ET); ticking on the bars there are` });
+      warn({
+        kind: "gap",
+        message: `${sym} ${day}: ${gaps.length} gap(s), ${missing} bar(s) missing (${first}${gaps.length > 3 ? ", …" : ""} ET); ticking on the bars there are`,
+      });
     }
     daysOf.set(sym, days);
   }
   const all = new Set<string>();
   for (const d of daysOf.values()) for (const x of d) all.add(x);
   for (const day of [...all].sort()) {
-    for (const [sym, d] of daysOf) if (!d.has(day)) warn({ kind: "no-bars", message: `${sym} ${day}: no bars that day; its capsule is empty` });
+    for (const [sym, d] of daysOf)
+      if (!d.has(day)) warn({ kind: "no-bars", message: `${sym} ${day}: no bars that day; its capsule is empty` });
   }
 }

@@ -1,8 +1,32 @@
-import { accessSync, constants as fsConstants, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  constants as fsConstants,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { aggregate, columnsFromText, computeFeatures, IctError, parseIsoMs, PROFILES, quoteValue, smtObjects, type Columns, type Profile } from "@ict/core";
+import {
+  aggregate,
+  columnsFromText,
+  computeFeatures,
+  IctError,
+  parseIsoMs,
+  PROFILES,
+  quoteValue,
+  smtObjects,
+  type Columns,
+  type Profile,
+} from "@ict/core";
 import { buildCapsule, checkDay, checkSymbol, createLlmProvider, LLM_KINDS, type LlmKind, nyDate, updateSymbolState } from "@ict/pipeline";
 import { stringifyStrict, writeCapsule, writeFileAtomic } from "@ict/pipeline/node";
 import { checkReplayBars, loadBarsFile, UsageError, type InputWarning } from "./input.js";
@@ -51,7 +75,15 @@ const COMMANDS = {
   },
   capsule: {
     usage: "ict capsule --symbol S --tf 1m|5m [--ref REF] [--profile ict|seed-v0.1] [--now ISO] [--state-now ISO] [--out ROOT] FILE",
-    options: { symbol: { type: "string" }, tf: { type: "string" }, ref: { type: "string" }, profile: PROFILE_OPT, now: { type: "string" }, "state-now": { type: "string" }, out: { type: "string" } },
+    options: {
+      symbol: { type: "string" },
+      tf: { type: "string" },
+      ref: { type: "string" },
+      profile: PROFILE_OPT,
+      now: { type: "string" },
+      "state-now": { type: "string" },
+      out: { type: "string" },
+    },
     positionals: true,
   },
   replay: {
@@ -77,7 +109,8 @@ const COMMANDS = {
     positionals: false,
   },
   demo: {
-    usage: "ict demo [--out DIR] [--profile ict|seed-v0.1] [--quiet]    replay the bundled sample (apps/replay/sample) and print the report's path",
+    usage:
+      "ict demo [--out DIR] [--profile ict|seed-v0.1] [--quiet]    replay the bundled sample (apps/replay/sample) and print the report's path",
     options: { out: { type: "string", default: "out/demo" }, profile: PROFILE_OPT, quiet: { type: "boolean", default: false } },
     positionals: false,
   },
@@ -90,7 +123,8 @@ const COMMANDS = {
 
 type CommandName = keyof typeof COMMANDS;
 
-const FILES_NOTE = "  FILE, REF, PATH: CSV with header t,o,h,l,c,v, a JSON array of bars {t,o,h,l,c,v} (either may be gzipped), or Parquet; - for stdin";
+const FILES_NOTE =
+  "  FILE, REF, PATH: CSV with header t,o,h,l,c,v, a JSON array of bars {t,o,h,l,c,v} (either may be gzipped), or Parquet; - for stdin";
 
 const USAGE =
   "usage: " +
@@ -118,7 +152,8 @@ function parse<O extends ParseArgsOptionsConfig>(cmd: CommandName, args: string[
   try {
     return parseArgs({ args, options: { ...spec.options, ...HELP_OPT }, allowPositionals: spec.positionals, strict: true });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) throw new UsageError(`${cmd}: ${quoteCut((e as Error).message)}\n${usageOf(cmd)}`);
+    if ((e as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS"))
+      throw new UsageError(`${cmd}: ${quoteCut((e as Error).message)}\n${usageOf(cmd)}`);
     throw e;
   }
 }
@@ -142,7 +177,8 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 function profileOf(p: string | undefined): Profile {
-  if (!(PROFILES as readonly string[]).includes(p!)) throw new UsageError(`--profile must be one of ${PROFILES.join(", ")}, got ${quote(p)}`);
+  if (!(PROFILES as readonly string[]).includes(p!))
+    throw new UsageError(`--profile must be one of ${PROFILES.join(", ")}, got ${quote(p)}`);
   return p as Profile;
 }
 
@@ -183,14 +219,17 @@ async function writeJsonStreamed(value: Record<string, unknown>, io: Io): Promis
 async function cmdFeatures(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse("features", args, COMMANDS.features);
   if (values.help) return help("features", io);
-  if (values.tf !== "1m" && values.tf !== "5m") throw new UsageError(`features: --tf must be 1m or 5m, got ${quote(values.tf)}\n${usageOf("features")}`);
+  if (values.tf !== "1m" && values.tf !== "5m")
+    throw new UsageError(`features: --tf must be 1m or 5m, got ${quote(values.tf)}\n${usageOf("features")}`);
   const profile = profileOf(values.profile);
   if (positionals.length !== 1) throw new UsageError(`features: expected one FILE\n${usageOf("features")}`);
   const format = values.format;
-  if (format !== "json" && format !== "ndjson" && format !== "csv") throw new UsageError(`features: --format must be json, ndjson or csv, got ${quote(format)}\n${usageOf("features")}`);
+  if (format !== "json" && format !== "ndjson" && format !== "csv")
+    throw new UsageError(`features: --format must be json, ndjson or csv, got ${quote(format)}\n${usageOf("features")}`);
   const cols = await readBarsFile(positionals[0]!);
   const f = computeFeatures(cols, { tf: values.tf, profile }) as unknown as Record<string, unknown>;
-  const write = (target: Io) => (format === "json" ? writeJsonStreamed(f, target) : format === "ndjson" ? writeNdjson(f, target) : writeZoneCsv(f, target));
+  const write = (target: Io) =>
+    format === "json" ? writeJsonStreamed(f, target) : format === "ndjson" ? writeNdjson(f, target) : writeZoneCsv(f, target);
   if (values.out === undefined) await write(io);
   else await writeFileStreamed(values.out, write);
   return 0;
@@ -328,7 +367,8 @@ async function cmdCapsule(args: string[], io: Io): Promise<number> {
   if (values.help) return help("capsule", io);
   const profile = profileOf(values.profile);
   if (!values.symbol) throw new UsageError(`--symbol S is required\n${usageOf("capsule")}`);
-  if (values.tf !== "1m" && values.tf !== "5m") throw new UsageError(`capsule: --tf must be 1m or 5m, got ${quote(values.tf)}\n${usageOf("capsule")}`);
+  if (values.tf !== "1m" && values.tf !== "5m")
+    throw new UsageError(`capsule: --tf must be 1m or 5m, got ${quote(values.tf)}\n${usageOf("capsule")}`);
   if (positionals.length !== 1) throw new UsageError(`capsule: expected one FILE\n${usageOf("capsule")}`);
   if (profile === "ict") checkSymbol(values.symbol);
   if (values.out !== undefined) checkOutputDir(values.out);
@@ -378,7 +418,9 @@ export function checkOutputDir(out: string): void {
     /* unreadable: the checks below say why */
   }
   for (const root of FORBIDDEN_ROOTS) {
-    for (const p of [abs, real]) if (p === root || p.startsWith(root + "/")) throw new UsageError(`--out ${quote(out)}: refusing to write under ${root} (not a place for files)`);
+    for (const p of [abs, real])
+      if (p === root || p.startsWith(root + "/"))
+        throw new UsageError(`--out ${quote(out)}: refusing to write under ${root} (not a place for files)`);
   }
   if (!statSync(probe).isDirectory()) throw new UsageError(`--out ${quote(out)}: ${probe} is not a folder`);
   for (const p of [abs, join(abs, "data"), join(abs, "data", "daily_news")]) {
@@ -423,7 +465,10 @@ export function osErrorLine(e: unknown, fallbackPath?: string): string | undefin
   const err = e as NodeJS.ErrnoException;
   if (typeof err?.code !== "string" || !(err.code in OS_ERRORS)) return undefined;
   const path = err.path ?? fallbackPath;
-  const verb = err.syscall === "open" || err.syscall === "write" || err.syscall === "rename" || err.syscall === "mkdir" ? "cannot write" : "cannot use";
+  const verb =
+    err.syscall === "open" || err.syscall === "write" || err.syscall === "rename" || err.syscall === "mkdir"
+      ? "cannot write"
+      : "cannot use";
   return `${path ? `${verb} ${path}` : verb}: ${OS_ERRORS[err.code]} (${err.code})`;
 }
 
@@ -459,7 +504,8 @@ function summaryText(s: ReplaySummary, out: string, warnings: InputWarning[]): s
     `confluences at each day's close, by status:\n${confluenceTable(s.confluences)}` +
     `output: ${join(out, "data", "daily_news")}\n`;
   const reports = s.reports;
-  if (reports.length > 0) text += `report: ${reports[reports.length - 1]}${reports.length > 1 ? ` (and ${reports.length - 1} more, one per day)` : ""}\n`;
+  if (reports.length > 0)
+    text += `report: ${reports[reports.length - 1]}${reports.length > 1 ? ` (and ${reports.length - 1} more, one per day)` : ""}\n`;
   if (s.reportIndex) text += `report index: ${s.reportIndex}\n`;
   return text;
 }
@@ -569,11 +615,15 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
   const profile = profileOf(values.profile);
   if (!values.bars?.length) throw new UsageError(`--bars SYMBOL=PATH is required\n${usageOf("replay")}`);
   if (!values.out) throw new UsageError(`--out DIR is required\n${usageOf("replay")}`);
-  if (values.write !== "every" && values.write !== "close") throw new UsageError(`--write must be every or close, got ${quote(values.write)}`);
-  if (!(LLM_KINDS as readonly string[]).includes(values.llm!)) throw new UsageError(`--llm must be one of ${LLM_KINDS.join(", ")}, got ${quote(values.llm)}`);
-  if (values["bad-rows"] !== "skip" && values["bad-rows"] !== "stop") throw new UsageError(`--bad-rows must be skip or stop, got ${quote(values["bad-rows"])}`);
+  if (values.write !== "every" && values.write !== "close")
+    throw new UsageError(`--write must be every or close, got ${quote(values.write)}`);
+  if (!(LLM_KINDS as readonly string[]).includes(values.llm!))
+    throw new UsageError(`--llm must be one of ${LLM_KINDS.join(", ")}, got ${quote(values.llm)}`);
+  if (values["bad-rows"] !== "skip" && values["bad-rows"] !== "stop")
+    throw new UsageError(`--bad-rows must be skip or stop, got ${quote(values["bad-rows"])}`);
   const zones = values["report-zones"];
-  if (zones !== undefined && !/^[1-9]\d{0,5}$/.test(zones)) throw new UsageError(`--report-zones expects a positive whole number of zones per side, got ${quote(zones)}`);
+  if (zones !== undefined && !/^[1-9]\d{0,5}$/.test(zones))
+    throw new UsageError(`--report-zones expects a positive whole number of zones per side, got ${quote(zones)}`);
   const bars: Array<[string, string]> = [];
   for (const spec of values.bars) {
     const eq = spec.indexOf("=");
@@ -633,7 +683,21 @@ async function cmdDemo(args: string[], io: Io): Promise<number> {
   for (const [, f] of files) if (!existsSync(f)) throw new UsageError(`sample file ${f} is missing (run: pnpm -s ict sample)`);
   const out = values.out!;
   const overwrite = demoMayWrite(out);
-  const code = await runReplay({ bars: files, out, profile, write: "every", llm: "offline", quiet: values.quiet!, strict: false, badRows: "stop", report: true, overwrite }, io);
+  const code = await runReplay(
+    {
+      bars: files,
+      out,
+      profile,
+      write: "every",
+      llm: "offline",
+      quiet: values.quiet!,
+      strict: false,
+      badRows: "stop",
+      report: true,
+      overwrite,
+    },
+    io,
+  );
   if (code === 0) writeFileSync(join(out, DEMO_MARKER), "written by ict demo: the next ict demo may replace this folder's outputs\n");
   return code;
 }
@@ -647,7 +711,8 @@ async function cmdDemo(args: string[], io: Io): Promise<number> {
 export function demoMayWrite(out: string): boolean {
   checkOutputDir(out);
   if (existsSync(join(out, DEMO_MARKER))) return true;
-  if (existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`demo: ${out} is not empty and was not written by ict demo; choose another --out or empty it`);
+  if (existsSync(out) && readdirSync(out).length > 0)
+    throw new UsageError(`demo: ${out} is not empty and was not written by ict demo; choose another --out or empty it`);
   return false;
 }
 

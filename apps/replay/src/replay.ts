@@ -1,7 +1,17 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { IctError, sliceColumns, type Columns, type Profile } from "@ict/core";
-import { createLlmProvider, createWatchlist, LlmError, nyDate, tick, type ContextDoc, type LlmAnswer, type LlmProvider, type TickOutput } from "@ict/pipeline";
+import {
+  createLlmProvider,
+  createWatchlist,
+  LlmError,
+  nyDate,
+  tick,
+  type ContextDoc,
+  type LlmAnswer,
+  type LlmProvider,
+  type TickOutput,
+} from "@ict/pipeline";
 import { BackgroundWriter, capsulePath, contextPath, processedDir, writeCapsule, writeContext } from "@ict/pipeline/node";
 import { checkReportOptions, DayReportCollector, reportDays, writeDayReport, writeReportIndex } from "./report/index.js";
 
@@ -11,7 +21,9 @@ export class OutputExistsError extends IctError {
     readonly out: string,
     readonly days: readonly string[],
   ) {
-    super(`${out} already holds outputs for ${days[0]}${days.length > 1 ? ` and ${days.length - 1} more day${days.length > 2 ? "s" : ""}` : ""}; pass --overwrite to replace them`);
+    super(
+      `${out} already holds outputs for ${days[0]}${days.length > 1 ? ` and ${days.length - 1} more day${days.length > 2 ? "s" : ""}` : ""}; pass --overwrite to replace them`,
+    );
   }
 }
 
@@ -182,7 +194,10 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const symbols = Object.keys(bars);
   const days = indexDays(bars, o.from, o.to);
   if (!o.overwrite) {
-    const clash = existingDays(o.out, days.map((d) => d.day));
+    const clash = existingDays(
+      o.out,
+      days.map((d) => d.day),
+    );
     if (clash.length > 0) throw new OutputExistsError(o.out, clash);
   }
   const total = days.reduce((s, d) => s + d.times.length, 0);
@@ -269,7 +284,8 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
       if (last) {
         for (const c of Object.values(last.capsules)) writeCapsule(stage, c);
         writeContext(stage, d.day, last.context);
-        if (rep) writeDayReport(stage, rep.finish(), { days: [...days.map((x) => x.day), ...reportDays(o.out)], nearestZones: o.reportZones });
+        if (rep)
+          writeDayReport(stage, rep.finish(), { days: [...days.map((x) => x.day), ...reportDays(o.out)], nearestZones: o.reportZones });
       }
       // The day is complete: its folder replaces the previous one (if any) in one rename.
       const final = processedDir(o.out, d.day);
@@ -298,18 +314,36 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
     }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (typeof err?.code === "string" && typeof err.path === "string" && err.path.startsWith(stage)) err.path = o.out + err.path.slice(stage.length);
+    if (typeof err?.code === "string" && typeof err.path === "string" && err.path.startsWith(stage))
+      err.path = o.out + err.path.slice(stage.length);
     if (typeof err?.code === "string" && err.path === undefined) err.path = processedDir(o.out, days[completed]?.day ?? days[0]!.day);
     await perTick.flush().catch(() => undefined);
     rmSync(stage, { recursive: true, force: true });
-    if (completed === 0) for (const c of created) try {
-      rmdirSync(c);
-    } catch {
-      /* not empty: something else is there */
-    }
+    if (completed === 0)
+      for (const c of created)
+        try {
+          rmdirSync(c);
+        } catch {
+          /* not empty: something else is there */
+        }
     throw e;
   }
   rmSync(stage, { recursive: true, force: true });
-  const reportIndex = reports.length > 0 ? writeReportIndex(o.out, days.map((d) => d.day)) : null;
-  return { days: days.map((d) => d.day), ticks: total, symbols, confluences, llm: llmStats, seconds: (performance.now() - started) / 1000, reports, reportIndex };
+  const reportIndex =
+    reports.length > 0
+      ? writeReportIndex(
+          o.out,
+          days.map((d) => d.day),
+        )
+      : null;
+  return {
+    days: days.map((d) => d.day),
+    ticks: total,
+    symbols,
+    confluences,
+    llm: llmStats,
+    seconds: (performance.now() - started) / 1000,
+    reports,
+    reportIndex,
+  };
 }

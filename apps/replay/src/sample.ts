@@ -23,7 +23,6 @@ export const SAMPLE_SYMBOLS: ReadonlyArray<{ symbol: string; start: number; beta
 /** The sample's New York trading days. */
 export const SAMPLE_DAYS: readonly string[] = ["2025-02-10", "2025-02-11", "2025-02-12", "2025-02-13", "2025-02-14"];
 
-
 /** Standard normal from two uniforms (Box–Muller). */
 function gauss(rnd: () => number): number {
   const u = Math.max(rnd(), 1e-12);

@@ -1,16 +1,17 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../src/main.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const GOLDEN = resolve(here, "../../../packages/core/test/fixtures/golden");
 const tmp = mkdtempSync(join(tmpdir(), "ict-cli-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function cli(...argv: string[]) {
   let out = "";
@@ -51,7 +52,11 @@ describe("ict features", () => {
     ["numeric string", '[{"t":"2024-01-02T14:30:00Z","o":"1","h":2,"l":0.4,"c":1}]', /row 0, field "o"/],
     ["bad time in CSV", "t,o,h,l,c,v\n2024-01-02T14:30:00Z,1,2,0.5,1,1\nnope,1,2,0.5,1,1\n", /row 1 \(line 3\), field "t"/],
     ["negative volume", "t,o,h,l,c,v\n2024-01-02T14:30:00Z,1,2,0.5,1,-1\n", /field "v"/],
-    ["duplicate time", "t,o,h,l,c\n2024-01-02T14:30:00Z,1,2,0.5,1\n2024-01-02T14:30:00Z,1,2,0.5,1\n", /row 1 \(line 3\), field "t": duplicate timestamp, already used by row 0/],
+    [
+      "duplicate time",
+      "t,o,h,l,c\n2024-01-02T14:30:00Z,1,2,0.5,1\n2024-01-02T14:30:00Z,1,2,0.5,1\n",
+      /row 1 \(line 3\), field "t": duplicate timestamp, already used by row 0/,
+    ],
     ["broken JSON", "[{", /not valid JSON/],
   ])("bad input (%s): exit 2, one line naming the problem", async (_name, text, re) => {
     const r = await cli("features", "--tf", "1m", write("bad.txt", text));
@@ -68,7 +73,10 @@ describe("ict features", () => {
     expect(zones.length).toBeGreaterThan(10);
     const nd = await cli("features", "--tf", "1m", "--format", "ndjson", file);
     expect(nd.code).toBe(0);
-    const lines = nd.out.trimEnd().split("\n").map((l) => JSON.parse(l));
+    const lines = nd.out
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toEqual({ kind: "TF", tf: "1m", atr_last: json.atr_last, ms: json.ms, swings: json.swings });
     expect(lines.slice(1)).toEqual(zones);
     const csv = await cli("features", "--tf", "1m", "--format", "csv", file);
@@ -110,7 +118,11 @@ describe("ict features", () => {
   it("as a process from the repository root (pnpm -s ict): exit code 2 and no stack trace", async () => {
     const root = resolve(here, "../../..");
     const bad = write("bad2.json", '[{"t":"2024-01-02T14:30:00Z","o":1,"h":2,"l":0.5,"c":null}]');
-    const err = await promisify(execFile)(process.execPath, [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "apps/replay/src/cli.ts"), "features", "--tf", "1m", bad], { cwd: root }).then(
+    const err = await promisify(execFile)(
+      process.execPath,
+      [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "apps/replay/src/cli.ts"), "features", "--tf", "1m", bad],
+      { cwd: root },
+    ).then(
       () => null,
       (e) => e,
     );
@@ -122,7 +134,14 @@ describe("ict features", () => {
 
 describe("ict smt", () => {
   it("prints the seed's SMT list for --profile seed-v0.1 (pair_5m)", async () => {
-    const r = await cli("smt", "--ref", join(GOLDEN, "inputs/pair_5m.ref.json"), "--profile", "seed-v0.1", join(GOLDEN, "inputs/pair_5m.json"));
+    const r = await cli(
+      "smt",
+      "--ref",
+      join(GOLDEN, "inputs/pair_5m.ref.json"),
+      "--profile",
+      "seed-v0.1",
+      join(GOLDEN, "inputs/pair_5m.json"),
+    );
     expect(r.code).toBe(0);
     const want = JSON.parse(readFileSync(join(GOLDEN, "expected/pair_5m.json"), "utf8")).smt;
     expect(JSON.parse(r.out)).toEqual(want);
@@ -149,7 +168,18 @@ describe("ict capsule", () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out);
     expect(out.state).toEqual(first.state);
-    const full = await cli("capsule", "--symbol", "TEST", "--tf", "1m", "--profile", "seed-v0.1", "--now", "1970-01-01T00:00:00Z", join(GOLDEN, "inputs/small_1m.json"));
+    const full = await cli(
+      "capsule",
+      "--symbol",
+      "TEST",
+      "--tf",
+      "1m",
+      "--profile",
+      "seed-v0.1",
+      "--now",
+      "1970-01-01T00:00:00Z",
+      join(GOLDEN, "inputs/small_1m.json"),
+    );
     const cap = JSON.parse(full.out).capsule;
     expect(cap.meta).toEqual(exp.capsule.meta);
     expect(cap.features.tf_5m.ms).toEqual(exp.capsule.features.tf_5m.ms);

@@ -58,19 +58,24 @@ function tree(root: string): Record<string, string> {
 }
 const withEnv = async <T>(env: Record<string, string | undefined>, f: () => Promise<T>): Promise<T> => {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
+  for (const [k, v] of Object.entries(env))
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
   try {
     return await f();
   } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   }
 };
 
 const KEY = "sk-proj-Zq7Yw4Xv1Ut8Sr5Qp2On9Ml6Kj3Ih0Gf";
 const b64 = (s: string) => Buffer.from(s).toString("base64");
-const leaks = (text: string) => [KEY, encodeURIComponent(KEY), b64(KEY).replace(/=+$/, ""), KEY.slice(-8), `…${KEY.slice(-4)}`, `*${KEY.slice(-4)}`].filter((f) => text.includes(f));
+const leaks = (text: string) =>
+  [KEY, encodeURIComponent(KEY), b64(KEY).replace(/=+$/, ""), KEY.slice(-8), `…${KEY.slice(-4)}`, `*${KEY.slice(-4)}`].filter((f) =>
+    text.includes(f),
+  );
 
 let server: ReturnType<typeof createServer>;
 let base = "";
@@ -82,7 +87,9 @@ beforeAll(async () => {
     rq.on("end", () => {
       const k = String(rq.headers.authorization ?? "").replace(/^Bearer /, "") || String(rq.headers["x-goog-api-key"] ?? "");
       const msg = `Incorrect API key provided: ${k} ${encodeURIComponent(k)} ${b64(k)} ${k.slice(0, 8)}${"*".repeat(24)}${k.slice(-4)} ${k.slice(0, 5)}…${k.slice(-4)}.`;
-      rs.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: msg, type: "invalid_request_error" } }));
+      rs.writeHead(status, { "content-type": "application/json" }).end(
+        JSON.stringify({ error: { message: msg, type: "invalid_request_error" } }),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -99,38 +106,52 @@ describe("finding 1: API keys leak; a refused key is fatal; a failure budget", (
   it.each(providers)("%s: a 401 echoing the key stops the replay with one redacted line, exit 3, nothing written", async (kind, env) => {
     status = 401;
     const out = join(tmp, `f1-401-${kind}`);
-    const r = await withEnv(env(), () => cli("replay", "--bars", `QQQ=${write("f1/q.csv", bars("QQQ", 5))}`, "--out", out, "--llm", kind, "--no-report"));
+    const r = await withEnv(env(), () =>
+      cli("replay", "--bars", `QQQ=${write("f1/q.csv", bars("QQQ", 5))}`, "--out", out, "--llm", kind, "--no-report"),
+    );
     expect(r.code).toBe(3);
     expect(r.err.trim().split("\n")).toHaveLength(1);
-    expect(r.err).toMatch(new RegExp(`^ict: llm: ${kind}: HTTP 401 \\(the API key was refused\\): Incorrect API key provided: \\[redacted\\]`));
+    expect(r.err).toMatch(
+      new RegExp(`^ict: llm: ${kind}: HTTP 401 \\(the API key was refused\\): Incorrect API key provided: \\[redacted\\]`),
+    );
     expect(r.err).toMatch(/the run stopped\n$/);
     expect(leaks(r.err + r.out)).toEqual([]);
     expect(existsSync(out)).toBe(false);
   });
 
-  it.each(providers)("%s: a 400 echoing the key is recorded redacted in prompts.jsonl and stderr; the failure budget then stops the run", async (kind, env) => {
-    status = 400;
-    const out = join(tmp, `f1-400-${kind}`);
-    const q = write("f1/q2.csv", bars("QQQ", 5, 2));
-    const r = await withEnv(env(), () => cli("replay", "--bars", `QQQ=${q}`, "--out", out, "--llm", kind, "--no-report", "--to", "2025-02-10"));
-    expect(r.code, r.err).toBe(0);
-    expect(r.err).toMatch(/HTTP 400: Incorrect API key provided: \[redacted\]/);
-    const prompts = readFileSync(join(out, "data/daily_news/2025-02-10/processed/prompts.jsonl"), "utf8");
-    expect(prompts).toContain("[redacted]");
-    expect(leaks(r.err + r.out + prompts)).toEqual([]);
-    const out2 = join(tmp, `f1-budget-${kind}`);
-    const b = await withEnv({ ...env(), ICT_LLM_MAX_CONSECUTIVE_FAILURES: "2" }, () => cli("replay", "--bars", `QQQ=${q}`, "--out", out2, "--llm", kind, "--no-report"));
-    expect(b.code).toBe(3);
-    expect(b.err.trim().split("\n").pop()).toMatch(/^ict: llm: .*failure budget spent \(2 consecutive failed calls; limits: 2 calls, 60 s\)/);
-    expect(leaks(b.err)).toEqual([]);
-  });
+  it.each(providers)(
+    "%s: a 400 echoing the key is recorded redacted in prompts.jsonl and stderr; the failure budget then stops the run",
+    async (kind, env) => {
+      status = 400;
+      const out = join(tmp, `f1-400-${kind}`);
+      const q = write("f1/q2.csv", bars("QQQ", 5, 2));
+      const r = await withEnv(env(), () =>
+        cli("replay", "--bars", `QQQ=${q}`, "--out", out, "--llm", kind, "--no-report", "--to", "2025-02-10"),
+      );
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toMatch(/HTTP 400: Incorrect API key provided: \[redacted\]/);
+      const prompts = readFileSync(join(out, "data/daily_news/2025-02-10/processed/prompts.jsonl"), "utf8");
+      expect(prompts).toContain("[redacted]");
+      expect(leaks(r.err + r.out + prompts)).toEqual([]);
+      const out2 = join(tmp, `f1-budget-${kind}`);
+      const b = await withEnv({ ...env(), ICT_LLM_MAX_CONSECUTIVE_FAILURES: "2" }, () =>
+        cli("replay", "--bars", `QQQ=${q}`, "--out", out2, "--llm", kind, "--no-report"),
+      );
+      expect(b.code).toBe(3);
+      expect(b.err.trim().split("\n").pop()).toMatch(
+        /^ict: llm: .*failure budget spent \(2 consecutive failed calls; limits: 2 calls, 60 s\)/,
+      );
+      expect(leaks(b.err)).toEqual([]);
+    },
+  );
 
   it("a fatal model error on the second day leaves the first day complete and nothing of the second (replay())", async () => {
     const offline = createLlmProvider("offline");
     const llm: LlmProvider = {
       ...offline,
       complete: async (req) => {
-        if (req.dayEt === "2025-02-11") throw new LlmError("openai: HTTP 403 (the API key was refused)", { status: 403, retryable: false, fatal: true });
+        if (req.dayEt === "2025-02-11")
+          throw new LlmError("openai: HTTP 403 (the API key was refused)", { status: 403, retryable: false, fatal: true });
         return offline.complete(req);
       },
     };
@@ -166,7 +187,11 @@ describe("finding 3: replay/CLI validation", () => {
   it("an empty input file is a clear error, not a 1970-01-01 capsule", async () => {
     for (const text of ["", "t,o,h,l,c,v\n", "[]"]) {
       const f = write("f3/empty.csv", text);
-      for (const args of [["capsule", "--symbol", "SPY", "--tf", "1m", f], ["features", "--tf", "1m", f], ["replay", "--bars", `SPY=${f}`, "--out", join(tmp, "f3-empty")]]) {
+      for (const args of [
+        ["capsule", "--symbol", "SPY", "--tf", "1m", f],
+        ["features", "--tf", "1m", f],
+        ["replay", "--bars", `SPY=${f}`, "--out", join(tmp, "f3-empty")],
+      ]) {
         const r = await cli(...args);
         expect(r.code, `${args[0]} ${JSON.stringify(text)}`).toBe(2);
         expect(r.err).toMatch(/empty\.csv: no bars/);
@@ -178,12 +203,24 @@ describe("finding 3: replay/CLI validation", () => {
 
   it("symbols named like Object members: constructor and toString are symbols; __proto__ is refused as a name (leading punctuation)", async () => {
     const out = join(tmp, "f3-proto");
-    const r = await cli("replay", "--bars", `constructor=${spy()}`, "--bars", `toString=${write("f3/qqq.csv", bars("QQQ", 5))}`, "--out", out, "--no-report", "--quiet");
+    const r = await cli(
+      "replay",
+      "--bars",
+      `constructor=${spy()}`,
+      "--bars",
+      `toString=${write("f3/qqq.csv", bars("QQQ", 5))}`,
+      "--out",
+      out,
+      "--no-report",
+      "--quiet",
+    );
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/2 symbols \(constructor,toString\)/);
     const caps = readdirSync(join(out, "data/daily_news/2025-02-10/processed/context_capsules")).sort();
     expect(caps).toEqual(["constructor.json", "toString.json"]);
-    expect(JSON.parse(readFileSync(join(out, "data/daily_news/2025-02-10/processed/context_capsules/constructor.json"), "utf8")).features.levels).toEqual({});
+    expect(
+      JSON.parse(readFileSync(join(out, "data/daily_news/2025-02-10/processed/context_capsules/constructor.json"), "utf8")).features.levels,
+    ).toEqual({});
     const bad = await cli("replay", "--bars", `__proto__=${spy()}`, "--out", join(tmp, "f3-proto2"));
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/invalid symbol "__proto__": .*not starting with a punctuation mark/);
@@ -197,7 +234,14 @@ describe("finding 3: replay/CLI validation", () => {
     csv[2] = csv[2]!.replace(/,[\d.]+,/, `,1${"x".repeat(100_000)},`);
     const f = write("f3/huge.csv", csv.join("\n"));
     const header = write("f3/header.csv", `t,o,h,l,c,${"y".repeat(100_000)}\n2025-02-10T14:30:00Z,1,2,0.5,1\n`);
-    for (const args of [["features", "--tf", "1m", header], ["replay", "--bars", `SPY=${spy()}`, "--out", join(tmp, "x"), "--from", huge], ["features", "--tf", "1m", f], ["features", "--tf", huge, f], ["replay", "--bars", `SPY=${spy()}`, "--out", join(tmp, "x"), "--llm", huge], ["features", `--${huge}`]]) {
+    for (const args of [
+      ["features", "--tf", "1m", header],
+      ["replay", "--bars", `SPY=${spy()}`, "--out", join(tmp, "x"), "--from", huge],
+      ["features", "--tf", "1m", f],
+      ["features", "--tf", huge, f],
+      ["replay", "--bars", `SPY=${spy()}`, "--out", join(tmp, "x"), "--llm", huge],
+      ["features", `--${huge}`],
+    ]) {
       const r = await cli(...args);
       expect(r.code).toBe(2);
       expect(r.err.length, r.err.slice(0, 200)).toBeLessThan(2000);
@@ -235,7 +279,11 @@ describe("finding 4: all-or-nothing outputs", () => {
     const spy = write("f4/spy.csv", bars("SPY", 390, 2));
     // 64 KiB per file: the first day's prompts.jsonl outgrows it mid-day.
     const run = (extra: string) =>
-      promisify(execFile)("/bin/bash", ["-c", `${extra} exec "${process.execPath}" "${TSX}" "${CLI}" replay --bars SPY=${spy} --out ${out} --write close --no-report`], { cwd: ROOT }).then(
+      promisify(execFile)(
+        "/bin/bash",
+        ["-c", `${extra} exec "${process.execPath}" "${TSX}" "${CLI}" replay --bars SPY=${spy} --out ${out} --write close --no-report`],
+        { cwd: ROOT },
+      ).then(
         (r) => ({ code: 0, ...r }),
         (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
       );
@@ -267,7 +315,11 @@ describe("finding 4: all-or-nothing outputs", () => {
 
   it("invalid symbols, a missing file or a bad option leave no folder and no prompts.jsonl", async () => {
     const spy = write("f4/s.csv", bars("SPY", 5));
-    for (const args of [["--bars", `../x=${spy}`], ["--bars", `SPY=${spy}`, "--bars", `QQQ=${join(tmp, "nope.csv")}`], ["--bars", `SPY=${spy}`, "--write", "sometimes"]]) {
+    for (const args of [
+      ["--bars", `../x=${spy}`],
+      ["--bars", `SPY=${spy}`, "--bars", `QQQ=${join(tmp, "nope.csv")}`],
+      ["--bars", `SPY=${spy}`, "--write", "sometimes"],
+    ]) {
       const out = join(tmp, `f4-none-${Math.random()}`);
       const r = await cli("replay", ...args, "--out", out);
       expect(r.code, args.join(" ")).toBe(2);
@@ -331,7 +383,11 @@ describe("finding 6: ict features streams its output", () => {
 
   it("a reader that closes the pipe early (| head -c 200) ends it quietly with exit 0", async () => {
     const big = write("f6/big.csv", sample.SPY!);
-    const r = await promisify(execFile)("/bin/bash", ["-o", "pipefail", "-c", `"${process.execPath}" "${TSX}" "${CLI}" features --tf 1m ${big} | head -c 200 >/dev/null`], { cwd: ROOT }).then(
+    const r = await promisify(execFile)(
+      "/bin/bash",
+      ["-o", "pipefail", "-c", `"${process.execPath}" "${TSX}" "${CLI}" features --tf 1m ${big} | head -c 200 >/dev/null`],
+      { cwd: ROOT },
+    ).then(
       (x) => ({ code: 0, stderr: x.stderr }),
       (e) => ({ code: e.code as number, stderr: e.stderr as string }),
     );

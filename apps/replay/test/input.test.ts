@@ -27,7 +27,10 @@ async function cli(...argv: string[]) {
 
 const sample = generateSample();
 /** The first `n` bars of the sample's first day, CSV. */
-const head = (sym: string, n: number) => sample[sym]!.split("\n").slice(0, n + 1).join("\n") + "\n";
+const head = (sym: string, n: number) =>
+  sample[sym]!.split("\n")
+    .slice(0, n + 1)
+    .join("\n") + "\n";
 
 describe("the bundled sample", () => {
   it("is generated deterministically and the committed files are exactly the generator's output", () => {
@@ -64,13 +67,23 @@ describe("loadBarsFile: bad input", () => {
 
   it("JSON arrays: a bad bar is skipped with its original index", async () => {
     const bars = columnsFromCsv(head("QQQ", 5));
-    const arr = Array.from({ length: bars.length }, (_, i) => ({ t: bars.t[i], o: bars.o[i], h: bars.h[i], l: bars.l[i], c: bars.c[i], v: bars.v[i] }));
+    const arr = Array.from({ length: bars.length }, (_, i) => ({
+      t: bars.t[i],
+      o: bars.o[i],
+      h: bars.h[i],
+      l: bars.l[i],
+      c: bars.c[i],
+      v: bars.v[i],
+    }));
     arr[1]!.h = arr[1]!.l - 1;
     arr[3]!.c = Number.NaN as never;
     const p = write("bad.json", JSON.stringify(arr).replace("null", '"x"'));
     const warnings: InputWarning[] = [];
     expect((await loadBarsFile(p, { warn: (w) => warnings.push(w) })).length).toBe(3);
-    expect(warnings.map((w) => w.message.replace(p, "F"))).toEqual([expect.stringMatching(/^F: row 1, field "h"/), expect.stringMatching(/^F: row 3, field "c"/)]);
+    expect(warnings.map((w) => w.message.replace(p, "F"))).toEqual([
+      expect.stringMatching(/^F: row 1, field "h"/),
+      expect.stringMatching(/^F: row 3, field "c"/),
+    ]);
   });
 
   it("Parquet is read; a bad row in it refuses the file, naming the row", async () => {
@@ -107,7 +120,10 @@ describe("checkReplayBars", () => {
     expect(warnings.map((w) => w.kind)).toEqual(["gap", "no-bars"]);
     expect(warnings[0]!.message).toBe("SPY 2025-02-10: 1 gap(s), 3 bar(s) missing (3 after 11:09 ET); ticking on the bars there are");
     expect(warnings[1]!.message).toBe("QQQ 2025-02-11: no bars that day; its capsule is empty");
-    const fiveMin = ["t,o,h,l,c,v", ...Array.from({ length: 20 }, (_, i) => `${new Date(Date.UTC(2025, 1, 10, 14, 30 + 5 * i)).toISOString()},1,2,0.5,1,1`)].join("\n");
+    const fiveMin = [
+      "t,o,h,l,c,v",
+      ...Array.from({ length: 20 }, (_, i) => `${new Date(Date.UTC(2025, 1, 10, 14, 30 + 5 * i)).toISOString()},1,2,0.5,1,1`),
+    ].join("\n");
     expect(() => checkReplayBars({ X: columnsFromCsv(fiveMin) }, () => {})).toThrow(/5 minutes apart.*needs 1-minute bars/);
   });
 });
@@ -118,7 +134,16 @@ describe("ict replay: input problems, LLM answers, summary", () => {
     spy[5] = spy[5]!.replace(/,\d+$/, ",-5"); // row 4: negative volume
     spy.splice(20, 2); // two bars missing
     const out = join(tmp, "run1");
-    const r = await cli("replay", "--bars", `SPY=${write("spy.csv", spy.join("\n"))}`, "--bars", `QQQ=${write("qqq.csv", head("QQQ", 40))}`, "--out", out, "--no-report");
+    const r = await cli(
+      "replay",
+      "--bars",
+      `SPY=${write("spy.csv", spy.join("\n"))}`,
+      "--bars",
+      `QQQ=${write("qqq.csv", head("QQQ", 40))}`,
+      "--out",
+      out,
+      "--no-report",
+    );
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/warning: .*spy\.csv: row 4 \(line 6\), field "v"/);
     // The dropped bar is a gap like the two removed ones.
@@ -126,7 +151,10 @@ describe("ict replay: input problems, LLM answers, summary", () => {
     expect(r.out).toMatch(/^replayed 1 day \(2025-02-10 … 2025-02-10\), 40 ticks, 2 symbols \(SPY,QQQ\)/);
     expect(r.out).toMatch(/warnings: 1 bad-row, 1 gap/);
     expect(r.out).toMatch(/llm: offline \(offline-rules-v1\), \d+ calls, 0 failed/);
-    const lines = readFileSync(join(out, "data/daily_news/2025-02-10/processed/prompts.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = readFileSync(join(out, "data/daily_news/2025-02-10/processed/prompts.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.length).toBe(80);
     for (const l of lines) {
       expect(Object.keys(l)).toEqual(["t", "symbol", "prompt", "llm", "asked", "answer"]);
@@ -147,14 +175,22 @@ describe("ict replay: input problems, LLM answers, summary", () => {
       const out = join(tmp, `none${flag}`);
       const r = await cli("replay", "--bars", `SPY=${p}`, "--out", out, flag);
       expect(r.code, flag).toBe(2);
-      expect(r.err.trim().split("\n").pop()).toMatch(flag === "--strict" ? /--strict: 2 input warnings/ : /spy-bad\.csv: row 2 \(line 4\), field "t"/);
+      expect(r.err.trim().split("\n").pop()).toMatch(
+        flag === "--strict" ? /--strict: 2 input warnings/ : /spy-bad\.csv: row 2 \(line 4\), field "t"/,
+      );
       expect(existsSync(out)).toBe(false);
     }
   });
 
   it("a missing file, a 5m file, a missing LLM key, an empty date range: exit 2 with one line, nothing written", async () => {
     const good = write("q.csv", head("QQQ", 10));
-    const five = write("five.csv", ["t,o,h,l,c,v", ...Array.from({ length: 12 }, (_, i) => `${new Date(Date.UTC(2025, 1, 10, 14, 30 + 5 * i)).toISOString()},1,2,0.5,1,1`)].join("\n"));
+    const five = write(
+      "five.csv",
+      [
+        "t,o,h,l,c,v",
+        ...Array.from({ length: 12 }, (_, i) => `${new Date(Date.UTC(2025, 1, 10, 14, 30 + 5 * i)).toISOString()},1,2,0.5,1,1`),
+      ].join("\n"),
+    );
     const cases: Array<[string[], RegExp]> = [
       [["--bars", `SPY=${join(tmp, "nope.csv")}`, "--bars", `QQQ=${good}`], /cannot read .*nope\.csv: ENOENT/],
       [["--bars", `X=${five}`], /X: bars are 5 minutes apart/],
@@ -187,10 +223,16 @@ describe("ict replay: input problems, LLM answers, summary", () => {
 
   it("an LLM that fails is logged per call and the replay goes on (openai-compatible server on 127.0.0.1 answering 400)", async () => {
     const { createServer } = await import("node:http");
-    const server = createServer((_q, s) => s.writeHead(400, { "content-type": "application/json" }).end('{"error":{"message":"bad request"}}'));
+    const server = createServer((_q, s) =>
+      s.writeHead(400, { "content-type": "application/json" }).end('{"error":{"message":"bad request"}}'),
+    );
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as { port: number }).port;
-    const env = { OPENAI_API_KEY: process.env.OPENAI_API_KEY, OPENAI_BASE_URL: process.env.OPENAI_BASE_URL, OPENAI_MODEL: process.env.OPENAI_MODEL };
+    const env = {
+      OPENAI_API_KEY: process.env.OPENAI_API_KEY,
+      OPENAI_BASE_URL: process.env.OPENAI_BASE_URL,
+      OPENAI_MODEL: process.env.OPENAI_MODEL,
+    };
     process.env.OPENAI_API_KEY = "sk-test-secret";
     process.env.OPENAI_MODEL = "test-model-1";
     process.env.OPENAI_BASE_URL = `http://127.0.0.1:${port}/v1`;
@@ -202,13 +244,17 @@ describe("ict replay: input problems, LLM answers, summary", () => {
       expect(r.err).not.toContain("sk-test-secret");
       expect(r.out).toContain(`llm: openai (test-model-1), `);
       expect(r.out).toMatch(/llm: openai \(\S+\), \d+ calls?, \d+ failed/);
-      const lines = readFileSync(join(out, "data/daily_news/2025-02-10/processed/prompts.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      const lines = readFileSync(join(out, "data/daily_news/2025-02-10/processed/prompts.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       expect(lines).toHaveLength(5);
       expect(lines[0]).toMatchObject({ llm: "openai", asked: true, answer: null, error: expect.stringMatching(/HTTP 400/) });
     } finally {
       server.close();
-      for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      for (const [k, v] of Object.entries(env))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
   });
 });
@@ -284,12 +330,21 @@ describe("issue #11: --repair-ohlc", () => {
     expect(c.length).toBe(30);
     expect(c.h[1]).toBe(c.o[1]);
     expect(c.l[3]).toBe(c.c[3]);
-    expect(warnings).toEqual([{ kind: "repaired", message: expect.stringMatching(/broken\.csv: 2 bar\(s\) with the open or close outside the high-low range repaired/) }]);
+    expect(warnings).toEqual([
+      {
+        kind: "repaired",
+        message: expect.stringMatching(/broken\.csv: 2 bar\(s\) with the open or close outside the high-low range repaired/),
+      },
+    ]);
     // JSON and Parquet go through the same option.
-    const objects = broken().trim().split("\n").slice(1).map((line) => {
-      const [t, o, h, l, cl, v] = line.split(",");
-      return { t, o: +o!, h: +h!, l: +l!, c: +cl!, v: +v! };
-    });
+    const objects = broken()
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((line) => {
+        const [t, o, h, l, cl, v] = line.split(",");
+        return { t, o: +o!, h: +h!, l: +l!, c: +cl!, v: +v! };
+      });
     const json = write("broken.json", JSON.stringify(objects));
     const w2: InputWarning[] = [];
     expect((await loadBarsFile(json, { repairOhlc: true, warn: (w) => w2.push(w) })).length).toBe(30);
@@ -301,7 +356,9 @@ describe("issue #11: --repair-ohlc", () => {
     const out = join(tmp, "repair");
     const r = await cli("replay", "--bars", `SPY=${p}`, "--out", out, "--no-report", "--quiet", "--repair-ohlc");
     expect(r.code, r.err).toBe(0);
-    expect(r.err.match(/^ict: warning: .*repaired.*$/gm)).toEqual([expect.stringContaining("2 bar(s) with the open or close outside the high-low range repaired")]);
+    expect(r.err.match(/^ict: warning: .*repaired.*$/gm)).toEqual([
+      expect.stringContaining("2 bar(s) with the open or close outside the high-low range repaired"),
+    ]);
     expect(r.err).not.toMatch(/row skipped/);
     const r2 = await cli("replay", "--bars", `SPY=${p}`, "--out", join(tmp, "norepair"), "--no-report", "--quiet");
     expect(r2.code, r2.err).toBe(0);

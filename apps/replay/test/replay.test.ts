@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { columnsFromText } from "@ict/core";
 import { replay } from "../src/replay.js";
 
@@ -28,6 +28,7 @@ describe("replay (partial: the tick loop and its files)", () => {
     const bars = { QQQ: load("pair_1m.json"), SPY: load("pair_1m.ref.json") };
     const a = mkdtempSync(join(tmpdir(), "ict-replay-a-"));
     const b = mkdtempSync(join(tmpdir(), "ict-replay-b-"));
+    onTestFinished(() => [a, b].forEach((d) => rmSync(d, { recursive: true, force: true })));
     const s1 = await replay({ bars, out: a, write: "every" });
     await replay({ bars, out: b, write: "every" });
     expect(s1.ticks).toBe(600);
@@ -38,8 +39,17 @@ describe("replay (partial: the tick loop and its files)", () => {
     for (const k of Object.keys(ta)) expect(ta[k], k).toBe(tb[k]);
     for (const day of s1.days) {
       const dir = `/data/daily_news/${day}/processed`;
-      expect(Object.keys(ta)).toEqual(expect.arrayContaining([`${dir}/context_capsules/QQQ.json`, `${dir}/context_capsules/SPY.json`, `${dir}/current_context.json`, `${dir}/prompts.jsonl`]));
-      const prompts = ta[`${dir}/prompts.jsonl`]!.trim().split("\n").map((l) => JSON.parse(l));
+      expect(Object.keys(ta)).toEqual(
+        expect.arrayContaining([
+          `${dir}/context_capsules/QQQ.json`,
+          `${dir}/context_capsules/SPY.json`,
+          `${dir}/current_context.json`,
+          `${dir}/prompts.jsonl`,
+        ]),
+      );
+      const prompts = ta[`${dir}/prompts.jsonl`]!.trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       expect(prompts.length % 2).toBe(0);
       for (const p of prompts) expect(p.prompt).toContain("## CONTEXT_STAGE");
       expect(ta[`${dir}/current_context.json`]).not.toMatch(/NaN|Infinity/);

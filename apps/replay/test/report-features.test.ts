@@ -70,14 +70,20 @@ describe("report zones end where they were filled, invalidated or expired", () =
       const data = reportData(run.reports[k]!);
       const ctx = JSON.parse(readFileSync(join(out, "data", "daily_news", day, "processed", "current_context.json"), "utf8"));
       for (const s of data.symbols) {
-        const cap = JSON.parse(readFileSync(join(out, "data", "daily_news", day, "processed", "context_capsules", `${s.symbol}.json`), "utf8")) as Capsule;
+        const cap = JSON.parse(
+          readFileSync(join(out, "data", "daily_news", day, "processed", "context_capsules", `${s.symbol}.json`), "utf8"),
+        ) as Capsule;
         const recs = recordsById(cap);
         // The tracker's final state of the symbol (terminal records are kept 90 minutes after they end).
-        const finalState = new Map<string, any>(ctx.symbols.find((x: any) => x.symbol === s.symbol).state.confluences.map((c: any) => [c.id, c]));
+        const finalState = new Map<string, any>(
+          ctx.symbols.find((x: any) => x.symbol === s.symbol).state.confluences.map((c: any) => [c.id, c]),
+        );
         for (const z of s.zones as ZoneBox[]) {
           const r = recs.get(z.id);
           expect(r, z.id).toBeDefined();
-          const own = (z.kind === "FVG" ? [r!.filled_at, r!.traded_through_at] : [r!.invalidated_at]).map(secOf).filter((x): x is number => x !== null);
+          const own = (z.kind === "FVG" ? [r!.filled_at, r!.traded_through_at] : [r!.invalidated_at])
+            .map(secOf)
+            .filter((x): x is number => x !== null);
           if (z.to === null) {
             expect(own, z.id).toEqual([]);
             const st = finalState.get(z.id);
@@ -102,7 +108,18 @@ describe("report zones end where they were filled, invalidated or expired", () =
 });
 
 describe("nearest-N zones", () => {
-  const z = (id: string, tf: string, low: number, high: number, from = 0, to: number | null = null): ZoneBox => ({ id, kind: "FVG", tf, dir: "bull", from, to, end: to === null ? null : "filled", low, high, ce: null });
+  const z = (id: string, tf: string, low: number, high: number, from = 0, to: number | null = null): ZoneBox => ({
+    id,
+    kind: "FVG",
+    tf,
+    dir: "bull",
+    from,
+    to,
+    end: to === null ? null : "filled",
+    low,
+    high,
+    ce: null,
+  });
 
   it("keeps, per timeframe and bar, the n nearest live zones above and below the close (a zone around the close counts on both sides)", () => {
     const zones = [
@@ -165,10 +182,15 @@ describe("nearest-N zones", () => {
   it("rejects a count that is not a positive integer: typed error naming the option, CLI usage error", async () => {
     const out = temp("ict-rep-nz-bad-");
     for (const bad of [0, -1, 1.5, Number.NaN]) {
-      await expect(replay({ bars: BARS, out, write: "close", reportZones: bad })).rejects.toSatisfy((e: unknown) => e instanceof OptionError && e.option === "reportZones" && e.message.includes(String(bad)));
+      await expect(replay({ bars: BARS, out, write: "close", reportZones: bad })).rejects.toSatisfy(
+        (e: unknown) => e instanceof OptionError && e.option === "reportZones" && e.message.includes(String(bad)),
+      );
     }
     let stderr = "";
-    const code = await runCli(["replay", "--bars", `QQQ=${join(GOLDEN, "inputs", "pair_1m.json")}`, "--out", out, "--report-zones", "0"], { stdout: () => {}, stderr: (s) => (stderr += s) });
+    const code = await runCli(["replay", "--bars", `QQQ=${join(GOLDEN, "inputs", "pair_1m.json")}`, "--out", out, "--report-zones", "0"], {
+      stdout: () => {},
+      stderr: (s) => (stderr += s),
+    });
     expect(code).toBe(2);
     expect(stderr).toContain('--report-zones expects a positive whole number of zones per side, got "0"');
     expect(existsSync(join(out, "data"))).toBe(false);
@@ -178,7 +200,9 @@ describe("nearest-N zones", () => {
 describe("zone colours", () => {
   /** WCAG 2.x relative luminance of `#rrggbb`. */
   const luminance = (hex: string) => {
-    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+    const [r, g, b] = [1, 3, 5]
+      .map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+      .map((v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
     return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
   };
   const contrast = (a: string, b: string) => {
@@ -187,12 +211,20 @@ describe("zone colours", () => {
   };
   const hue = (hex: string) => {
     const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255) as [number, number, number];
-    const max = Math.max(r, g, b), min = Math.min(r, g, b), d = max - min;
+    const max = Math.max(r, g, b),
+      min = Math.min(r, g, b),
+      d = max - min;
     if (d === 0) return NaN;
     const h = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
     return (h * 60 + 360) % 360;
   };
-  const colours = Object.entries(ZONE_COLORS).flatMap(([kind, c]) => [[`${kind} bull`, c.bull], [`${kind} bear`, c.bear]] as [string, string][]);
+  const colours = Object.entries(ZONE_COLORS).flatMap(
+    ([kind, c]) =>
+      [
+        [`${kind} bull`, c.bull],
+        [`${kind} bear`, c.bear],
+      ] as [string, string][],
+  );
 
   it("every kind and direction reads on the chart's background (WCAG contrast ratio ≥ 3:1)", () => {
     expect(colours.length).toBe(8);
@@ -228,7 +260,11 @@ describe("report index and links between days", () => {
 
   /** Every href of a page, resolved against its folder: [file, hash]. */
   const links = (file: string): { href: string; target: string; hash: string }[] =>
-    [...readFileSync(file, "utf8").replace(/<script\\b[\s\S]*?<\/script>/g, "").matchAll(/href="([^"]*)"/g)]
+    [
+      ...readFileSync(file, "utf8")
+        .replace(/<script\\b[\s\S]*?<\/script>/g, "")
+        .matchAll(/href="([^"]*)"/g),
+    ]
       .map((m) => m[1]!)
       .filter((h) => !h.startsWith("data:") && !h.startsWith("https://www.tradingview.com/"))
       .map((href) => {
@@ -252,7 +288,11 @@ describe("report index and links between days", () => {
     }
     for (const l of ls) {
       expect(existsSync(l.target), l.href).toBe(true);
-      if (l.hash) expect(reportData(l.target).symbols.map((s: any) => s.symbol), l.href).toContain(l.hash);
+      if (l.hash)
+        expect(
+          reportData(l.target).symbols.map((s: any) => s.symbol),
+          l.href,
+        ).toContain(l.hash);
     }
     expect(ls.length).toBe(6);
   });
@@ -261,7 +301,8 @@ describe("report index and links between days", () => {
     const [d1, d2] = [reportPath(out, "2024-01-02"), reportPath(out, "2024-01-03")];
     const html1 = readFileSync(d1, "utf8");
     const html2 = readFileSync(d2, "utf8");
-    const nav = (html: string, rel: string) => [...html.matchAll(/<a href="([^"]*)"(?: rel="\w+")? data-nav="(\w+)"/g)].find((m) => m[2] === rel)?.[1];
+    const nav = (html: string, rel: string) =>
+      [...html.matchAll(/<a href="([^"]*)"(?: rel="\w+")? data-nav="(\w+)"/g)].find((m) => m[2] === rel)?.[1];
     // Day 1 was written by the first run, before day 2 existed: the second run relinked it.
     expect(nav(html1, "prev")).toBeUndefined();
     expect(nav(html1, "index")).toBe("../../index.html");

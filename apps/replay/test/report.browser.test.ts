@@ -97,7 +97,8 @@ describe.skipIf(!HAS_CHROMIUM)("day report in headless Chromium (file://, no net
         // One tab per symbol: clicking it shows that symbol's chart only.
         await page.click(`nav.tabs a[data-tab="${sym}"]`);
         expect(await page.locator(`section[data-symbol="${sym}"]`).isVisible()).toBe(true);
-        for (const other of symbols) if (other !== sym) expect(await page.locator(`section[data-symbol="${other}"]`).isVisible()).toBe(false);
+        for (const other of symbols)
+          if (other !== sym) expect(await page.locator(`section[data-symbol="${other}"]`).isVisible()).toBe(false);
         expect(new URL(page.url()).hash).toBe(`#${sym}`);
         const chart = page.locator(`section[data-symbol="${sym}"] .chart`);
         expect(await chart.locator("canvas").count()).toBeGreaterThan(2);
@@ -114,7 +115,10 @@ describe.skipIf(!HAS_CHROMIUM)("day report in headless Chromium (file://, no net
       await page.check(`section[data-symbol="${symbols[0]}"] input[data-layer="1m"]`);
       await page.click(`section[data-symbol="${symbols[0]}"] details:last-of-type summary`);
       // The table is built when first opened (the toggle event comes after the click).
-      await page.locator(`section[data-symbol="${symbols[0]}"] details:last-of-type tr`).nth(10).waitFor({ state: "attached", timeout: 5000 });
+      await page
+        .locator(`section[data-symbol="${symbols[0]}"] details:last-of-type tr`)
+        .nth(10)
+        .waitFor({ state: "attached", timeout: 5000 });
       expect(await page.locator(`section[data-symbol="${symbols[0]}"] details:last-of-type tr`).count()).toBeGreaterThan(10);
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       expect(errors).toEqual([]);
@@ -166,7 +170,9 @@ describe.skipIf(!HAS_CHROMIUM)("day report in headless Chromium (file://, no net
     try {
       expect(await page.locator(`section[data-symbol="${symbols[1]}"]`).isVisible()).toBe(true);
       expect(await page.locator(`section[data-symbol="${symbols[0]}"]`).count()).toBe(0); // not built until shown
-      expect(await page.getAttribute('a[data-nav="next"]', "href")).toMatch(new RegExp(`2024-01-03/processed/report\\.html#${symbols[1]}$`));
+      expect(await page.getAttribute('a[data-nav="next"]', "href")).toMatch(
+        new RegExp(`2024-01-03/processed/report\\.html#${symbols[1]}$`),
+      );
       await page.click(`nav.tabs a[data-tab="${symbols[0]}"]`);
       expect(await page.getAttribute('a[data-nav="next"]', "href")).toMatch(new RegExp(`#${symbols[0]}$`));
       expect(await page.locator(`nav.tabs a.on`).textContent()).toBe(symbols[0]);
@@ -184,7 +190,10 @@ describe.skipIf(!HAS_CHROMIUM)("day report in headless Chromium (file://, no net
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       const tip = page.locator(`section[data-symbol="${sym}"] .tip`);
       expect(await tip.isVisible()).toBe(false);
-      const hits: { x0: number; x1: number; y0: number; y1: number; id: string | null }[] = await page.evaluate((s) => (window as any).__ictReport.hits(s), sym);
+      const hits: { x0: number; x1: number; y0: number; y1: number; id: string | null }[] = await page.evaluate(
+        (s) => (window as any).__ictReport.hits(s),
+        sym,
+      );
       const boxes = hits.filter((h) => h.id !== null && h.x1 - h.x0 > 6 && h.y1 - h.y0 > 4);
       expect(boxes.length).toBeGreaterThan(5);
       // A box whose centre lies in no other drawn box or break: the tooltip names that zone alone.

@@ -7,7 +7,15 @@ import { aggregate, columnsFromText, computeFeatures, smtObjects, sliceColumns, 
 import { type Capsule } from "@ict/pipeline";
 import { runCli } from "../src/main.js";
 import { replay, type ReplaySummary } from "../src/replay.js";
-import { DayReportCollector, escapeJsonForScript, renderDayReport, reportNav, reportPath, writeDayReport, type DayReportInput } from "../src/report/index.js";
+import {
+  DayReportCollector,
+  escapeJsonForScript,
+  renderDayReport,
+  reportNav,
+  reportPath,
+  writeDayReport,
+  type DayReportInput,
+} from "../src/report/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const GOLDEN = resolve(here, "../../../packages/core/test/fixtures/golden");
@@ -33,7 +41,11 @@ function reportData(html: string): any {
 }
 
 /** Replays the fixture pair, keeping the report inputs the replay built. */
-async function replayWithInputs(profile: "ict" | "seed-v0.1", out: string, from?: string): Promise<{ summary: ReplaySummary; inputs: DayReportInput[] }> {
+async function replayWithInputs(
+  profile: "ict" | "seed-v0.1",
+  out: string,
+  from?: string,
+): Promise<{ summary: ReplaySummary; inputs: DayReportInput[] }> {
   const spy = vi.spyOn(DayReportCollector.prototype, "finish");
   try {
     const summary = await replay({ bars: BARS, out, write: "close", profile, from });
@@ -68,7 +80,9 @@ describe("day report (ict profile, synthetic golden pair)", () => {
       expect(data.symbols.map((s: any) => s.symbol)).toEqual(["QQQ", "SPY"]);
       for (const s of data.symbols) {
         // Independently of the report: the capsule file the replay wrote, and the detectors on the day's bars.
-        const capsule = JSON.parse(readFileSync(join(out, "data", "daily_news", day, "processed", "context_capsules", `${s.symbol}.json`), "utf8")) as Capsule;
+        const capsule = JSON.parse(
+          readFileSync(join(out, "data", "daily_news", day, "processed", "context_capsules", `${s.symbol}.json`), "utf8"),
+        ) as Capsule;
         const want = zoneRecords(capsule.features.tf_1m) + zoneRecords(capsule.features.tf_5m);
         expect(want).toBeGreaterThan(10);
         expect(s.zones.length).toBe(want);
@@ -89,7 +103,13 @@ describe("day report (ict profile, synthetic golden pair)", () => {
         expect(s.breaks.length).toBe(structureEvents(bars).length + structureEvents(aggregate(bars, 5)).length);
         for (const b of s.breaks) expect(b.from).toBeLessThan(b.at); // from the broken swing to the break bar
         expect(s.smt.length).toBe(capsule.features.smt.length);
-        expect([s.o.length, s.h.length, s.l.length, s.c.length, s.v.length]).toEqual([s.t.length, s.t.length, s.t.length, s.t.length, s.t.length]);
+        expect([s.o.length, s.h.length, s.l.length, s.c.length, s.v.length]).toEqual([
+          s.t.length,
+          s.t.length,
+          s.t.length,
+          s.t.length,
+          s.t.length,
+        ]);
         // One stage row per change, starting at the first tick; one life per tracked confluence.
         expect(s.stages[0].t).toBe(s.t[0]);
         expect(s.confs.length).toBeGreaterThan(0);
@@ -107,7 +127,8 @@ describe("day report (ict profile, synthetic golden pair)", () => {
     expect(readFileSync(run.summary.reports[0]!, "utf8")).toBe(a);
     const out2 = temp("ict-report-b-");
     const again = await replayWithInputs("ict", out2);
-    for (const [k, p] of again.summary.reports.entries()) expect(readFileSync(p, "utf8")).toBe(readFileSync(run.summary.reports[k]!, "utf8"));
+    for (const [k, p] of again.summary.reports.entries())
+      expect(readFileSync(p, "utf8")).toBe(readFileSync(run.summary.reports[k]!, "utf8"));
   });
 
   it("records each confluence's life from the tracker: statuses in tick order, terminal ones final unless it comes back", () => {
@@ -148,7 +169,11 @@ describe("day report (ict profile, synthetic golden pair)", () => {
     const base = run.inputs[1]!;
     const input: DayReportInput = {
       ...base,
-      symbols: base.symbols.map((s) => ({ ...s, symbol: s.symbol + evil, confluences: s.confluences.map((c) => ({ ...c, summary: c.summary + evil })) })),
+      symbols: base.symbols.map((s) => ({
+        ...s,
+        symbol: s.symbol + evil,
+        confluences: s.confluences.map((c) => ({ ...c, summary: c.summary + evil })),
+      })),
     };
     const html = renderDayReport(input);
     const island = /<script type="application\/json" id="ict-report-data">([\s\S]*?)<\/script>/.exec(html)![1]!;
@@ -209,7 +234,19 @@ describe("replay option report: false and ict replay --no-report", () => {
     const run = async (...extra: string[]) => {
       let stdout = "";
       let stderr = "";
-      const args = ["replay", "--bars", `QQQ=${join(GOLDEN, "inputs", "pair_1m.json")}`, "--bars", `SPY=${join(GOLDEN, "inputs", "pair_1m.ref.json")}`, "--from", "2024-01-03", "--write", "close", "--quiet", ...extra];
+      const args = [
+        "replay",
+        "--bars",
+        `QQQ=${join(GOLDEN, "inputs", "pair_1m.json")}`,
+        "--bars",
+        `SPY=${join(GOLDEN, "inputs", "pair_1m.ref.json")}`,
+        "--from",
+        "2024-01-03",
+        "--write",
+        "close",
+        "--quiet",
+        ...extra,
+      ];
       const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
       return { code, stdout, stderr };
     };

@@ -43,21 +43,35 @@ const median = (xs: number[]): number => {
 };
 
 /** The 50 symbols' sessions: seeded random walks of 390 1m bars from 09:30 New York (14:30 UTC, winter). */
-function sessionOf(seed: number, n: number, BARS: number): { symbols: string[]; bars: Record<string, { t: number[]; o: number[]; h: number[]; l: number[]; c: number[]; v: number[] }> } {
+function sessionOf(
+  seed: number,
+  n: number,
+  BARS: number,
+): { symbols: string[]; bars: Record<string, { t: number[]; o: number[]; h: number[]; l: number[]; c: number[]; v: number[] }> } {
   const symbols = ["SPY", "QQQ", "IWM", ...Array.from({ length: Math.max(0, n - 3) }, (_, i) => `S${String(i).padStart(2, "0")}`)];
   const r = sfc32(seed);
   const bars: Record<string, { t: number[]; o: number[]; h: number[]; l: number[]; c: number[]; v: number[] }> = {};
   const t0 = Date.UTC(2024, 0, 2 + seed, 14, 30);
   for (const s of symbols) {
     const g = generateBars(BARS, { seed: Math.floor(r() * 2 ** 31), start: 50 + r() * 400 });
-    bars[s] = { t: Array.from(g.t, (_, i) => t0 + i * 60_000), o: Array.from(g.o), h: Array.from(g.h), l: Array.from(g.l), c: Array.from(g.c), v: Array.from(g.v) };
+    bars[s] = {
+      t: Array.from(g.t, (_, i) => t0 + i * 60_000),
+      o: Array.from(g.o),
+      h: Array.from(g.h),
+      l: Array.from(g.l),
+      c: Array.from(g.c),
+      v: Array.from(g.v),
+    };
   }
   return { symbols, bars };
 }
 
 /** Runs the suite; returns its records and prints a line per impl. */
 export function liveTickSuite(log: (s: string) => void, o: LiveTickOptions = {}): LiveTickRecord[] {
-  const SYMBOLS = Math.max(3, o.symbols ?? 50), BARS = o.bars ?? 390, TAIL = Math.min(o.tail ?? 10, BARS), SESSIONS = o.sessions ?? 3;
+  const SYMBOLS = Math.max(3, o.symbols ?? 50),
+    BARS = o.bars ?? 390,
+    TAIL = Math.min(o.tail ?? 10, BARS),
+    SESSIONS = o.sessions ?? 3;
   const times = { stream: [] as number[], recompute: [] as number[] };
   for (let k = 0; k < SESSIONS; k++) {
     const { symbols, bars } = sessionOf(k + 1, SYMBOLS, BARS);
@@ -84,22 +98,41 @@ export function liveTickSuite(log: (s: string) => void, o: LiveTickOptions = {})
       const bars1m: Record<string, Columns> = {};
       for (const s of symbols) {
         const b = bars[s]!;
-        bars1m[s] = columnsFromArrays({ t: b.t.slice(0, i + 1), o: b.o.slice(0, i + 1), h: b.h.slice(0, i + 1), l: b.l.slice(0, i + 1), c: b.c.slice(0, i + 1), v: b.v.slice(0, i + 1) });
+        bars1m[s] = columnsFromArrays({
+          t: b.t.slice(0, i + 1),
+          o: b.o.slice(0, i + 1),
+          h: b.h.slice(0, i + 1),
+          l: b.l.slice(0, i + 1),
+          c: b.c.slice(0, i + 1),
+          v: b.v.slice(0, i + 1),
+        });
       }
       a = performance.now();
       const want = tick({ watchlist: symbols, bars1m, now, dayEt, context });
       z = performance.now();
       if (timedTick) times.recompute.push(z - a);
-      if (JSON.stringify(want) !== JSON.stringify(got)) throw new Error(`live tick: the watchlist's tick at bar ${i + 1} of session ${k + 1} differs from tick()`);
+      if (JSON.stringify(want) !== JSON.stringify(got))
+        throw new Error(`live tick: the watchlist's tick at bar ${i + 1} of session ${k + 1} differs from tick()`);
       context = got.context;
     }
   }
   const out: LiveTickRecord[] = [];
   for (const impl of ["stream", "recompute"] as const) {
     const xs = times[impl];
-    const rec: LiveTickRecord = { suite: "live tick", impl, symbols: SYMBOLS, bar: BARS, msPerTick: median(xs), samples: xs.length, minMs: Math.min(...xs), maxMs: Math.max(...xs) };
+    const rec: LiveTickRecord = {
+      suite: "live tick",
+      impl,
+      symbols: SYMBOLS,
+      bar: BARS,
+      msPerTick: median(xs),
+      samples: xs.length,
+      minMs: Math.min(...xs),
+      maxMs: Math.max(...xs),
+    };
     out.push(rec);
-    log(`  live tick ${impl.padEnd(9)} ${SYMBOLS} symbols, bars ${BARS - TAIL + 1}-${BARS}: median ${rec.msPerTick.toFixed(2)} ms/tick (min ${rec.minMs.toFixed(2)}, max ${rec.maxMs.toFixed(2)}, ${xs.length} ticks)`);
+    log(
+      `  live tick ${impl.padEnd(9)} ${SYMBOLS} symbols, bars ${BARS - TAIL + 1}-${BARS}: median ${rec.msPerTick.toFixed(2)} ms/tick (min ${rec.minMs.toFixed(2)}, max ${rec.maxMs.toFixed(2)}, ${xs.length} ticks)`,
+    );
   }
   log(`  verified: the watchlist's capsules, context and prompts = tick()'s at every timed tick and every 30th bar`);
   return out;

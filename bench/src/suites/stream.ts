@@ -29,7 +29,12 @@ const DEFAULT_SIZES = [100_000, 1_000_000];
 const FEATURES_MAX = 100_000;
 
 /** Runs the suite at this size when it is one of its sizes. */
-export async function streamSuite(ctx: Ctx, o: { explicitSizes: boolean; log: (s: string) => void }, records: any[], timed: Timed): Promise<void> {
+export async function streamSuite(
+  ctx: Ctx,
+  o: { explicitSizes: boolean; log: (s: string) => void },
+  records: any[],
+  timed: Timed,
+): Promise<void> {
   const n = ctx.n;
   if (o.explicitSizes ? n > 1_000_000 : !DEFAULT_SIZES.includes(n)) return;
   const c = ctx.cols;
@@ -53,14 +58,22 @@ export async function streamSuite(ctx: Ctx, o: { explicitSizes: boolean; log: (s
   // Verification (not timed): the stream's final features are the batch's.
   const f = push().features();
   if (n <= FEATURES_MAX) {
-    if (JSON.stringify(f) !== JSON.stringify(computeFeatures(ctx.wb, opts))) throw new Error(`stream push: features after ${n} bars differ from computeFeatures`);
+    if (JSON.stringify(f) !== JSON.stringify(computeFeatures(ctx.wb, opts)))
+      throw new Error(`stream push: features after ${n} bars differ from computeFeatures`);
   } else {
     const cf = computeFeatureColumns(ctx.wb);
-    if (f.fvg.length !== cf.fvg.mid.length || f.ifvg.length !== cf.ifvg.gap.length || f.ob.length !== cf.ob.candle.length || f.bb.length !== cf.bb.ob.length) {
+    if (
+      f.fvg.length !== cf.fvg.mid.length ||
+      f.ifvg.length !== cf.ifvg.gap.length ||
+      f.ob.length !== cf.ob.candle.length ||
+      f.bb.length !== cf.bb.ob.length
+    ) {
       throw new Error(`stream push: record counts after ${n} bars differ from computeFeatureColumns`);
     }
   }
-  o.log(`  verified: stream features after ${n} bars = computeFeatures${n <= FEATURES_MAX ? "" : " (record counts)"} (${f.fvg.length} FVGs, ${f.ifvg.length} IFVGs, ${f.ob.length} OBs, ${f.bb.length} breakers)`);
+  o.log(
+    `  verified: stream features after ${n} bars = computeFeatures${n <= FEATURES_MAX ? "" : " (record counts)"} (${f.fvg.length} FVGs, ${f.ifvg.length} IFVGs, ${f.ob.length} OBs, ${f.bb.length} breakers)`,
+  );
   const impls: (Impl & { key?: boolean })[] = [{ name: "push", fn: push, key: true }];
   if (n <= FEATURES_MAX) impls.push({ name: "push + features() every bar", fn: pushRead, key: true });
   await timed(ctx, o, records, "stream push", impls);
@@ -88,7 +101,10 @@ export interface StreamMonthRecord {
  * change; their records stay available, so the heap grows with the records
  * (reported beside it) and the per-bar cost should not.
  */
-export function streamMonth(bars: { t: Float64Array; o: Float64Array; h: Float64Array; l: Float64Array; c: Float64Array; v: Float64Array }, log: (s: string) => void): StreamMonthRecord | null {
+export function streamMonth(
+  bars: { t: Float64Array; o: Float64Array; h: Float64Array; l: Float64Array; c: Float64Array; v: Float64Array },
+  log: (s: string) => void,
+): StreamMonthRecord | null {
   const DAY = 1440;
   if (bars.t.length < 30 * DAY) return null;
   setFlagsFromString("--expose-gc");
@@ -100,14 +116,16 @@ export function streamMonth(bars: { t: Float64Array; o: Float64Array; h: Float64
   };
   // Warm-up (not measured): the same pushes on a throwaway stream, so day 1 is not timed cold.
   const warm = createStream({ tf: "1m" });
-  for (let j = 0; j < 2 * DAY; j++) warm.push({ t: Date.UTC(2024, 0, 1) + j * 60_000, o: bars.o[j]!, h: bars.h[j]!, l: bars.l[j]!, c: bars.c[j]!, v: bars.v[j]! });
+  for (let j = 0; j < 2 * DAY; j++)
+    warm.push({ t: Date.UTC(2024, 0, 1) + j * 60_000, o: bars.o[j]!, h: bars.h[j]!, l: bars.l[j]!, c: bars.c[j]!, v: bars.v[j]! });
   const base = heap();
   const s = createStream({ tf: "1m" });
   const dayCost = (day: number): number => {
     const per: number[] = [];
     for (let i = day * DAY; i < (day + 1) * DAY; i += 60) {
       const a = performance.now();
-      for (let j = i; j < i + 60; j++) s.push({ t: Date.UTC(2024, 0, 1) + j * 60_000, o: bars.o[j]!, h: bars.h[j]!, l: bars.l[j]!, c: bars.c[j]!, v: bars.v[j]! });
+      for (let j = i; j < i + 60; j++)
+        s.push({ t: Date.UTC(2024, 0, 1) + j * 60_000, o: bars.o[j]!, h: bars.h[j]!, l: bars.l[j]!, c: bars.c[j]!, v: bars.v[j]! });
       per.push(((performance.now() - a) / 60) * 1e6);
     }
     per.sort((x, y) => x - y);
@@ -120,8 +138,18 @@ export function streamMonth(bars: { t: Float64Array; o: Float64Array; h: Float64
   const pushNsDay30 = dayCost(29);
   const heapDay30Bytes = heap() - base;
   const recordsJsonDay30Bytes = JSON.stringify(s.features()).length;
-  const r: StreamMonthRecord = { suite: "stream month", heapDay1Bytes, heapDay30Bytes, recordsJsonDay1Bytes, recordsJsonDay30Bytes, pushNsDay1, pushNsDay30 };
+  const r: StreamMonthRecord = {
+    suite: "stream month",
+    heapDay1Bytes,
+    heapDay30Bytes,
+    recordsJsonDay1Bytes,
+    recordsJsonDay30Bytes,
+    pushNsDay1,
+    pushNsDay30,
+  };
   const mb = (x: number) => `${(x / 2 ** 20).toFixed(2)} MiB`;
-  log(`  stream month (one symbol, 1m, 24/7): heap ${mb(heapDay1Bytes)} after day 1, ${mb(heapDay30Bytes)} after day 30 (records as JSON ${mb(recordsJsonDay1Bytes)} -> ${mb(recordsJsonDay30Bytes)}); push median ${(pushNsDay1 / 1000).toFixed(2)} µs/bar on day 1, ${(pushNsDay30 / 1000).toFixed(2)} µs/bar on day 30`);
+  log(
+    `  stream month (one symbol, 1m, 24/7): heap ${mb(heapDay1Bytes)} after day 1, ${mb(heapDay30Bytes)} after day 30 (records as JSON ${mb(recordsJsonDay1Bytes)} -> ${mb(recordsJsonDay30Bytes)}); push median ${(pushNsDay1 / 1000).toFixed(2)} µs/bar on day 1, ${(pushNsDay30 / 1000).toFixed(2)} µs/bar on day 30`,
+  );
   return r;
 }

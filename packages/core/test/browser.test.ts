@@ -13,7 +13,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { columnsFromText, Engine } from "../src/index.js";
 import { CHROMIUM_PATH, openHarness, type Harness } from "./browser/harness.js";
 import type { EngineReport } from "./browser/entry.js";
-import { base64ToBytes, computeAll, decodeColumns, encodeColumns, makeBars, type EncodedArray, type Field, type RawColumns, type Results } from "./browser/shared.js";
+import {
+  base64ToBytes,
+  computeAll,
+  decodeColumns,
+  encodeColumns,
+  makeBars,
+  type EncodedArray,
+  type Field,
+  type RawColumns,
+  type Results,
+} from "./browser/shared.js";
 
 const HAS_CHROMIUM = existsSync(CHROMIUM_PATH);
 if (!HAS_CHROMIUM) console.warn(`browser.test.ts skipped: no Chromium at ${CHROMIUM_PATH} (set CHROMIUM_PATH)`);
@@ -70,7 +80,8 @@ function f64Bits(bytes: Uint8Array, i: number): string {
 
 /** Human-readable first difference between two encoded arrays (null when byte-identical). */
 function arrayDiff(node: EncodedArray, other: EncodedArray): string | null {
-  if (node.type !== other.type || node.length !== other.length) return `type/length ${node.type}[${node.length}] (node) vs ${other.type}[${other.length}]`;
+  if (node.type !== other.type || node.length !== other.length)
+    return `type/length ${node.type}[${node.length}] (node) vs ${other.type}[${other.length}]`;
   if (node.b64 === other.b64) return null;
   const a = base64ToBytes(node.b64);
   const b = base64ToBytes(other.b64);
@@ -85,7 +96,8 @@ function arrayDiff(node: EncodedArray, other: EncodedArray): string | null {
       if (first < 0) first = i;
     }
   }
-  const show = (u: Uint8Array) => (node.type === "Float64Array" ? f64Bits(u, first) : String(Array.from(u.subarray(first * width, (first + 1) * width))));
+  const show = (u: Uint8Array) =>
+    node.type === "Float64Array" ? f64Bits(u, first) : String(Array.from(u.subarray(first * width, (first + 1) * width)));
   return `${diffs} of ${node.length} elements differ; first at [${first}]: node ${show(a)} vs ${show(b)}`;
 }
 
@@ -107,7 +119,9 @@ function expectIdentical(where: string, data: string, node: Results, other: Resu
 }
 
 describe.skipIf(!HAS_CHROMIUM)(
-  HAS_CHROMIUM ? "kernels in headless Chromium match Node bit for bit" : `kernels in headless Chromium (skipped: no Chromium at ${CHROMIUM_PATH}; set CHROMIUM_PATH)`,
+  HAS_CHROMIUM
+    ? "kernels in headless Chromium match Node bit for bit"
+    : `kernels in headless Chromium (skipped: no Chromium at ${CHROMIUM_PATH}; set CHROMIUM_PATH)`,
   () => {
     let h: Harness | undefined;
     let data: Dataset[] = [];

@@ -75,7 +75,11 @@ describe("bar objects", () => {
   });
 
   it("sorts unsorted input (stable) and rejects duplicates naming both rows", () => {
-    const c = columnsFromBars([bar({ t: "2024-01-02T14:32:00Z", c: 100.7 }), bar({ t: "2024-01-02T14:30:00Z" }), bar({ t: "2024-01-02T14:31:00Z", c: 100.6 })]);
+    const c = columnsFromBars([
+      bar({ t: "2024-01-02T14:32:00Z", c: 100.7 }),
+      bar({ t: "2024-01-02T14:30:00Z" }),
+      bar({ t: "2024-01-02T14:31:00Z", c: 100.6 }),
+    ]);
     expect(Array.from(c.c)).toEqual([100.5, 100.6, 100.7]);
     const e = errorOf(() => columnsFromBars([bar(), bar({ t: "2024-01-02T14:31:00Z" }), bar({ t: "2024-01-02T09:30:00-05:00" })]));
     expect(e).toBeInstanceOf(DuplicateTimestampError);
@@ -87,7 +91,15 @@ describe("bar objects", () => {
 describe("timestamps", () => {
   it("parses the ISO shapes users send, naive as UTC, offsets converted", () => {
     const ms = Date.UTC(2024, 0, 2, 14, 30);
-    for (const s of ["2024-01-02T14:30:00Z", "2024-01-02T14:30:00+00:00", "2024-01-02 14:30:00", "2024-01-02T14:30", "2024-01-02T09:30:00-05:00", "2024-01-02T20:00:00+0530", "2024-01-02T14:30:00.000Z"]) {
+    for (const s of [
+      "2024-01-02T14:30:00Z",
+      "2024-01-02T14:30:00+00:00",
+      "2024-01-02 14:30:00",
+      "2024-01-02T14:30",
+      "2024-01-02T09:30:00-05:00",
+      "2024-01-02T20:00:00+0530",
+      "2024-01-02T14:30:00.000Z",
+    ]) {
       expect(parseIsoMs(s), s).toBe(ms);
     }
     expect(parseIsoMs("2024-01-02")).toBe(Date.UTC(2024, 0, 2));
@@ -118,7 +130,9 @@ describe("timestamps", () => {
 describe("CSV", () => {
   const HEAD = "t,o,h,l,c,v\n";
   it("parses the header in any order, extra columns ignored, CRLF, blank lines, empty v", () => {
-    const c = columnsFromCsv("v,c,l,h,o,t,extra\r\n10,100.5,99,101,100,2024-01-02T14:30:00Z,x\r\n\r\n,100.25,99.5,101,100,2024-01-02T14:31:00Z,y\r\n");
+    const c = columnsFromCsv(
+      "v,c,l,h,o,t,extra\r\n10,100.5,99,101,100,2024-01-02T14:30:00Z,x\r\n\r\n,100.25,99.5,101,100,2024-01-02T14:31:00Z,y\r\n",
+    );
     expect(c.length).toBe(2);
     expect(Array.from(c.c)).toEqual([100.5, 100.25]);
     expect(Array.from(c.v)).toEqual([10, 0]);
@@ -126,10 +140,29 @@ describe("CSV", () => {
 
   it("parses decimals exactly like Number()", () => {
     // Negative and long values need allowNonPositive; numbers beyond the 1e15 price limit are refused (issue #11).
-    const vals = ["412.1", "0.1", "100", "5e-3", "1E2", "+3.25", "123456789.123456", "0.000001", "99999999999.99", ".5", "7.", "-0.25", "0001.5000", "123456789012345.6789", "999999999999999.99", "3.14159265358979323846"];
+    const vals = [
+      "412.1",
+      "0.1",
+      "100",
+      "5e-3",
+      "1E2",
+      "+3.25",
+      "123456789.123456",
+      "0.000001",
+      "99999999999.99",
+      ".5",
+      "7.",
+      "-0.25",
+      "0001.5000",
+      "123456789012345.6789",
+      "999999999999999.99",
+      "3.14159265358979323846",
+    ];
     const text = HEAD + vals.map((x, i) => `2024-01-02T14:${String(30 + i).padStart(2, "0")}:00Z,${x},${x},${x},${x},1`).join("\n");
     expect(Array.from(columnsFromCsv(text, { allowNonPositive: true }).c)).toEqual(vals.map(Number));
-    expect(() => columnsFromCsv(HEAD + "2024-01-02T14:30:00Z,1234567890123456789,1234567890123456789,1234567890123456789,1234567890123456789,1")).toThrow(/magnitude above 1e\+15 /);
+    expect(() =>
+      columnsFromCsv(HEAD + "2024-01-02T14:30:00Z,1234567890123456789,1234567890123456789,1234567890123456789,1234567890123456789,1"),
+    ).toThrow(/magnitude above 1e\+15 /);
   });
 
   it("reports the row and the line of a bad cell", () => {
@@ -165,13 +198,16 @@ describe("CSV", () => {
 
   it("accepts epoch milliseconds and other ISO shapes in t", () => {
     const ms = Date.UTC(2024, 0, 2, 14, 30);
-    const c = columnsFromCsv(HEAD + `${ms},100,101,99,100,1\n2024-01-02 14:31:00,100,101,99,100,1\n"2024-01-02T09:32:00-05:00",100,101,99,100,1\n`);
+    const c = columnsFromCsv(
+      HEAD + `${ms},100,101,99,100,1\n2024-01-02 14:31:00,100,101,99,100,1\n"2024-01-02T09:32:00-05:00",100,101,99,100,1\n`,
+    );
     expect(Array.from(c.t)).toEqual([ms, ms + 60_000, ms + 120_000]);
   });
 
   it("the fast timestamp path agrees with the general parser", () => {
     const times: string[] = [];
-    for (let y = 1999; y <= 2030; y += 3) for (const md of ["01-01", "02-28", "02-29", "03-01", "12-31"]) times.push(`${y}-${md}T23:59:59Z`);
+    for (let y = 1999; y <= 2030; y += 3)
+      for (const md of ["01-01", "02-28", "02-29", "03-01", "12-31"]) times.push(`${y}-${md}T23:59:59Z`);
     for (const s of times) {
       const csv = HEAD + `${s},1,1,1,1,1\n`;
       const want = parseIsoMs(s);
@@ -190,17 +226,38 @@ describe("CSV fast paths against the general path (fast-check)", () => {
     .map(([neg, i, f]) => (neg ? "-" : "") + i + (f === undefined ? "" : "." + f));
   /** Times of the fast form, valid or not (day 29..31 in short months, hour 24, minute 60). */
   const time = fc
-    .tuple(fc.integer({ min: 1965, max: 2105 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), fc.integer({ min: 0, max: 24 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 59 }))
-    .map(([y, mo, d, hh, mi, ss]) => `${y}-${String(mo).padStart(2, "0")}-${String(d).padStart(2, "0")}T${String(hh).padStart(2, "0")}:${String(mi).padStart(2, "0")}:${String(ss).padStart(2, "0")}Z`);
+    .tuple(
+      fc.integer({ min: 1965, max: 2105 }),
+      fc.integer({ min: 1, max: 12 }),
+      fc.integer({ min: 1, max: 31 }),
+      fc.integer({ min: 0, max: 24 }),
+      fc.integer({ min: 0, max: 60 }),
+      fc.integer({ min: 0, max: 59 }),
+    )
+    .map(
+      ([y, mo, d, hh, mi, ss]) =>
+        `${y}-${String(mo).padStart(2, "0")}-${String(d).padStart(2, "0")}T${String(hh).padStart(2, "0")}:${String(mi).padStart(2, "0")}:${String(ss).padStart(2, "0")}Z`,
+    );
 
   it("plain decimal cells give the doubles Number() gives (fast path) and that quoted cells give (general path)", () => {
     fc.assert(
       fc.property(fc.array(decimal, { minLength: 1, maxLength: 40 }), (xs) => {
         // One value per row in every price column (h = l = o = c keeps the bar valid); v gets it too when >= 0.
-        const rows = xs.map((x, i) => `${isoUtc(Date.UTC(2024, 0, 2) + i * 60_000).slice(0, 19)}Z,${x},${x},${x},${x},${Number(x) >= 0 ? x : 0}`);
+        const rows = xs.map(
+          (x, i) => `${isoUtc(Date.UTC(2024, 0, 2) + i * 60_000).slice(0, 19)}Z,${x},${x},${x},${x},${Number(x) >= 0 ? x : 0}`,
+        );
         // Zero and negative cells need allowNonPositive; 15 integer digits stay below the 1e15 price limit.
         const fast = columnsFromCsv(HEAD + rows.join("\n"), { allowNonPositive: true });
-        const quoted = columnsFromCsv(HEAD + xs.map((x, i) => `${isoUtc(Date.UTC(2024, 0, 2) + i * 60_000).slice(0, 19)}Z,"${x}","${x}","${x}","${x}",${Number(x) >= 0 ? x : 0}`).join("\n"), { allowNonPositive: true });
+        const quoted = columnsFromCsv(
+          HEAD +
+            xs
+              .map(
+                (x, i) =>
+                  `${isoUtc(Date.UTC(2024, 0, 2) + i * 60_000).slice(0, 19)}Z,"${x}","${x}","${x}","${x}",${Number(x) >= 0 ? x : 0}`,
+              )
+              .join("\n"),
+          { allowNonPositive: true },
+        );
         for (let i = 0; i < xs.length; i++) {
           expect(Object.is(fast.c[i], Number(xs[i]))).toBe(true);
           expect(Object.is(fast.o[i], quoted.o[i])).toBe(true);
@@ -212,44 +269,48 @@ describe("CSV fast paths against the general path (fast-check)", () => {
 
   it("fast-form times (with the previous row's date reused) agree with the general ISO parser, rejecting the same ones", () => {
     fc.assert(
-      fc.property(fc.array(time, { minLength: 1, maxLength: 8 }), fc.array(fc.integer({ min: 0, max: 86_399 }), { minLength: 1, maxLength: 8 }), (days, secs) => {
-        // Several rows per date (the cached date), then the next date.
-        const cells: string[] = [];
-        for (const d of days) for (const s of secs) cells.push(d.slice(0, 11) + new Date(s * 1000).toISOString().slice(11, 19) + "Z", d);
-        const want = cells.map((c) => parseIsoMs(c));
-        const uniq = new Set<number>();
-        const rows: string[] = [];
-        const expected: number[] = [];
-        let bad = -1;
-        cells.forEach((c, i) => {
-          if (Number.isNaN(want[i]!)) {
-            if (bad < 0) bad = rows.length;
-          } else if (uniq.has(want[i]!)) return;
-          else uniq.add(want[i]!);
-          rows.push(`${c},1,1,1,1,1`);
-          expected.push(want[i]!);
-        });
-        const csv = HEAD + rows.join("\n");
-        if (bad >= 0) {
-          const e = (() => {
-            try {
-              columnsFromCsv(csv);
-            } catch (x) {
-              return x as BarValidationError;
-            }
-            return null;
-          })();
-          expect(e).toBeInstanceOf(BarValidationError);
-          expect(e!.row).toBe(bad);
-          expect(e!.field).toBe("t");
-        } else {
-          const got = columnsFromCsv(csv).t;
-          expect(Array.from(got)).toEqual([...expected].sort((a, b) => a - b));
-          // The general path (quoted cells) gives the same times.
-          const q = columnsFromCsv(HEAD + rows.map((r) => `"${r.slice(0, 20)}"${r.slice(20)}`).join("\n")).t;
-          expect(Array.from(q)).toEqual(Array.from(got));
-        }
-      }),
+      fc.property(
+        fc.array(time, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.integer({ min: 0, max: 86_399 }), { minLength: 1, maxLength: 8 }),
+        (days, secs) => {
+          // Several rows per date (the cached date), then the next date.
+          const cells: string[] = [];
+          for (const d of days) for (const s of secs) cells.push(d.slice(0, 11) + new Date(s * 1000).toISOString().slice(11, 19) + "Z", d);
+          const want = cells.map((c) => parseIsoMs(c));
+          const uniq = new Set<number>();
+          const rows: string[] = [];
+          const expected: number[] = [];
+          let bad = -1;
+          cells.forEach((c, i) => {
+            if (Number.isNaN(want[i]!)) {
+              if (bad < 0) bad = rows.length;
+            } else if (uniq.has(want[i]!)) return;
+            else uniq.add(want[i]!);
+            rows.push(`${c},1,1,1,1,1`);
+            expected.push(want[i]!);
+          });
+          const csv = HEAD + rows.join("\n");
+          if (bad >= 0) {
+            const e = (() => {
+              try {
+                columnsFromCsv(csv);
+              } catch (x) {
+                return x as BarValidationError;
+              }
+              return null;
+            })();
+            expect(e).toBeInstanceOf(BarValidationError);
+            expect(e!.row).toBe(bad);
+            expect(e!.field).toBe("t");
+          } else {
+            const got = columnsFromCsv(csv).t;
+            expect(Array.from(got)).toEqual([...expected].sort((a, b) => a - b));
+            // The general path (quoted cells) gives the same times.
+            const q = columnsFromCsv(HEAD + rows.map((r) => `"${r.slice(0, 20)}"${r.slice(20)}`).join("\n")).t;
+            expect(Array.from(q)).toEqual(Array.from(got));
+          }
+        },
+      ),
       { numRuns: 300, seed: 12 },
     );
   });

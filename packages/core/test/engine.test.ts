@@ -24,7 +24,19 @@ import { randomBars, REPO } from "./helpers.js";
 describe("engine", () => {
   it("exports every kernel the typings declare", () => {
     const k = Engine.shared().kernels as unknown as Record<string, unknown>;
-    for (const name of ["memory", "alloc", "free", "atr", "atrScratchBytes", "trueRange", "swings", "structure", "impulseLeg", "maxHigh", "minLow"]) {
+    for (const name of [
+      "memory",
+      "alloc",
+      "free",
+      "atr",
+      "atrScratchBytes",
+      "trueRange",
+      "swings",
+      "structure",
+      "impulseLeg",
+      "maxHigh",
+      "minLow",
+    ]) {
       expect(k[name], name).toBeDefined();
     }
     expect(wasmBytes().length).toBe(WASM_BYTE_LENGTH);
@@ -39,9 +51,22 @@ describe("engine", () => {
     const declared = kernelExports(join(wasmDir, "assembly"));
     const instance = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes() as BufferSource), { env: { abort: () => {} } });
     const actual = instance.exports as Record<string, unknown>;
-    const shape = (v: unknown) => (typeof v === "function" ? `function/${(v as (...a: unknown[]) => unknown).length}` : v instanceof WebAssembly.Global ? "global" : v instanceof WebAssembly.Memory ? "memory" : typeof v);
-    const exported = Object.fromEntries(Object.keys(actual).filter((n) => !n.startsWith("__") && n !== "memory").map((n) => [n, shape(actual[n])]));
-    expect(Object.fromEntries(declared.map((d) => [d.name, d.kind === "global" ? "global" : `function/${d.params.length}`]))).toEqual(exported);
+    const shape = (v: unknown) =>
+      typeof v === "function"
+        ? `function/${(v as (...a: unknown[]) => unknown).length}`
+        : v instanceof WebAssembly.Global
+          ? "global"
+          : v instanceof WebAssembly.Memory
+            ? "memory"
+            : typeof v;
+    const exported = Object.fromEntries(
+      Object.keys(actual)
+        .filter((n) => !n.startsWith("__") && n !== "memory")
+        .map((n) => [n, shape(actual[n])]),
+    );
+    expect(Object.fromEntries(declared.map((d) => [d.name, d.kind === "global" ? "global" : `function/${d.params.length}`]))).toEqual(
+      exported,
+    );
     expect(shape(actual.memory)).toBe("memory");
     // The published typings are that interface, as generated at build time.
     expect(readFileSync(join(wasmDir, "dist", "index.d.ts"), "utf8")).toContain(kernelInterface(join(wasmDir, "assembly")));

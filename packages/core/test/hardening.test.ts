@@ -27,7 +27,10 @@ const iso = (i: number) => new Date(T0 + i * 60_000).toISOString().replace(".000
 type Row = { o: number | string; h: number | string; l: number | string; c: number | string; v?: number | string };
 
 /** The same rows through every reader; returns the reader's name and its result (or error). */
-async function everyReader(rows: Row[], opts?: ReadOptions | ((reader: string) => ReadOptions)): Promise<Array<[string, Columns | unknown]>> {
+async function everyReader(
+  rows: Row[],
+  opts?: ReadOptions | ((reader: string) => ReadOptions),
+): Promise<Array<[string, Columns | unknown]>> {
   const cells = rows.map((r, i) => `${iso(i)},${r.o},${r.h},${r.l},${r.c},${r.v ?? 1}`);
   const num = (x: number | string) => Number(x);
   const objects = rows.map((r, i) => ({ t: iso(i), o: num(r.o), h: num(r.h), l: num(r.l), c: num(r.c), v: num(r.v ?? 1) }));
@@ -61,7 +64,12 @@ async function everyReader(rows: Row[], opts?: ReadOptions | ((reader: string) =
     columnsFromCsv("c,l,h,o,t,v\n" + rows.map((r, i) => `"${r.c}","${r.l}","${r.h}","${r.o}",${iso(i)},${r.v ?? 1}`).join("\n"), options),
   );
   await run("text (JSON)", () => columnsFromText(JSON.stringify(objects).replace(/null/g, "1e400"), options));
-  await run("text (JSON, raw digits)", () => columnsFromText("[" + rows.map((r, i) => `{"t":"${iso(i)}","o":${r.o},"h":${r.h},"l":${r.l},"c":${r.c},"v":${r.v ?? 1}}`).join(",") + "]", options));
+  await run("text (JSON, raw digits)", () =>
+    columnsFromText(
+      "[" + rows.map((r, i) => `{"t":"${iso(i)}","o":${r.o},"h":${r.h},"l":${r.l},"c":${r.c},"v":${r.v ?? 1}}`).join(",") + "]",
+      options,
+    ),
+  );
   await run("bars", () => columnsFromBars(objects, options));
   await run("arrays", () => columnsFromArrays(arrays, options));
   await run("parquet", () => columnsFromParquet(parquet, options));

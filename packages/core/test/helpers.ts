@@ -87,7 +87,12 @@ export const rng = mulberry32;
  */
 export function randomBars(n: number, seed: number, flatness = 0.05) {
   const r = rng(seed);
-  const t = new Float64Array(n), o = new Float64Array(n), h = new Float64Array(n), l = new Float64Array(n), c = new Float64Array(n), v = new Float64Array(n);
+  const t = new Float64Array(n),
+    o = new Float64Array(n),
+    h = new Float64Array(n),
+    l = new Float64Array(n),
+    c = new Float64Array(n),
+    v = new Float64Array(n);
   let p = 100 + Math.floor(r() * 10000) / 100;
   const t0 = Date.UTC(2024, 0, 2, 14, 30);
   for (let i = 0; i < n; i++) {

@@ -9,7 +9,16 @@ import { describe, expect, it } from "vitest";
 import { atr, columnsFromBars, computeFeatureColumns, computeFeatures, createStream, OptionError, ColumnsError } from "../src/index.js";
 import { randomBars } from "./helpers.js";
 
-const bars1m = columnsFromBars(Array.from({ length: 60 }, (_, i) => ({ t: Date.UTC(2024, 0, 2, 14, 30 + i), o: 100, h: 101 + (i % 3), l: 99 - (i % 2), c: 100 + (i % 5) / 10, v: 1 })));
+const bars1m = columnsFromBars(
+  Array.from({ length: 60 }, (_, i) => ({
+    t: Date.UTC(2024, 0, 2, 14, 30 + i),
+    o: 100,
+    h: 101 + (i % 3),
+    l: 99 - (i % 2),
+    c: 100 + (i % 5) / 10,
+    v: 1,
+  })),
+);
 
 function optionError(f: () => unknown): OptionError {
   try {
@@ -40,7 +49,9 @@ describe("options", () => {
     const f = computeFeatures(bars1m);
     expect(JSON.stringify(f)).toBe(JSON.stringify(computeFeatures(bars1m, { tf: "1m" })));
     const r = randomBars(400, 5);
-    const five = columnsFromBars(Array.from(r.t, (_, i) => ({ t: Date.UTC(2024, 0, 2) + i * 300_000, o: r.o[i]!, h: r.h[i]!, l: r.l[i]!, c: r.c[i]!, v: r.v[i]! })));
+    const five = columnsFromBars(
+      Array.from(r.t, (_, i) => ({ t: Date.UTC(2024, 0, 2) + i * 300_000, o: r.o[i]!, h: r.h[i]!, l: r.l[i]!, c: r.c[i]!, v: r.v[i]! })),
+    );
     expect(computeFeatures(five).tf).toBe("5m");
     expect(JSON.stringify(computeFeatures(five))).toBe(JSON.stringify(computeFeatures(five, { tf: "5m" })));
     const hourly = columnsFromBars([0, 1, 3].map((h) => ({ t: Date.UTC(2024, 0, 2, h), o: 1, h: 2, l: 0.5, c: 1.5 })));

@@ -26,11 +26,17 @@ describe("columnsFromParquet", () => {
 
   it("reads INT64 epoch (µs) and ISO text times, long column names, uncompressed or gzip", async () => {
     const us = parquetWriteBuffer({
-      columnData: [{ name: "timestamp", data: Array.from(ref.t, (t) => BigInt(t) * 1000n), type: "INT64" }, ...prices(["open", "high", "low", "close", "volume"])],
+      columnData: [
+        { name: "timestamp", data: Array.from(ref.t, (t) => BigInt(t) * 1000n), type: "INT64" },
+        ...prices(["open", "high", "low", "close", "volume"]),
+      ],
       codec: "UNCOMPRESSED",
     });
     same(await columnsFromParquet(us), ref);
-    const iso = parquetWriteBuffer({ columnData: [{ name: "T", data: Array.from(ref.t, (t) => new Date(t).toISOString()), type: "STRING" }, ...prices()], codec: "SNAPPY" });
+    const iso = parquetWriteBuffer({
+      columnData: [{ name: "T", data: Array.from(ref.t, (t) => new Date(t).toISOString()), type: "STRING" }, ...prices()],
+      codec: "SNAPPY",
+    });
     same(await columnsFromParquet(iso), ref);
   });
 
@@ -51,17 +57,29 @@ describe("columnsFromParquet", () => {
   it("names the row and field of a bad bar", async () => {
     const h = Array.from(ref.h);
     h[5] = ref.l[5]! - 1;
-    const buf = parquetWriteBuffer({ columnData: [{ name: "t", data: Array.from(ref.t, (t) => new Date(t)), type: "TIMESTAMP" }, ...prices().map((c) => (c.name === "h" ? { ...c, data: h } : c))] });
+    const buf = parquetWriteBuffer({
+      columnData: [
+        { name: "t", data: Array.from(ref.t, (t) => new Date(t)), type: "TIMESTAMP" },
+        ...prices().map((c) => (c.name === "h" ? { ...c, data: h } : c)),
+      ],
+    });
     const e = await columnsFromParquet(buf).catch((x) => x);
     expect(e).toBeInstanceOf(BarValidationError);
     expect(e).toMatchObject({ row: 5, field: "h" });
-    const nul = parquetWriteBuffer({ columnData: [{ name: "t", data: Array.from(ref.t, (t, i) => (i === 3 ? null : new Date(t))), type: "TIMESTAMP" }, ...prices()] });
+    const nul = parquetWriteBuffer({
+      columnData: [{ name: "t", data: Array.from(ref.t, (t, i) => (i === 3 ? null : new Date(t))), type: "TIMESTAMP" }, ...prices()],
+    });
     await expect(columnsFromParquet(nul)).rejects.toMatchObject({ row: 3, field: "t" });
   });
 
   it("refuses a file that is not Parquet or lacks a price column", async () => {
     await expect(columnsFromParquet(new TextEncoder().encode(csv))).rejects.toBeInstanceOf(ParquetFormatError);
-    const noClose = parquetWriteBuffer({ columnData: [{ name: "t", data: Array.from(ref.t, (t) => new Date(t)), type: "TIMESTAMP" }, ...prices().filter((c) => c.name !== "c")] });
+    const noClose = parquetWriteBuffer({
+      columnData: [
+        { name: "t", data: Array.from(ref.t, (t) => new Date(t)), type: "TIMESTAMP" },
+        ...prices().filter((c) => c.name !== "c"),
+      ],
+    });
     await expect(columnsFromParquet(noClose)).rejects.toThrow(/no "c" column/);
   });
 });

@@ -58,7 +58,11 @@ const barsArb = (maxLen = 220) =>
     )
     .map((rows): Columns => {
       const n = rows.length;
-      const t: number[] = [], o: number[] = [], h: number[] = [], l: number[] = [], c: number[] = [];
+      const t: number[] = [],
+        o: number[] = [],
+        h: number[] = [],
+        l: number[] = [],
+        c: number[] = [];
       let p = 10000; // price in ticks
       rows.forEach((r, i) => {
         t.push(Date.UTC(2024, 0, 2, 14, 30) + i * 60_000);
@@ -66,14 +70,18 @@ const barsArb = (maxLen = 220) =>
         const cl = r.flat === 0 ? open : Math.max(100, open + r.step);
         const hi = r.flat === 0 ? open : Math.max(open, cl) + (r.flat === 1 ? 0 : r.up);
         const lo = r.flat === 0 ? open : Math.min(open, cl) - (r.flat === 2 ? 0 : r.dn);
-        o.push(open / 100); h.push(hi / 100); l.push(lo / 100); c.push(cl / 100);
+        o.push(open / 100);
+        h.push(hi / 100);
+        l.push(lo / 100);
+        c.push(cl / 100);
         p = cl;
       });
       void n;
       return columnsFromArrays({ t, o, h, l, c });
     });
 
-const allClose = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((x, i) => close(x, b[i]!, 1e-12));
+const allClose = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  a.length === b.length && Array.from(a).every((x, i) => close(x, b[i]!, 1e-12));
 
 describe("kernels against naive references (fast-check)", () => {
   it("true range and ATR (simple mean and Wilder, several periods)", () => {
@@ -224,7 +232,10 @@ describe("zone kernels against naive references (fast-check)", () => {
   });
 
   it("the zones are not empty on these bars (the comparison above has something to compare)", () => {
-    let gaps = 0, inv = 0, obs = 0, bbs = 0;
+    let gaps = 0,
+      inv = 0,
+      obs = 0,
+      bbs = 0;
     fc.assert(
       fc.property(barsArb(), (b) => {
         gaps += fvg(b).mid.length;
@@ -291,7 +302,8 @@ describe("causality of the ict profile (fast-check)", () => {
         const m = b.length === 0 ? 0 : cut % (b.length + 1);
         const prefix = sliceColumns(b, 0, m);
         // ATR: bit-identical values on the prefix.
-        const a = atr(b), ap = atr(prefix);
+        const a = atr(b),
+          ap = atr(prefix);
         for (let i = 0; i < m; i++) expect(Object.is(ap[i], a[i])).toBe(true);
         // Swings and breaks known by bar m - 1 in the full run are exactly the prefix's.
         const known = <T extends { known_index: number }>(xs: T[]) => xs.filter((x) => x.known_index <= m - 1);
@@ -302,7 +314,8 @@ describe("causality of the ict profile (fast-check)", () => {
         const lastTime = m > 0 ? new Date(b.t[m - 1]!).toISOString().replace(".000Z", "+00:00") : "";
         const asOf = (r: Record<string, any>) => {
           const x: Record<string, any> = { ...r };
-          for (const key of ["mitigated_at", "filled_at", "traded_through_at", "invalidated_at"]) if (key in x && x[key] !== null && x[key] > lastTime) x[key] = null;
+          for (const key of ["mitigated_at", "filled_at", "traded_through_at", "invalidated_at"])
+            if (key in x && x[key] !== null && x[key] > lastTime) x[key] = null;
           if (x.kind === "FVG") {
             x.filled = x.filled_at !== null;
             x.traded_through = x.traded_through_at !== null;
@@ -330,7 +343,13 @@ describe("causality of the ict profile (fast-check)", () => {
   it("SMT (ict): causal under appended bars, and the same whatever the reference's price level", () => {
     fc.assert(
       fc.property(barsArb(160), barsArb(160), fc.integer({ min: 0, max: 1000 }), fc.constantFrom(0.01, 1.17, 40), (p, r, cut, scale) => {
-        const ref = columnsFromArrays({ t: r.t, o: Array.from(r.o, (x) => x * scale), h: Array.from(r.h, (x) => x * scale), l: Array.from(r.l, (x) => x * scale), c: Array.from(r.c, (x) => x * scale) });
+        const ref = columnsFromArrays({
+          t: r.t,
+          o: Array.from(r.o, (x) => x * scale),
+          h: Array.from(r.h, (x) => x * scale),
+          l: Array.from(r.l, (x) => x * scale),
+          c: Array.from(r.c, (x) => x * scale),
+        });
         const full = smtObjects(p, r);
         const key = (xs: ReturnType<typeof smtObjects>) => xs.map((x) => [x.type, x.time, x.leader, x.primary, x.ref?.time]);
         expect(key(smtObjects(p, ref))).toEqual(key(full));
@@ -348,7 +367,9 @@ describe("causality of the ict profile (fast-check)", () => {
     fc.assert(
       fc.property(barsArb(120), (b) => {
         for (let m = 5; m < b.length && !found; m += 7) {
-          const full = structureEvents(b, { profile: "seed-v0.1" }).filter((e) => e.index < m).map((e) => e.index);
+          const full = structureEvents(b, { profile: "seed-v0.1" })
+            .filter((e) => e.index < m)
+            .map((e) => e.index);
           const pre = structureEvents(sliceColumns(b, 0, m), { profile: "seed-v0.1" }).map((e) => e.index);
           if (JSON.stringify(full) !== JSON.stringify(pre)) found = true;
         }
@@ -371,12 +392,26 @@ describe("first-touch queries (block-extreme index and sweep) against a naive sc
     const e = Engine.create();
     const k = e.kernels;
     let far = 0;
-    for (const [n, seed] of [[1, 1], [17, 2], [129, 3], [3001, 4], [20_011, 5]] as const) {
+    for (const [n, seed] of [
+      [1, 1],
+      [17, 2],
+      [129, 3],
+      [3001, 4],
+      [20_011, 5],
+    ] as const) {
       const b = columnsFromArrays(randomBars(n, seed, 0.05));
       const wb = e.upload(b);
       fc.assert(
         fc.property(
-          fc.array(fc.tuple(fc.integer({ min: -3, max: n + 2 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 0, max: 3 })), { maxLength: 300 }),
+          fc.array(
+            fc.tuple(
+              fc.integer({ min: -3, max: n + 2 }),
+              fc.integer({ min: 0, max: 3 }),
+              fc.integer({ min: 0, max: 3000 }),
+              fc.integer({ min: 0, max: 3 }),
+            ),
+            { maxLength: 300 },
+          ),
           fc.boolean(),
           (qs, sortStarts) => {
             if (sortStarts) qs.sort((x, y) => x[0] - y[0]);
@@ -388,9 +423,15 @@ describe("first-touch queries (block-extreme index and sweep) against a naive sc
               return kind === 0 || kind === 2 ? p * (1 - rel / 1e5) : p * (1 + rel / 1e5);
             });
             e.scoped((alloc) => {
-              const starts = e.putI32(alloc, qs.map((x) => x[0]));
+              const starts = e.putI32(
+                alloc,
+                qs.map((x) => x[0]),
+              );
               const kk = e.putF64(alloc, keys);
-              const kinds = e.putI32(alloc, qs.map((x) => x[1]));
+              const kinds = e.putI32(
+                alloc,
+                qs.map((x) => x[1]),
+              );
               const out = alloc(q * 4 + 16);
               const scratch = alloc(k.firstTouchScratchBytes(n, q));
               k.firstTouch(wb.ptr.l, wb.ptr.h, wb.ptr.c, n, starts, kk, kinds, q, out, scratch);

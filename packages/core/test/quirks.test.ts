@@ -76,7 +76,11 @@ describe("Q09: a close beyond both levels", () => {
     const wb = e.upload(cols);
     const n = cols.length;
     e.scoped((alloc) => {
-      const hi = alloc(16), lo = alloc(16), bar = alloc(n * 4), dir = alloc(n * 4), sw = alloc(n * 4);
+      const hi = alloc(16),
+        lo = alloc(16),
+        bar = alloc(n * 4),
+        dir = alloc(n * 4),
+        sw = alloc(n * 4);
       e.i32[hi >>> 2] = 8;
       e.i32[lo >>> 2] = 2;
       const last = (conflict: number) => {
@@ -108,7 +112,11 @@ describe("Q10: OTE measured from the leg's end", () => {
   it("ict: a bearish leg measures the OTE up from the low", () => {
     // Mirror the bars around 200: the leg becomes bearish 100 -> 90.
     const bars = readJson(join(GOLDEN, "quirks", "Q10_ote_bull_direction.json")).map((b: any) => ({
-      t: b.t, o: 200 - b.o, h: 200 - b.l, l: 200 - b.h, c: 200 - b.c,
+      t: b.t,
+      o: 200 - b.o,
+      h: 200 - b.l,
+      l: 200 - b.h,
+      c: 200 - b.c,
     }));
     const s = feat(columnsFromBars(bars), "ict").swings;
     expect(s.leg).toMatchObject({ low: 90, high: 100, dir: "bear" });

@@ -187,10 +187,26 @@ export function refIctFvg(b: Ohlc, tol = 1e-6, midline = true): RefGap[] {
     const s = i + 2;
     if (dir > 0) {
       const fill = (midline ? m : lo) + tol;
-      out.push({ mid: i, dir, lo, hi, mitigated: firstFrom(n, s, (t) => b.l[t]! <= hi), filled: firstFrom(n, s, (t) => b.l[t]! <= fill), traded: firstFrom(n, s, (t) => b.c[t]! < lo - tol) });
+      out.push({
+        mid: i,
+        dir,
+        lo,
+        hi,
+        mitigated: firstFrom(n, s, (t) => b.l[t]! <= hi),
+        filled: firstFrom(n, s, (t) => b.l[t]! <= fill),
+        traded: firstFrom(n, s, (t) => b.c[t]! < lo - tol),
+      });
     } else {
       const fill = (midline ? m : hi) - tol;
-      out.push({ mid: i, dir, lo, hi, mitigated: firstFrom(n, s, (t) => b.h[t]! >= lo), filled: firstFrom(n, s, (t) => b.h[t]! >= fill), traded: firstFrom(n, s, (t) => b.c[t]! > hi + tol) });
+      out.push({
+        mid: i,
+        dir,
+        lo,
+        hi,
+        mitigated: firstFrom(n, s, (t) => b.h[t]! >= lo),
+        filled: firstFrom(n, s, (t) => b.h[t]! >= fill),
+        traded: firstFrom(n, s, (t) => b.c[t]! > hi + tol),
+      });
     }
   }
   return out;
@@ -238,7 +254,14 @@ export function refBreaks(events: RefEvent[]): Map<number, Set<number>> {
 }
 
 /** breaks[t]: +1 / -1 when a structure event of that direction happened at bar t. */
-export function refIctOb(b: Ohlc, atr: ArrayLike<number>, breaks: Map<number, Set<number>>, mult = 1.2, lookback = 10, tol = 1e-6): RefOb[] {
+export function refIctOb(
+  b: Ohlc,
+  atr: ArrayLike<number>,
+  breaks: Map<number, Set<number>>,
+  mult = 1.2,
+  lookback = 10,
+  tol = 1e-6,
+): RefOb[] {
   const out: RefOb[] = [];
   const n = b.length;
   const used = { 1: -1, [-1]: -1 } as Record<number, number>;

@@ -36,11 +36,25 @@ const RUNS = { seed: 20261203, numRuns: 40 };
 
 type BarObj = { t: number; o: number; h: number; l: number; c: number; v: number };
 
-const barAt = (cols: Columns, i: number): BarObj => ({ t: cols.t[i]!, o: cols.o[i]!, h: cols.h[i]!, l: cols.l[i]!, c: cols.c[i]!, v: cols.v[i]! });
+const barAt = (cols: Columns, i: number): BarObj => ({
+  t: cols.t[i]!,
+  o: cols.o[i]!,
+  h: cols.h[i]!,
+  l: cols.l[i]!,
+  c: cols.c[i]!,
+  v: cols.v[i]!,
+});
 
 /** Columns of bar objects (already sorted and valid). */
 const colsOf = (bars: BarObj[]): Columns =>
-  columnsFromArrays({ t: bars.map((b) => b.t), o: bars.map((b) => b.o), h: bars.map((b) => b.h), l: bars.map((b) => b.l), c: bars.map((b) => b.c), v: bars.map((b) => b.v) });
+  columnsFromArrays({
+    t: bars.map((b) => b.t),
+    o: bars.map((b) => b.o),
+    h: bars.map((b) => b.h),
+    l: bars.map((b) => b.l),
+    c: bars.map((b) => b.c),
+    v: bars.map((b) => b.v),
+  });
 
 /**
  * Same value, same key order, same floats bit for bit (JSON.stringify writes
@@ -52,7 +66,8 @@ function expectSame(got: TfFeatures, want: TfFeatures, where: string): void {
   const w = JSON.stringify(want);
   if (g === w) return;
   for (const k of Object.keys(want) as (keyof TfFeatures)[]) {
-    const a = got[k], b = want[k];
+    const a = got[k],
+      b = want[k];
     if (Array.isArray(b) && Array.isArray(a)) {
       for (let i = 0; i < Math.max(a.length, b.length); i++) {
         if (JSON.stringify(a[i]) !== JSON.stringify(b[i])) expect({ where, key: k, i, rec: a[i] }).toEqual({ where, key: k, i, rec: b[i] });
@@ -117,9 +132,16 @@ class EventLog {
 /** Random-walk bars with regimes: trends, ranges, volatility bursts and displacement candles (many zones). */
 const regimeBars = (n: number, seed: number): Columns => {
   const r = rng(seed);
-  const t: number[] = [], o: number[] = [], h: number[] = [], l: number[] = [], c: number[] = [], v: number[] = [];
+  const t: number[] = [],
+    o: number[] = [],
+    h: number[] = [],
+    l: number[] = [],
+    c: number[] = [],
+    v: number[] = [];
   let p = 10000;
-  let drift = 0, vol = 20, left = 0;
+  let drift = 0,
+    vol = 20,
+    left = 0;
   for (let i = 0; i < n; i++) {
     if (left-- <= 0) {
       drift = Math.round((r() - 0.5) * 16);
@@ -134,7 +156,11 @@ const regimeBars = (n: number, seed: number): Columns => {
     const hi = flat ? open : Math.max(open, cl) + (r() < 0.1 ? 0 : Math.floor(r() * vol * 0.6));
     const lo = flat ? open : Math.max(1, Math.min(open, cl) - (r() < 0.1 ? 0 : Math.floor(r() * vol * 0.6)));
     t.push(Date.UTC(2024, 0, 2, 14, 30) + i * 60_000);
-    o.push(open / 100); h.push(hi / 100); l.push(lo / 100); c.push(cl / 100); v.push(Math.floor(r() * 1000));
+    o.push(open / 100);
+    h.push(hi / 100);
+    l.push(lo / 100);
+    c.push(cl / 100);
+    v.push(Math.floor(r() * 1000));
     p = cl;
   }
   return columnsFromArrays({ t, o, h, l, c, v });
@@ -147,9 +173,15 @@ const regimeBars = (n: number, seed: number): Columns => {
  */
 const floatBars = (n: number, seed: number): Columns => {
   const r = rng(seed);
-  const t: number[] = [], o: number[] = [], h: number[] = [], l: number[] = [], c: number[] = [];
+  const t: number[] = [],
+    o: number[] = [],
+    h: number[] = [],
+    l: number[] = [],
+    c: number[] = [];
   let p = 1 + r();
-  let drift = 0, vol = 0.01, left = 0;
+  let drift = 0,
+    vol = 0.01,
+    left = 0;
   for (let i = 0; i < n; i++) {
     if (left-- <= 0) {
       drift = (r() - 0.5) * 0.006;
@@ -180,7 +212,8 @@ function checkPrefixes(cols: Columns, opts: IncrementalStreamOptions, label: str
     for (const e of u.events) expect(e.bar).toBe(i);
     log.apply(u);
     expect(s.length).toBe(i + 1);
-    if (i % every === 0 || i === cols.length - 1) expectSame(s.features(), computeFeatures(sliceColumns(cols, 0, i + 1), opts), `${label} bar ${i}`);
+    if (i % every === 0 || i === cols.length - 1)
+      expectSame(s.features(), computeFeatures(sliceColumns(cols, 0, i + 1), opts), `${label} bar ${i}`);
   }
   expect(log.keys()).toEqual(batchEvents(cols, opts));
   return s;
@@ -201,15 +234,22 @@ const OPTION_SETS: IncrementalStreamOptions[] = [
 
 describe("createStream: push equals batch on every prefix", () => {
   it("seeded random walks (helpers.randomBars), every option set", () => {
-    OPTION_SETS.forEach((opts, j) => checkPrefixes(columnsFromArrays(randomBars(260, 100 + j)), opts, `randomBars ${j} ${JSON.stringify(opts)}`));
+    OPTION_SETS.forEach((opts, j) =>
+      checkPrefixes(columnsFromArrays(randomBars(260, 100 + j)), opts, `randomBars ${j} ${JSON.stringify(opts)}`),
+    );
   });
 
   it("regime bars with many zones (fast-check: seed, length, option set)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1 << 30 }), fc.integer({ min: 0, max: 320 }), fc.integer({ min: 0, max: OPTION_SETS.length - 1 }), (seed, n, j) => {
-        const cols = regimeBars(n, seed);
-        checkPrefixes(cols, OPTION_SETS[j]!, `regime seed ${seed} n ${n} opts ${j}`);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1 << 30 }),
+        fc.integer({ min: 0, max: 320 }),
+        fc.integer({ min: 0, max: OPTION_SETS.length - 1 }),
+        (seed, n, j) => {
+          const cols = regimeBars(n, seed);
+          checkPrefixes(cols, OPTION_SETS[j]!, `regime seed ${seed} n ${n} opts ${j}`);
+        },
+      ),
       RUNS,
     );
   });
@@ -220,7 +260,11 @@ describe("createStream: push equals batch on every prefix", () => {
     // near 100, give sums that are exact in any order).
     const r = rng(77);
     const n = 400;
-    const t: number[] = [], o: number[] = [], h: number[] = [], l: number[] = [], c: number[] = [];
+    const t: number[] = [],
+      o: number[] = [],
+      h: number[] = [],
+      l: number[] = [],
+      c: number[] = [];
     for (let i = 0; i < n; i++) {
       const open = 1 + r() * 0.5;
       const close = 1 + r() * 0.5;
@@ -246,9 +290,15 @@ describe("createStream: push equals batch on every prefix", () => {
 
   it("full-precision prices, tolerances of the size of the moves (fast-check: seed, length, option set)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1 << 30 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: OPTION_SETS.length - 1 }), fc.constantFrom(0, 1e-6, 0.002, 0.01), (seed, n, j, tol) => {
-        checkPrefixes(floatBars(n, seed), { ...OPTION_SETS[j]!, tol }, `float seed ${seed} n ${n} opts ${j} tol ${tol}`);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1 << 30 }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.integer({ min: 0, max: OPTION_SETS.length - 1 }),
+        fc.constantFrom(0, 1e-6, 0.002, 0.01),
+        (seed, n, j, tol) => {
+          checkPrefixes(floatBars(n, seed), { ...OPTION_SETS[j]!, tol }, `float seed ${seed} n ${n} opts ${j} tol ${tol}`);
+        },
+      ),
       RUNS,
     );
   });
@@ -272,12 +322,20 @@ describe("createStream: push equals batch on every prefix", () => {
       if (i === 10_000 || i === 29_999) {
         const d = s.det;
         const journal = d.ctx.journal.chunks.reduce((a: number, c: unknown[]) => a + c.length, 0);
-        sizes.push([d.fvg.live.size + d.ob.live.size + d.ifvg.live.size + d.bb.live.size, d.touch.size, journal, s.checkpoints.length, s.ring.capacity]);
+        sizes.push([
+          d.fvg.live.size + d.ob.live.size + d.ifvg.live.size + d.bb.live.size,
+          d.touch.size,
+          journal,
+          s.checkpoints.length,
+          s.ring.capacity,
+        ]);
       }
     }
     const [a, b] = sizes as [number[], number[]];
     const f = s.features();
-    const dead = f.fvg.filter((r: { traded_through: boolean }) => r.traded_through).length + f.ob.filter((r: { invalidated: boolean }) => r.invalidated).length;
+    const dead =
+      f.fvg.filter((r: { traded_through: boolean }) => r.traded_through).length +
+      f.ob.filter((r: { invalidated: boolean }) => r.invalidated).length;
     // Most zones are dead and gone from the working state; what is open is what price has not reached.
     expect(dead).toBeGreaterThan(3 * b[0]!);
     expect(b[3]).toBeLessThanOrEqual(Math.ceil(200 / 64) + 2);
@@ -301,79 +359,96 @@ describe("createStream: push equals batch on every prefix", () => {
 describe("createStream: revisions", () => {
   it("random revisions of one of the last 30 bars equal the batch of the corrected history", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1 << 30 }), fc.integer({ min: 40, max: 300 }), fc.integer({ min: 0, max: OPTION_SETS.length - 1 }), (seed, n, j) => {
-        const opts = OPTION_SETS[j]!;
-        const cols = regimeBars(n, seed);
-        const r = rng(seed ^ 0x5eed);
-        const bars: BarObj[] = [];
-        const s = createStream(opts);
-        const log = new EventLog();
-        for (let i = 0; i < n; i++) {
-          bars.push(barAt(cols, i));
-          log.apply(s.push(bars[i]!));
-          if (i >= 5 && r() < 0.25) {
-            // Revise one of the last 30 bars: a new body and wicks around its open.
-            const at = Math.max(0, i - Math.floor(r() * 30));
-            const b = bars[at]!;
-            const close = Math.round(b.o * 100 + (r() - 0.5) * 80) / 100;
-            const hi = Math.max(b.o, close) + Math.floor(r() * 20) / 100;
-            const lo = Math.max(0.01, Math.min(b.o, close) - Math.floor(r() * 20) / 100);
-            bars[at] = { t: b.t, o: b.o, h: hi, l: lo, c: close, v: b.v + 1 };
-            const u = s.push(bars[at]!);
-            expect(u.revised).toBe(true);
-            expect(u.from).toBe(at);
-            for (const e of u.events) expect(e.bar).toBeGreaterThanOrEqual(at);
-            for (let k = 1; k < u.events.length; k++) expect(u.events[k]!.bar).toBeGreaterThanOrEqual(u.events[k - 1]!.bar);
-            log.apply(u);
-            expect(s.length).toBe(i + 1);
-            const hist = colsOf(bars);
-            expectSame(s.features(), computeFeatures(hist, opts), `revision seed ${seed} bar ${at} of ${i}`);
-            expect(log.keys()).toEqual(batchEvents(hist, opts));
-          } else if (r() < 0.2) {
-            expectSame(s.features(), computeFeatures(colsOf(bars), opts), `seed ${seed} bar ${i}`);
+      fc.property(
+        fc.integer({ min: 1, max: 1 << 30 }),
+        fc.integer({ min: 40, max: 300 }),
+        fc.integer({ min: 0, max: OPTION_SETS.length - 1 }),
+        (seed, n, j) => {
+          const opts = OPTION_SETS[j]!;
+          const cols = regimeBars(n, seed);
+          const r = rng(seed ^ 0x5eed);
+          const bars: BarObj[] = [];
+          const s = createStream(opts);
+          const log = new EventLog();
+          for (let i = 0; i < n; i++) {
+            bars.push(barAt(cols, i));
+            log.apply(s.push(bars[i]!));
+            if (i >= 5 && r() < 0.25) {
+              // Revise one of the last 30 bars: a new body and wicks around its open.
+              const at = Math.max(0, i - Math.floor(r() * 30));
+              const b = bars[at]!;
+              const close = Math.round(b.o * 100 + (r() - 0.5) * 80) / 100;
+              const hi = Math.max(b.o, close) + Math.floor(r() * 20) / 100;
+              const lo = Math.max(0.01, Math.min(b.o, close) - Math.floor(r() * 20) / 100);
+              bars[at] = { t: b.t, o: b.o, h: hi, l: lo, c: close, v: b.v + 1 };
+              const u = s.push(bars[at]!);
+              expect(u.revised).toBe(true);
+              expect(u.from).toBe(at);
+              for (const e of u.events) expect(e.bar).toBeGreaterThanOrEqual(at);
+              for (let k = 1; k < u.events.length; k++) expect(u.events[k]!.bar).toBeGreaterThanOrEqual(u.events[k - 1]!.bar);
+              log.apply(u);
+              expect(s.length).toBe(i + 1);
+              const hist = colsOf(bars);
+              expectSame(s.features(), computeFeatures(hist, opts), `revision seed ${seed} bar ${at} of ${i}`);
+              expect(log.keys()).toEqual(batchEvents(hist, opts));
+            } else if (r() < 0.2) {
+              expectSame(s.features(), computeFeatures(colsOf(bars), opts), `seed ${seed} bar ${i}`);
+            }
           }
-        }
-        expectSame(s.features(), computeFeatures(colsOf(bars), opts), `seed ${seed} end`);
-      }),
+          expectSame(s.features(), computeFeatures(colsOf(bars), opts), `seed ${seed} end`);
+        },
+      ),
       { seed: RUNS.seed, numRuns: 30 },
     );
   });
 
   it("a forming bar revised as its parts arrive (a 5m bar fed by 1m bars), mixed with older revisions and snapshot/restore", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1 << 30 }), fc.integer({ min: 30, max: 200 }), fc.integer({ min: 0, max: OPTION_SETS.length - 1 }), (seed, n, j) => {
-        const opts = OPTION_SETS[j]!;
-        const parts = regimeBars(n * 5, seed);
-        const r = rng(seed ^ 0xf0f0);
-        const bars: BarObj[] = [];
-        let s = createStream(opts);
-        const log = new EventLog();
-        for (let i = 0; i < n; i++) {
-          // The bar of bucket i as its 1..5 parts arrive: open of the first, extremes so far, close of the last.
-          for (let p = 0; p < 5; p++) {
-            const first = barAt(parts, i * 5);
-            const cur = barAt(parts, i * 5 + p);
-            const prev = p === 0 ? null : bars[i]!;
-            const bar = { t: first.t, o: first.o, h: prev ? Math.max(prev.h, cur.h) : cur.h, l: prev ? Math.min(prev.l, cur.l) : cur.l, c: cur.c, v: (prev?.v ?? 0) + cur.v };
-            bars[i] = bar;
-            const u = s.push(bar);
-            expect(u.revised).toBe(p > 0);
-            expect(u.from).toBe(i);
-            log.apply(u);
-            if (r() < 0.15) expectSame(s.features(), computeFeatures(colsOf(bars), opts), `forming seed ${seed} bar ${i} part ${p}`);
+      fc.property(
+        fc.integer({ min: 1, max: 1 << 30 }),
+        fc.integer({ min: 30, max: 200 }),
+        fc.integer({ min: 0, max: OPTION_SETS.length - 1 }),
+        (seed, n, j) => {
+          const opts = OPTION_SETS[j]!;
+          const parts = regimeBars(n * 5, seed);
+          const r = rng(seed ^ 0xf0f0);
+          const bars: BarObj[] = [];
+          let s = createStream(opts);
+          const log = new EventLog();
+          for (let i = 0; i < n; i++) {
+            // The bar of bucket i as its 1..5 parts arrive: open of the first, extremes so far, close of the last.
+            for (let p = 0; p < 5; p++) {
+              const first = barAt(parts, i * 5);
+              const cur = barAt(parts, i * 5 + p);
+              const prev = p === 0 ? null : bars[i]!;
+              const bar = {
+                t: first.t,
+                o: first.o,
+                h: prev ? Math.max(prev.h, cur.h) : cur.h,
+                l: prev ? Math.min(prev.l, cur.l) : cur.l,
+                c: cur.c,
+                v: (prev?.v ?? 0) + cur.v,
+              };
+              bars[i] = bar;
+              const u = s.push(bar);
+              expect(u.revised).toBe(p > 0);
+              expect(u.from).toBe(i);
+              log.apply(u);
+              if (r() < 0.15) expectSame(s.features(), computeFeatures(colsOf(bars), opts), `forming seed ${seed} bar ${i} part ${p}`);
+            }
+            if (i >= 3 && r() < 0.1) {
+              // An older correction in between (the slow path), then the forming path again.
+              const at = i - 1 - Math.floor(r() * Math.min(i, 20));
+              const b = bars[at]!;
+              bars[at] = { ...b, c: b.o, h: Math.max(b.h, b.o), l: Math.min(b.l, b.o), v: b.v + 1 };
+              log.apply(s.push(bars[at]!));
+            }
+            if (r() < 0.05) s = restoreStream(JSON.parse(JSON.stringify(s.snapshot())));
           }
-          if (i >= 3 && r() < 0.1) {
-            // An older correction in between (the slow path), then the forming path again.
-            const at = i - 1 - Math.floor(r() * Math.min(i, 20));
-            const b = bars[at]!;
-            bars[at] = { ...b, c: b.o, h: Math.max(b.h, b.o), l: Math.min(b.l, b.o), v: b.v + 1 };
-            log.apply(s.push(bars[at]!));
-          }
-          if (r() < 0.05) s = restoreStream(JSON.parse(JSON.stringify(s.snapshot())));
-        }
-        const hist = colsOf(bars);
-        expectSame(s.features(), computeFeatures(hist, opts), `forming seed ${seed} end`);
-      }),
+          const hist = colsOf(bars);
+          expectSame(s.features(), computeFeatures(hist, opts), `forming seed ${seed} end`);
+        },
+      ),
       { seed: RUNS.seed, numRuns: 25 },
     );
   });
@@ -394,30 +469,35 @@ describe("createStream: revisions", () => {
 describe("createStream: snapshot and restore", () => {
   it("restoreStream(JSON round trip) continues identically (updates, features, revisions)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1 << 30 }), fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: OPTION_SETS.length - 1 }), (seed, n, j) => {
-        const opts = OPTION_SETS[j]!;
-        const cols = regimeBars(n + 60, seed);
-        const r = rng(seed);
-        const a = createStream(opts);
-        for (let i = 0; i < n; i++) a.push(barAt(cols, i));
-        const snap = a.snapshot();
-        const b = restoreStream(JSON.parse(JSON.stringify(snap)));
-        expect(b.length).toBe(a.length);
-        expectSame(b.features(), a.features(), `restored seed ${seed} at ${n}`);
-        for (let i = n; i < n + 60; i++) {
-          let bar = barAt(cols, i);
-          const ua = a.push(bar);
-          const ub = b.push(bar);
-          expect(ub).toEqual(ua);
-          if (i > 0 && r() < 0.15) {
-            const at = Math.max(0, i - Math.floor(r() * 30));
-            const old = barAt(cols, at);
-            bar = { ...old, c: old.o, h: Math.max(old.h, old.o), l: Math.min(old.l, old.o) };
-            expect(b.push(bar)).toEqual(a.push(bar));
+      fc.property(
+        fc.integer({ min: 1, max: 1 << 30 }),
+        fc.integer({ min: 0, max: 400 }),
+        fc.integer({ min: 0, max: OPTION_SETS.length - 1 }),
+        (seed, n, j) => {
+          const opts = OPTION_SETS[j]!;
+          const cols = regimeBars(n + 60, seed);
+          const r = rng(seed);
+          const a = createStream(opts);
+          for (let i = 0; i < n; i++) a.push(barAt(cols, i));
+          const snap = a.snapshot();
+          const b = restoreStream(JSON.parse(JSON.stringify(snap)));
+          expect(b.length).toBe(a.length);
+          expectSame(b.features(), a.features(), `restored seed ${seed} at ${n}`);
+          for (let i = n; i < n + 60; i++) {
+            let bar = barAt(cols, i);
+            const ua = a.push(bar);
+            const ub = b.push(bar);
+            expect(ub).toEqual(ua);
+            if (i > 0 && r() < 0.15) {
+              const at = Math.max(0, i - Math.floor(r() * 30));
+              const old = barAt(cols, at);
+              bar = { ...old, c: old.o, h: Math.max(old.h, old.o), l: Math.min(old.l, old.o) };
+              expect(b.push(bar)).toEqual(a.push(bar));
+            }
+            expectSame(b.features(), a.features(), `continued seed ${seed} bar ${i}`);
           }
-          expectSame(b.features(), a.features(), `continued seed ${seed} bar ${i}`);
-        }
-      }),
+        },
+      ),
       { seed: RUNS.seed, numRuns: 30 },
     );
   });
@@ -486,7 +566,9 @@ describe.skipIf(!HAS_SHARED && !process.env.CI)(`real sessions${HAS_SHARED ? "" 
   });
 
   it("SPY, QQQ and IWM 1m sessions and ES 5m bars, every prefix", () => {
-    const files = ["SPY_1m", "QQQ_1m", "IWM_1m"].map((d) => `${d}/${readdirSync(join(SHARED, "data", "real", d)).find((f) => f.endsWith("_yahoo.csv"))}`);
+    const files = ["SPY_1m", "QQQ_1m", "IWM_1m"].map(
+      (d) => `${d}/${readdirSync(join(SHARED, "data", "real", d)).find((f) => f.endsWith("_yahoo.csv"))}`,
+    );
     for (const f of files) {
       const cols = readReal(f);
       // Two sessions of each (800 bars), compared after every bar.
@@ -513,7 +595,8 @@ describe.skipIf(!HAS_SHARED && !process.env.CI)(`real sessions${HAS_SHARED ? "" 
           bars[at] = { ...b, c: b.o, h: Math.max(b.h, b.o), l: Math.min(b.l, b.o) };
           s.push(bars[at]!);
         }
-        if (i % 7 === 0 || i === win.length - 1) expectSame(s.features(), computeFeatures(colsOf(bars), { tf: "1m" }), `BTC window ${from} bar ${i}`);
+        if (i % 7 === 0 || i === win.length - 1)
+          expectSame(s.features(), computeFeatures(colsOf(bars), { tf: "1m" }), `BTC window ${from} bar ${i}`);
       }
     }
   }, 240_000);

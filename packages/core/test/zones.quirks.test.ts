@@ -31,8 +31,12 @@ describe("Q03: SMT compares each instrument with its own previous swing", () => 
   });
   const p = repaired("Q03_smt_absolute_prices.json");
   it("seed-v0.1: bull against the 1.17x reference, bear against the same-level one", () => {
-    expect(smtObjects(p, repaired("Q03_smt_absolute_prices.ref.json"), { profile: "seed-v0.1" })).toEqual(out.observed["shimmed_ref_scaled_1.17"]);
-    expect(smtObjects(p, repaired("Q03_smt_absolute_prices.ref_same_level.json"), { profile: "seed-v0.1" })).toEqual(out.observed.shimmed_ref_same_price_level);
+    expect(smtObjects(p, repaired("Q03_smt_absolute_prices.ref.json"), { profile: "seed-v0.1" })).toEqual(
+      out.observed["shimmed_ref_scaled_1.17"],
+    );
+    expect(smtObjects(p, repaired("Q03_smt_absolute_prices.ref_same_level.json"), { profile: "seed-v0.1" })).toEqual(
+      out.observed.shimmed_ref_same_price_level,
+    );
   });
   for (const ref of ["Q03_smt_absolute_prices.ref.json", "Q03_smt_absolute_prices.ref_same_level.json"]) {
     it(`ict: one bearish SMT at the second high (bar 7), known at its confirmation (bar 9) — ${ref}`, () => {
@@ -46,7 +50,8 @@ describe("Q03: SMT compares each instrument with its own previous swing", () => 
   }
   it("ict: the same divergence whatever the reference's price level (scale invariance)", () => {
     const r = raw("Q03_smt_absolute_prices.ref_same_level.json");
-    const scaled = (k: number) => columnsFromBars(r.map((b) => ({ t: b.t, o: b.o * k, h: Math.max(b.h, b.o, b.c) * k, l: Math.min(b.l, b.o, b.c) * k, c: b.c * k })));
+    const scaled = (k: number) =>
+      columnsFromBars(r.map((b) => ({ t: b.t, o: b.o * k, h: Math.max(b.h, b.o, b.c) * k, l: Math.min(b.l, b.o, b.c) * k, c: b.c * k })));
     const base = smtObjects(p, scaled(1)).map((x) => [x.type, x.time]);
     for (const k of [0.01, 0.5, 3, 250]) expect(smtObjects(p, scaled(k)).map((x) => [x.type, x.time])).toEqual(base);
   });
@@ -105,9 +110,25 @@ describe("Q12/Q13: fills are events on the bar path, and sticky", () => {
   it("ict: mitigated, filled and traded through at bar 3; stays filled; the inversion fails at once at bar 4", () => {
     const f = feat(cols, "ict");
     const g = f.fvg.find((x) => x.gap[0] === 100.5)!;
-    expect(g).toMatchObject({ filled: true, active: false, traded_through: true, mitigated_at: T(3), filled_at: T(3), traded_through_at: T(3), known_time: T(2), ce: 101 });
+    expect(g).toMatchObject({
+      filled: true,
+      active: false,
+      traded_through: true,
+      mitigated_at: T(3),
+      filled_at: T(3),
+      traded_through_at: T(3),
+      known_time: T(2),
+      ce: 101,
+    });
     expect(f.ifvg).toHaveLength(1);
-    expect(f.ifvg[0]).toMatchObject({ dir: "bear", flip_role: "resistance", traded_through_at: T(3), retested_at: T(4), invalidated_at: T(4), active: false });
+    expect(f.ifvg[0]).toMatchObject({
+      dir: "bear",
+      flip_role: "resistance",
+      traded_through_at: T(3),
+      retested_at: T(4),
+      invalidated_at: T(4),
+      active: false,
+    });
   });
   it("Q13: on growing prefixes the seed's status flips back; ict's fill stays", () => {
     const bars = readJson(join(GOLDEN, "quirks", "Q13_fvg_status_flips.json"));
@@ -139,7 +160,14 @@ describe("Q14-Q16: IFVG retests after the trade-through, and inverts the role", 
     expect(diff(strip(feat(cols, "seed-v0.1").fvg), OUT("Q15_ifvg_missed_late_retest.out.json").observed.fvg)).toBeNull();
     const v = feat(cols, "ict").ifvg;
     expect(v).toHaveLength(1);
-    expect(v[0]).toMatchObject({ dir: "bear", flip_role: "resistance", gap: [100.5, 101.6], traded_through_at: T(11), retested_at: T(12), active: true });
+    expect(v[0]).toMatchObject({
+      dir: "bear",
+      flip_role: "resistance",
+      gap: [100.5, 101.6],
+      traded_through_at: T(11),
+      retested_at: T(12),
+      active: true,
+    });
     // The window is an option: with 0 bars there is no retest.
     expect(computeFeatures(cols, { tf: "1m", ifvgRetestBars: 0 }).ifvg).toEqual([]);
   });
@@ -147,7 +175,11 @@ describe("Q14-Q16: IFVG retests after the trade-through, and inverts the role", 
     const cols = Q("Q16_ifvg_role_not_inverted.json");
     const out = OUT("Q16_ifvg_role_not_inverted.out.json");
     expect(feat(cols, "seed-v0.1").ifvg[0]).toMatchObject({ dir: "bull", flip_role: "support" });
-    expect(feat(cols, "ict").ifvg[0]).toMatchObject({ dir: out.correct.dir, flip_role: out.correct.flip_role, retested_at: out.correct.retested_at });
+    expect(feat(cols, "ict").ifvg[0]).toMatchObject({
+      dir: out.correct.dir,
+      flip_role: out.correct.flip_role,
+      retested_at: out.correct.retested_at,
+    });
   });
 });
 
@@ -159,7 +191,15 @@ describe("Q17/Q18: breakers", () => {
     expect(feat(cols, "seed-v0.1").ms).toEqual(out.observed.ms);
     const bb = feat(cols, "ict").bb;
     expect(bb).toHaveLength(1);
-    expect(bb[0]).toMatchObject({ dir: "bear", from_ob_time: T(1), time: T(9), known_time: T(9), zone: [100.4, 100.8], level: 100.8, active: true });
+    expect(bb[0]).toMatchObject({
+      dir: "bear",
+      from_ob_time: T(1),
+      time: T(9),
+      known_time: T(9),
+      zone: [100.4, 100.8],
+      level: 100.8,
+      active: true,
+    });
   });
   it("false positive: seed-v0.1 emits three bull breakers; ict none", () => {
     const cols = Q("Q17_breaker_bos_direction_inverted.false_positive.json");

@@ -1,4 +1,16 @@
-import { aggregate, type Columns, IctError, computeFeatures, type TfFeatures, resolveProfile, type Profile, smtObjects, type SmtRecord, isoUtc } from "@ict/core";
+import {
+  aggregate,
+  type Columns,
+  IctError,
+  computeFeatures,
+  type TfFeatures,
+  resolveProfile,
+  type Profile,
+  smtObjects,
+  type SmtRecord,
+  isoUtc,
+} from "@ict/core";
+import { PIPELINE_RULES } from "./rules.js";
 
 /** Prior-day (or other) key levels passed through to the capsule untouched. */
 export type KeyLevels = Record<string, unknown>;
@@ -47,13 +59,16 @@ export class InvalidNameError extends IctError {
     readonly what: "symbol" | "day",
     readonly value: unknown,
   ) {
-    super(`invalid ${what} ${JSON.stringify(String(value)).slice(0, 80)}: ${what === "symbol" ? "1-32 characters of A-Z a-z 0-9 . _ = ^ -, not starting with a punctuation mark" : "expected a calendar date YYYY-MM-DD"}`);
+    super(
+      `invalid ${what} ${JSON.stringify(String(value)).slice(0, 80)}: ${what === "symbol" ? "1-32 characters of A-Z a-z 0-9 . _ = ^ -, not starting with a punctuation mark" : "expected a calendar date YYYY-MM-DD"}`,
+    );
   }
 }
 
 /** Validates a ticker symbol (it becomes a file name). */
 export function checkSymbol(symbol: unknown): string {
-  if (typeof symbol !== "string" || !SYMBOL_RE.test(symbol) || symbol === "." || symbol === "..") throw new InvalidNameError("symbol", symbol);
+  if (typeof symbol !== "string" || !SYMBOL_RE.test(symbol) || symbol === "." || symbol === "..")
+    throw new InvalidNameError("symbol", symbol);
   return symbol;
 }
 
@@ -78,8 +93,9 @@ export function checkDay(day: unknown): string {
  */
 export function buildCapsule(input: CapsuleInput): Capsule {
   const profile = resolveProfile(input.profile);
-  const symbol = profile === "ict" ? checkSymbol(input.symbol) : String(input.symbol);
-  const dayEt = profile === "ict" ? checkDay(input.dayEt) : String(input.dayEt);
+  const rules = PIPELINE_RULES[profile];
+  const symbol = rules.checkedNames ? checkSymbol(input.symbol) : String(input.symbol);
+  const dayEt = rules.checkedNames ? checkDay(input.dayEt) : String(input.dayEt);
   if (!Number.isFinite(input.now)) throw new IctError(`buildCapsule: now must be finite epoch milliseconds, got ${input.now}`);
   const b5 = input.bars5m ?? aggregate(input.bars1m, 5);
   const tf_5m = computeFeatures(b5, { tf: "5m", profile });

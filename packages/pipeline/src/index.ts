@@ -20,13 +20,14 @@ export { pyFixed2, pyJsonDumps } from "./pyfmt.js";
 export {
   updateSymbolState,
   shortSummary,
-  seedShort,
   type Confluence,
   type ConfluenceStatus,
   type SymbolState,
   type TrackerOptions,
   type TrackerState,
-} from "./tracker.js";
+} from "./tracker/index.js";
+export { seedShort } from "./seed/tracker.js";
+export { PIPELINE_RULES, pipelineRules, type PipelineRules } from "./rules.js";
 export { buildPrompt } from "./prompt.js";
 export { tick, nyDate, smtReferences, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
 export {

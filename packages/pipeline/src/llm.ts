@@ -160,8 +160,16 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
   for (const key of secrets) {
     if (typeof key !== "string" || key.length < MIN_SECRET_LENGTH) continue;
     const b64 = btoa(Array.from(new TextEncoder().encode(key), (b) => String.fromCharCode(b)).join(""));
-    const forms = new Set([key, encodeURIComponent(key), JSON.stringify(key).slice(1, -1), b64, b64.replace(/=+$/, ""), b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")]);
-    for (const f of [...forms].sort((a, b) => b.length - a.length)) if (f.length >= MIN_SECRET_LENGTH) out = out.split(f).join("[redacted]");
+    const forms = new Set([
+      key,
+      encodeURIComponent(key),
+      JSON.stringify(key).slice(1, -1),
+      b64,
+      b64.replace(/=+$/, ""),
+      b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
+    ]);
+    for (const f of [...forms].sort((a, b) => b.length - a.length))
+      if (f.length >= MIN_SECRET_LENGTH) out = out.split(f).join("[redacted]");
     // Masked echoes: one "word" (no spaces or quotes) holding a mask run, tied to the key by its first or last characters.
     const head = escapeRe(key.slice(0, 3));
     const tail = escapeRe(key.slice(-4));
@@ -219,7 +227,8 @@ export function parseLlmAnswer(text: string, symbol: string): LlmAnswer {
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) throw bad("not a JSON object");
   const d = doc as Record<string, unknown>;
   if (d.bias !== "long" && d.bias !== "short" && d.bias !== "flat") throw bad(`bias ${JSON.stringify(d.bias)} is not long, short or flat`);
-  if (typeof d.confidence !== "number" || !Number.isFinite(d.confidence) || d.confidence < 0 || d.confidence > 1) throw bad(`confidence ${JSON.stringify(d.confidence)} is not a number in 0..1`);
+  if (typeof d.confidence !== "number" || !Number.isFinite(d.confidence) || d.confidence < 0 || d.confidence > 1)
+    throw bad(`confidence ${JSON.stringify(d.confidence)} is not a number in 0..1`);
   if (typeof d.rationale !== "string") throw bad("rationale is not a string");
   const watch = d.watch ?? [];
   if (!Array.isArray(watch) || !watch.every((w) => typeof w === "string")) throw bad("watch is not a list of strings");
@@ -272,7 +281,13 @@ export function offlineAnswer(req: LlmRequest): LlmAnswer {
   const rationale = entry
     ? `5m ${htf} ${bias} structure and price inside an aligned zone on 1m${where}; ${aligned.length} aligned confluence(s).`
     : `5m ${htf} ${bias} bias but no 1m entry window yet${where}; waiting.`;
-  return { symbol: req.symbol, bias: entry ? (bias === "bull" ? "long" : "short") : "flat", confidence, rationale, watch: aligned.slice(0, 5) };
+  return {
+    symbol: req.symbol,
+    bias: entry ? (bias === "bull" ? "long" : "short") : "flat",
+    confidence,
+    rationale,
+    watch: aligned.slice(0, 5),
+  };
 }
 
 /** Parses a `Retry-After` header (seconds or an HTTP date) or `retry-after-ms`, in ms. */
@@ -312,7 +327,12 @@ type Attempt = (signal: AbortSignal) => Promise<string>;
 
 /** An error with its message redacted (same class, status and flags). */
 function redactError(e: LlmError, secrets: readonly string[], fatal = e.fatal): LlmError {
-  const r = new LlmError(redactSecrets(e.message, secrets), { status: e.status, retryable: e.retryable, retryAfterMs: e.retryAfterMs, fatal });
+  const r = new LlmError(redactSecrets(e.message, secrets), {
+    status: e.status,
+    retryable: e.retryable,
+    retryAfterMs: e.retryAfterMs,
+    fatal,
+  });
   return r;
 }
 
@@ -321,7 +341,14 @@ function redactAnswer(a: LlmAnswer, secrets: readonly string[]): LlmAnswer {
   return { ...a, rationale: redactSecrets(a.rationale, secrets), watch: a.watch.map((w) => redactSecrets(w, secrets)) };
 }
 
-async function withRetries(name: string, attempt: Attempt, symbol: string, o: LlmOptions, secrets: readonly string[], outer?: AbortSignal): Promise<LlmAnswer> {
+async function withRetries(
+  name: string,
+  attempt: Attempt,
+  symbol: string,
+  o: LlmOptions,
+  secrets: readonly string[],
+  outer?: AbortSignal,
+): Promise<LlmAnswer> {
   const maxRetries = o.maxRetries ?? 3;
   const timeoutMs = o.timeoutMs ?? 30_000;
   const maxDelay = o.maxRetryDelayMs ?? 60_000;
@@ -348,7 +375,11 @@ async function withRetries(name: string, attempt: Attempt, symbol: string, o: Ll
     if (!err.retryable || n >= maxRetries) throw err;
     const backoff = Math.min(maxDelay, 1000 * 2 ** n) * (0.75 + 0.5 * Math.random());
     const delay = err.retryAfterMs ?? backoff;
-    if (delay > maxDelay) throw new LlmError(`${err.message} (server asks to wait ${Math.round(delay / 1000)} s, more than ${Math.round(maxDelay / 1000)} s)`, { status: err.status, retryable: false });
+    if (delay > maxDelay)
+      throw new LlmError(`${err.message} (server asks to wait ${Math.round(delay / 1000)} s, more than ${Math.round(maxDelay / 1000)} s)`, {
+        status: err.status,
+        retryable: false,
+      });
     o.log?.(redactSecrets(`${err.message}; retry ${n + 1}/${maxRetries} in ${Math.round(delay)} ms`, secrets));
     await sleep(delay);
   }
@@ -410,14 +441,18 @@ function positiveOption(v: number | undefined, envValue: string | undefined, env
   }
   if (envValue === undefined || envValue === "") return dflt;
   const n = Number(envValue);
-  if (!Number.isFinite(n) || n <= 0) throw new LlmConfigError(`${envName} must be a positive number, got ${JSON.stringify(envValue.slice(0, 80))}`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new LlmConfigError(`${envName} must be a positive number, got ${JSON.stringify(envValue.slice(0, 80))}`);
   return n * scale;
 }
 
 function temperatureOption(v: number | undefined, envValue: string | undefined, envName: string): number | undefined {
   const t = v ?? (envValue === undefined || envValue === "" ? undefined : Number(envValue));
   if (t === undefined) return undefined;
-  if (!Number.isFinite(t) || t < 0 || t > 2) throw new LlmConfigError(`${v !== undefined ? "temperature" : envName} must be a number in 0..2, got ${JSON.stringify(String(v ?? envValue).slice(0, 80))}`);
+  if (!Number.isFinite(t) || t < 0 || t > 2)
+    throw new LlmConfigError(
+      `${v !== undefined ? "temperature" : envName} must be a number in 0..2, got ${JSON.stringify(String(v ?? envValue).slice(0, 80))}`,
+    );
   return t;
 }
 
@@ -471,11 +506,24 @@ export function createLlmProvider(kind: LlmKind, options: LlmOptions = {}): LlmP
   if (kind === "offline") {
     return { name: "offline", model: "offline-rules-v1", complete: async (req) => offlineAnswer(req) };
   }
-  if (kind !== "gemini" && kind !== "openai") throw new LlmConfigError(`unknown LLM provider ${JSON.stringify(String(kind).slice(0, 80))} (expected ${LLM_KINDS.join(", ")})`);
+  if (kind !== "gemini" && kind !== "openai")
+    throw new LlmConfigError(`unknown LLM provider ${JSON.stringify(String(kind).slice(0, 80))} (expected ${LLM_KINDS.join(", ")})`);
   const budget = new FailureBudget(
     kind,
-    positiveOption(options.maxConsecutiveFailures, env.ICT_LLM_MAX_CONSECUTIVE_FAILURES, "ICT_LLM_MAX_CONSECUTIVE_FAILURES", 1, DEFAULT_LLM_FAILURE_BUDGET.maxConsecutiveFailures),
-    positiveOption(options.maxFailingMs, env.ICT_LLM_MAX_FAILING_SECONDS, "ICT_LLM_MAX_FAILING_SECONDS", 1000, DEFAULT_LLM_FAILURE_BUDGET.maxFailingMs),
+    positiveOption(
+      options.maxConsecutiveFailures,
+      env.ICT_LLM_MAX_CONSECUTIVE_FAILURES,
+      "ICT_LLM_MAX_CONSECUTIVE_FAILURES",
+      1,
+      DEFAULT_LLM_FAILURE_BUDGET.maxConsecutiveFailures,
+    ),
+    positiveOption(
+      options.maxFailingMs,
+      env.ICT_LLM_MAX_FAILING_SECONDS,
+      "ICT_LLM_MAX_FAILING_SECONDS",
+      1000,
+      DEFAULT_LLM_FAILURE_BUDGET.maxFailingMs,
+    ),
     options.now ?? Date.now,
   );
   let secrets: string[] = [];
@@ -514,13 +562,20 @@ export function createLlmProvider(kind: LlmKind, options: LlmOptions = {}): LlmP
               body: JSON.stringify({
                 systemInstruction: { parts: [{ text: LLM_SYSTEM_INSTRUCTION }] },
                 contents: [{ role: "user", parts: [{ text: `SYMBOL: ${req.symbol}\nDAY: ${req.dayEt}\n${req.prompt}` }] }],
-                generationConfig: { ...(temperature !== undefined ? { temperature } : {}), responseMimeType: "application/json", responseSchema: ANSWER_SCHEMA },
+                generationConfig: {
+                  ...(temperature !== undefined ? { temperature } : {}),
+                  responseMimeType: "application/json",
+                  responseSchema: ANSWER_SCHEMA,
+                },
               }),
             });
             if (!res.ok) throw await httpError("gemini", res);
-            const doc = (await res.json()) as { candidates?: Array<{ content?: { parts?: Array<{ text?: string }> }; finishReason?: string }> };
+            const doc = (await res.json()) as {
+              candidates?: Array<{ content?: { parts?: Array<{ text?: string }> }; finishReason?: string }>;
+            };
             const text = doc.candidates?.[0]?.content?.parts?.map((p) => p.text ?? "").join("");
-            if (!text) throw new LlmError(`gemini: empty answer (finishReason ${doc.candidates?.[0]?.finishReason ?? "none"})`, { retryable: true });
+            if (!text)
+              throw new LlmError(`gemini: empty answer (finishReason ${doc.candidates?.[0]?.finishReason ?? "none"})`, { retryable: true });
             return text;
           },
           req,
@@ -529,11 +584,15 @@ export function createLlmProvider(kind: LlmKind, options: LlmOptions = {}): LlmP
     };
   }
   const key = env.OPENAI_API_KEY;
-  if (!key) throw new LlmConfigError("the openai provider needs OPENAI_API_KEY in the environment (any value for a local server that takes none)");
+  if (!key)
+    throw new LlmConfigError("the openai provider needs OPENAI_API_KEY in the environment (any value for a local server that takes none)");
   secrets = [key];
   const base = trimSlash(options.baseUrl ?? env.OPENAI_BASE_URL ?? "https://api.openai.com/v1");
   const model = options.model ?? env.OPENAI_MODEL;
-  if (!model) throw new LlmConfigError("the openai provider needs a model name: set OPENAI_MODEL (e.g. the model id your OpenAI-compatible server lists) or the model option");
+  if (!model)
+    throw new LlmConfigError(
+      "the openai provider needs a model name: set OPENAI_MODEL (e.g. the model id your OpenAI-compatible server lists) or the model option",
+    );
   const temperature = temperatureOption(options.temperature, env.OPENAI_TEMPERATURE, "OPENAI_TEMPERATURE");
   return {
     name: "openai",

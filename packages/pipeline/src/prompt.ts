@@ -1,6 +1,7 @@
-import { resolveProfile, type Profile } from "@ict/core";
+import type { Profile } from "@ict/core";
+import { pipelineRules } from "./rules.js";
 import { pyJsonDumps } from "./pyfmt.js";
-import type { SymbolState } from "./tracker.js";
+import type { SymbolState } from "./tracker/index.js";
 
 /**
  * The two prompt sections of the seed's live-loop patch for one symbol:
@@ -10,10 +11,10 @@ import type { SymbolState } from "./tracker.js";
  * where price sits against the 5m equilibrium (premium or discount).
  */
 export function buildPrompt(symbolState: SymbolState, options: { profile?: Profile } = {}): string {
-  const profile = resolveProfile(options.profile);
+  const rules = pipelineRules(options.profile);
   const st = symbolState.state;
   const stage: Record<string, unknown> = { htf: st?.htf_stage ?? null, ltf: st?.ltf_stage ?? null };
-  if (profile === "ict") {
+  if (rules.stageWithBias) {
     stage.bias = st?.bias ?? null;
     stage.price_vs_eq = st?.price_vs_eq ?? null;
   }

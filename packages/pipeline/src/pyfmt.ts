@@ -39,7 +39,13 @@ export function pyJsonDumps(value: unknown): string {
   if (typeof value === "number" || typeof value === "boolean") return JSON.stringify(value);
   if (Array.isArray(value)) return "[" + value.map(pyJsonDumps).join(", ") + "]";
   if (typeof value === "object") {
-    return "{" + Object.entries(value as Record<string, unknown>).map(([k, v]) => pyJsonDumps(k) + ": " + pyJsonDumps(v)).join(", ") + "}";
+    return (
+      "{" +
+      Object.entries(value as Record<string, unknown>)
+        .map(([k, v]) => pyJsonDumps(k) + ": " + pyJsonDumps(v))
+        .join(", ") +
+      "}"
+    );
   }
   return JSON.stringify(String(value));
 }

@@ -1,8 +1,9 @@
 import { aggregate, type Columns, columnsFromBars, resolveProfile, type Profile } from "@ict/core";
 import { buildCapsule, checkSymbol, type Capsule, type KeyLevels } from "./capsule.js";
+import { PIPELINE_RULES } from "./rules.js";
 import { buildPrompt } from "./prompt.js";
 import { jsonClone } from "./json.js";
-import { updateSymbolState, type SymbolState, type TrackerOptions } from "./tracker.js";
+import { updateSymbolState, type SymbolState, type TrackerOptions } from "./tracker/index.js";
 
 export { jsonClone } from "./json.js";
 
@@ -57,7 +58,13 @@ export function smtReferences(watchlist: readonly string[]): Record<string, stri
 const EMPTY: Columns = columnsFromBars([]);
 
 /** @internal The tracker options of a symbol's update: its last price, and the last 5m bar incomplete until its fifth minute has closed. */
-export function trackerOptionsAt(lastT1: number, lastClose: number, last5T: number, profile: Profile, tracker: TickInput["tracker"]): TrackerOptions {
+export function trackerOptionsAt(
+  lastT1: number,
+  lastClose: number,
+  last5T: number,
+  profile: Profile,
+  tracker: TickInput["tracker"],
+): TrackerOptions {
   const incompleteSince: Record<string, number> = {};
   if (!Number.isNaN(last5T) && !Number.isNaN(lastT1) && lastT1 < last5T + 4 * 60_000) incompleteSince["5m"] = last5T;
   return { ...tracker, profile, price: Number.isNaN(lastT1) ? undefined : lastClose, incompleteSince };
@@ -71,8 +78,23 @@ export function trackerOptionsAt(lastT1: number, lastClose: number, last5T: numb
  * none): the last 5m bar is incomplete, so its new records only forming,
  * until its fifth 1m bar has closed.
  */
-export function trackSymbol(prev: SymbolState | undefined, sym: string, capsule: Capsule, lastT1: number, lastClose: number, last5T: number, now: number, profile: Profile, tracker: TickInput["tracker"]): SymbolState {
-  const state = updateSymbolState(prev ?? { symbol: sym }, capsule.features, now, trackerOptionsAt(lastT1, lastClose, last5T, profile, tracker));
+export function trackSymbol(
+  prev: SymbolState | undefined,
+  sym: string,
+  capsule: Capsule,
+  lastT1: number,
+  lastClose: number,
+  last5T: number,
+  now: number,
+  profile: Profile,
+  tracker: TickInput["tracker"],
+): SymbolState {
+  const state = updateSymbolState(
+    prev ?? { symbol: sym },
+    capsule.features,
+    now,
+    trackerOptionsAt(lastT1, lastClose, last5T, profile, tracker),
+  );
   // The context is persisted as JSON between ticks: keep only what survives it.
   return jsonClone(state) as SymbolState;
 }
@@ -101,7 +123,7 @@ export function tick(input: TickInput): TickOutput {
   const capsules: Record<string, Capsule> = Object.create(null);
   const prompts: Record<string, string> = Object.create(null);
   for (const sym of input.watchlist) {
-    if (profile === "ict") checkSymbol(sym);
+    if (PIPELINE_RULES[profile].checkedNames) checkSymbol(sym);
     const b1 = (Object.hasOwn(input.bars1m, sym) ? input.bars1m[sym] : undefined) ?? EMPTY;
     const b5 = fiveOf(sym);
     const refSym = refs[sym];
@@ -118,7 +140,17 @@ export function tick(input: TickInput): TickOutput {
     });
     capsules[sym] = capsule;
     const last1 = b1.length > 0 ? b1.length - 1 : -1;
-    const state = trackSymbol(previous.get(sym), sym, capsule, last1 >= 0 ? b1.t[last1]! : NaN, last1 >= 0 ? b1.c[last1]! : NaN, b5.length > 0 ? b5.t[b5.length - 1]! : NaN, input.now, profile, input.tracker);
+    const state = trackSymbol(
+      previous.get(sym),
+      sym,
+      capsule,
+      last1 >= 0 ? b1.t[last1]! : NaN,
+      last1 >= 0 ? b1.c[last1]! : NaN,
+      b5.length > 0 ? b5.t[b5.length - 1]! : NaN,
+      input.now,
+      profile,
+      input.tracker,
+    );
     previous.set(sym, state);
     prompts[sym] = buildPrompt(state, { profile });
   }

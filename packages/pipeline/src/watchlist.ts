@@ -2,7 +2,8 @@ import { columnsFromArrays, columnsFromBars, createStream, IctError, type Column
 import { assembleCapsule, capsuleSmt, checkDay, checkSymbol, type Capsule, type KeyLevels } from "./capsule.js";
 import { buildPrompt } from "./prompt.js";
 import { smtReferences, trackerOptionsAt, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
-import { IncrementalTracker, type SymbolState } from "./tracker.js";
+import { pipelineRules } from "./rules.js";
+import { IncrementalTracker, type SymbolState } from "./tracker/index.js";
 
 /** Options of {@link createWatchlist}. */
 export interface WatchlistOptions {
@@ -52,7 +53,10 @@ class SymbolFeed {
       this.set(i, b);
     } else {
       i = lowerBound(this.t, t);
-      if (this.t[i] !== t) throw new IctError(`watchlist: a 1m bar at ${new Date(t).toISOString()} arrived after ${new Date(this.t[n - 1]!).toISOString()} and revises no bar pushed (bars arrive in time order; a revision repeats a pushed time)`);
+      if (this.t[i] !== t)
+        throw new IctError(
+          `watchlist: a 1m bar at ${new Date(t).toISOString()} arrived after ${new Date(this.t[n - 1]!).toISOString()} and revises no bar pushed (bars arrive in time order; a revision repeats a pushed time)`,
+        );
       this.set(i, b);
     }
     this.s1.push({ t, o: b.o[0]!, h: b.h[0]!, l: b.l[0]!, c: b.c[0]!, v: b.v[0]! });
@@ -72,7 +76,11 @@ class SymbolFeed {
     const key = bucketOf(this.t[i]!);
     let first = i;
     while (first > 0 && bucketOf(this.t[first - 1]!) === key) first--;
-    let o = this.o[first]!, h = this.h[first]!, l = this.l[first]!, c = this.c[first]!, v = this.v[first]!;
+    let o = this.o[first]!,
+      h = this.h[first]!,
+      l = this.l[first]!,
+      c = this.c[first]!,
+      v = this.v[first]!;
     for (let j = first + 1; j < this.t.length && bucketOf(this.t[j]!) === key; j++) {
       if (this.h[j]! > h) h = this.h[j]!;
       if (this.l[j]! < l) l = this.l[j]!;
@@ -110,7 +118,8 @@ function bucketOf(t: number): number {
 
 /** First index whose value is >= x (a sorted array). */
 function lowerBound(a: readonly number[], x: number): number {
-  let lo = 0, hi = a.length;
+  let lo = 0,
+    hi = a.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (a[mid]! < x) lo = mid + 1;
@@ -142,7 +151,10 @@ export interface Watchlist {
 
 /** Creates a {@link Watchlist} (profile `ict`). */
 export function createWatchlist(options: WatchlistOptions): Watchlist {
-  if ((options.profile ?? "ict") !== "ict") throw new IctError(`createWatchlist: profile ${JSON.stringify(options.profile)} is not incremental (the seed judges every zone on the last close); use tick()`);
+  if (!pipelineRules(options.profile).incremental)
+    throw new IctError(
+      `createWatchlist: profile ${JSON.stringify(options.profile)} is not incremental (the seed judges every zone on the last close); use tick()`,
+    );
   const dayEt = checkDay(options.dayEt);
   const watchlist = options.watchlist.map((s) => checkSymbol(s));
   const refs = smtReferences(watchlist);
@@ -175,10 +187,15 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
         const tf_1m = f.s1.features();
         const capsule = assembleCapsule(sym, dayEt, { tf_5m, tf_1m, smt, levels: levelsOf(sym) }, now);
         capsules[sym] = capsule;
-        const n = f.t.length, m = f.t5.length;
+        const n = f.t.length,
+          m = f.t5.length;
         let tr = trackers.get(sym);
         if (tr === undefined) trackers.set(sym, (tr = new IncrementalTracker(previous.get(sym) ?? { symbol: sym })));
-        const state = tr.update(capsule.features, now, trackerOptionsAt(n > 0 ? f.t[n - 1]! : NaN, n > 0 ? f.c[n - 1]! : NaN, m > 0 ? f.t5[m - 1]! : NaN, "ict", options.tracker));
+        const state = tr.update(
+          capsule.features,
+          now,
+          trackerOptionsAt(n > 0 ? f.t[n - 1]! : NaN, n > 0 ? f.c[n - 1]! : NaN, m > 0 ? f.t5[m - 1]! : NaN, "ict", options.tracker),
+        );
         previous.set(sym, state);
         prompts[sym] = buildPrompt(state, { profile: "ict" });
       }

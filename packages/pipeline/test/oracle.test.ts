@@ -33,7 +33,6 @@ const REASON = !HAS_SHARED ? NO_SHARED_REASON : "Debian's /usr/bin/python3 with 
 /** Fresh seeds each run (printed in the test names so a failure can be replayed with ORACLE_SEED). */
 const BASE_SEED = process.env.ORACLE_SEED ? Number(process.env.ORACLE_SEED) : (Date.now() % 1_000_000) + 1000;
 
-
 describe.skipIf(!READY)(`seed oracle, live (${READY ? `seeds from ${BASE_SEED}` : REASON})`, () => {
   const dir = READY ? mkdtempSync(join(tmpdir(), "ict-oracle-")) : "";
   afterAll(() => {
@@ -43,7 +42,9 @@ describe.skipIf(!READY)(`seed oracle, live (${READY ? `seeds from ${BASE_SEED}` 
   async function oracle(barsFile: string, tf: string, ref?: string, replay: string[] = ["--replay-detail", "none"]): Promise<any> {
     const out = join(dir, `${barsFile.split("/").pop()}.out.json`);
     const refArgs = ref ? ["--ref", ref] : [];
-    await run(PY, [join(SHARED, "seed", "golden.py"), barsFile, "--tf", tf, ...refArgs, ...replay, "--indent", "0", "--out", out], { maxBuffer: 1 << 26 });
+    await run(PY, [join(SHARED, "seed", "golden.py"), barsFile, "--tf", tf, ...refArgs, ...replay, "--indent", "0", "--out", out], {
+      maxBuffer: 1 << 26,
+    });
     return JSON.parse(readFileSync(out, "utf8"));
   }
 
@@ -57,19 +58,49 @@ describe.skipIf(!READY)(`seed oracle, live (${READY ? `seeds from ${BASE_SEED}` 
     const seed = BASE_SEED + i;
     it(`gen_bars.py --n ${n} --tf ${tf} --seed ${seed}${csv ? " --csv" : ""}`, async () => {
       const file = join(dir, `gen_${seed}.${csv ? "csv" : "json"}`);
-      await run(PY, [join(SHARED, "seed", "gen_bars.py"), "--n", String(n), "--tf", tf, "--seed", String(seed), "--out", file, ...(csv ? ["--csv"] : [])]);
+      await run(PY, [
+        join(SHARED, "seed", "gen_bars.py"),
+        "--n",
+        String(n),
+        "--tf",
+        tf,
+        "--seed",
+        String(seed),
+        "--out",
+        file,
+        ...(csv ? ["--csv"] : []),
+      ]);
       const want = await oracle(file, tf);
       const got = computeFeatures(columnsFromText(readFileSync(file, "utf8")), { tf, profile: "seed-v0.1" });
       expect(diff(got, want.features)).toBeNull();
     });
   });
 
-  for (const [i, [tf, n, scale]] of ([["1m", 600, "1.17"], ["5m", 400, "1.0"]] as const).entries()) {
+  for (const [i, [tf, n, scale]] of (
+    [
+      ["1m", 600, "1.17"],
+      ["5m", 400, "1.0"],
+    ] as const
+  ).entries()) {
     const seed = BASE_SEED + 50 + i;
     it(`gen_bars.py --n ${n} --tf ${tf} --seed ${seed} --ref-out (scale ${scale}): features and SMT`, async () => {
       const file = join(dir, `pair_${seed}.json`);
       const refFile = join(dir, `pair_${seed}.ref.json`);
-      await run(PY, [join(SHARED, "seed", "gen_bars.py"), "--n", String(n), "--tf", tf, "--seed", String(seed), "--out", file, "--ref-out", refFile, "--ref-scale", scale]);
+      await run(PY, [
+        join(SHARED, "seed", "gen_bars.py"),
+        "--n",
+        String(n),
+        "--tf",
+        tf,
+        "--seed",
+        String(seed),
+        "--out",
+        file,
+        "--ref-out",
+        refFile,
+        "--ref-scale",
+        scale,
+      ]);
       const want = await oracle(file, tf, refFile);
       const p = columnsFromText(readFileSync(file, "utf8"));
       const r = columnsFromText(readFileSync(refFile, "utf8"));
@@ -82,18 +113,44 @@ describe.skipIf(!READY)(`seed oracle, live (${READY ? `seeds from ${BASE_SEED}` 
     const seed = BASE_SEED + 70;
     const file = join(dir, `cap_${seed}.json`);
     const refFile = join(dir, `cap_${seed}.ref.json`);
-    await run(PY, [join(SHARED, "seed", "gen_bars.py"), "--n", "500", "--tf", "1m", "--seed", String(seed), "--out", file, "--ref-out", refFile]);
+    await run(PY, [
+      join(SHARED, "seed", "gen_bars.py"),
+      "--n",
+      "500",
+      "--tf",
+      "1m",
+      "--seed",
+      String(seed),
+      "--out",
+      file,
+      "--ref-out",
+      refFile,
+    ]);
     const want = await oracle(file, "1m", refFile, ["--replay-detail", "full", "--replay-every", "137"]);
     const bars = columnsFromText(readFileSync(file, "utf8"));
     const ref = columnsFromText(readFileSync(refFile, "utf8"));
-    const cap = buildCapsule({ symbol: "TEST", dayEt: want.input.day_et, bars1m: bars, ref5m: aggregate(ref, 5), now: 0, profile: "seed-v0.1" });
+    const cap = buildCapsule({
+      symbol: "TEST",
+      dayEt: want.input.day_et,
+      bars1m: bars,
+      ref5m: aggregate(ref, 5),
+      now: 0,
+      profile: "seed-v0.1",
+    });
     expect(diff(cap, want.capsule)).toBeNull();
     const step = want.replay.steps[0];
     const prefix = sliceColumns(bars, 0, step.n_bars);
     const now = prefix.t[prefix.length - 1]!;
     let k = 0;
     while (k < ref.length && ref.t[k]! <= now) k++;
-    const c1 = buildCapsule({ symbol: "TEST", dayEt: want.input.day_et, bars1m: prefix, ref5m: aggregate(sliceColumns(ref, 0, k), 5), now, profile: "seed-v0.1" });
+    const c1 = buildCapsule({
+      symbol: "TEST",
+      dayEt: want.input.day_et,
+      bars1m: prefix,
+      ref5m: aggregate(sliceColumns(ref, 0, k), 5),
+      now,
+      profile: "seed-v0.1",
+    });
     const state = JSON.parse(JSON.stringify(updateSymbolState({ symbol: "TEST" }, c1.features, now, { profile: "seed-v0.1" })));
     expect(diff(state, step.state)).toBeNull();
   });
@@ -102,9 +159,13 @@ describe.skipIf(!READY)(`seed oracle, live (${READY ? `seeds from ${BASE_SEED}` 
     const a = realSession("QQQ", BASE_SEED);
     const b = realSession("SPY", BASE_SEED);
     const want = await oracle(a.file, "1m", b.file);
-    const got = smtObjects(columnsFromText(readFileSync(a.file, "utf8")), columnsFromText(readFileSync(b.file, "utf8")), { profile: "seed-v0.1" });
+    const got = smtObjects(columnsFromText(readFileSync(a.file, "utf8")), columnsFromText(readFileSync(b.file, "utf8")), {
+      profile: "seed-v0.1",
+    });
     expect(diff(got, want.smt)).toBeNull();
-    expect(diff(computeFeatures(columnsFromText(readFileSync(a.file, "utf8")), { tf: "1m", profile: "seed-v0.1" }), want.features)).toBeNull();
+    expect(
+      diff(computeFeatures(columnsFromText(readFileSync(a.file, "utf8")), { tf: "1m", profile: "seed-v0.1" }), want.features),
+    ).toBeNull();
   });
 
   /** One real regular session (New York day) of a 1m file, as JSON bars. */

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { aggregate, isoUtc, parseIsoMs, type Columns } from "@ict/core";
 import { buildCapsule, buildPrompt, smtReferences, tick, updateSymbolState, type ContextDoc, type SymbolState } from "../src/index.js";
 import { BackgroundWriter, NonFiniteJsonError, stringifyStrict, writeJsonAtomic } from "../src/node/index.js";
@@ -40,7 +40,20 @@ describe("parseIsoMs: canonical fast path", () => {
 
   it("agrees with the general rules on canonical-looking text, valid or not", () => {
     const digit = fc.constantFrom(..."0123456789a: ".split(""));
-    const text = fc.tuple(fc.constantFrom("2024-01-31T", "2024-02-29T", "2023-02-29T", "2024-02-30T", "2024-13-01T", "2024-00-10T", "1999-12-31T", "2024-01-3xT"), fc.array(digit, { minLength: 8, maxLength: 8 }), fc.constantFrom("+00:00", "+01:00", "Z00:00", "+00:0"));
+    const text = fc.tuple(
+      fc.constantFrom(
+        "2024-01-31T",
+        "2024-02-29T",
+        "2023-02-29T",
+        "2024-02-30T",
+        "2024-13-01T",
+        "2024-00-10T",
+        "1999-12-31T",
+        "2024-01-3xT",
+      ),
+      fc.array(digit, { minLength: 8, maxLength: 8 }),
+      fc.constantFrom("+00:00", "+01:00", "Z00:00", "+00:0"),
+    );
     fc.assert(
       fc.property(fc.array(text, { minLength: 1, maxLength: 20 }), (xs) => {
         for (const [day, hms, zone] of xs) {
@@ -51,7 +64,13 @@ describe("parseIsoMs: canonical fast path", () => {
       }),
       { numRuns: 300 },
     );
-    for (const s of ["2024-01-01T10:00:00+00:00", "2024-01-01T24:00:00+00:00", "2024-01-01T23:60:00+00:00", "2024-01-01T23:59:60+00:00", "2024-01-02T00:00:00+00:00"]) {
+    for (const s of [
+      "2024-01-01T10:00:00+00:00",
+      "2024-01-01T24:00:00+00:00",
+      "2024-01-01T23:60:00+00:00",
+      "2024-01-01T23:59:60+00:00",
+      "2024-01-02T00:00:00+00:00",
+    ]) {
       expect(parseIsoMs(s), s).toBe(refParse(s));
     }
   });
@@ -64,7 +83,12 @@ describe("jsonClone = JSON.parse(JSON.stringify(x))", () => {
     expect(a).toStrictEqual(b);
   };
   it("on arbitrary values (undefined, non-finite numbers, -0, dates, nested arrays)", () => {
-    const leaf = fc.oneof(fc.double(), fc.constantFrom(-0, NaN, Infinity, -Infinity, undefined, null, true, 1e21), fc.string(), fc.date({ noInvalidDate: true }));
+    const leaf = fc.oneof(
+      fc.double(),
+      fc.constantFrom(-0, NaN, Infinity, -Infinity, undefined, null, true, 1e21),
+      fc.string(),
+      fc.date({ noInvalidDate: true }),
+    );
     const { tree } = fc.letrec((tie) => ({
       tree: fc.oneof({ depthSize: "small" }, leaf, tie("arr"), tie("obj")),
       arr: fc.array(tie("tree"), { maxLength: 5 }),
@@ -80,7 +104,14 @@ describe("jsonClone = JSON.parse(JSON.stringify(x))", () => {
       x = 1;
       y = undefined;
     }
-    const v = { p: new P(), ta: new Float64Array([1, NaN]), m: new Map([[1, 2]]), j: { toJSON: () => ({ z: -0 }) }, d: new Date(0), n: [undefined, () => 1, Symbol("s")] };
+    const v = {
+      p: new P(),
+      ta: new Float64Array([1, NaN]),
+      m: new Map([[1, 2]]),
+      j: { toJSON: () => ({ z: -0 }) },
+      d: new Date(0),
+      n: [undefined, () => 1, Symbol("s")],
+    };
     same(jsonClone(v), JSON.parse(JSON.stringify(v)));
   });
 });
@@ -104,11 +135,23 @@ function referenceTick(watchlist: string[], bars1m: Record<string, Columns>, now
     const b1 = bars1m[sym]!;
     const b5 = aggregate(b1, 5);
     const refSym = refs[sym];
-    const capsule = buildCapsule({ symbol: sym, dayEt, bars1m: b1, bars5m: b5, ref5m: refSym ? aggregate(bars1m[refSym]!, 5) : undefined, refSymbol: refSym, now });
+    const capsule = buildCapsule({
+      symbol: sym,
+      dayEt,
+      bars1m: b1,
+      bars5m: b5,
+      ref5m: refSym ? aggregate(bars1m[refSym]!, 5) : undefined,
+      refSymbol: refSym,
+      now,
+    });
     capsules[sym] = capsule;
     const incompleteSince: Record<string, number> = {};
-    if (b5.length > 0 && b1.length > 0 && b1.t[b1.length - 1]! < b5.t[b5.length - 1]! + 4 * 60_000) incompleteSince["5m"] = b5.t[b5.length - 1]!;
-    const state = updateSymbolState(previous.get(sym) ?? { symbol: sym }, capsule.features, now, { price: b1.length > 0 ? b1.c[b1.length - 1] : undefined, incompleteSince });
+    if (b5.length > 0 && b1.length > 0 && b1.t[b1.length - 1]! < b5.t[b5.length - 1]! + 4 * 60_000)
+      incompleteSince["5m"] = b5.t[b5.length - 1]!;
+    const state = updateSymbolState(previous.get(sym) ?? { symbol: sym }, capsule.features, now, {
+      price: b1.length > 0 ? b1.c[b1.length - 1] : undefined,
+      incompleteSince,
+    });
     previous.set(sym, JSON.parse(JSON.stringify(state)));
     prompts[sym] = buildPrompt(previous.get(sym)!);
   }
@@ -124,7 +167,15 @@ describe("tick() equals the straightforward tick at every step", () => {
       return { ...b, length: n, t: Float64Array.from({ length: n }, (_, i) => t0 + i * 60_000) };
     };
     const all: Record<string, Columns> = { SPY: mk(1), QQQ: mk(2), IWM: mk(3) };
-    const cut = (c: Columns, k: number): Columns => ({ length: k, t: c.t.subarray(0, k), o: c.o.subarray(0, k), h: c.h.subarray(0, k), l: c.l.subarray(0, k), c: c.c.subarray(0, k), v: c.v.subarray(0, k) });
+    const cut = (c: Columns, k: number): Columns => ({
+      length: k,
+      t: c.t.subarray(0, k),
+      o: c.o.subarray(0, k),
+      h: c.h.subarray(0, k),
+      l: c.l.subarray(0, k),
+      c: c.c.subarray(0, k),
+      v: c.v.subarray(0, k),
+    });
     let ctx: ContextDoc | null = null;
     let refCtx: ContextDoc | null = null;
     for (let k = 1; k <= n; k++) {
@@ -144,6 +195,7 @@ describe("tick() equals the straightforward tick at every step", () => {
 describe("BackgroundWriter", () => {
   it("writes the bytes of writeJsonAtomic, the last queued write of a path winning, no temp file left", async () => {
     const root = mkdtempSync(join(tmpdir(), "ict-bgw-"));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
     const w = new BackgroundWriter(3);
     const docs = Array.from({ length: 40 }, (_, i) => ({ i, s: "–é", xs: Array.from({ length: i * 50 }, (_, j) => j / 3) }));
     for (const d of docs) {
@@ -158,6 +210,7 @@ describe("BackgroundWriter", () => {
   });
   it("refuses non-finite numbers at once and reports a failed write at flush", async () => {
     const root = mkdtempSync(join(tmpdir(), "ict-bgw-"));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
     const w = new BackgroundWriter();
     await expect(w.writeJson(join(root, "x.json"), { a: [NaN] })).rejects.toThrow(NonFiniteJsonError);
     mkdirSync(join(root, "dir"));
@@ -171,10 +224,18 @@ describe("BackgroundWriter", () => {
 describe("writeJsonAtomic / BackgroundWriter bytes = stringifyStrict", () => {
   it("on arbitrary JSON values (escapes, non-ASCII, astral characters, empty containers, deep nesting)", async () => {
     const root = mkdtempSync(join(tmpdir(), "ict-json-"));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
     const w = new BackgroundWriter();
-    const str = fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.constantFrom("–", "é\"\\/\n\t", "😀x", "\ud800", "a\udc00b", '\\"'));
+    const str = fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.constantFrom("–", 'é"\\/\n\t', "😀x", "\ud800", "a\udc00b", '\\"'));
     const { tree } = fc.letrec((tie) => ({
-      tree: fc.oneof({ depthSize: "small" }, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(-0, null, true, false, undefined, 1e21, 5e-324), str, tie("arr"), tie("obj")),
+      tree: fc.oneof(
+        { depthSize: "small" },
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.constantFrom(-0, null, true, false, undefined, 1e21, 5e-324),
+        str,
+        tie("arr"),
+        tie("obj"),
+      ),
       arr: fc.array(tie("tree"), { maxLength: 5 }),
       obj: fc.dictionary(str, tie("tree"), { maxKeys: 5 }),
     }));

@@ -1,7 +1,16 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { aggregate, columnsFromBars, columnsFromText } from "@ict/core";
-import { buildCapsule, buildPrompt, InvalidNameError, nyDate, shortSummary, tick, updateSymbolState, type SymbolState } from "../src/index.js";
+import {
+  buildCapsule,
+  buildPrompt,
+  InvalidNameError,
+  nyDate,
+  shortSummary,
+  tick,
+  updateSymbolState,
+  type SymbolState,
+} from "../src/index.js";
 import { GOLDEN, goldenText, readJson } from "../../core/test/helpers.js";
 
 const at = (hhmm: string) => Date.parse(`2024-01-02T${hhmm}:00Z`);
@@ -11,8 +20,19 @@ const features = (over: Record<string, any> = {}) => {
   return { tf_5m: { ...empty("5m"), ...over.tf_5m }, tf_1m: { ...empty("1m"), ...over.tf_1m }, smt: over.smt ?? [], levels: {} } as any;
 };
 const fvg = (tf: string, dir: "bull" | "bear", start: string, gap: [number, number], ev: Record<string, any> = {}) => ({
-  tf, dir, start: iso(start), gap, filled: !!ev.filled_at, active: !ev.filled_at, kind: "FVG", traded_through: !!ev.traded_through_at,
-  ce: (gap[0] + gap[1]) / 2, known_time: ev.known_time ?? iso(start), mitigated_at: null, filled_at: ev.filled_at ?? null, traded_through_at: ev.traded_through_at ?? null,
+  tf,
+  dir,
+  start: iso(start),
+  gap,
+  filled: !!ev.filled_at,
+  active: !ev.filled_at,
+  kind: "FVG",
+  traded_through: !!ev.traded_through_at,
+  ce: (gap[0] + gap[1]) / 2,
+  known_time: ev.known_time ?? iso(start),
+  mitigated_at: null,
+  filled_at: ev.filled_at ?? null,
+  traded_through_at: ev.traded_through_at ?? null,
 });
 const byId = (s: SymbolState, id: string) => s.state!.confluences.find((c) => c.id === id)!;
 
@@ -60,7 +80,11 @@ describe("status rule table (ict): one test per transition", () => {
   });
   it("active -> filled, and filled is final (Q13)", () => {
     let s = updateSymbolState({ symbol: "X" }, features({ tf_5m: { fvg: [fvg("5m", "bull", "14:30", [100, 101])] } }), at("14:45"));
-    s = updateSymbolState(s, features({ tf_5m: { fvg: [fvg("5m", "bull", "14:30", [100, 101], { filled_at: iso("14:50") })] } }), at("14:50"));
+    s = updateSymbolState(
+      s,
+      features({ tf_5m: { fvg: [fvg("5m", "bull", "14:30", [100, 101], { filled_at: iso("14:50") })] } }),
+      at("14:50"),
+    );
     expect(byId(s, id)).toMatchObject({ status: "filled", status_since_utc: iso("14:50") });
     // Even if a later report says otherwise, the fill stands.
     s = updateSymbolState(s, features({ tf_5m: { fvg: [fvg("5m", "bull", "14:30", [100, 101])] } }), at("14:55"));
@@ -72,9 +96,48 @@ describe("status rule table (ict): one test per transition", () => {
         // Closed through in one bar (reaching the fill level on the way): invalidated. A gap filled
         // on an earlier bar stays filled (see "pruned records stay pruned").
         fvg: [fvg("5m", "bull", "14:30", [100, 101], { filled_at: iso("14:55"), traded_through_at: iso("14:55") })],
-        ob: [{ tf: "5m", dir: "bull", time: iso("14:35"), body: [100, 100.5], distal: 99.8, active: false, kind: "OB", invalidated: true, known_time: iso("14:40"), invalidated_at: iso("14:55") }],
-        ifvg: [{ tf: "5m", dir: "bear", gap: [100, 101], start: iso("14:30"), flip_role: "resistance", active: false, kind: "IFVG", retested_at: iso("14:45"), known_time: iso("14:45"), invalidated_at: iso("14:50") }],
-        bb: [{ tf: "5m", dir: "bear", level: 100.5, from_ob_time: iso("14:35"), active: false, kind: "BB", time: iso("14:55"), known_time: iso("14:55"), zone: [100, 100.5], invalidated_at: iso("15:00") }],
+        ob: [
+          {
+            tf: "5m",
+            dir: "bull",
+            time: iso("14:35"),
+            body: [100, 100.5],
+            distal: 99.8,
+            active: false,
+            kind: "OB",
+            invalidated: true,
+            known_time: iso("14:40"),
+            invalidated_at: iso("14:55"),
+          },
+        ],
+        ifvg: [
+          {
+            tf: "5m",
+            dir: "bear",
+            gap: [100, 101],
+            start: iso("14:30"),
+            flip_role: "resistance",
+            active: false,
+            kind: "IFVG",
+            retested_at: iso("14:45"),
+            known_time: iso("14:45"),
+            invalidated_at: iso("14:50"),
+          },
+        ],
+        bb: [
+          {
+            tf: "5m",
+            dir: "bear",
+            level: 100.5,
+            from_ob_time: iso("14:35"),
+            active: false,
+            kind: "BB",
+            time: iso("14:55"),
+            known_time: iso("14:55"),
+            zone: [100, 100.5],
+            invalidated_at: iso("15:00"),
+          },
+        ],
       },
     });
     const s = updateSymbolState({ symbol: "X" }, f, at("15:00"));
@@ -86,7 +149,13 @@ describe("status rule table (ict): one test per transition", () => {
     ]);
   });
   it("a break of structure: superseded by an opposite break (invalidated) or a newer one in its direction (expired)", () => {
-    const ms = (dir: string, t: string, kind = "BOS") => ({ last_bos: dir, last_bos_time: iso(t), last_bos_level: 100, last_bos_kind: kind, trend: dir === "bull" ? "up" : "down" });
+    const ms = (dir: string, t: string, kind = "BOS") => ({
+      last_bos: dir,
+      last_bos_time: iso(t),
+      last_bos_level: 100,
+      last_bos_kind: kind,
+      trend: dir === "bull" ? "up" : "down",
+    });
     let s = updateSymbolState({ symbol: "X" }, features({ tf_5m: { ms: ms("bull", "14:40") } }), at("14:45"));
     s = updateSymbolState(s, features({ tf_5m: { ms: ms("bull", "14:50") } }), at("14:55"));
     expect(byId(s, "BOS:5m:2024-01-02T14:40:00+00:00")).toMatchObject({ status: "expired", status_since_utc: iso("14:50") });
@@ -106,7 +175,11 @@ describe("status rule table (ict): one test per transition", () => {
   });
   it("Q19: stale actives expire too; terminal records are retained 90 minutes", () => {
     const st = readJson(join(GOLDEN, "quirks", "Q19_tracker_ttl_semantics.state.json"));
-    const s = updateSymbolState({ symbol: "X", state: { htf_stage: "none", ltf_stage: "none", last_update_utc: "", confluences: st.confluences } }, features(), at("15:00"));
+    const s = updateSymbolState(
+      { symbol: "X", state: { htf_stage: "none", ltf_stage: "none", last_update_utc: "", confluences: st.confluences } },
+      features(),
+      at("15:00"),
+    );
     const ids = s.state!.confluences.map((c) => c.id);
     expect(ids).not.toContain("FVG:5m:old-active");
     expect(ids).toContain("FVG:5m:filled-89min");
@@ -117,17 +190,24 @@ describe("status rule table (ict): one test per transition", () => {
 describe("pruned records stay pruned", () => {
   it("a gap filled, then closed through, then pruned: not re-added when the detector still reports it", () => {
     const id = "FVG:5m:2024-01-02T14:30:00+00:00";
-    const f = features({ tf_5m: { fvg: [fvg("5m", "bull", "14:30", [100, 101], { filled_at: iso("14:50"), traded_through_at: iso("15:40") })] } });
+    const f = features({
+      tf_5m: { fvg: [fvg("5m", "bull", "14:30", [100, 101], { filled_at: iso("14:50"), traded_through_at: iso("15:40") })] },
+    });
     // First seen after both events: the first terminal event (the fill) decides.
     let s = updateSymbolState({ symbol: "X" }, f, at("15:45"));
     expect(byId(s, id)).toMatchObject({ status: "filled", status_since_utc: iso("14:50") });
     // Pruned 90 minutes after the fill, and still gone on every later tick.
     for (const t of ["16:21", "16:30", "17:15", "18:00"]) {
       s = updateSymbolState(JSON.parse(JSON.stringify(s)), f, at(t));
-      expect(s.state!.confluences.map((c) => c.id), t).toEqual([]);
+      expect(
+        s.state!.confluences.map((c) => c.id),
+        t,
+      ).toEqual([]);
     }
     // Closed through on the fill's own bar: invalidated.
-    const same = features({ tf_5m: { fvg: [fvg("5m", "bull", "14:30", [100, 101], { filled_at: iso("14:50"), traded_through_at: iso("14:50") })] } });
+    const same = features({
+      tf_5m: { fvg: [fvg("5m", "bull", "14:30", [100, 101], { filled_at: iso("14:50"), traded_through_at: iso("14:50") })] },
+    });
     expect(byId(updateSymbolState({ symbol: "X" }, same, at("14:55")), id)).toMatchObject({ status: "invalidated" });
   });
   it("a gap that expired by its TTL, was pruned, and is filled later: not re-added as filled (the first terminal event decides)", () => {
@@ -138,18 +218,31 @@ describe("pruned records stay pruned", () => {
     s = updateSymbolState(JSON.parse(JSON.stringify(s)), open, at("17:33"));
     expect(s.state!.confluences).toEqual([]);
     // The detector reports the gap filled at 17:40, long after it expired: it stays gone.
-    const filled = features({ tf_1m: { fvg: [fvg("1m", "bull", "14:30", [100, 101], { known_time: iso("14:32"), filled_at: iso("17:40") })] } });
+    const filled = features({
+      tf_1m: { fvg: [fvg("1m", "bull", "14:30", [100, 101], { known_time: iso("14:32"), filled_at: iso("17:40") })] },
+    });
     for (const t of ["17:40", "17:45", "19:00"]) {
       s = updateSymbolState(JSON.parse(JSON.stringify(s)), filled, at(t));
-      expect(s.state!.confluences.map((c) => c.id), t).toEqual([]);
+      expect(
+        s.state!.confluences.map((c) => c.id),
+        t,
+      ).toEqual([]);
     }
     // First seen after the late fill (a restart): expired at its TTL, so already pruned;
     // retained longer, it shows as expired, not filled.
     expect(updateSymbolState({ symbol: "X" }, filled, at("17:41")).state!.confluences).toEqual([]);
-    expect(byId(updateSymbolState({ symbol: "X" }, filled, at("17:41"), { retainMinutes: 200 }), id)).toMatchObject({ status: "expired", status_since_utc: iso("16:02") });
+    expect(byId(updateSymbolState({ symbol: "X" }, filled, at("17:41"), { retainMinutes: 200 }), id)).toMatchObject({
+      status: "expired",
+      status_since_utc: iso("16:02"),
+    });
     // Filled within its TTL: filled.
-    const early = features({ tf_1m: { fvg: [fvg("1m", "bull", "14:30", [100, 101], { known_time: iso("14:32"), filled_at: iso("16:02") })] } });
-    expect(byId(updateSymbolState({ symbol: "X" }, early, at("16:10")), id)).toMatchObject({ status: "filled", status_since_utc: iso("16:02") });
+    const early = features({
+      tf_1m: { fvg: [fvg("1m", "bull", "14:30", [100, 101], { known_time: iso("14:32"), filled_at: iso("16:02") })] },
+    });
+    expect(byId(updateSymbolState({ symbol: "X" }, early, at("16:10")), id)).toMatchObject({
+      status: "filled",
+      status_since_utc: iso("16:02"),
+    });
   });
 });
 
@@ -179,7 +272,8 @@ describe("ids, clock and summaries", () => {
     };
     const base = idsOf("Q21_ids_from_timestamps.json");
     expect(base.length).toBeGreaterThan(0);
-    for (const f of ["Q21_ids_from_timestamps.naive.json", "Q21_ids_from_timestamps.offset.json", "Q21_ids_from_timestamps.epoch.json"]) expect(idsOf(f), f).toEqual(base);
+    for (const f of ["Q21_ids_from_timestamps.naive.json", "Q21_ids_from_timestamps.offset.json", "Q21_ids_from_timestamps.epoch.json"])
+      expect(idsOf(f), f).toEqual(base);
   });
   it("Q23: a zero price is printed; Q24: ties round half to even as Python", () => {
     expect(shortSummary({ kind: "FVG", tf: "1m", dir: "bull", gap: [0, 0.5] })).toBe("FVG(1m bull @ 0.00–0.50)");
@@ -217,14 +311,28 @@ describe("stages (ict), direction-aware (Q22)", () => {
     return [s.state!.htf_stage, s.state!.ltf_stage, s.state!.bias];
   };
   it("none without a 5m break", () => expect(stage(features(), 100.5)).toEqual(["none", "none", null]));
-  it("reversal_seen after a 5m CHoCH", () => expect(stage(features({ tf_5m: { ms: ms("bear", "CHOCH") } }), 100.5)).toEqual(["reversal_seen", "none", "bear"]));
-  it("confirmed + scanning after a 5m BOS", () => expect(stage(features({ tf_5m: { ms: ms("bull"), swings } }), 103)).toEqual(["confirmed", "scanning", "bull"]));
+  it("reversal_seen after a 5m CHoCH", () =>
+    expect(stage(features({ tf_5m: { ms: ms("bear", "CHOCH") } }), 100.5)).toEqual(["reversal_seen", "none", "bear"]));
+  it("confirmed + scanning after a 5m BOS", () =>
+    expect(stage(features({ tf_5m: { ms: ms("bull"), swings } }), 103)).toEqual(["confirmed", "scanning", "bull"]));
   it("entry_window: price in an active 5m zone of the bias and an active 1m confluence of the bias", () => {
-    expect(stage(features({ tf_5m: { ms: ms("bull"), swings, fvg: [zone5("bull")] }, tf_1m: { fvg: [conf1("bull")] } }), 100.5)).toEqual(["confirmed", "entry_window", "bull"]);
+    expect(stage(features({ tf_5m: { ms: ms("bull"), swings, fvg: [zone5("bull")] }, tf_1m: { fvg: [conf1("bull")] } }), 100.5)).toEqual([
+      "confirmed",
+      "entry_window",
+      "bull",
+    ]);
   });
   it("no entry window against the bias (Q22's snapshot 1: a bull 1m FVG under a bear 5m BOS)", () => {
-    expect(stage(features({ tf_5m: { ms: ms("bull"), swings, fvg: [zone5("bull")] }, tf_1m: { fvg: [conf1("bear")] } }), 100.5)).toEqual(["confirmed", "scanning", "bull"]);
-    expect(stage(features({ tf_5m: { ms: ms("bull"), swings, fvg: [zone5("bear")] }, tf_1m: { fvg: [conf1("bull")] } }), 100.5)).toEqual(["confirmed", "scanning", "bull"]);
+    expect(stage(features({ tf_5m: { ms: ms("bull"), swings, fvg: [zone5("bull")] }, tf_1m: { fvg: [conf1("bear")] } }), 100.5)).toEqual([
+      "confirmed",
+      "scanning",
+      "bull",
+    ]);
+    expect(stage(features({ tf_5m: { ms: ms("bull"), swings, fvg: [zone5("bear")] }, tf_1m: { fvg: [conf1("bull")] } }), 100.5)).toEqual([
+      "confirmed",
+      "scanning",
+      "bull",
+    ]);
     const q = readJson(join(GOLDEN, "quirks", "Q22_stage_gating.features.json"));
     const s1 = updateSymbolState({ symbol: "X" }, q[0], at("15:00"), { price: 100.55 });
     expect(s1.state!.ltf_stage).not.toBe("entry_window");
@@ -242,12 +350,27 @@ describe("stages (ict), direction-aware (Q22)", () => {
 
 describe("buildPrompt", () => {
   it("the two sections of the patch, active confluences only; ict adds bias and premium/discount", () => {
-    const s = updateSymbolState({ symbol: "X" }, features({ tf_5m: { ms: { last_bos: "bull", last_bos_time: iso("14:50"), last_bos_level: 100, last_bos_kind: "BOS" }, swings: { eq: 102, leg: { low: 99, high: 105 } }, fvg: [zone5b()] } }), at("15:00"), { price: 101 });
+    const s = updateSymbolState(
+      { symbol: "X" },
+      features({
+        tf_5m: {
+          ms: { last_bos: "bull", last_bos_time: iso("14:50"), last_bos_level: 100, last_bos_kind: "BOS" },
+          swings: { eq: 102, leg: { low: 99, high: 105 } },
+          fvg: [zone5b()],
+        },
+      }),
+      at("15:00"),
+      { price: 101 },
+    );
     function zone5b() {
       return fvg("5m", "bull", "14:30", [100.125, 101]);
     }
-    expect(buildPrompt(s)).toBe('\n## CONTEXT_STAGE\n{"htf": "confirmed", "ltf": "scanning", "bias": "bull", "price_vs_eq": "discount"}\n\n## ACTIVE_CONFLUENCES\n["FVG(5m bull @ 100.12\\u2013101.00)", "BOS(5m bull @ 100.00)"]\n');
-    expect(buildPrompt(s, { profile: "seed-v0.1" })).toBe('\n## CONTEXT_STAGE\n{"htf": "confirmed", "ltf": "scanning"}\n\n## ACTIVE_CONFLUENCES\n["FVG(5m bull @ 100.12\\u2013101.00)", "BOS(5m bull @ 100.00)"]\n');
+    expect(buildPrompt(s)).toBe(
+      '\n## CONTEXT_STAGE\n{"htf": "confirmed", "ltf": "scanning", "bias": "bull", "price_vs_eq": "discount"}\n\n## ACTIVE_CONFLUENCES\n["FVG(5m bull @ 100.12\\u2013101.00)", "BOS(5m bull @ 100.00)"]\n',
+    );
+    expect(buildPrompt(s, { profile: "seed-v0.1" })).toBe(
+      '\n## CONTEXT_STAGE\n{"htf": "confirmed", "ltf": "scanning"}\n\n## ACTIVE_CONFLUENCES\n["FVG(5m bull @ 100.12\\u2013101.00)", "BOS(5m bull @ 100.00)"]\n',
+    );
   });
 });
 
@@ -277,7 +400,8 @@ describe("tick", () => {
     for (const bad of ["../x", "/", "a/b", "x\u0000y", "", "A".repeat(40), ".", ".."]) {
       expect(() => tick({ watchlist: [bad], bars1m: {}, now: 0 }), JSON.stringify(bad)).toThrow(InvalidNameError);
     }
-    for (const d of ["2024-02-30", "../2024-01-02", "2024-1-2", ""]) expect(() => buildCapsule({ symbol: "X", dayEt: d, bars1m: columnsFromBars([]), now: 0 })).toThrow(InvalidNameError);
+    for (const d of ["2024-02-30", "../2024-01-02", "2024-1-2", ""])
+      expect(() => buildCapsule({ symbol: "X", dayEt: d, bars1m: columnsFromBars([]), now: 0 })).toThrow(InvalidNameError);
   });
   it("aggregate: UTC buckets, trailing partial bucket kept", () => {
     const five = aggregate(day, 5);

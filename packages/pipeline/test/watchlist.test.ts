@@ -24,7 +24,14 @@ const barsOf = (c: Columns | ReturnType<typeof randomBars>, n = (c as Columns).l
   Array.from({ length: n }, (_, i) => ({ t: c.t[i]!, o: c.o[i]!, h: c.h[i]!, l: c.l[i]!, c: c.c[i]!, v: c.v[i]! }));
 
 const colsOf = (bars: readonly Bar[]): Columns =>
-  columnsFromArrays({ t: bars.map((b) => b.t), o: bars.map((b) => b.o), h: bars.map((b) => b.h), l: bars.map((b) => b.l), c: bars.map((b) => b.c), v: bars.map((b) => b.v) });
+  columnsFromArrays({
+    t: bars.map((b) => b.t),
+    o: bars.map((b) => b.o),
+    h: bars.map((b) => b.h),
+    l: bars.map((b) => b.l),
+    c: bars.map((b) => b.c),
+    v: bars.map((b) => b.v),
+  });
 
 /**
  * Replays `sessions` (per symbol, its bars of one New York day) minute by
@@ -66,7 +73,8 @@ function compare(symbols: string[], sessions: Record<string, Bar[]>, seed: numbe
     }
     const want = tick({ watchlist: symbols, bars1m: Object.fromEntries(symbols.map((s) => [s, colsOf(known[s]!)])), now, dayEt, context });
     const got = wl.tick(now);
-    const a = JSON.stringify(got), b = JSON.stringify(want);
+    const a = JSON.stringify(got),
+      b = JSON.stringify(want);
     if (a !== b) expect(got, `${label}: tick at ${new Date(now).toISOString()}`).toEqual(want);
     expect(a.length).toBe(b.length);
     context = want.context;
@@ -117,15 +125,25 @@ describe.skipIf(!HAS_SHARED && !process.env.CI)(`real sessions${HAS_SHARED ? "" 
     const all: Record<string, Columns> = {};
     for (const s of symbols) {
       const dir = join(SHARED, "data", "real", `${s}_1m`);
-      all[s] = columnsFromCsv(readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith("_yahoo.csv"))!), "utf8"));
+      all[s] = columnsFromCsv(
+        readFileSync(
+          join(
+            dir,
+            readdirSync(dir).find((f) => f.endsWith("_yahoo.csv"))!,
+          ),
+          "utf8",
+        ),
+      );
     }
     const days = [...new Set(Array.from(all.SPY!.t, (t) => nyDate(t)))].slice(0, 2);
     for (const day of days) {
-      const sessions = Object.fromEntries(symbols.map((s) => {
-        const c = all[s]!;
-        const idx = Array.from(c.t.keys()).filter((i) => nyDate(c.t[i]!) === day);
-        return [s, barsOf(sliceColumns(c, idx[0]!, idx[idx.length - 1]! + 1))];
-      }));
+      const sessions = Object.fromEntries(
+        symbols.map((s) => {
+          const c = all[s]!;
+          const idx = Array.from(c.t.keys()).filter((i) => nyDate(c.t[i]!) === day);
+          return [s, barsOf(sliceColumns(c, idx[0]!, idx[idx.length - 1]! + 1))];
+        }),
+      );
       compare(symbols, sessions, day.length, true, `real ${day}`);
     }
   }, 600_000);

@@ -35,8 +35,13 @@ export function kernelExports(assemblyDir) {
   for (const m of index.matchAll(/export\s*\{([^}]*)\}\s*from\s*"\.\/([\w-]+)"/g)) {
     const file = `${m[2]}.ts`;
     const src = readFileSync(join(assemblyDir, file), "utf8");
-    for (const name of m[1].split(",").map((s) => s.trim()).filter(Boolean)) {
-      const fn = new RegExp(`((?:/\\*\\*(?:(?!\\*/)[\\s\\S])*\\*/\\s*)?)export function ${name}\\s*\\(([^)]*)\\)\\s*:\\s*([\\w]+)`).exec(src);
+    for (const name of m[1]
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      const fn = new RegExp(`((?:/\\*\\*(?:(?!\\*/)[\\s\\S])*\\*/\\s*)?)export function ${name}\\s*\\(([^)]*)\\)\\s*:\\s*([\\w]+)`).exec(
+        src,
+      );
       if (fn) {
         const params = splitParams(fn[2]).map((p) => {
           const pm = /^(\w+)\s*:\s*(\w+)\s*(=.*)?$/s.exec(p);
@@ -52,13 +57,21 @@ export function kernelExports(assemblyDir) {
         out.push({ name, file, kind: "global", doc: g[1].trim(), params: [], result: "WebAssembly.Global" });
         continue;
       }
-      throw new Error(`kernel-types: ${name} is exported by assembly/index.ts but no function or global of that name is declared in ${file}`);
+      throw new Error(
+        `kernel-types: ${name} is exported by assembly/index.ts but no function or global of that name is declared in ${file}`,
+      );
     }
   }
   return out;
 }
 
-const indentDoc = (doc) => (doc ? doc.split("\n").map((l) => `  ${l.trim().startsWith("*") ? " " + l.trim() : l.trim()}`).join("\n") + "\n" : "");
+const indentDoc = (doc) =>
+  doc
+    ? doc
+        .split("\n")
+        .map((l) => `  ${l.trim().startsWith("*") ? " " + l.trim() : l.trim()}`)
+        .join("\n") + "\n"
+    : "";
 
 /** The `IctKernels` interface text. */
 export function kernelInterface(assemblyDir) {

@@ -141,11 +141,16 @@ export class AlpacaRest {
         days = await ask(alt);
       } catch (e2) {
         if (e2 instanceof AlpacaAuthError) {
-          throw new AlpacaAuthError(`calendar: both trading hosts refused the keys (${this.tradingUrl}: HTTP ${e.status}, ${alt}: HTTP ${e2.status}); check APCA_API_KEY_ID / APCA_API_SECRET_KEY`, e2.status ?? 403);
+          throw new AlpacaAuthError(
+            `calendar: both trading hosts refused the keys (${this.tradingUrl}: HTTP ${e.status}, ${alt}: HTTP ${e2.status}); check APCA_API_KEY_ID / APCA_API_SECRET_KEY`,
+            e2.status ?? 403,
+          );
         }
         throw e2;
       }
-      this.log(`alpaca rest: the keys belong to ${alt}; calendar read from there from now on (choose it with --account or APCA_API_BASE_URL)`);
+      this.log(
+        `alpaca rest: the keys belong to ${alt}; calendar read from there from now on (choose it with --account or APCA_API_BASE_URL)`,
+      );
       this.tradingUrl = alt;
       return days;
     }
@@ -179,7 +184,11 @@ export class AlpacaRest {
         }
       }
       const body = (await res.text().catch(() => "")).slice(0, 200).replace(/\s+/g, " ");
-      if (res.status === 401 || res.status === 403) throw new AlpacaAuthError(`${what}: HTTP ${res.status} (check APCA_API_KEY_ID / APCA_API_SECRET_KEY and the plan) ${body}`, res.status);
+      if (res.status === 401 || res.status === 403)
+        throw new AlpacaAuthError(
+          `${what}: HTTP ${res.status} (check APCA_API_KEY_ID / APCA_API_SECRET_KEY and the plan) ${body}`,
+          res.status,
+        );
       if (res.status === 429) {
         this.stats.rateLimited++;
         await this.retryOrThrow(attempt, `${what}: HTTP 429 rate limited`, rateLimitDelay(res.headers, this.clock.now()), signal);

@@ -166,8 +166,13 @@ export class AlpacaStream {
       if (this.ws !== ws) return;
       const status = res.statusCode ?? 0;
       res.resume();
-      if (status === 401 || status === 403) return this.fatal(ws, new AlpacaAuthError(`stream: HTTP ${status} on connect to ${this.o.url} (keys refused)`, status));
-      if (status >= 400 && status < 500 && status !== 429) return this.fatal(ws, new AlpacaError(`stream: HTTP ${status} on connect to ${this.o.url} (check the stream URL and the feed)`, status, true));
+      if (status === 401 || status === 403)
+        return this.fatal(ws, new AlpacaAuthError(`stream: HTTP ${status} on connect to ${this.o.url} (keys refused)`, status));
+      if (status >= 400 && status < 500 && status !== 429)
+        return this.fatal(
+          ws,
+          new AlpacaError(`stream: HTTP ${status} on connect to ${this.o.url} (check the stream URL and the feed)`, status, true),
+        );
       this.lastProblem = `HTTP ${status} on connect`;
       this.log(`alpaca stream: HTTP ${status} on connect`);
       ws.terminate();
@@ -187,20 +192,28 @@ export class AlpacaStream {
     if (this.stopped || this.reconnectTimer) return;
     const policy = this.lastWas406 ? this.t.limitBackoff : this.t.backoff;
     const d = backoffDelay(this.attempt++, policy, this.random);
-    this.log(`alpaca stream: reconnect attempt ${this.attempt} in ${(d / 1000).toFixed(1)} s${this.lastWas406 ? " (connection limit)" : ""}`);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      this.connect();
-    }, wallMs(this.clock, d));
+    this.log(
+      `alpaca stream: reconnect attempt ${this.attempt} in ${(d / 1000).toFixed(1)} s${this.lastWas406 ? " (connection limit)" : ""}`,
+    );
+    this.reconnectTimer = setTimeout(
+      () => {
+        this.reconnectTimer = null;
+        this.connect();
+      },
+      wallMs(this.clock, d),
+    );
   }
 
   private armHandshake(ws: WebSocket): void {
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = setTimeout(() => {
-      if (this.ws !== ws || this.live) return;
-      this.log("alpaca stream: handshake timed out");
-      ws.terminate();
-    }, Math.max(this.t.wallFloorMs, wallMs(this.clock, this.t.handshakeTimeoutMs)));
+    this.handshakeTimer = setTimeout(
+      () => {
+        if (this.ws !== ws || this.live) return;
+        this.log("alpaca stream: handshake timed out");
+        ws.terminate();
+      },
+      Math.max(this.t.wallFloorMs, wallMs(this.clock, this.t.handshakeTimeoutMs)),
+    );
   }
 
   private clearTimers(): void {
@@ -323,7 +336,8 @@ export class AlpacaStream {
       return;
     }
     if (FINAL_STREAM_CODES.has(code)) {
-      const err = code === 402 ? new AlpacaAuthError(`stream: ${code} ${text}`, code) : new AlpacaError(`stream: ${code} ${text}`, code, true);
+      const err =
+        code === 402 ? new AlpacaAuthError(`stream: ${code} ${text}`, code) : new AlpacaError(`stream: ${code} ${text}`, code, true);
       return this.fatal(ws, err);
     }
     this.log(`alpaca stream: error ${code} ${text}; reconnecting`);

@@ -58,7 +58,12 @@ export function handleRest(h: RestHost, req: IncomingMessage, res: ServerRespons
   if (!keysOk) return json(res, 403, { message: "forbidden" });
   if (h.faults.take("rest429")) {
     h.stats.rest429++;
-    return json(res, 429, { message: "too many requests." }, { ...rl, "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": String(Math.ceil((now + h.faults.rest429ResetMs) / 1000)) });
+    return json(
+      res,
+      429,
+      { message: "too many requests." },
+      { ...rl, "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": String(Math.ceil((now + h.faults.rest429ResetMs) / 1000)) },
+    );
   }
   if (h.faults.take("rest500")) {
     h.stats.rest500++;
@@ -67,7 +72,8 @@ export function handleRest(h: RestHost, req: IncomingMessage, res: ServerRespons
   const syms = (u.searchParams.get("symbols") ?? "").split(",").filter(Boolean);
   if (u.pathname === "/v2/stocks/bars") {
     if (u.searchParams.get("timeframe") !== "1Min") return json(res, 400, { message: "this fake serves timeframe=1Min only" }, rl);
-    if ((u.searchParams.get("adjustment") ?? "raw") !== "raw") return json(res, 400, { message: "this fake serves raw (unadjusted) bars only, as the stream sends them" }, rl);
+    if ((u.searchParams.get("adjustment") ?? "raw") !== "raw")
+      return json(res, 400, { message: "this fake serves raw (unadjusted) bars only, as the stream sends them" }, rl);
     const start = u.searchParams.has("start") ? Date.parse(u.searchParams.get("start")!) : tl.sessionStart;
     const end = u.searchParams.has("end") ? Date.parse(u.searchParams.get("end")!) : now;
     const limit = Math.min(10_000, Math.max(1, Number(u.searchParams.get("limit") ?? 1000)));

@@ -52,7 +52,20 @@ export interface FakeStats {
 
 /** The fake server. */
 export class FakeAlpaca {
-  readonly stats: FakeStats = { connections: 0, rejected406: 0, authFailures: 0, streamBars: 0, streamUpdates: 0, restRequests: 0, calendarRequests: 0, rest429: 0, rest500: 0, malformedSent: 0, drops: 0, silences: 0 };
+  readonly stats: FakeStats = {
+    connections: 0,
+    rejected406: 0,
+    authFailures: 0,
+    streamBars: 0,
+    streamUpdates: 0,
+    restRequests: 0,
+    calendarRequests: 0,
+    rest429: 0,
+    rest500: 0,
+    malformedSent: 0,
+    drops: 0,
+    silences: 0,
+  };
   readonly timeline: Timeline;
   readonly faults = new FaultCounters();
   readonly stream: FakeStream;
@@ -186,7 +199,9 @@ export class FakeAlpaca {
       this.deferred.push(f);
       return;
     }
-    this.o.log?.(`fake: fault ${f.kind} at minute ${f.at}${this.clock.now() > this.sessionStart + f.at * 60_000 + 1_000 ? " (deferred until a connection was up)" : ""}`);
+    this.o.log?.(
+      `fake: fault ${f.kind} at minute ${f.at}${this.clock.now() > this.sessionStart + f.at * 60_000 + 1_000 ? " (deferred until a connection was up)" : ""}`,
+    );
     this.stream.socketFault(f);
   }
 

@@ -84,7 +84,9 @@ export class Timeline {
     this.day = o.day ?? "2024-03-15";
     this.speed = o.speed ?? 60;
     this.sessionStart = nyTime(this.day, o.open ?? "09:30");
-    const bars = o.bars ?? generateBars({ symbols: this.symbols, start: this.sessionStart, minutes: o.minutes ?? 60, seed: o.seed, gapRate: o.gapRate });
+    const bars =
+      o.bars ??
+      generateBars({ symbols: this.symbols, start: this.sessionStart, minutes: o.minutes ?? 60, seed: o.seed, gapRate: o.gapRate });
     const delay = o.barDelayMs ?? 1_500;
     const corr = o.corrections === undefined ? { every: 9, delayMs: 30_000 } : o.corrections;
     const outside = o.openOutside === undefined ? { every: 13 } : o.openOutside;
@@ -171,7 +173,8 @@ export class Timeline {
       this.finished = true;
       for (const w of this.finishedWaiters.splice(0)) w();
     }
-    if (this.events.length) this.timer = setTimeout(() => this.pump(afterEach), Math.max(0, (this.events[0]!.at - this.clock.now()) / this.speed));
+    if (this.events.length)
+      this.timer = setTimeout(() => this.pump(afterEach), Math.max(0, (this.events[0]!.at - this.clock.now()) / this.speed));
   }
 
   /** Resolves when every bar and correction has been published. */

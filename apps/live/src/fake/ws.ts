@@ -39,7 +39,16 @@ export interface StreamHost {
   unauthFirst?: boolean;
   /** Uses one pending 406 rejection, if any. */
   take406(): boolean;
-  stats: { connections: number; rejected406: number; authFailures: number; streamBars: number; streamUpdates: number; malformedSent: number; drops: number; silences: number };
+  stats: {
+    connections: number;
+    rejected406: number;
+    authFailures: number;
+    streamBars: number;
+    streamUpdates: number;
+    malformedSent: number;
+    drops: number;
+    silences: number;
+  };
   log?: (msg: string) => void;
   /** A subscribed connection appeared: run the socket faults that waited for one. */
   onSubscribed(): void;
@@ -73,7 +82,8 @@ export class FakeStream {
       const mine = msgs.filter((m) => (m.T === "b" ? c.bars : c.updated).has(m.S as string) || (m.T === "b" ? c.bars : c.updated).has("*"));
       if (mine.length) c.ws.send(JSON.stringify(mine));
     }
-    if (this.lastPublished.length > 3 * this.h.symbols.length) this.lastPublished.splice(0, this.lastPublished.length - this.h.symbols.length);
+    if (this.lastPublished.length > 3 * this.h.symbols.length)
+      this.lastPublished.splice(0, this.lastPublished.length - this.h.symbols.length);
   }
 
   /** Whether a connection is subscribed and healthy (a socket fault can act on it). */
@@ -116,7 +126,9 @@ export class FakeStream {
       }
       case "duplicate": {
         // The last minute's bars again, and the original of the last corrected bar (stale: it must not undo the correction).
-        const again = [...this.lastPublished.slice(-this.h.symbols.length), ...(this.lastCorrected ? [this.lastCorrected] : [])].map(({ S, bar }) => ({ T: "b", S, ...bar }));
+        const again = [...this.lastPublished.slice(-this.h.symbols.length), ...(this.lastCorrected ? [this.lastCorrected] : [])].map(
+          ({ S, bar }) => ({ T: "b", S, ...bar }),
+        );
         for (const c of this.conns) if (c.authed && !c.silent && !c.closed && again.length) c.ws.send(JSON.stringify(again));
         break;
       }
@@ -134,12 +146,15 @@ export class FakeStream {
     const send = (m: unknown) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(m));
     send([{ T: "success", msg: "connected" }]);
     let unauthSent = false;
-    const authTimer = setTimeout(() => {
-      if (!c.authed && !c.closed) {
-        send([{ T: "error", code: 404, msg: "auth timeout" }]);
-        ws.close();
-      }
-    }, Math.max(2_000, h.authTimeoutMs / h.speed));
+    const authTimer = setTimeout(
+      () => {
+        if (!c.authed && !c.closed) {
+          send([{ T: "error", code: 404, msg: "auth timeout" }]);
+          ws.close();
+        }
+      },
+      Math.max(2_000, h.authTimeoutMs / h.speed),
+    );
     ws.on("close", () => {
       c.closed = true;
       clearTimeout(authTimer);
@@ -190,7 +205,20 @@ export class FakeStream {
         }
         for (const s of m.bars ?? []) c.bars.add(s);
         for (const s of m.updatedBars ?? []) c.updated.add(s);
-        send([{ T: "subscription", trades: [], quotes: [], bars: [...c.bars], updatedBars: [...c.updated], dailyBars: [], statuses: [], lulds: [], corrections: [], cancelErrors: [] }]);
+        send([
+          {
+            T: "subscription",
+            trades: [],
+            quotes: [],
+            bars: [...c.bars],
+            updatedBars: [...c.updated],
+            dailyBars: [],
+            statuses: [],
+            lulds: [],
+            corrections: [],
+            cancelErrors: [],
+          },
+        ]);
         h.onSubscribed();
       } else {
         send([{ T: "error", code: 400, msg: "invalid syntax" }]);

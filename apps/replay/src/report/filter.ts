@@ -15,7 +15,12 @@
 import type { ZoneBox } from "./types.js";
 
 /** Per zone, the time spans `[from, to)` (UTC seconds) during which it was among the nearest; empty when never. */
-export function nearestSpans(zones: readonly ZoneBox[], t: readonly number[], c: readonly (number | null)[], n: number): [number, number][][] {
+export function nearestSpans(
+  zones: readonly ZoneBox[],
+  t: readonly number[],
+  c: readonly (number | null)[],
+  n: number,
+): [number, number][][] {
   const spans: [number, number][][] = zones.map(() => []);
   /** Per zone, the last bar index at which it was chosen. */
   const lastBar = new Int32Array(zones.length).fill(-2);

@@ -56,7 +56,8 @@ export const CLIENT_BUNDLE = new URL("../../dist/report-client.js", import.meta.
 /** The bundled drawing code (built from `src/report/client/` by the package's build). */
 export function reportClientSource(): string {
   if (clientCache === null) {
-    if (!existsSync(CLIENT_BUNDLE)) throw new IctError(`the report's drawing code is not built (${CLIENT_BUNDLE.pathname} missing): run pnpm build`);
+    if (!existsSync(CLIENT_BUNDLE))
+      throw new IctError(`the report's drawing code is not built (${CLIENT_BUNDLE.pathname} missing): run pnpm build`);
     clientCache = inlineScript(readFileSync(CLIENT_BUNDLE, "utf8"));
   }
   return clientCache;
@@ -97,7 +98,9 @@ export interface RenderOptions extends ReportOptions {
 function navHtml(nav: ReportNav | undefined): string {
   if (!nav) return "";
   const link = (x: { day: string; href: string } | null, rel: string, label: string) =>
-    x === null ? `<span class="off">${label}</span>` : `<a href="${escapeHtml(x.href)}" rel="${rel}" data-nav="${rel}">${label.replace("day", escapeHtml(x.day))}</a>`;
+    x === null
+      ? `<span class="off">${label}</span>`
+      : `<a href="${escapeHtml(x.href)}" rel="${rel}" data-nav="${rel}">${label.replace("day", escapeHtml(x.day))}</a>`;
   return (
     `<div class="nav">${link(nav.prev, "prev", "← day")}` +
     (nav.index === null ? "" : `<a href="${escapeHtml(nav.index)}" data-nav="index">all days</a>`) +
@@ -117,7 +120,12 @@ function navHtml(nav: ReportNav | undefined): string {
 export function renderDayReport(input: DayReportInput, o: RenderOptions = {}): string {
   const day = escapeHtml(input.day);
   const profile = escapeHtml(input.profile);
-  const tabs = input.symbols.map((s, i) => `<a href="#${encodeURIComponent(s.symbol)}" data-tab="${escapeHtml(s.symbol)}" role="tab" aria-selected="${i === 0}"${i === 0 ? ' class="on"' : ""}>${escapeHtml(s.symbol)}</a>`).join("");
+  const tabs = input.symbols
+    .map(
+      (s, i) =>
+        `<a href="#${encodeURIComponent(s.symbol)}" data-tab="${escapeHtml(s.symbol)}" role="tab" aria-selected="${i === 0}"${i === 0 ? ' class="on"' : ""}>${escapeHtml(s.symbol)}</a>`,
+    )
+    .join("");
   const filter =
     o.nearestZones === undefined
       ? `every zone (the chart starts with the ${DEFAULT_NEAREST} nearest above and below price)`

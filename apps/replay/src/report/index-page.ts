@@ -32,16 +32,31 @@ export function reportIndexPath(root: string): string {
 function dayEntry(root: string, day: string): IndexDay {
   const proc = join(dailyNewsDir(root), day, "processed");
   const capsDir = join(proc, "context_capsules");
-  const names = existsSync(capsDir) ? readdirSync(capsDir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort() : [];
+  const names = existsSync(capsDir)
+    ? readdirSync(capsDir)
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => f.slice(0, -5))
+        .sort()
+    : [];
   const states = new Map<string, Record<string, unknown>>();
   try {
-    const ctx = JSON.parse(readFileSync(join(proc, "current_context.json"), "utf8")) as { symbols?: { symbol?: unknown; state?: Record<string, unknown> }[] };
+    const ctx = JSON.parse(readFileSync(join(proc, "current_context.json"), "utf8")) as {
+      symbols?: { symbol?: unknown; state?: Record<string, unknown> }[];
+    };
     for (const s of ctx.symbols ?? []) if (typeof s.symbol === "string" && s.state) states.set(s.symbol, s.state);
   } catch {
     // No context (or not readable): the index shows the links without the stages.
   }
   const str = (x: unknown) => (typeof x === "string" ? x : null);
-  return { day, symbols: names.map((symbol) => ({ symbol, htf: str(states.get(symbol)?.htf_stage), ltf: str(states.get(symbol)?.ltf_stage), bias: str(states.get(symbol)?.bias) })) };
+  return {
+    day,
+    symbols: names.map((symbol) => ({
+      symbol,
+      htf: str(states.get(symbol)?.htf_stage),
+      ltf: str(states.get(symbol)?.ltf_stage),
+      bias: str(states.get(symbol)?.bias),
+    })),
+  };
 }
 
 const STYLE = `body{font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;padding:12px 16px;color:#1f2430;background:#fff}
@@ -61,7 +76,10 @@ export function renderReportIndex(days: readonly IndexDay[]): string {
       const cells = symbols.map((sym) => {
         const c = d.symbols.find((x) => x.symbol === sym);
         if (!c) return "<td>—</td>";
-        const st = c.htf === null ? "" : ` <span class="st">${escapeHtml(c.htf)} / ${escapeHtml(c.ltf ?? "—")}${c.bias ? ` · <span class="${c.bias === "bull" ? "bull" : "bear"}">${escapeHtml(c.bias)}</span>` : ""}</span>`;
+        const st =
+          c.htf === null
+            ? ""
+            : ` <span class="st">${escapeHtml(c.htf)} / ${escapeHtml(c.ltf ?? "—")}${c.bias ? ` · <span class="${c.bias === "bull" ? "bull" : "bear"}">${escapeHtml(c.bias)}</span>` : ""}</span>`;
         return `<td><a href="${escapeHtml(href)}#${encodeURIComponent(sym)}" data-symbol="${escapeHtml(sym)}">${escapeHtml(sym)}</a>${st}</td>`;
       });
       return `<tr><td><a href="${escapeHtml(href)}" data-day="${d.day}">${d.day}</a></td>${cells.join("")}</tr>`;

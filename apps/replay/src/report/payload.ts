@@ -7,7 +7,18 @@ import { OptionError, parseIsoMs } from "@ict/core";
 import { type Capsule } from "@ict/pipeline";
 import type { ConfluenceLife, DayReportInput, SymbolReportInput } from "./collector.js";
 import { nearestZones } from "./filter.js";
-import type { BreakLine, ConfluenceRow, EqOtePoint, ReportPayload, SmtMark, StageRun, SymbolPayload, ZoneBox, ZoneEnd, ZoneKind } from "./types.js";
+import type {
+  BreakLine,
+  ConfluenceRow,
+  EqOtePoint,
+  ReportPayload,
+  SmtMark,
+  StageRun,
+  SymbolPayload,
+  ZoneBox,
+  ZoneEnd,
+  ZoneKind,
+} from "./types.js";
 
 /** Options of the report's payload. */
 export interface ReportOptions {
@@ -112,9 +123,18 @@ export function zonesOf(capsule: Capsule | null, lives: ReadonlyMap<string, Conf
     }
     // An inversion exists from the close through the gap that inverted it.
     for (const r of (f.ifvg ?? []) as Record<string, any>[]) {
-      push("IFVG", tf, r.start, r, sec(r.traded_through_at) ?? sec(r.retested_at) ?? sec(r.start), r.gap, at(r.invalidated_at, "invalidated"));
+      push(
+        "IFVG",
+        tf,
+        r.start,
+        r,
+        sec(r.traded_through_at) ?? sec(r.retested_at) ?? sec(r.start),
+        r.gap,
+        at(r.invalidated_at, "invalidated"),
+      );
     }
-    for (const r of (f.ob ?? []) as Record<string, any>[]) push("OB", tf, r.time, r, sec(r.time), r.body, at(r.invalidated_at, "invalidated"));
+    for (const r of (f.ob ?? []) as Record<string, any>[])
+      push("OB", tf, r.time, r, sec(r.time), r.body, at(r.invalidated_at, "invalidated"));
     // ict: the failed block's body from the break that made it a breaker; seed: its level only.
     for (const r of (f.bb ?? []) as Record<string, any>[]) {
       const range = Array.isArray(r.zone) ? r.zone : [r.level, r.level];
@@ -155,7 +175,8 @@ export function symbolPayload(s: SymbolReportInput, dayEnd: number, o: ReportOpt
     for (const e of s.structure[tf]) {
       const from = sec(e.swing_time);
       const at = sec(e.time);
-      if (Number.isFinite(e.level) && from !== null && at !== null) breaks.push({ tf, dir: dirOf(e.dir), kind: e.kind === "CHOCH" ? "CHOCH" : "BOS", from, at, level: e.level });
+      if (Number.isFinite(e.level) && from !== null && at !== null)
+        breaks.push({ tf, dir: dirOf(e.dir), kind: e.kind === "CHOCH" ? "CHOCH" : "BOS", from, at, level: e.level });
     }
   }
   const smt: SmtMark[] = [];
@@ -198,7 +219,12 @@ export function dayReportPayload(input: DayReportInput, o: ReportOptions = {}): 
   checkReportOptions(o);
   let dayEnd = 0;
   for (const s of input.symbols) if (s.bars.length > 0) dayEnd = Math.max(dayEnd, Math.floor(s.bars.t[s.bars.length - 1]! / 1000) + 60);
-  return { day: input.day, profile: input.profile, nearestZones: o.nearestZones ?? null, symbols: input.symbols.map((s) => symbolPayload(s, dayEnd, o)) };
+  return {
+    day: input.day,
+    profile: input.profile,
+    nearestZones: o.nearestZones ?? null,
+    symbols: input.symbols.map((s) => symbolPayload(s, dayEnd, o)),
+  };
 }
 
 /** The report's data as JSON. NaN and infinities are null already (JSON has neither). */

@@ -31,7 +31,8 @@ export function quoteValue(v: unknown): string {
   }
   let s: string;
   if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint" || v === null || v === undefined) s = String(v);
-  else if (ArrayBuffer.isView(v)) s = `${Object.prototype.toString.call(v).slice(8, -1)}(${(v as unknown as { length?: number }).length ?? v.byteLength})`;
+  else if (ArrayBuffer.isView(v))
+    s = `${Object.prototype.toString.call(v).slice(8, -1)}(${(v as unknown as { length?: number }).length ?? v.byteLength})`;
   else {
     try {
       s = JSON.stringify(v) ?? Object.prototype.toString.call(v);

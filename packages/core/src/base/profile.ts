@@ -58,12 +58,56 @@ export interface ProfileRules {
   equalPivots: "later" | "strict";
   /** Whether the `minGapAtr` option filters small gaps (the seed keeps every gap). */
   gapSizeFilter: boolean;
+  /**
+   * The leg EQ and OTE are measured on. `"lastBreak"`: from the origin swing of
+   * the last break (the last swing on the other side confirmed before it) to
+   * the extreme reached since, OTE measured from the leg's end (Q10, Q11).
+   * `"lastSwings"`: the seed's last swing high and last swing low of the whole
+   * series in any order, OTE measured up from the low.
+   */
+  equilibriumLeg: "lastBreak" | "lastSwings";
+  /**
+   * What an SMT divergence compares. `"ownPreviousSwing"`: each instrument's
+   * swing against its own previous swing, pairs within `smtWindowBars`, known
+   * at the later swing's confirmation (Q03). `"lastSwingsAcross"`: the seed's
+   * last swing prices of the two instruments compared with each other in a
+   * trailing window.
+   */
+  smtCompare: "ownPreviousSwing" | "lastSwingsAcross";
+  /**
+   * Records carry the fields added beside the seed's schema: the break's kind
+   * and bar, the leg's direction and origin, the 70.5 % OTE level, the SMT
+   * instruments' names. The seed's records have exactly the seed's keys.
+   */
+  extendedRecords: boolean;
 }
 
 /** The rules of each profile. */
 export const PROFILE_RULES: Readonly<Record<Profile, Readonly<ProfileRules>>> = Object.freeze({
-  ict: Object.freeze({ zoneEvents: "firstTouch", orderBlock: "displacement", inversion: "retestAfterClose", breaker: "failedThenBreak", causalStructure: true, equalPivots: "later", gapSizeFilter: true } as const),
-  "seed-v0.1": Object.freeze({ zoneEvents: "lastClose", orderBlock: "adjacentCandle", inversion: "closeInWindow", breaker: "anyInvalidated", causalStructure: false, equalPivots: "strict", gapSizeFilter: false } as const),
+  ict: Object.freeze({
+    zoneEvents: "firstTouch",
+    orderBlock: "displacement",
+    inversion: "retestAfterClose",
+    breaker: "failedThenBreak",
+    causalStructure: true,
+    equalPivots: "later",
+    gapSizeFilter: true,
+    equilibriumLeg: "lastBreak",
+    smtCompare: "ownPreviousSwing",
+    extendedRecords: true,
+  } as const),
+  "seed-v0.1": Object.freeze({
+    zoneEvents: "lastClose",
+    orderBlock: "adjacentCandle",
+    inversion: "closeInWindow",
+    breaker: "anyInvalidated",
+    causalStructure: false,
+    equalPivots: "strict",
+    gapSizeFilter: false,
+    equilibriumLeg: "lastSwings",
+    smtCompare: "lastSwingsAcross",
+    extendedRecords: false,
+  } as const),
 });
 
 /** Validates a profile name (undefined means `"ict"`). */
@@ -134,7 +178,8 @@ function distance(a: string, b: string): number {
  */
 export function checkOptionKeys(what: string, options: unknown, known: readonly string[]): void {
   if (options === undefined || options === null) return;
-  if (typeof options !== "object" || Array.isArray(options)) throw new OptionError(what, `options must be an object, got ${quoteValue(options)}`);
+  if (typeof options !== "object" || Array.isArray(options))
+    throw new OptionError(what, `options must be an object, got ${quoteValue(options)}`);
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const best = known.reduce((b, k) => (distance(key, k) < distance(key, b) ? k : b), known[0]!);

@@ -78,23 +78,24 @@ export interface TfFeatures {
 export function computeFeatures(bars: BarsInput, options: FeatureOptions = {}): TfFeatures {
   checkOptionKeys("computeFeatures", options, FEATURE_OPTION_KEYS);
   const cfg = zoneConfig(options);
-  const ict = cfg.profile === "ict";
-  return withBars(bars, (wb) => analyse(wb, cfg, (a) => {
-    const tf = options.tf === undefined ? tfOfSpacing(wb.view("t")) : String(options.tf);
-    const n = a.n;
-    const ms = marketStructureOf(a.use(structureEventsSlot), wb.view("t"), ict);
-    const swings = equilibriumFrom(wb, cfg, cfg.lookback, a.use(swingsSlot), a.use(structureEventsSlot));
-    return {
-      tf,
-      atr_last: n > 0 ? atrLastOf(a) : null,
-      ms,
-      swings,
-      fvg: fvgRecords(a, tf),
-      ifvg: ifvgRecords(a, tf),
-      ob: obRecords(a, tf),
-      bb: breakerRecords(a, tf),
-    };
-  }));
+  return withBars(bars, (wb) =>
+    analyse(wb, cfg, (a) => {
+      const tf = options.tf === undefined ? tfOfSpacing(wb.view("t")) : String(options.tf);
+      const n = a.n;
+      const ms = marketStructureOf(a.use(structureEventsSlot), wb.view("t"), a.rules.extendedRecords);
+      const swings = equilibriumFrom(wb, cfg, cfg.lookback, a.use(swingsSlot), a.use(structureEventsSlot));
+      return {
+        tf,
+        atr_last: n > 0 ? atrLastOf(a) : null,
+        ms,
+        swings,
+        fvg: fvgRecords(a, tf),
+        ifvg: ifvgRecords(a, tf),
+        ob: obRecords(a, tf),
+        bb: breakerRecords(a, tf),
+      };
+    }),
+  );
 }
 
 /** The features of one timeframe as typed columns: every detector, no records. */
@@ -119,14 +120,16 @@ export interface FeatureColumns {
 export function computeFeatureColumns(bars: BarsInput, options?: ZoneOptions): FeatureColumns {
   checkOptionKeys("computeFeatureColumns", options, FEATURE_OPTION_KEYS);
   const cfg = zoneConfig(options);
-  return withBars(bars, (wb) => analyse(wb, cfg, (a) => ({
-    atrLast: a.n > 0 ? atrLastOf(a) : NaN,
-    structure: a.use(structureEventsSlot),
-    ms: marketStructureOf(a.use(structureEventsSlot), wb.view("t"), cfg.profile === "ict"),
-    swings: equilibriumFrom(wb, cfg, cfg.lookback, a.use(swingsSlot), a.use(structureEventsSlot)),
-    fvg: a.use(fvgSlot),
-    ifvg: a.use(ifvgSlot),
-    ob: a.use(obSlot),
-    bb: a.use(bbSlot),
-  })));
+  return withBars(bars, (wb) =>
+    analyse(wb, cfg, (a) => ({
+      atrLast: a.n > 0 ? atrLastOf(a) : NaN,
+      structure: a.use(structureEventsSlot),
+      ms: marketStructureOf(a.use(structureEventsSlot), wb.view("t"), a.rules.extendedRecords),
+      swings: equilibriumFrom(wb, cfg, cfg.lookback, a.use(swingsSlot), a.use(structureEventsSlot)),
+      fvg: a.use(fvgSlot),
+      ifvg: a.use(ifvgSlot),
+      ob: a.use(obSlot),
+      bb: a.use(bbSlot),
+    })),
+  );
 }

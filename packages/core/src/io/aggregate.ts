@@ -10,9 +10,15 @@ import { OptionError, quoteValue } from "../base/errors.js";
  * Seconds inside a minute are ignored for the bucket key, as the seed does.
  */
 export function aggregate(cols: Columns, minutes: number): Columns {
-  if (!Number.isInteger(minutes) || minutes < 1) throw new OptionError("minutes", `must be a whole number >= 1, got ${quoteValue(minutes)}`);
+  if (!Number.isInteger(minutes) || minutes < 1)
+    throw new OptionError("minutes", `must be a whole number >= 1, got ${quoteValue(minutes)}`);
   const n = cols.length;
-  const t = new Float64Array(n), o = new Float64Array(n), h = new Float64Array(n), l = new Float64Array(n), c = new Float64Array(n), v = new Float64Array(n);
+  const t = new Float64Array(n),
+    o = new Float64Array(n),
+    h = new Float64Array(n),
+    l = new Float64Array(n),
+    c = new Float64Array(n),
+    v = new Float64Array(n);
   let m = -1;
   let key = NaN;
   for (let i = 0; i < n; i++) {
@@ -35,7 +41,15 @@ export function aggregate(cols: Columns, minutes: number): Columns {
     }
   }
   const len = m + 1;
-  return Object.freeze({ length: len, t: t.slice(0, len), o: o.slice(0, len), h: h.slice(0, len), l: l.slice(0, len), c: c.slice(0, len), v: v.slice(0, len) });
+  return Object.freeze({
+    length: len,
+    t: t.slice(0, len),
+    o: o.slice(0, len),
+    h: h.slice(0, len),
+    l: l.slice(0, len),
+    c: c.slice(0, len),
+    v: v.slice(0, len),
+  });
 }
 
 /** {@link aggregate} for bar objects (validated first). */

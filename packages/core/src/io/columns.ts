@@ -104,7 +104,8 @@ function readConfig(o: ReadOptions | undefined): ReadConfig {
   if (o === null || typeof o !== "object") throw new OptionError("options", `must be an object, got ${quoteValue(o)}`);
   const allowNonPositive = boolOption("allowNonPositive", o.allowNonPositive, false);
   const repair = boolOption("repairOhlc", o.repairOhlc, false);
-  if (o.onRepair !== undefined && typeof o.onRepair !== "function") throw new OptionError("onRepair", `must be a function, got ${quoteValue(o.onRepair)}`);
+  if (o.onRepair !== undefined && typeof o.onRepair !== "function")
+    throw new OptionError("onRepair", `must be a function, got ${quoteValue(o.onRepair)}`);
   return { lo: allowNonPositive ? -MAX_PRICE : MIN_PRICE, allowNonPositive, repair, onRepair: o.onRepair };
 }
 
@@ -153,12 +154,24 @@ function makeColumns(n: number): { t: Float64Array; o: Float64Array; h: Float64A
  */
 function checkBar(cfg: ReadConfig, row: number, o: number, h: number, l: number, c: number, v: number, line?: number): void {
   if (!(o >= cfg.lo && o <= MAX_PRICE && h >= cfg.lo && h <= MAX_PRICE && l >= cfg.lo && l <= MAX_PRICE && c >= cfg.lo && c <= MAX_PRICE)) {
-    for (const [f, p] of [["o", o], ["h", h], ["l", l], ["c", c]] as const) {
+    for (const [f, p] of [
+      ["o", o],
+      ["h", h],
+      ["l", l],
+      ["c", c],
+    ] as const) {
       const why = priceProblem(p, cfg);
       if (why !== null) throw new BarValidationError(row, f, p, why, line);
     }
   }
-  if (!(v <= MAX_VOLUME)) throw new BarValidationError(row, "v", v, Number.isFinite(v) ? `is above ${MAX_VOLUME.toExponential()} (the volume limit)` : "is not a finite number", line);
+  if (!(v <= MAX_VOLUME))
+    throw new BarValidationError(
+      row,
+      "v",
+      v,
+      Number.isFinite(v) ? `is above ${MAX_VOLUME.toExponential()} (the volume limit)` : "is not a finite number",
+      line,
+    );
   if (h < o || h < c) throw new BarValidationError(row, "h", h, `high is below max(o, c) = ${Math.max(o, c)}`, line);
   if (l > o || l > c) throw new BarValidationError(row, "l", l, `low is above min(o, c) = ${Math.min(o, c)}`, line);
   if (v < 0) throw new BarValidationError(row, "v", v, "volume is negative", line);
@@ -169,7 +182,12 @@ function checkBar(cfg: ReadConfig, row: number, o: number, h: number, l: number,
  * rejects duplicate timestamps, naming both rows. `lineOf` maps rows to CSV
  * lines for the error message.
  */
-function finish(cols: ReturnType<typeof makeColumns>, n: number, rawT: (row: number) => unknown, lineOf?: (row: number) => number): Columns {
+function finish(
+  cols: ReturnType<typeof makeColumns>,
+  n: number,
+  rawT: (row: number) => unknown,
+  lineOf?: (row: number) => number,
+): Columns {
   const t = cols.t;
   let sorted = true;
   for (let i = 1; i < n; i++) {
@@ -217,7 +235,17 @@ function priceField(row: number, field: BarField, value: unknown): number {
 }
 
 /** Validates one row's prices and volume (undefined volume reads as 0), repairs it when asked, and stores it. */
-function setRow(cfg: ReadConfig, cols: ReturnType<typeof makeColumns>, i: number, t: number, o: unknown, h: unknown, l: unknown, c: unknown, v: unknown): void {
+function setRow(
+  cfg: ReadConfig,
+  cols: ReturnType<typeof makeColumns>,
+  i: number,
+  t: number,
+  o: unknown,
+  h: unknown,
+  l: unknown,
+  c: unknown,
+  v: unknown,
+): void {
   rowInto(cfg, i, t, o, h, l, c, v, row6);
   putRow(cols, i, row6[0]!, row6[1]!, row6[2]!, row6[3]!, row6[4]!, row6[5]!);
 }
@@ -226,7 +254,17 @@ function setRow(cfg: ReadConfig, cols: ReturnType<typeof makeColumns>, i: number
 const row6 = new Float64Array(6);
 
 /** Validates one row's prices and volume (undefined volume reads as 0), repairs it when asked, and writes [t,o,h,l,c,v] to `out`. */
-function rowInto(cfg: ReadConfig, i: number, t: number, o: unknown, h: unknown, l: unknown, c: unknown, v: unknown, out: Float64Array): void {
+function rowInto(
+  cfg: ReadConfig,
+  i: number,
+  t: number,
+  o: unknown,
+  h: unknown,
+  l: unknown,
+  c: unknown,
+  v: unknown,
+  out: Float64Array,
+): void {
   const po = priceField(i, "o", o);
   let ph = priceField(i, "h", h);
   let pl = priceField(i, "l", l);
@@ -255,7 +293,12 @@ function barInto(cfg: ReadConfig, b: unknown, i: number, out: Float64Array): voi
   // A Date is an instant already (NaN when invalid).
   const t = tv instanceof Date ? tv.getTime() : toEpochMs(tv);
   if (Number.isNaN(t)) {
-    const what = tv === undefined ? "is missing" : typeof tv === "string" ? "is not an ISO 8601 timestamp" : "must be an ISO 8601 string, a Date or epoch milliseconds";
+    const what =
+      tv === undefined
+        ? "is missing"
+        : typeof tv === "string"
+          ? "is not an ISO 8601 timestamp"
+          : "must be an ISO 8601 string, a Date or epoch milliseconds";
     throw new BarValidationError(i, "t", tv, what);
   }
   rowInto(cfg, i, t, r.o, r.h, r.l, r.c, r.v === null ? undefined : r.v, out);
@@ -304,19 +347,23 @@ export function validateBarInto(b: unknown, row: number, out: Float64Array, opti
  * columns, sorted by time. `t` is epoch milliseconds; `v` may be omitted (0).
  * See {@link ReadOptions} for negative prices and OHLC repair.
  */
-export function columnsFromArrays(a: {
-  t: ArrayLike<number>;
-  o: ArrayLike<number>;
-  h: ArrayLike<number>;
-  l: ArrayLike<number>;
-  c: ArrayLike<number>;
-  v?: ArrayLike<number>;
-}, options?: ReadOptions): Columns {
+export function columnsFromArrays(
+  a: {
+    t: ArrayLike<number>;
+    o: ArrayLike<number>;
+    h: ArrayLike<number>;
+    l: ArrayLike<number>;
+    c: ArrayLike<number>;
+    v?: ArrayLike<number>;
+  },
+  options?: ReadOptions,
+): Columns {
   const cfg = readConfig(options);
   const n = a.t.length;
   for (const f of ["o", "h", "l", "c", "v"] as const) {
     const col = a[f];
-    if (col !== undefined && col.length !== n) throw new BarValidationError(Math.min(n, col.length), f, col.length, `column "${f}" has ${col.length} values, "t" has ${n}`);
+    if (col !== undefined && col.length !== n)
+      throw new BarValidationError(Math.min(n, col.length), f, col.length, `column "${f}" has ${col.length} values, "t" has ${n}`);
   }
   const cols = makeColumns(n);
   for (let i = 0; i < n; i++) {
@@ -356,7 +403,9 @@ export function barsFromColumns(cols: Columns): Array<{ t: string; o: number; h:
 
 // ---------------------------------------------------------------- CSV ------
 
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
 const DECIMAL_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
@@ -413,7 +462,11 @@ function digit2(s: string, i: number): number {
  */
 function parseCsvTime(s: string, a: number, b: number): number {
   const len = b - a;
-  if ((len === 20 && s.charCodeAt(b - 1) === 90) || len === 19 || (len === 25 && s.charCodeAt(a + 19) === 43 && s.startsWith("00:00", a + 20))) {
+  if (
+    (len === 20 && s.charCodeAt(b - 1) === 90) ||
+    len === 19 ||
+    (len === 25 && s.charCodeAt(a + 19) === 43 && s.startsWith("00:00", a + 20))
+  ) {
     const y1 = digit2(s, a);
     const y2 = digit2(s, a + 2);
     const mo = digit2(s, a + 5);
@@ -423,8 +476,22 @@ function parseCsvTime(s: string, a: number, b: number): number {
     const ss = digit2(s, a + 17);
     const sep = s.charCodeAt(a + 10);
     if (
-      y1 >= 0 && y2 >= 0 && mo >= 1 && mo <= 12 && d >= 1 && hh >= 0 && hh <= 23 && mi >= 0 && mi <= 59 && ss >= 0 && ss <= 59 &&
-      s.charCodeAt(a + 4) === 45 && s.charCodeAt(a + 7) === 45 && (sep === 84 || sep === 32) && s.charCodeAt(a + 13) === 58 && s.charCodeAt(a + 16) === 58
+      y1 >= 0 &&
+      y2 >= 0 &&
+      mo >= 1 &&
+      mo <= 12 &&
+      d >= 1 &&
+      hh >= 0 &&
+      hh <= 23 &&
+      mi >= 0 &&
+      mi <= 59 &&
+      ss >= 0 &&
+      ss <= 59 &&
+      s.charCodeAt(a + 4) === 45 &&
+      s.charCodeAt(a + 7) === 45 &&
+      (sep === 84 || sep === 32) &&
+      s.charCodeAt(a + 13) === 58 &&
+      s.charCodeAt(a + 16) === 58
     ) {
       const y = y1 * 100 + y2;
       const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
@@ -432,7 +499,13 @@ function parseCsvTime(s: string, a: number, b: number): number {
       if (d <= dim) {
         // Days since 1970-01-01 (proleptic Gregorian).
         const yy = y - 1;
-        const days = 365 * (y - 1970) + (Math.floor(yy / 4) - Math.floor(yy / 100) + Math.floor(yy / 400) - 477) + DAYS_BEFORE_MONTH[mo - 1]! + (mo > 2 && leap ? 1 : 0) + d - 1;
+        const days =
+          365 * (y - 1970) +
+          (Math.floor(yy / 4) - Math.floor(yy / 100) + Math.floor(yy / 400) - 477) +
+          DAYS_BEFORE_MONTH[mo - 1]! +
+          (mo > 2 && leap ? 1 : 0) +
+          d -
+          1;
         return ((days * 24 + hh) * 60 + mi) * 60_000 + ss * 1000;
       }
       return NaN;
@@ -440,7 +513,8 @@ function parseCsvTime(s: string, a: number, b: number): number {
   }
   const text = s.slice(a, b);
   const c0 = text.charCodeAt(0);
-  if (text.length > 0 && text.length < 24 && ((c0 >= 48 && c0 <= 57) || c0 === 45) && /^-?\d+(\.\d+)?$/.test(text)) return toEpochMs(Number(text));
+  if (text.length > 0 && text.length < 24 && ((c0 >= 48 && c0 <= 57) || c0 === 45) && /^-?\d+(\.\d+)?$/.test(text))
+    return toEpochMs(Number(text));
   return parseIsoMs(unquote(text));
 }
 
@@ -512,7 +586,14 @@ function timeOfDay(s: string, a: number): number {
 
 /** Whether s[a, a + 10) has the shape `DDDD-DD-DD`. */
 function dateShape(s: string, a: number): boolean {
-  return digit2(s, a) >= 0 && digit2(s, a + 2) >= 0 && s.charCodeAt(a + 4) === 45 && digit2(s, a + 5) >= 0 && s.charCodeAt(a + 7) === 45 && digit2(s, a + 8) >= 0;
+  return (
+    digit2(s, a) >= 0 &&
+    digit2(s, a + 2) >= 0 &&
+    s.charCodeAt(a + 4) === 45 &&
+    digit2(s, a + 5) >= 0 &&
+    s.charCodeAt(a + 7) === 45 &&
+    digit2(s, a + 8) >= 0
+  );
 }
 
 /**
@@ -688,14 +769,19 @@ export function columnsFromCsv(text: string, options?: ReadOptions): Columns {
   if (header === null) throw new CsvFormatError("empty input: no header line (expected t,o,h,l,c,v)");
   const col: Record<string, number> = Object.create(null) as Record<string, number>;
   header.forEach((name, i) => {
-    if (Object.prototype.hasOwnProperty.call(col, name)) throw new CsvFormatError(`column ${quoteValue(name)} appears twice in the header`, lineNo);
+    if (Object.prototype.hasOwnProperty.call(col, name))
+      throw new CsvFormatError(`column ${quoteValue(name)} appears twice in the header`, lineNo);
     col[name] = i;
   });
   for (const f of ["t", "o", "h", "l", "c"]) {
     if (!(f in col)) throw new CsvFormatError(`the header has no "${f}" column (expected t,o,h,l,c,v)`, lineNo);
   }
   const ncols = header.length;
-  const it = col.t!, io = col.o!, ih = col.h!, il = col.l!, ic = col.c!;
+  const it = col.t!,
+    io = col.o!,
+    ih = col.h!,
+    il = col.l!,
+    ic = col.c!;
   const iv = col.v ?? -1;
 
   // Upper bound of rows: count newlines once.
@@ -781,7 +867,14 @@ export function columnsFromCsv(text: string, options?: ReadOptions): Columns {
       return v;
     };
     const t = parseCsvTime(text, starts[it]!, cellEnd(it));
-    if (Number.isNaN(t)) throw new BarValidationError(row, "t", text.slice(starts[it]!, cellEnd(it)), "is not an ISO 8601 timestamp or epoch milliseconds", lineNo);
+    if (Number.isNaN(t))
+      throw new BarValidationError(
+        row,
+        "t",
+        text.slice(starts[it]!, cellEnd(it)),
+        "is not an ISO 8601 timestamp or epoch milliseconds",
+        lineNo,
+      );
     const o = num(io, "o");
     let h = num(ih, "h");
     let l = num(il, "l");
@@ -804,7 +897,12 @@ export function columnsFromCsv(text: string, options?: ReadOptions): Columns {
     cols = { t: cut(cols.t), o: cut(cols.o), h: cut(cols.h), l: cut(cols.l), c: cut(cols.c), v: cut(cols.v) };
   }
   const lineArr = lines;
-  return finish(cols, n, (r) => new Date(cols.t[r]!).toISOString(), (r) => (lineArr !== null ? lineArr[r]! : lineBase + r));
+  return finish(
+    cols,
+    n,
+    (r) => new Date(cols.t[r]!).toISOString(),
+    (r) => (lineArr !== null ? lineArr[r]! : lineBase + r),
+  );
 }
 
 /**
@@ -825,7 +923,7 @@ export function columnsFromText(text: string, options?: ReadOptions): Columns {
     if (data !== null && typeof data === "object" && !Array.isArray(data) && Array.isArray((data as { bars?: unknown }).bars)) {
       data = (data as { bars: unknown[] }).bars;
     }
-    if (!Array.isArray(data)) throw new CsvFormatError("JSON input must be an array of bars or an object with a \"bars\" array");
+    if (!Array.isArray(data)) throw new CsvFormatError('JSON input must be an array of bars or an object with a "bars" array');
     return columnsFromBars(data, options);
   }
   return columnsFromCsv(text, options);

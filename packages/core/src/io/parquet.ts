@@ -80,7 +80,8 @@ export async function columnsFromParquet(file: ArrayBuffer | Uint8Array, options
           for (let i = 0; i < columnData.length; i++) rawT[rowStart + i] = columnData[i];
         } else {
           const out = num[f]!;
-          if (columnData instanceof Float64Array || columnData instanceof Float32Array || columnData instanceof Int32Array) out.set(columnData, rowStart);
+          if (columnData instanceof Float64Array || columnData instanceof Float32Array || columnData instanceof Int32Array)
+            out.set(columnData, rowStart);
           else for (let i = 0; i < columnData.length; i++) out[rowStart + i] = numberOf(columnData[i]);
         }
       },

@@ -43,10 +43,14 @@ let parsedDayMs = NaN;
 
 /** Epoch ms of a canonical UTC timestamp, or NaN when `text` is not one (then the general parser decides). */
 function parseCanonical(s: string): number {
-  if (s.length !== 25 || s.charCodeAt(10) !== 84 /* T */ || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || !s.endsWith("+00:00")) return NaN;
-  const h1 = s.charCodeAt(11) - 48, h2 = s.charCodeAt(12) - 48;
-  const m1 = s.charCodeAt(14) - 48, m2 = s.charCodeAt(15) - 48;
-  const s1 = s.charCodeAt(17) - 48, s2 = s.charCodeAt(18) - 48;
+  if (s.length !== 25 || s.charCodeAt(10) !== 84 /* T */ || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || !s.endsWith("+00:00"))
+    return NaN;
+  const h1 = s.charCodeAt(11) - 48,
+    h2 = s.charCodeAt(12) - 48;
+  const m1 = s.charCodeAt(14) - 48,
+    m2 = s.charCodeAt(15) - 48;
+  const s1 = s.charCodeAt(17) - 48,
+    s2 = s.charCodeAt(18) - 48;
   if ((h1 | h2 | m1 | m2 | s1 | s2) < 0 || h1 > 2 || h2 > 9 || m1 > 5 || m2 > 9 || s1 > 5 || s2 > 9) return NaN;
   const hour = h1 * 10 + h2;
   if (hour > 23) return NaN;
@@ -156,8 +160,17 @@ function isoUtcSlow(ms: number): string {
   const whole = Math.floor(ms);
   const d = new Date(whole);
   const base =
-    pad(d.getUTCFullYear(), 4) + "-" + pad(d.getUTCMonth() + 1, 2) + "-" + pad(d.getUTCDate(), 2) +
-    "T" + pad(d.getUTCHours(), 2) + ":" + pad(d.getUTCMinutes(), 2) + ":" + pad(d.getUTCSeconds(), 2);
+    pad(d.getUTCFullYear(), 4) +
+    "-" +
+    pad(d.getUTCMonth() + 1, 2) +
+    "-" +
+    pad(d.getUTCDate(), 2) +
+    "T" +
+    pad(d.getUTCHours(), 2) +
+    ":" +
+    pad(d.getUTCMinutes(), 2) +
+    ":" +
+    pad(d.getUTCSeconds(), 2);
   const micros = d.getUTCMilliseconds() * 1000 + Math.round((ms - whole) * 1000);
   return micros === 0 ? base + "+00:00" : base + "." + pad(micros, 6) + "+00:00";
 }

@@ -105,7 +105,10 @@ export class Engine {
 
   /** Throws {@link EngineDeadError} when this engine was discarded. */
   assertAlive(): void {
-    if (this._dead) throw new EngineDeadError("this engine was discarded after a WebAssembly trap; its resident bars are gone (upload them again: the shared engine is recreated on use)");
+    if (this._dead)
+      throw new EngineDeadError(
+        "this engine was discarded after a WebAssembly trap; its resident bars are gone (upload them again: the shared engine is recreated on use)",
+      );
   }
 
   /**
@@ -123,7 +126,10 @@ export class Engine {
     } catch (e) {
       if (isTrap(e)) {
         this.discard();
-        throw new EngineTrapError(`WebAssembly kernel trapped (${(e as Error).message}); the engine was discarded and is recreated on the next call`, { cause: e });
+        throw new EngineTrapError(
+          `WebAssembly kernel trapped (${(e as Error).message}); the engine was discarded and is recreated on the next call`,
+          { cause: e },
+        );
       }
       throw e;
     }
@@ -298,7 +304,11 @@ export class Engine {
     const ptr = {} as Record<Field, number>;
     for (const f of FIELDS) ptr[f] = this.alloc(bytes);
     const wb = new WasmBars(this, n, ptr);
-    this.registry.register(wb, FIELDS.map((f) => ptr[f]), wb);
+    this.registry.register(
+      wb,
+      FIELDS.map((f) => ptr[f]),
+      wb,
+    );
     return wb;
   }
 
@@ -421,8 +431,14 @@ const ARRAY_FIELDS = ["t", "o", "h", "l", "c", "v"] as const;
  * memory fault. Throws {@link ColumnsError} naming the field and the value.
  */
 export function checkColumns(cols: unknown): asserts cols is Columns {
-  if (cols === null || typeof cols !== "object") throw new ColumnsError("columns", cols, "bars must be a Columns object (from columnsFrom*) or WasmBars");
-  if (Array.isArray(cols)) throw new ColumnsError("columns", `an array of ${cols.length} values`, "bars must be a Columns object: convert an array of bar objects with columnsFromBars(bars)");
+  if (cols === null || typeof cols !== "object")
+    throw new ColumnsError("columns", cols, "bars must be a Columns object (from columnsFrom*) or WasmBars");
+  if (Array.isArray(cols))
+    throw new ColumnsError(
+      "columns",
+      `an array of ${cols.length} values`,
+      "bars must be a Columns object: convert an array of bar objects with columnsFromBars(bars)",
+    );
   const c = cols as Record<string, unknown>;
   const n = c.length;
   if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw new ColumnsError("length", n, "must be a whole number >= 0");

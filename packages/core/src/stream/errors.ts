@@ -14,7 +14,9 @@ export class StreamOrderError extends IctError {
     /** The last bar's time (epoch ms). */
     readonly last: number,
   ) {
-    super(`stream push: bar time ${new Date(time).toISOString()} is before the last bar (${new Date(last).toISOString()}) and is not a bar already pushed`);
+    super(
+      `stream push: bar time ${new Date(time).toISOString()} is before the last bar (${new Date(last).toISOString()}) and is not a bar already pushed`,
+    );
   }
 }
 
@@ -33,7 +35,9 @@ export class StreamRevisionError extends IctError {
     /** The oldest bar index that can still be revised. */
     readonly oldest: number,
   ) {
-    super(`stream push: ${index >= 0 ? `bar ${index}` : "a bar"} (${new Date(time).toISOString()}) is older than the revision window (bars from ${oldest} on can be revised)`);
+    super(
+      `stream push: ${index >= 0 ? `bar ${index}` : "a bar"} (${new Date(time).toISOString()}) is older than the revision window (bars from ${oldest} on can be revised)`,
+    );
   }
 }
 

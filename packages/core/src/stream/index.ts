@@ -11,21 +11,30 @@ import { OptionError, quoteValue } from "../base/errors.js";
 import { FEATURE_OPTION_KEYS, type TfFeatures } from "../features/features.js";
 import { checkOptionKeys, intOption } from "../base/profile.js";
 import { isoUtc } from "../io/time.js";
-import { AtrStream } from "./atr.js";
-import { BarRing } from "./bars.js";
-import { BreakerStream } from "./breakers.js";
-import { StepCtx } from "./context.js";
-import { EquilibriumStream } from "./equilibrium.js";
+import { AtrStream } from "../detectors/atr/stream.js";
+import { BarRing } from "../runtime/bar-ring.js";
+import { BreakerStream } from "../detectors/breakers/stream.js";
+import { StepCtx } from "../detectors/zones/stream-context.js";
+import { EquilibriumStream } from "../detectors/equilibrium/stream.js";
 import { StreamOrderError, StreamRevisionError, StreamSnapshotError } from "./errors.js";
-import { FvgStream } from "./fvg.js";
-import { IfvgStream } from "./ifvg.js";
-import { ObStream } from "./ob.js";
-import { StructureStream } from "./structure.js";
-import { SwingStream } from "./swings.js";
-import { TouchQueue } from "./touch.js";
+import { FvgStream } from "../detectors/fvg/stream.js";
+import { IfvgStream } from "../detectors/ifvg/stream.js";
+import { ObStream } from "../detectors/ob/stream.js";
+import { StructureStream } from "../detectors/structure/stream.js";
+import { SwingStream } from "../detectors/swings/stream.js";
+import { TouchQueue } from "../detectors/zones/touch-stream.js";
 import type { FeatureStream, StreamBar, StreamEvent, StreamOptions, StreamSnapshot, StreamUpdate } from "./types.js";
 
-export type { FeatureStream, StreamBar, StreamEvent, StreamEventKind, StreamEventType, StreamOptions, StreamSnapshot, StreamUpdate } from "./types.js";
+export type {
+  FeatureStream,
+  StreamBar,
+  StreamEvent,
+  StreamEventKind,
+  StreamEventType,
+  StreamOptions,
+  StreamSnapshot,
+  StreamUpdate,
+} from "./types.js";
 export { StreamOrderError, StreamRevisionError, StreamSnapshotError } from "./errors.js";
 
 /** Bars between two checkpoints of the working state. */
@@ -80,7 +89,9 @@ class Detectors {
     const { ring, ctx } = this;
     ctx.begin(t);
     const s = t & ring.mask;
-    const h = ring.h[s]!, l = ring.l[s]!, c = ring.c[s]!;
+    const h = ring.h[s]!,
+      l = ring.l[s]!,
+      c = ring.c[s]!;
     this.atr.push(h, l, c);
     const sw = this.sw;
     const flags = sw.step(ring, t);
@@ -104,8 +115,14 @@ class Detectors {
   /** The small part of the working state (a checkpoint; the zones and record lists are journaled). */
   small(): unknown {
     return {
-      atr: this.atr.save(), sw: this.sw.save(), st: this.st.save(), eq: this.eq.save(),
-      fvg: this.fvg.small(), ifvg: this.ifvg.small(), ob: this.ob.small(), bb: this.bb.small(),
+      atr: this.atr.save(),
+      sw: this.sw.save(),
+      st: this.st.save(),
+      eq: this.eq.save(),
+      fvg: this.fvg.small(),
+      ifvg: this.ifvg.small(),
+      ob: this.ob.small(),
+      bb: this.bb.small(),
     };
   }
 
@@ -130,8 +147,14 @@ class Detectors {
   /** The whole working state and the record lists, as JSON values. */
   save(): unknown {
     return {
-      atr: this.atr.save(), sw: this.sw.save(), st: this.st.save(), eq: this.eq.save(),
-      fvg: this.fvg.save(), ifvg: this.ifvg.save(), ob: this.ob.save(), bb: this.bb.save(),
+      atr: this.atr.save(),
+      sw: this.sw.save(),
+      st: this.st.save(),
+      eq: this.eq.save(),
+      fvg: this.fvg.save(),
+      ifvg: this.ifvg.save(),
+      ob: this.ob.save(),
+      bb: this.bb.save(),
       records: { fvg: this.fvg.list.save(), ifvg: this.ifvg.list.save(), ob: this.ob.list.save(), bb: this.bb.list.save() },
     };
   }
@@ -177,7 +200,10 @@ class IncrementalStream implements FeatureStream {
   private cached: TfFeatures | null = null;
   /** The last copies of the record lists and their versions. */
   private lists: { fvg: [number, unknown[]]; ifvg: [number, unknown[]]; ob: [number, unknown[]]; bb: [number, unknown[]] } = {
-    fvg: [-1, []], ifvg: [-1, []], ob: [-1, []], bb: [-1, []],
+    fvg: [-1, []],
+    ifvg: [-1, []],
+    ob: [-1, []],
+    bb: [-1, []],
   };
   private readonly buf = new Float64Array(6);
   private readonly tmp = new Float64Array(6);
@@ -185,7 +211,8 @@ class IncrementalStream implements FeatureStream {
   constructor(readonly options: IncrementalStreamOptions) {
     checkOptionKeys("createStream", options, [...FEATURE_OPTION_KEYS, "revisionWindow"]);
     // computeFeatures reads a missing tf off the bars' spacing; a stream has no bars yet.
-    if (typeof options?.tf !== "string" || options.tf === "") throw new OptionError("tf", `a stream needs its timeframe label, e.g. "1m" or "5m", got ${quoteValue(options?.tf)}`);
+    if (typeof options?.tf !== "string" || options.tf === "")
+      throw new OptionError("tf", `a stream needs its timeframe label, e.g. "1m" or "5m", got ${quoteValue(options?.tf)}`);
     this.cfg = streamConfig(options);
     this.tf = options.tf;
     this.window = intOption("revisionWindow", options.revisionWindow, DEFAULT_REVISION_WINDOW, 0, 100_000);
@@ -325,7 +352,9 @@ class IncrementalStream implements FeatureStream {
     // The replay rebuilt the same checkpoints and events; keep the original objects (identical values).
     this.checkpoints = saved;
     this.cached = cached;
-    return JSON.parse(JSON.stringify({ version: 1, kind: "incremental", options: this.options, base, n, bars, state: JSON.parse(state) })) as StreamSnapshot;
+    return JSON.parse(
+      JSON.stringify({ version: 1, kind: "incremental", options: this.options, base, n, bars, state: JSON.parse(state) }),
+    ) as StreamSnapshot;
   }
 
   /** @internal Restores the state written by {@link snapshot}. */
@@ -335,7 +364,8 @@ class IncrementalStream implements FeatureStream {
     if (typeof x.n !== "number" || x.n !== bars.from + bars.t.length) throw new StreamSnapshotError("n", x.n);
     this.ring.load(bars);
     if (x.n === 0) return;
-    if (typeof x.base !== "number" || x.base < bars.from || x.base >= x.n || x.base % CHECKPOINT_EVERY !== 0) throw new StreamSnapshotError("base", x.base);
+    if (typeof x.base !== "number" || x.base < bars.from || x.base >= x.n || x.base % CHECKPOINT_EVERY !== 0)
+      throw new StreamSnapshotError("base", x.base);
     if (x.state === null || typeof x.state !== "object") throw new StreamSnapshotError("state", x.state);
     this.det.load(x.state);
     this.det.ctx.journal.reset(0);
@@ -345,13 +375,19 @@ class IncrementalStream implements FeatureStream {
 
 /** Validates the options of a stream: those of `computeFeatures`, profile `ict` only. */
 function streamConfig(options: IncrementalStreamOptions): ZoneConfig {
-  if (options === null || typeof options !== "object") throw new OptionError("options", `must be an object with at least tf, got ${JSON.stringify(options)}`);
+  if (options === null || typeof options !== "object")
+    throw new OptionError("options", `must be an object with at least tf, got ${JSON.stringify(options)}`);
   const cfg = zoneConfig(options);
   if (cfg.profile !== "ict") {
-    throw new OptionError("profile", `a stream needs the causal "ict" profile; "${cfg.profile}" looks ahead (its detectors judge every bar with the whole series), so it has no bar-by-bar form — use computeFeatures for it`);
+    throw new OptionError(
+      "profile",
+      `a stream needs the causal "ict" profile; "${cfg.profile}" looks ahead (its detectors judge every bar with the whole series), so it has no bar-by-bar form — use computeFeatures for it`,
+    );
   }
-  if (options.tf === undefined || options.tf === null) throw new OptionError("tf", "is required (the timeframe label written into the records, e.g. \"1m\")");
-  if (cfg.lookback > MAX_STREAM_LOOKBACK) throw new OptionError("lookback", `a stream keeps the last lookback bars: at most ${MAX_STREAM_LOOKBACK}, got ${cfg.lookback}`);
+  if (options.tf === undefined || options.tf === null)
+    throw new OptionError("tf", 'is required (the timeframe label written into the records, e.g. "1m")');
+  if (cfg.lookback > MAX_STREAM_LOOKBACK)
+    throw new OptionError("lookback", `a stream keeps the last lookback bars: at most ${MAX_STREAM_LOOKBACK}, got ${cfg.lookback}`);
   return cfg;
 }
 

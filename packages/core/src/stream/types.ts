@@ -4,6 +4,9 @@
  * these types; keep them stable.
  */
 import type { FeatureOptions, TfFeatures } from "../features/features.js";
+import type { StreamEvent } from "../base/stream-events.js";
+
+export type { StreamEvent, StreamEventKind, StreamEventType } from "../base/stream-events.js";
 
 /** A closed bar as pushed into a stream (validated like every other input). */
 export interface StreamBar {
@@ -19,29 +22,6 @@ export interface StreamBar {
 
 /** Options of {@link FeatureStream}: those of `computeFeatures` (profile `ict` only). */
 export type StreamOptions = FeatureOptions;
-
-/** The detector an event belongs to. */
-export type StreamEventKind = "swing" | "bos" | "choch" | "fvg" | "ifvg" | "ob" | "bb";
-
-/**
- * What happened: `new` (the zone, swing or break became known), then the
- * status changes of a zone: `mitigated` (a wick traded into it), `filled`
- * (its fill level was reached), `traded` (a close beyond its far side),
- * `retested` (IFVG), `invalidated` (closed beyond its far side in its role).
- */
-export type StreamEventType = "new" | "mitigated" | "filled" | "traded" | "retested" | "invalidated";
-
-/** One event that became known at bar `bar`. */
-export interface StreamEvent {
-  kind: StreamEventKind;
-  type: StreamEventType;
-  dir: "bull" | "bear";
-  /** The record's anchor time (ISO, as in its record: `start` of a zone, `time` of a break or swing). */
-  anchor: string;
-  /** Index (0-based, in the stream) and ISO time of the bar at which it became known. */
-  bar: number;
-  time: string;
-}
 
 /** What one {@link FeatureStream.push} changed. */
 export interface StreamUpdate {

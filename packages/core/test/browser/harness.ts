@@ -147,7 +147,8 @@ export async function openHarness(): Promise<Harness> {
     );
     const page = await context.newPage();
     const onConsole = (where: string) => (m: { type(): string; text(): string; location(): { url: string; lineNumber: number } }) => {
-      if (m.type() === "error" || m.type() === "assert") problems.push(`${where} console.${m.type()}: ${m.text()} (${m.location().url}:${m.location().lineNumber})`);
+      if (m.type() === "error" || m.type() === "assert")
+        problems.push(`${where} console.${m.type()}: ${m.text()} (${m.location().url}:${m.location().lineNumber})`);
     };
     page.on("console", onConsole("page"));
     page.on("pageerror", (e) => problems.push(`page error: ${e.stack ?? e.message}`));

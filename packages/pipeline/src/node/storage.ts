@@ -49,11 +49,13 @@ export function stringifyStrict(value: unknown, indent = 2): string {
 /** Encodes into `buf` from offset 0; returns the byte length, or -1 when `buf` is too small. */
 type Encoder = (buf: Buffer) => number;
 
-const textEncoder = (text: string, suffix = ""): Encoder => (buf) => {
-  if (buf.length < (text.length + suffix.length) * 3) return -1; // a UTF-16 unit is at most 3 bytes of UTF-8
-  const len = buf.write(text, 0, "utf8");
-  return suffix ? len + buf.write(suffix, len, "utf8") : len;
-};
+const textEncoder =
+  (text: string, suffix = ""): Encoder =>
+  (buf) => {
+    if (buf.length < (text.length + suffix.length) * 3) return -1; // a UTF-16 unit is at most 3 bytes of UTF-8
+    const len = buf.write(text, 0, "utf8");
+    return suffix ? len + buf.write(suffix, len, "utf8") : len;
+  };
 
 /**
  * The bytes of {@link stringifyStrict}`(value)` (indent 2), non-finite numbers

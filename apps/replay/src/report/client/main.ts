@@ -57,7 +57,9 @@ function zoneLine(z: ZoneBox): HTMLElement {
 
 function breakLine(b: BreakLine): HTMLElement {
   const row = el("div");
-  row.appendChild(el("b", { style: `color:${b.dir === "bear" ? BEAR : BULL}` }, `${b.kind === "CHOCH" ? "CHoCH" : "BOS"} ${b.tf} ${b.dir ?? ""}`));
+  row.appendChild(
+    el("b", { style: `color:${b.dir === "bear" ? BEAR : BULL}` }, `${b.kind === "CHOCH" ? "CHoCH" : "BOS"} ${b.tf} ${b.dir ?? ""}`),
+  );
   row.appendChild(document.createTextNode(` ${px(b.level)} · swing ${hm(b.from)} broken ${hm(b.at)}`));
   return row;
 }
@@ -75,10 +77,16 @@ function buildSymbol(s: SymbolPayload, section: HTMLElement): { overlay: Overlay
         (f ? ` · at the close: htf ${f.htf}, ltf ${f.ltf}, bias ${f.bias ?? "—"}${f.priceVsEq ? `, ${f.priceVsEq}` : ""}` : ""),
     ),
   );
-  const state: ChartState = { sym: s, pieces: piecesOf(s, D.nearestZones ?? DEFAULT_NEAREST), view: viewOf(s, 60), layers: { "1m": false, "5m": true, breaks: true, eq: true, smt: true } };
+  const state: ChartState = {
+    sym: s,
+    pieces: piecesOf(s, D.nearestZones ?? DEFAULT_NEAREST),
+    view: viewOf(s, 60),
+    layers: { "1m": false, "5m": true, breaks: true, eq: true, smt: true },
+  };
   const controls = el("div", { class: "controls" });
   const radio = (step: number, text: string) => {
-    const lab = el("label"), inp = el("input", { type: "radio", name: `tf-${s.symbol}`, value: String(step) });
+    const lab = el("label"),
+      inp = el("input", { type: "radio", name: `tf-${s.symbol}`, value: String(step) });
     if (step === 60) inp.checked = true;
     inp.addEventListener("change", () => {
       if (inp.checked) setView(step);
@@ -88,7 +96,8 @@ function buildSymbol(s: SymbolPayload, section: HTMLElement): { overlay: Overlay
     controls.appendChild(lab);
   };
   const check = (key: keyof ChartState["layers"], text: string) => {
-    const lab = el("label"), inp = el("input", { type: "checkbox", "data-layer": key });
+    const lab = el("label"),
+      inp = el("input", { type: "checkbox", "data-layer": key });
     inp.checked = state.layers[key];
     inp.addEventListener("change", () => {
       state.layers[key] = inp.checked;
@@ -110,7 +119,10 @@ function buildSymbol(s: SymbolPayload, section: HTMLElement): { overlay: Overlay
   check("smt", "SMT");
   // Zones nearest to price: fewer boxes when a trend leaves many unfilled zones behind.
   const limit = D.nearestZones;
-  const zsel = el("select", { "data-control": "zones", title: "per timeframe, each bar shows only the zones nearest above and below its close" });
+  const zsel = el("select", {
+    "data-control": "zones",
+    title: "per timeframe, each bar shows only the zones nearest above and below its close",
+  });
   const choices = limit === null ? [1, 2, 3, 5, 0] : [1, 2, 3, 5].filter((k) => k < limit).concat(limit);
   for (const k of choices) {
     const opt = el("option", { value: String(k) }, k === 0 ? "every zone" : `nearest ${k} above & below`);
@@ -149,10 +161,24 @@ function buildSymbol(s: SymbolPayload, section: HTMLElement): { overlay: Overlay
     },
     localization: { timeFormatter: (t: Time) => nyFull(t as number) },
   });
-  const candles = chart.addSeries(LW.CandlestickSeries, { upColor: CANDLE_UP, downColor: CANDLE_DOWN, borderVisible: false, wickUpColor: CANDLE_UP, wickDownColor: CANDLE_DOWN });
+  const candles = chart.addSeries(LW.CandlestickSeries, {
+    upColor: CANDLE_UP,
+    downColor: CANDLE_DOWN,
+    borderVisible: false,
+    wickUpColor: CANDLE_UP,
+    wickDownColor: CANDLE_DOWN,
+  });
   const stageSeries: ISeriesApi<"Line"> = chart.addSeries(
     LW.LineSeries,
-    { color: "rgba(0,0,0,0)", lineVisible: false, lastValueVisible: false, priceLineVisible: false, crosshairMarkerVisible: false, pointMarkersVisible: false, priceScaleId: "stages" },
+    {
+      color: "rgba(0,0,0,0)",
+      lineVisible: false,
+      lastValueVisible: false,
+      priceLineVisible: false,
+      crosshairMarkerVisible: false,
+      pointMarkersVisible: false,
+      priceScaleId: "stages",
+    },
     1,
   );
   const overlay = new Overlay(state);
@@ -161,13 +187,20 @@ function buildSymbol(s: SymbolPayload, section: HTMLElement): { overlay: Overlay
   stageSeries.attachPrimitive(bands);
   const markers = LW.createSeriesMarkers(candles, []);
   function setMarkers(): void {
-    const v = state.view, list: SeriesMarker<Time>[] = [];
+    const v = state.view,
+      list: SeriesMarker<Time>[] = [];
     if (state.layers.smt) {
       for (const m of s.smt) {
         const i = Math.floor(logicalOf(v, m.t));
         if (i < 0 || i >= v.t.length) continue;
         const bull = m.dir === "bull";
-        list.push({ time: v.t[i] as UTCTimestamp, position: bull ? "belowBar" : "aboveBar", shape: bull ? "arrowUp" : "arrowDown", color: bull ? BULL : BEAR, text: "SMT" });
+        list.push({
+          time: v.t[i] as UTCTimestamp,
+          position: bull ? "belowBar" : "aboveBar",
+          shape: bull ? "arrowUp" : "arrowDown",
+          color: bull ? BULL : BEAR,
+          text: "SMT",
+        });
       }
       list.sort((a, b) => (a.time as number) - (b.time as number));
     }
@@ -176,7 +209,8 @@ function buildSymbol(s: SymbolPayload, section: HTMLElement): { overlay: Overlay
   function setView(step: number): void {
     const v = viewOf(s, step);
     state.view = v;
-    const data: CandlestickData<Time>[] = new Array(v.t.length), flat: LineData<Time>[] = new Array(v.t.length);
+    const data: CandlestickData<Time>[] = new Array(v.t.length),
+      flat: LineData<Time>[] = new Array(v.t.length);
     for (let i = 0; i < v.t.length; i++) {
       const time = v.t[i] as UTCTimestamp;
       data[i] = { time, open: v.o[i]!, high: v.h[i]!, low: v.l[i]!, close: v.c[i]! };
@@ -287,6 +321,7 @@ const handle: ReportHandle = {
   symbols: D.symbols.map((s) => s.symbol),
   show,
   stageCells: (symbol) => (built.get(symbol)?.bands?.perBar ?? []).map((r) => (r === null ? null : `${r.htf}|${r.ltf}|${r.bias}`)),
-  hits: (symbol) => (built.get(symbol)?.overlay?.hits ?? []).map((h) => ({ x0: h.x0, x1: h.x1, y0: h.y0, y1: h.y1, id: h.zone?.id ?? null })),
+  hits: (symbol) =>
+    (built.get(symbol)?.overlay?.hits ?? []).map((h) => ({ x0: h.x0, x1: h.x1, y0: h.y0, y1: h.y1, id: h.zone?.id ?? null })),
 };
 (window as unknown as { __ictReport: ReportHandle }).__ictReport = handle;

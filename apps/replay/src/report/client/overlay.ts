@@ -6,7 +6,16 @@
  * invalidated or expired stop there and are drawn faded. It remembers where
  * each box and break went, for the hover tooltip.
  */
-import type { IChartApi, IPrimitivePaneRenderer, IPrimitivePaneView, ISeriesApi, ISeriesPrimitive, SeriesAttachedParameter, SeriesType, Time } from "lightweight-charts";
+import type {
+  IChartApi,
+  IPrimitivePaneRenderer,
+  IPrimitivePaneView,
+  ISeriesApi,
+  ISeriesPrimitive,
+  SeriesAttachedParameter,
+  SeriesType,
+  Time,
+} from "lightweight-charts";
 import { BEAR, BULL, EQ_LINE, OTE_FILL, ZONE_COLORS, withAlpha } from "../palette.js";
 import { nearestSpans } from "../filter.js";
 import type { BreakLine, SymbolPayload, ZoneBox } from "../types.js";
@@ -125,7 +134,11 @@ export class Overlay implements ISeriesPrimitive<Time> {
 
   private drawBack(sc: Scope): void {
     if (!this.chart || !this.series) return;
-    const ctx = sc.context, hr = sc.horizontalPixelRatio, vr = sc.verticalPixelRatio, st = this.state, s = st.sym;
+    const ctx = sc.context,
+      hr = sc.horizontalPixelRatio,
+      vr = sc.verticalPixelRatio,
+      st = this.state,
+      s = st.sym;
     const W = sc.bitmapSize.width / hr;
     const clampX = (x: number) => Math.max(-10, Math.min(W + 10, x));
     const hits: Hit[] = [];
@@ -135,9 +148,13 @@ export class Overlay implements ISeriesPrimitive<Time> {
         const q = s.eqote[i]!;
         if (q.oteLow === null || q.oteHigh === null) continue;
         const t1 = i + 1 < s.eqote.length ? s.eqote[i + 1]!.t : s.end;
-        const xa = this.x(q.t), xb = this.x(t1), ya = this.y(q.oteHigh), yb = this.y(q.oteLow);
+        const xa = this.x(q.t),
+          xb = this.x(t1),
+          ya = this.y(q.oteHigh),
+          yb = this.y(q.oteLow);
         if (xa === null || xb === null || ya === null || yb === null) continue;
-        const X0 = Math.round(clampX(xa) * hr), X1 = Math.round(clampX(xb) * hr);
+        const X0 = Math.round(clampX(xa) * hr),
+          X1 = Math.round(clampX(xb) * hr);
         ctx.fillRect(X0, Math.round(ya * vr), Math.max(1, X1 - X0), Math.max(1, Math.round((yb - ya) * vr)));
       }
     }
@@ -149,15 +166,20 @@ export class Overlay implements ISeriesPrimitive<Time> {
         for (const p of st.pieces) {
           const z = p.zone;
           if (z.tf !== tf || (z.to === null) !== (pass === 1)) continue;
-          const x0 = this.x(p.from), x1 = this.x(p.to);
-          const y0 = this.y(z.high), y1 = this.y(z.low);
+          const x0 = this.x(p.from),
+            x1 = this.x(p.to);
+          const y0 = this.y(z.high),
+            y1 = this.y(z.low);
           if (x0 === null || x1 === null || y0 === null || y1 === null) continue;
-          const a = clampX(x0), b = Math.max(clampX(x1), a + 2);
+          const a = clampX(x0),
+            b = Math.max(clampX(x1), a + 2);
           if (b < 0 || a > W) continue;
           const alive = z.to === null;
           const col = zoneColor(z);
-          const X0 = Math.round(a * hr), Wd = Math.max(Math.round(2 * hr), Math.round(b * hr) - X0);
-          const Y0 = Math.round(y0 * vr), H = Math.max(Math.round(vr), Math.round((y1 - y0) * vr));
+          const X0 = Math.round(a * hr),
+            Wd = Math.max(Math.round(2 * hr), Math.round(b * hr) - X0);
+          const Y0 = Math.round(y0 * vr),
+            H = Math.max(Math.round(vr), Math.round((y1 - y0) * vr));
           ctx.fillStyle = withAlpha(col, alive ? (strong ? 0.15 : 0.1) : strong ? 0.07 : 0.05);
           ctx.fillRect(X0, Y0, Wd, H);
           ctx.lineWidth = Math.max(1, Math.round((strong && alive ? 1.5 : 1) * hr));
@@ -182,7 +204,9 @@ export class Overlay implements ISeriesPrimitive<Time> {
     if (st.layers.breaks) {
       for (const b of s.breaks) {
         if (!st.layers[b.tf as "1m" | "5m"]) continue;
-        const x0 = this.x(b.from), x1 = this.x(b.at), y = this.y(b.level);
+        const x0 = this.x(b.from),
+          x1 = this.x(b.at),
+          y = this.y(b.level);
         if (x0 === null || x1 === null || y === null) continue;
         hits.push({ x0: Math.min(x0, x1), x1: Math.max(x0, x1), y0: y - 3, y1: y + 3, brk: b });
       }
@@ -192,7 +216,11 @@ export class Overlay implements ISeriesPrimitive<Time> {
 
   private drawFront(sc: Scope): void {
     if (!this.chart || !this.series) return;
-    const ctx = sc.context, hr = sc.horizontalPixelRatio, vr = sc.verticalPixelRatio, st = this.state, s = st.sym;
+    const ctx = sc.context,
+      hr = sc.horizontalPixelRatio,
+      vr = sc.verticalPixelRatio,
+      st = this.state,
+      s = st.sym;
     ctx.font = `${Math.round(10 * vr)}px system-ui, sans-serif`;
     if (st.layers.eq) {
       ctx.strokeStyle = EQ_LINE;
@@ -202,7 +230,9 @@ export class Overlay implements ISeriesPrimitive<Time> {
         const q = s.eqote[i]!;
         if (q.eq === null) continue;
         const t1 = i + 1 < s.eqote.length ? s.eqote[i + 1]!.t : s.end;
-        const xa = this.x(q.t), xb = this.x(t1), y = this.y(q.eq);
+        const xa = this.x(q.t),
+          xb = this.x(t1),
+          y = this.y(q.eq);
         if (xa === null || xb === null || y === null) continue;
         ctx.beginPath();
         ctx.moveTo(Math.round(xa * hr), Math.round(y * vr) + 0.5);
@@ -212,7 +242,8 @@ export class Overlay implements ISeriesPrimitive<Time> {
       ctx.setLineDash([]);
       const lastq = s.eqote[s.eqote.length - 1];
       if (lastq && lastq.eq !== null) {
-        const yl = this.y(lastq.eq), xl = this.x(s.end);
+        const yl = this.y(lastq.eq),
+          xl = this.x(s.end);
         if (yl !== null && xl !== null) {
           ctx.fillStyle = EQ_LINE;
           ctx.textBaseline = "bottom";
@@ -223,7 +254,9 @@ export class Overlay implements ISeriesPrimitive<Time> {
     if (st.layers.breaks) {
       for (const b of s.breaks) {
         if (!st.layers[b.tf as "1m" | "5m"]) continue;
-        const x0 = this.x(b.from), x1 = this.x(b.at), yb = this.y(b.level);
+        const x0 = this.x(b.from),
+          x1 = this.x(b.at),
+          yb = this.y(b.level);
         if (x0 === null || x1 === null || yb === null) continue;
         const col = b.dir === "bear" ? BEAR : BULL;
         const major = b.tf === "5m";

@@ -3,7 +3,14 @@
  * one cell per candle coloured by the tracker's stage at that candle's last
  * tick, so the 1m and the 5m views both read bar by bar.
  */
-import type { IChartApi, IPrimitivePaneRenderer, IPrimitivePaneView, ISeriesPrimitive, SeriesAttachedParameter, Time } from "lightweight-charts";
+import type {
+  IChartApi,
+  IPrimitivePaneRenderer,
+  IPrimitivePaneView,
+  ISeriesPrimitive,
+  SeriesAttachedParameter,
+  Time,
+} from "lightweight-charts";
 import { STAGE_COLORS } from "../palette.js";
 import type { StageRun } from "../types.js";
 import type { ChartState } from "./overlay.js";
@@ -50,22 +57,29 @@ export class StageBands implements ISeriesPrimitive<Time> {
 
   private draw(sc: Scope): void {
     if (!this.chart) return;
-    const ctx = sc.context, hr = sc.horizontalPixelRatio, vr = sc.verticalPixelRatio;
-    const W = sc.bitmapSize.width, H = sc.bitmapSize.height, rowH = Math.floor(H / 3);
+    const ctx = sc.context,
+      hr = sc.horizontalPixelRatio,
+      vr = sc.verticalPixelRatio;
+    const W = sc.bitmapSize.width,
+      H = sc.bitmapSize.height,
+      rowH = Math.floor(H / 3);
     const ts = this.chart.timeScale();
     const range = ts.getVisibleLogicalRange();
     const n = this.perBar.length;
     if (range === null || n === 0) return;
-    const from = Math.max(0, Math.floor(range.from)), to = Math.min(n - 1, Math.ceil(range.to));
+    const from = Math.max(0, Math.floor(range.from)),
+      to = Math.min(n - 1, Math.ceil(range.to));
     for (let r = 0; r < ROWS.length; r++) {
       const row = ROWS[r]!;
       const colours = STAGE_COLORS[row.key];
       for (let i = from; i <= to; i++) {
         const st = this.perBar[i];
         if (!st) continue;
-        const xa = xOfLogical(ts, i - 0.5), xb = xOfLogical(ts, i + 0.5);
+        const xa = xOfLogical(ts, i - 0.5),
+          xb = xOfLogical(ts, i + 0.5);
         if (xa === null || xb === null) continue;
-        const X0 = Math.max(0, Math.round(xa * hr)), X1 = Math.min(W, Math.round(xb * hr));
+        const X0 = Math.max(0, Math.round(xa * hr)),
+          X1 = Math.min(W, Math.round(xb * hr));
         if (X1 <= X0) continue;
         ctx.fillStyle = colours[row.value(st)] ?? "#cccccc";
         ctx.fillRect(X0, r * rowH + 1, X1 - X0, rowH - 2);

@@ -15,7 +15,11 @@ export function legend(): HTMLElement {
   for (const kind of ["FVG", "IFVG", "OB", "BB"] as ZoneKind[]) {
     for (const dir of ["bull", "bear"] as const) {
       const c = ZONE_COLORS[kind][dir];
-      item(`background:${withAlpha(c, 0.25)};border-color:${c}${kind === "IFVG" || kind === "BB" ? ";border-style:dashed" : ""}`, "sw", `${ZONE_NAMES[kind]} ${dir}`);
+      item(
+        `background:${withAlpha(c, 0.25)};border-color:${c}${kind === "IFVG" || kind === "BB" ? ";border-style:dashed" : ""}`,
+        "sw",
+        `${ZONE_NAMES[kind]} ${dir}`,
+      );
     }
   }
   item("background:rgba(255,193,7,0.35);border-color:rgba(255,193,7,0.6)", "sw", "OTE (5m)");
@@ -31,7 +35,8 @@ export function legend(): HTMLElement {
 export function stagesTable(s: SymbolPayload): HTMLElement {
   const det = el("details");
   det.appendChild(el("summary", null, `Stage transitions (${s.stages.length})`));
-  const wrap = el("div", { class: "scroll" }), tab = el("table");
+  const wrap = el("div", { class: "scroll" }),
+    tab = el("table");
   const head = el("tr");
   for (const h of ["time (NY)", "htf_stage", "ltf_stage", "bias", "price vs EQ"]) head.appendChild(el("th", null, h));
   tab.appendChild(head);
@@ -59,7 +64,8 @@ export function confTable(s: SymbolPayload): HTMLElement {
   det.addEventListener("toggle", () => {
     if (built || !det.open) return;
     built = true;
-    const wrap = el("div", { class: "scroll" }), tab = el("table");
+    const wrap = el("div", { class: "scroll" }),
+      tab = el("table");
     const head = el("tr");
     for (const h of ["confluence", "kind", "tf", "first seen", "life (NY time)", "last"]) head.appendChild(el("th", null, h));
     tab.appendChild(head);

@@ -19,7 +19,15 @@ export interface BarView {
 
 const NY_HM = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 const NY_DAY = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", month: "short", day: "numeric" });
-const NY_FULL = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const NY_FULL = new Intl.DateTimeFormat("en-US", {
+  timeZone: "America/New_York",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
 
 /** `HH:MM` in New York. */
 export const hm = (s: number): string => NY_HM.format(new Date(s * 1000));
@@ -43,14 +51,22 @@ export function viewOf(s: SymbolPayload, step: number): BarView {
   let key: number | null = null;
   let m = -1;
   for (let i = 0; i < s.t.length; i++) {
-    const o = s.o[i], h = s.h[i], l = s.l[i], c = s.c[i];
+    const o = s.o[i],
+      h = s.h[i],
+      l = s.l[i],
+      c = s.c[i];
     if (o == null || h == null || l == null || c == null) continue;
     const ti = s.t[i]!;
     const k = step === 60 ? ti : ti - (((ti % step) + step) % step);
     if (k !== key) {
       key = k;
       m++;
-      v.t.push(k); v.o.push(o); v.h.push(h); v.l.push(l); v.c.push(c); v.last.push(ti);
+      v.t.push(k);
+      v.o.push(o);
+      v.h.push(h);
+      v.l.push(l);
+      v.c.push(c);
+      v.last.push(ti);
     } else {
       if (h > v.h[m]!) v.h[m] = h;
       if (l < v.l[m]!) v.l[m] = l;
@@ -63,10 +79,12 @@ export function viewOf(s: SymbolPayload, step: number): BarView {
 
 /** Logical position (fractional bar index) of a time in a view. */
 export function logicalOf(v: BarView, ts: number): number {
-  const t = v.t, n = t.length;
+  const t = v.t,
+    n = t.length;
   if (n === 0) return 0;
   if (ts < t[0]!) return (ts - t[0]!) / v.step;
-  let lo = 0, hi = n - 1;
+  let lo = 0,
+    hi = n - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if (t[mid]! <= ts) lo = mid;
@@ -79,16 +97,25 @@ export function logicalOf(v: BarView, ts: number): number {
 
 /** The stage run in force at a time (the last run that started at or before it), null before the first. */
 export function stageAt(stages: readonly StageRun[], ts: number): StageRun | null {
-  let lo = 0, hi = stages.length - 1, found = -1;
+  let lo = 0,
+    hi = stages.length - 1,
+    found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (stages[mid]!.t <= ts) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    if (stages[mid]!.t <= ts) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
   }
   return found < 0 ? null : stages[found]!;
 }
 
 /** Creates an element with attributes and text (text is never parsed as HTML). */
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Record<string, string> | null, text?: string | number | null): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs?: Record<string, string> | null,
+  text?: string | number | null,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (attrs) for (const k of Object.keys(attrs)) e.setAttribute(k, attrs[k]!);
   if (text !== undefined && text !== null) e.textContent = String(text);

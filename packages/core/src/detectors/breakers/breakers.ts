@@ -30,15 +30,42 @@ export function breakerColumns(a: Analysis): BreakerColumns {
   // The seed pairs blocks with the series' last break only (Q17).
   const lastDir = sb.ne > 0 ? i32[(sb.dir >>> 2) + sb.ne - 1]! : 0;
   const buf = () => alloc(ob.g * 4 + 16);
-  const sel = buf(), dir = buf(), formed = buf(), invalid = buf();
+  const sel = buf(),
+    dir = buf(),
+    formed = buf(),
+    invalid = buf();
   const level = alloc(ob.g * 8 + 16);
   const m = e.kernels.breakerBuild(
-    wb.ptr.o, wb.ptr.h, wb.ptr.l, wb.ptr.c, n,
-    ob.g, ob.candle, ob.dir, ob.invalidated,
-    sb.bar, sb.dir, sb.ne, lastDir, cfg.breakerLookahead, cfg.tol, a.rules.breaker === "failedThenBreak" ? 1 : 0,
-    sel, dir, level, formed, invalid, a.use(touchIndexSlot),
+    wb.ptr.o,
+    wb.ptr.h,
+    wb.ptr.l,
+    wb.ptr.c,
+    n,
+    ob.g,
+    ob.candle,
+    ob.dir,
+    ob.invalidated,
+    sb.bar,
+    sb.dir,
+    sb.ne,
+    lastDir,
+    cfg.breakerLookahead,
+    cfg.tol,
+    a.rules.breaker === "failedThenBreak" ? 1 : 0,
+    sel,
+    dir,
+    level,
+    formed,
+    invalid,
+    a.use(touchIndexSlot),
   );
-  return { ob: e.readI32(sel, m), dir: e.readI8(dir, m), level: e.readF64(level, m), formed: e.readI32(formed, m), invalidated: e.readI32(invalid, m) };
+  return {
+    ob: e.readI32(sel, m),
+    dir: e.readI8(dir, m),
+    level: e.readF64(level, m),
+    formed: e.readI32(formed, m),
+    invalidated: e.readI32(invalid, m),
+  };
 }
 
 /** A breaker block in the seed's record shape (`ict` adds the fields marked so). */
@@ -67,7 +94,8 @@ export function breakerRecords(a: Analysis, tf: string): BreakerRecord[] {
   const t = a.t;
   const wb = a.wb;
   const F = wb.engine.f64;
-  const o0 = wb.ptr.o >>> 3, c0 = wb.ptr.c >>> 3;
+  const o0 = wb.ptr.o >>> 3,
+    c0 = wb.ptr.c >>> 3;
   const out: BreakerRecord[] = new Array(bb.ob.length);
   for (let x = 0; x < bb.ob.length; x++) {
     const i = ob.candle[bb.ob[x]!]!;

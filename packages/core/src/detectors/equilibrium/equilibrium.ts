@@ -1,77 +1,23 @@
 import { withBars, type BarsInput, type WasmBars } from "../../runtime/engine.js";
-import { intOption } from "../../base/profile.js";
-import { structureConfig, structureFrom, type StructureConfig, type StructureEvents, type StructureOptions } from "../structure/structure.js";
+import { intOption, PROFILE_RULES } from "../../base/profile.js";
+import { lastSwingsEquilibrium } from "./seed/last-swings.js";
+import type { Equilibrium, EquilibriumOptions } from "./types.js";
+import { structureConfig, structureFrom, type StructureConfig, type StructureEvents } from "../structure/structure.js";
 import { swingsInto, type SwingBuffers } from "../swings/swings.js";
 import { isoUtc } from "../../io/time.js";
 
-/** Options of the equilibrium / OTE detector. */
-export interface EquilibriumOptions extends StructureOptions {
-  /** Bars of the fallback range when there is no usable leg (default 50, as the seed). */
-  lookback?: number;
-}
-
-/** The dealing-range leg the EQ and OTE are measured on. */
-export interface Leg {
-  high: number;
-  low: number;
-  /** `ict` only: the leg's direction (the last break's), null for a plain range. */
-  dir?: "bull" | "bear" | null;
-  /** `ict` only: bar and time where the leg starts (its origin swing). */
-  origin_index?: number | null;
-  origin_time?: string | null;
-}
-
-/**
- * The seed's `swings` record: equilibrium, OTE zone and the leg.
- * `ict` adds `ote_705` (the 70.5 % level).
- */
-export interface Equilibrium {
-  /** Midpoint of the leg: above is premium, below discount. */
-  eq: number | null;
-  /** The OTE zone as [lower, upper]. */
-  ote: [number, number] | null;
-  leg: Leg | null;
-  ote_705?: number | null;
-}
+export type { Equilibrium, EquilibriumOptions, Leg } from "./types.js";
 
 /** @internal */
-export function equilibriumFrom(
-  wb: WasmBars,
-  cfg: StructureConfig,
-  lookback: number,
-  sw: SwingBuffers,
-  ev: StructureEvents,
-): Equilibrium {
+export function equilibriumFrom(wb: WasmBars, cfg: StructureConfig, lookback: number, sw: SwingBuffers, ev: StructureEvents): Equilibrium {
   const n = wb.length;
-  const ict = cfg.profile === "ict";
-  if (n === 0) return ict ? { eq: null, ote: null, leg: null, ote_705: null } : { eq: null, ote: null, leg: null };
-  const k = wb.engine.kernels;
   const from = Math.max(0, n - lookback);
+  if (PROFILE_RULES[cfg.profile].equilibriumLeg === "lastSwings") return lastSwingsEquilibrium(wb, from, sw, ev.index.length);
+  if (n === 0) return { eq: null, ote: null, leg: null, ote_705: null };
+  const k = wb.engine.kernels;
   const rangeHigh = () => k.maxHigh(wb.ptr.h, from, n);
   const rangeLow = () => k.minLow(wb.ptr.l, from, n);
   const ne = ev.index.length;
-
-  if (!ict) {
-    // The seed: with a last BOS and both kinds of swing, the last swing high and
-    // the last swing low of the whole series, whatever their order (Q11);
-    // otherwise the range of the last 50 bars. OTE measured up from the low (Q10).
-    let high: number;
-    let low: number;
-    if (ne > 0 && sw.nHi > 0 && sw.nLo > 0) {
-      const i32 = wb.engine.i32;
-      const f64 = wb.engine.f64;
-      high = f64[(wb.ptr.h >>> 3) + i32[(sw.hi >>> 2) + sw.nHi - 1]!]!;
-      low = f64[(wb.ptr.l >>> 3) + i32[(sw.lo >>> 2) + sw.nLo - 1]!]!;
-    } else {
-      high = rangeHigh();
-      low = rangeLow();
-    }
-    return {
-      eq: (high + low) / 2.0,
-      ote: [low + 0.62 * (high - low), low + 0.79 * (high - low)],
-      leg: { high, low },
-    };
-  }
 
   if (ne === 0) {
     // No break yet: a plain range has an equilibrium but no direction, so no OTE.

@@ -48,7 +48,24 @@ export function fvgInto(a: Analysis): FvgBuffers {
   const b = { g: 0, mid: i32(), dir: i32(), lo: f64(), hi: f64(), mitigated: i32(), filled: i32(), traded: i32() };
   const useMin = a.rules.gapSizeFilter && cfg.minGapAtr > 0;
   b.g = k.fvgDetect(wb.ptr.h, wb.ptr.l, n, cfg.tol, useMin ? a.use(atrSlot) : 0, useMin ? cfg.minGapAtr : 0, b.mid, b.dir, b.lo, b.hi);
-  k.fvgEvents(wb.ptr.l, wb.ptr.h, wb.ptr.c, n, b.g, b.mid, b.dir, b.lo, b.hi, cfg.tol, cfg.fillPolicy === "midline" ? 1 : 0, a.rules.zoneEvents === "firstTouch" ? 1 : 0, b.mitigated, b.filled, b.traded, a.use(touchIndexSlot));
+  k.fvgEvents(
+    wb.ptr.l,
+    wb.ptr.h,
+    wb.ptr.c,
+    n,
+    b.g,
+    b.mid,
+    b.dir,
+    b.lo,
+    b.hi,
+    cfg.tol,
+    cfg.fillPolicy === "midline" ? 1 : 0,
+    a.rules.zoneEvents === "firstTouch" ? 1 : 0,
+    b.mitigated,
+    b.filled,
+    b.traded,
+    a.use(touchIndexSlot),
+  );
   return b;
 }
 

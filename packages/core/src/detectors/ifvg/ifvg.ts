@@ -28,13 +28,33 @@ export function ifvgColumns(a: Analysis): IfvgColumns {
   const e = wb.engine;
   const g = f.g;
   const buf = () => alloc(g * 4 + 16);
-  const gap = buf(), dir = buf(), retest = buf(), inverted = buf(), invalid = buf();
+  const gap = buf(),
+    dir = buf(),
+    retest = buf(),
+    inverted = buf(),
+    invalid = buf();
   // ict: the retest window is `ifvgRetestBars` bars after the close through the gap;
   // the seed: the window + 1 bars from the gap's first candle (Q14, Q15).
   const m = e.kernels.ifvgBuild(
-    wb.ptr.h, wb.ptr.l, wb.ptr.c, n, g, f.mid, f.dir, f.lo, f.hi, f.traded,
-    cfg.ifvgRetestBars, cfg.tol, a.rules.inversion === "retestAfterClose" ? 1 : 0,
-    gap, dir, retest, inverted, invalid, a.use(touchIndexSlot),
+    wb.ptr.h,
+    wb.ptr.l,
+    wb.ptr.c,
+    n,
+    g,
+    f.mid,
+    f.dir,
+    f.lo,
+    f.hi,
+    f.traded,
+    cfg.ifvgRetestBars,
+    cfg.tol,
+    a.rules.inversion === "retestAfterClose" ? 1 : 0,
+    gap,
+    dir,
+    retest,
+    inverted,
+    invalid,
+    a.use(touchIndexSlot),
   );
   return {
     gap: e.readI32(gap, m),

@@ -4,7 +4,7 @@ import { withBars, type BarsInput } from "../../runtime/engine.js";
 import { isoUtc } from "../../io/time.js";
 import { atrSlot } from "../atr/atr.js";
 import { structureBufSlot } from "../structure/structure.js";
-import { swingsSlot } from "../swings/swings.js";
+import { lastSwingLevels } from "./seed/last-swing-levels.js";
 import { touchIndexSlot } from "../zones/zones.js";
 
 /** Order blocks as columns, in order of discovery. */
@@ -39,15 +39,11 @@ export function obInto(a: Analysis): ObBuffers {
   const { wb, cfg, alloc, n } = a;
   const e = wb.engine;
   const k = e.kernels;
-  const h0 = wb.ptr.h >>> 3, l0 = wb.ptr.l >>> 3;
   let sh = NaN;
   let sl = NaN;
   let breaks = 0;
   if (a.rules.orderBlock === "adjacentCandle") {
-    // The seed compares every candle with the LAST swing of the whole series (Q05).
-    const s = a.use(swingsSlot);
-    if (s.nHi > 0) sh = e.f64[h0 + e.i32[(s.hi >>> 2) + s.nHi - 1]!]!;
-    if (s.nLo > 0) sl = e.f64[l0 + e.i32[(s.lo >>> 2) + s.nLo - 1]!]!;
+    [sh, sl] = lastSwingLevels(a);
   } else {
     // Breaks of structure by bar, from confirmed swings only: bit 0 bullish, bit 1 bearish.
     const sb = a.use(structureBufSlot);
@@ -60,8 +56,38 @@ export function obInto(a: Analysis): ObBuffers {
   const atr = a.use(atrSlot);
   const buf = () => alloc(n * 4 + 16);
   const b = { g: 0, candle: buf(), dir: buf(), known: buf(), mitigated: buf(), invalidated: buf() };
-  b.g = k.obDetect(wb.ptr.o, wb.ptr.c, n, atr, cfg.displacementAtrMult, cfg.tol, a.rules.orderBlock === "displacement" ? 1 : 0, sh, sl, breaks, cfg.obLookback, b.candle, b.dir, b.known);
-  k.obEvents(wb.ptr.o, wb.ptr.h, wb.ptr.l, wb.ptr.c, n, b.g, b.candle, b.dir, b.known, cfg.tol, a.rules.zoneEvents === "firstTouch" ? 1 : 0, b.mitigated, b.invalidated, a.use(touchIndexSlot));
+  b.g = k.obDetect(
+    wb.ptr.o,
+    wb.ptr.c,
+    n,
+    atr,
+    cfg.displacementAtrMult,
+    cfg.tol,
+    a.rules.orderBlock === "displacement" ? 1 : 0,
+    sh,
+    sl,
+    breaks,
+    cfg.obLookback,
+    b.candle,
+    b.dir,
+    b.known,
+  );
+  k.obEvents(
+    wb.ptr.o,
+    wb.ptr.h,
+    wb.ptr.l,
+    wb.ptr.c,
+    n,
+    b.g,
+    b.candle,
+    b.dir,
+    b.known,
+    cfg.tol,
+    a.rules.zoneEvents === "firstTouch" ? 1 : 0,
+    b.mitigated,
+    b.invalidated,
+    a.use(touchIndexSlot),
+  );
   return b;
 }
 
@@ -107,7 +133,10 @@ export function obRecords(a: Analysis, tf: string): ObRecord[] {
   const t = a.t;
   const wb = a.wb;
   const F = wb.engine.f64;
-  const h0 = wb.ptr.h >>> 3, l0 = wb.ptr.l >>> 3, o0 = wb.ptr.o >>> 3, c0 = wb.ptr.c >>> 3;
+  const h0 = wb.ptr.h >>> 3,
+    l0 = wb.ptr.l >>> 3,
+    o0 = wb.ptr.o >>> 3,
+    c0 = wb.ptr.c >>> 3;
   const out: ObRecord[] = new Array(b.candle.length);
   for (let j = 0; j < b.candle.length; j++) {
     const i = b.candle[j]!;

@@ -1,7 +1,15 @@
 import { slot, type Analysis } from "../../runtime/analysis.js";
 import { withBars, type BarsInput, type WasmBars } from "../../runtime/engine.js";
 import { numOption, PRICE_TOL, PROFILE_RULES } from "../../base/profile.js";
-import { SWING_OPTION_KEYS, swingConfig, swingsInto, swingsSlot, type SwingBuffers, type SwingConfig, type SwingOptions } from "../swings/swings.js";
+import {
+  SWING_OPTION_KEYS,
+  swingConfig,
+  swingsInto,
+  swingsSlot,
+  type SwingBuffers,
+  type SwingConfig,
+  type SwingOptions,
+} from "../swings/swings.js";
 import { isoUtc } from "../../io/time.js";
 
 /** Options of the structure detector. */
@@ -66,10 +74,23 @@ export function structureInto(wb: WasmBars, cfg: StructureConfig, sw: SwingBuffe
   const swing = alloc(n * 4 + 16);
   const level = alloc(n * 8 + 16);
   const ne = wb.engine.kernels.structure(
-    wb.ptr.c, wb.ptr.h, wb.ptr.l, n,
-    sw.hi, sw.nHi, sw.lo, sw.nLo,
-    cfg.causal ? cfg.k : 0, cfg.consume ? 1 : 0, cfg.newestWins ? 1 : 0, cfg.tol,
-    bar, dir, swing, sw.flags, level,
+    wb.ptr.c,
+    wb.ptr.h,
+    wb.ptr.l,
+    n,
+    sw.hi,
+    sw.nHi,
+    sw.lo,
+    sw.nLo,
+    cfg.causal ? cfg.k : 0,
+    cfg.consume ? 1 : 0,
+    cfg.newestWins ? 1 : 0,
+    cfg.tol,
+    bar,
+    dir,
+    swing,
+    sw.flags,
+    level,
   );
   return { ne, bar, dir, swing, level };
 }
@@ -164,12 +185,15 @@ export interface MarketStructure {
   last_bos_index?: number | null;
 }
 
-/** @internal The `ms` record from structure events. */
-export function marketStructureOf(ev: StructureEvents, t: Float64Array, ict: boolean): MarketStructure {
+/**
+ * @internal The `ms` record from structure events; `extended` (rule
+ * `extendedRecords`) adds the break's kind and bar beside the seed's keys.
+ */
+export function marketStructureOf(ev: StructureEvents, t: Float64Array, extended: boolean): MarketStructure {
   const ne = ev.index.length;
   if (ne === 0) {
     const ms: MarketStructure = { trend: null, last_bos: null, last_bos_time: null, last_bos_level: null };
-    if (ict) {
+    if (extended) {
       ms.last_bos_kind = null;
       ms.last_bos_index = null;
     }
@@ -183,7 +207,7 @@ export function marketStructureOf(ev: StructureEvents, t: Float64Array, ict: boo
     last_bos_time: isoUtc(t[ev.index[j]!]!),
     last_bos_level: ev.level[j]!,
   };
-  if (ict) {
+  if (extended) {
     ms.last_bos_kind = ev.choch[j] ? "CHOCH" : "BOS";
     ms.last_bos_index = ev.index[j]!;
   }
@@ -199,11 +223,15 @@ export function marketStructureOf(ev: StructureEvents, t: Float64Array, ict: boo
 export function marketStructure(bars: BarsInput, options?: StructureOptions): MarketStructure {
   const cfg = structureConfig(options);
   const ev = structure(bars, options);
-  return withBars(bars, (wb) => marketStructureOf(ev, wb.view("t"), cfg.profile === "ict"));
+  return withBars(bars, (wb) => marketStructureOf(ev, wb.view("t"), PROFILE_RULES[cfg.profile].extendedRecords));
 }
 
 /** @internal The structure breaks of an analysis, resident in WebAssembly memory. */
-export const structureBufSlot = slot("structureBuf", (a: Analysis<StructureConfig>) => structureInto(a.wb, a.cfg, a.use(swingsSlot), a.alloc));
+export const structureBufSlot = slot("structureBuf", (a: Analysis<StructureConfig>) =>
+  structureInto(a.wb, a.cfg, a.use(swingsSlot), a.alloc),
+);
 
 /** @internal The structure breaks of an analysis, as columns. */
-export const structureEventsSlot = slot("structureEvents", (a: Analysis<StructureConfig>) => structureColumns(a.wb, a.use(structureBufSlot)));
+export const structureEventsSlot = slot("structureEvents", (a: Analysis<StructureConfig>) =>
+  structureColumns(a.wb, a.use(structureBufSlot)),
+);

@@ -31,7 +31,17 @@ export interface ZoneOptions extends StructureOptions {
 }
 
 /** The keys of {@link ZoneOptions}. */
-export const ZONE_OPTION_KEYS = [...STRUCTURE_OPTION_KEYS, "atr", "fillPolicy", "minGapAtr", "ifvgRetestBars", "displacementAtrMult", "obLookback", "breakerLookahead", "lookback"] as const;
+export const ZONE_OPTION_KEYS = [
+  ...STRUCTURE_OPTION_KEYS,
+  "atr",
+  "fillPolicy",
+  "minGapAtr",
+  "ifvgRetestBars",
+  "displacementAtrMult",
+  "obLookback",
+  "breakerLookahead",
+  "lookback",
+] as const;
 
 /** @internal */
 export interface ZoneConfig extends StructureConfig {

@@ -7,8 +7,8 @@
  * low mirrors it. A pivot needs the k later bars, so it is decided at the
  * close of bar i + k — the bar at which this state reports it.
  */
-import type { SwingConfig } from "../detectors/swings/swings.js";
-import type { BarRing } from "./bars.js";
+import type { SwingConfig } from "./swings.js";
+import type { BarRing } from "../../runtime/bar-ring.js";
 
 /** @internal Streaming swing state: the pivots confirmed so far (the latest of each side). */
 export class SwingStream {

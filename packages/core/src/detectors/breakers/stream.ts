@@ -10,11 +10,11 @@
  * block bullish support at its body bottom. From the next bar on, a close back
  * beyond the failed block's far wick invalidates it.
  */
-import type { BreakerRecord } from "../detectors/breakers/breakers.js";
-import { isoUtc } from "../io/time.js";
-import { RecordList, type StepCtx } from "./context.js";
-import type { ObZone } from "./ob.js";
-import type { TouchOwner } from "./touch.js";
+import type { BreakerRecord } from "./breakers.js";
+import { isoUtc } from "../../io/time.js";
+import { RecordList, type StepCtx } from "../zones/stream-context.js";
+import type { ObZone } from "../ob/stream.js";
+import type { TouchOwner } from "../zones/touch-stream.js";
 
 /** @internal A failed block waiting for an opposite break. */
 interface Watch {
@@ -53,7 +53,10 @@ export class BreakerStream implements TouchOwner {
   readonly list: RecordList<BreakerRecord, any>;
 
   constructor(private readonly ctx: StepCtx) {
-    this.list = new RecordList((z: BbZone) => this.record(z), (z) => z.inv >= 0);
+    this.list = new RecordList(
+      (z: BbZone) => this.record(z),
+      (z) => z.inv >= 0,
+    );
     this.list.journal = ctx.journal;
   }
 
@@ -122,8 +125,18 @@ export class BreakerStream implements TouchOwner {
       let level = bd < 0 ? Math.max(w.o, w.c) : Math.min(w.o, w.c);
       if (level === 0) level = w.dir > 0 ? w.l : w.h;
       const z = this.zone({
-        ob: w.ob, dir: bd, level, h: w.h, l: w.l, lo, hi, fromTime: w.time,
-        formed: t, formedAt: ctx.ms, inv: -1, invAt: -1
+        ob: w.ob,
+        dir: bd,
+        level,
+        h: w.h,
+        l: w.l,
+        lo,
+        hi,
+        fromTime: w.time,
+        formed: t,
+        formedAt: ctx.ms,
+        inv: -1,
+        invAt: -1,
       });
       this.list.put(z.ob, t, z);
       ctx.mapSet(this.live, z.ob, z);

@@ -9,8 +9,8 @@
  * formed swing (Q09). A break in the direction of the previous one is a BOS,
  * against it a CHoCH.
  */
-import type { MarketStructure } from "../detectors/structure/structure.js";
-import type { SwingStream } from "./swings.js";
+import type { MarketStructure } from "./structure.js";
+import type { SwingStream } from "../swings/stream.js";
 
 /** @internal Streaming structure state. */
 export class StructureStream {
@@ -68,7 +68,8 @@ export class StructureStream {
 
   /** The `ms` record (`ict` keys). */
   ms(): MarketStructure {
-    if (this.count === 0) return { trend: null, last_bos: null, last_bos_time: null, last_bos_level: null, last_bos_kind: null, last_bos_index: null };
+    if (this.count === 0)
+      return { trend: null, last_bos: null, last_bos_time: null, last_bos_level: null, last_bos_kind: null, last_bos_index: null };
     const bull = this.lastDir > 0;
     return {
       trend: bull ? "up" : "down",
@@ -83,9 +84,19 @@ export class StructureStream {
   save(): unknown {
     const n = (x: number) => (Number.isNaN(x) ? null : x);
     return {
-      aH: this.aH, lvlH: n(this.lvlH), armedH: this.armedH, aL: this.aL, lvlL: n(this.lvlL), armedL: this.armedL,
-      count: this.count, lastIndex: this.lastIndex, lastDir: this.lastDir, lastLevel: n(this.lastLevel), lastSwing: this.lastSwing,
-      lastChoch: this.lastChoch, lastTime: this.lastTime,
+      aH: this.aH,
+      lvlH: n(this.lvlH),
+      armedH: this.armedH,
+      aL: this.aL,
+      lvlL: n(this.lvlL),
+      armedL: this.armedL,
+      count: this.count,
+      lastIndex: this.lastIndex,
+      lastDir: this.lastDir,
+      lastLevel: n(this.lastLevel),
+      lastSwing: this.lastSwing,
+      lastChoch: this.lastChoch,
+      lastTime: this.lastTime,
     };
   }
 

@@ -9,11 +9,11 @@
  * bullish support. It is known at the retest and invalidated by the first
  * close back beyond its far side, the retest bar included.
  */
-import type { IfvgRecord } from "../detectors/ifvg/ifvg.js";
-import { isoUtc } from "../io/time.js";
-import { RecordList, type StepCtx } from "./context.js";
-import type { FvgZone } from "./fvg.js";
-import type { TouchOwner } from "./touch.js";
+import type { IfvgRecord } from "./ifvg.js";
+import { isoUtc } from "../../io/time.js";
+import { RecordList, type StepCtx } from "../zones/stream-context.js";
+import type { FvgZone } from "../fvg/stream.js";
+import type { TouchOwner } from "../zones/touch-stream.js";
 
 /** @internal A traded gap waiting for its retest. */
 interface Watch {
@@ -48,7 +48,10 @@ export class IfvgStream implements TouchOwner {
   readonly list: RecordList<IfvgRecord, any>;
 
   constructor(private readonly ctx: StepCtx) {
-    this.list = new RecordList((z: IfvgZone) => this.record(z), (z) => z.inv >= 0);
+    this.list = new RecordList(
+      (z: IfvgZone) => this.record(z),
+      (z) => z.inv >= 0,
+    );
     this.list.journal = ctx.journal;
   }
 
@@ -109,7 +112,9 @@ export class IfvgStream implements TouchOwner {
     const t = ctx.t;
     const { ring, cfg } = ctx;
     const s = t & ring.mask;
-    const h = ring.h[s]!, l = ring.l[s]!, c = ring.c[s]!;
+    const h = ring.h[s]!,
+      l = ring.l[s]!,
+      c = ring.c[s]!;
     const tol = cfg.tol;
     const keep: Watch[] = [];
     let changed = false;
@@ -126,8 +131,16 @@ export class IfvgStream implements TouchOwner {
       changed = true;
       if (!hit) continue;
       const z = this.zone({
-        gap: w.gap, dir: -w.dir, lo: w.lo, hi: w.hi, start: w.start, trAt: w.trAt,
-        retest: t, retestAt: ctx.ms, inv: -1, invAt: -1
+        gap: w.gap,
+        dir: -w.dir,
+        lo: w.lo,
+        hi: w.hi,
+        start: w.start,
+        trAt: w.trAt,
+        retest: t,
+        retestAt: ctx.ms,
+        inv: -1,
+        invAt: -1,
       });
       ctx.emit("ifvg", "new", z.dir, z.start, z.gap);
       const [kind, key] = this.query(z);

@@ -2,11 +2,11 @@
  * What the detector streams share while a bar is processed: the bars, the
  * bar's index and time, the events it makes known, and the record lists.
  */
-import type { ZoneConfig } from "../detectors/zones/zones.js";
-import { isoUtc } from "../io/time.js";
-import type { BarRing } from "./bars.js";
-import type { TouchQueue } from "./touch.js";
-import type { StreamEvent, StreamEventKind, StreamEventType } from "./types.js";
+import type { ZoneConfig } from "./zones.js";
+import { isoUtc } from "../../io/time.js";
+import type { BarRing } from "../../runtime/bar-ring.js";
+import type { TouchQueue } from "./touch-stream.js";
+import type { StreamEvent, StreamEventKind, StreamEventType } from "../../base/stream-events.js";
 
 /** Rank of an event's detector within a bar (the order of the batch record lists). */
 export const KIND_RANK: Record<StreamEventKind, number> = { swing: 0, bos: 1, choch: 1, fvg: 2, ifvg: 3, ob: 4, bb: 5 };

@@ -11,7 +11,7 @@
  * added lowest first; this state keeps the recent partial sums of every width
  * in small rings and adds the same parts in the same order.
  */
-import type { AtrConfig } from "../detectors/atr/atr.js";
+import type { AtrConfig } from "./atr.js";
 
 /** @internal Streaming ATR state. */
 export class AtrStream {

@@ -11,13 +11,14 @@
  * at the first wick back into the body, invalidated at the first close beyond
  * the distal wick — then it leaves the working state and may become a breaker.
  */
-import type { ObRecord } from "../detectors/ob/ob.js";
-import { isoUtc } from "../io/time.js";
-import type { AtrStream } from "./atr.js";
-import { RecordList, type StepCtx } from "./context.js";
-import type { TouchOwner } from "./touch.js";
+import type { ObRecord } from "./ob.js";
+import { isoUtc } from "../../io/time.js";
+import type { AtrStream } from "../atr/stream.js";
+import { RecordList, type StepCtx } from "../zones/stream-context.js";
+import type { TouchOwner } from "../zones/touch-stream.js";
 
-const MIT = 0, INV = 1;
+const MIT = 0,
+  INV = 1;
 
 /** @internal A candle remembered as a possible block. */
 interface Candle {
@@ -73,7 +74,10 @@ export class ObStream implements TouchOwner {
     private readonly ctx: StepCtx,
     private readonly bb: ObFailureWatch,
   ) {
-    this.list = new RecordList((z: ObZone) => this.record(z), (z) => z.inv >= 0);
+    this.list = new RecordList(
+      (z: ObZone) => this.record(z),
+      (z) => z.inv >= 0,
+    );
     this.list.journal = ctx.journal;
   }
 
@@ -136,8 +140,20 @@ export class ObStream implements TouchOwner {
   private block(cd: Candle, dir: number): void {
     const ctx = this.ctx;
     const z = this.zone({
-      id: this.count++, dir, bar: cd.bar, o: cd.o, h: cd.h, l: cd.l, c: cd.c, time: isoUtc(cd.time),
-      known: ctx.t, knownTime: ctx.time, mit: -1, inv: -1, mitAt: -1, invAt: -1
+      id: this.count++,
+      dir,
+      bar: cd.bar,
+      o: cd.o,
+      h: cd.h,
+      l: cd.l,
+      c: cd.c,
+      time: isoUtc(cd.time),
+      known: ctx.t,
+      knownTime: ctx.time,
+      mit: -1,
+      inv: -1,
+      mitAt: -1,
+      invAt: -1,
     });
     this.list.put(z.id, ctx.t, z);
     ctx.mapSet(this.live, z.id, z);
@@ -152,19 +168,21 @@ export class ObStream implements TouchOwner {
     const { ring, cfg } = ctx;
     const m = ring.mask;
     const s = d & m;
-    const od = ring.o[s]!, cd = ring.c[s]!;
+    const od = ring.o[s]!,
+      cd = ring.c[s]!;
     if (d > 0) {
       const move = cd - ring.c[(d - 1) & m]!;
       const thr = cfg.displacementAtrMult * atr.prev;
-      const ld = this.downBar, lu = this.upBar;
+      const ld = this.downBar,
+        lu = this.upBar;
       const bull = move > 0 && (move > thr || brk > 0) && ld >= 0 && ld > this.usedBull && d - ld <= cfg.obLookback;
       const bear = move < 0 && (-move > thr || brk < 0) && lu >= 0 && lu > this.usedBear && d - lu <= cfg.obLookback;
       if (bull) {
         this.usedBull = ld;
-        this.block(this.lastDown ??= this.candle(ld, this.down), 1);
+        this.block((this.lastDown ??= this.candle(ld, this.down)), 1);
       } else if (bear) {
         this.usedBear = lu;
-        this.block(this.lastUp ??= this.candle(lu, this.up), -1);
+        this.block((this.lastUp ??= this.candle(lu, this.up)), -1);
       }
     }
     // The last down-close and up-close candles so far (dojis are neither).
@@ -195,8 +213,13 @@ export class ObStream implements TouchOwner {
 
   small(): unknown {
     return {
-      count: this.count, downBar: this.downBar, down: Array.from(this.down), upBar: this.upBar, up: Array.from(this.up),
-      usedBull: this.usedBull, usedBear: this.usedBear,
+      count: this.count,
+      downBar: this.downBar,
+      down: Array.from(this.down),
+      upBar: this.upBar,
+      up: Array.from(this.up),
+      usedBull: this.usedBull,
+      usedBear: this.usedBear,
     };
   }
 

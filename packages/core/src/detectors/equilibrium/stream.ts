@@ -10,10 +10,10 @@
  * bearish one up from the low. With no break yet, the range of the last
  * `lookback` bars gives an EQ and no OTE.
  */
-import type { Equilibrium } from "../detectors/equilibrium/equilibrium.js";
-import { isoUtc } from "../io/time.js";
-import type { BarRing } from "./bars.js";
-import type { SwingStream } from "./swings.js";
+import type { Equilibrium } from "./equilibrium.js";
+import { isoUtc } from "../../io/time.js";
+import type { BarRing } from "../../runtime/bar-ring.js";
+import type { SwingStream } from "../swings/stream.js";
 
 /** @internal Streaming equilibrium state. */
 export class EquilibriumStream {
@@ -64,16 +64,18 @@ export class EquilibriumStream {
       origin = from;
       if (brk > 0) {
         let x = L[from & m]!;
-        for (let i = from + 1; i <= t; i++) if (L[i & m]! < x) {
-          x = L[i & m]!;
-          origin = i;
-        }
+        for (let i = from + 1; i <= t; i++)
+          if (L[i & m]! < x) {
+            x = L[i & m]!;
+            origin = i;
+          }
       } else {
         let x = H[from & m]!;
-        for (let i = from + 1; i <= t; i++) if (H[i & m]! > x) {
-          x = H[i & m]!;
-          origin = i;
-        }
+        for (let i = from + 1; i <= t; i++)
+          if (H[i & m]! > x) {
+            x = H[i & m]!;
+            origin = i;
+          }
       }
     }
     this.origin = origin;
@@ -125,7 +127,15 @@ export class EquilibriumStream {
 
   save(): unknown {
     const n = (x: number) => (Number.isNaN(x) ? null : x);
-    return { maxHSinceLo: n(this.maxHSinceLo), minLSinceHi: n(this.minLSinceHi), dir: this.dir, origin: this.origin, originTime: this.originTime, high: n(this.high), low: n(this.low) };
+    return {
+      maxHSinceLo: n(this.maxHSinceLo),
+      minLSinceHi: n(this.minLSinceHi),
+      dir: this.dir,
+      origin: this.origin,
+      originTime: this.originTime,
+      high: n(this.high),
+      low: n(this.low),
+    };
   }
 
   load(x: any): void {

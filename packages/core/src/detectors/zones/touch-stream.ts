@@ -29,7 +29,10 @@ class Heap {
   }
 
   push(key: number, owner: TouchOwner, zone: unknown, tag: number): void {
-    const K = this.keys, O = this.owners, Z = this.zones, T = this.tags;
+    const K = this.keys,
+      O = this.owners,
+      Z = this.zones,
+      T = this.tags;
     let i = K.length;
     K.push(key);
     O.push(owner);
@@ -52,7 +55,10 @@ class Heap {
 
   /** Removes the top. */
   pop(): void {
-    const K = this.keys, O = this.owners, Z = this.zones, T = this.tags;
+    const K = this.keys,
+      O = this.owners,
+      Z = this.zones,
+      T = this.tags;
     const key = K.pop()!;
     const owner = O.pop()!;
     const zone = Z.pop();
@@ -106,28 +112,37 @@ export class TouchQueue {
 
   /** Bar `bar` (l, h, c): answers every query it reaches, in no particular order. */
   run(bar: number, l: number, h: number, c: number): void {
-    const nl = -l, nc = -c;
+    const nl = -l,
+      nc = -c;
     let x = this.h0;
     while (x.keys.length > 0 && x.keys[0]! <= nl) {
-      const o = x.owners[0]!, z = x.zones[0], tg = x.tags[0]!;
+      const o = x.owners[0]!,
+        z = x.zones[0],
+        tg = x.tags[0]!;
       x.pop();
       o.touched(z, tg, bar);
     }
     x = this.h1;
     while (x.keys.length > 0 && x.keys[0]! <= h) {
-      const o = x.owners[0]!, z = x.zones[0], tg = x.tags[0]!;
+      const o = x.owners[0]!,
+        z = x.zones[0],
+        tg = x.tags[0]!;
       x.pop();
       o.touched(z, tg, bar);
     }
     x = this.h2;
     while (x.keys.length > 0 && x.keys[0]! < nc) {
-      const o = x.owners[0]!, z = x.zones[0], tg = x.tags[0]!;
+      const o = x.owners[0]!,
+        z = x.zones[0],
+        tg = x.tags[0]!;
       x.pop();
       o.touched(z, tg, bar);
     }
     x = this.h3;
     while (x.keys.length > 0 && x.keys[0]! < c) {
-      const o = x.owners[0]!, z = x.zones[0], tg = x.tags[0]!;
+      const o = x.owners[0]!,
+        z = x.zones[0],
+        tg = x.tags[0]!;
       x.pop();
       o.touched(z, tg, bar);
     }

@@ -11,13 +11,15 @@
  * close beyond the far edge). A traded gap can change no more: it leaves the
  * working state (its record stays) and may become an IFVG.
  */
-import type { FvgRecord } from "../detectors/fvg/fvg.js";
-import { isoUtc } from "../io/time.js";
-import type { AtrStream } from "./atr.js";
-import { RecordList, type StepCtx } from "./context.js";
-import type { TouchOwner } from "./touch.js";
+import type { FvgRecord } from "./fvg.js";
+import { isoUtc } from "../../io/time.js";
+import type { AtrStream } from "../atr/stream.js";
+import { RecordList, type StepCtx } from "../zones/stream-context.js";
+import type { TouchOwner } from "../zones/touch-stream.js";
 
-const MIT = 0, FILL = 1, TRADED = 2;
+const MIT = 0,
+  FILL = 1,
+  TRADED = 2;
 
 /** @internal A gap still open to events. */
 /** A gap closed through may be retested as an inversion FVG: the IFVG stream watches it from that bar. */
@@ -54,7 +56,10 @@ export class FvgStream implements TouchOwner {
     private readonly ctx: StepCtx,
     private readonly ifvg: FvgFailureWatch,
   ) {
-    this.list = new RecordList((z: FvgZone) => this.record(z), (z) => z.traded >= 0);
+    this.list = new RecordList(
+      (z: FvgZone) => this.record(z),
+      (z) => z.traded >= 0,
+    );
     this.list.journal = ctx.journal;
   }
 
@@ -80,7 +85,8 @@ export class FvgStream implements TouchOwner {
   private watch(z: FvgZone): void {
     const { cfg, touch } = this.ctx;
     const tol = cfg.tol;
-    const a = z.lo, b = z.hi;
+    const a = z.lo,
+      b = z.hi;
     const m = (a + b) / 2.0;
     const midline = cfg.fillPolicy === "midline";
     if (z.dir > 0) {
@@ -141,15 +147,31 @@ export class FvgStream implements TouchOwner {
     let a = 0;
     let b = 0;
     if (hp + tol < ln) {
-      d = 1; a = hp; b = ln;
+      d = 1;
+      a = hp;
+      b = ln;
     } else if (lp - tol > hn) {
-      d = -1; a = hn; b = lp;
+      d = -1;
+      a = hn;
+      b = lp;
     }
     if (d === 0) return;
     if (cfg.minGapAtr > 0 && b - a < cfg.minGapAtr * atr.last) return;
     const z = this.zone({
-      id: this.count++, dir: d, lo: a, hi: b, mid: i, start: isoUtc(ctx.msOf(i - 1)), known: t, knownTime: ctx.time,
-      mit: -1, fill: -1, traded: -1, mitAt: -1, fillAt: -1, tradedAt: -1
+      id: this.count++,
+      dir: d,
+      lo: a,
+      hi: b,
+      mid: i,
+      start: isoUtc(ctx.msOf(i - 1)),
+      known: t,
+      knownTime: ctx.time,
+      mit: -1,
+      fill: -1,
+      traded: -1,
+      mitAt: -1,
+      fillAt: -1,
+      tradedAt: -1,
     });
     this.list.put(z.id, t, z);
     ctx.mapSet(this.live, z.id, z);

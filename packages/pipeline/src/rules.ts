@@ -1,0 +1,39 @@
+import { resolveProfile, type Profile } from "@ict/core";
+
+/**
+ * The named rules of the pipeline (capsule, tracker, prompt) that differ
+ * between profiles. A profile is a preset of these rules, as the detectors'
+ * `PROFILE_RULES` in `@ict/core`; the seed's algorithms live in `seed/` and
+ * are reached only through them.
+ */
+export interface PipelineRules {
+  /**
+   * How confluences are followed. `"lifecycle"`: each record's own events
+   * (known, filled, invalidated) at bar time, TTL per timeframe, terminal
+   * statuses final and pruned after a retention. `"seedSnapshot"`: the seed's
+   * `update_symbol_state`, every record re-judged at each update with the
+   * clock frozen (Q18-Q22).
+   */
+  tracker: "lifecycle" | "seedSnapshot";
+  /** Symbols and days must be safe file-name parts (the seed takes them as given). */
+  checkedNames: boolean;
+  /** The prompt's `CONTEXT_STAGE` also carries the 5m bias and where price sits against the 5m equilibrium. */
+  stageWithBias: boolean;
+  /**
+   * The pipeline can run bar by bar (the watchlist): every detector causal and
+   * the tracker lifecycle-based. The seed judges every zone on the last close,
+   * so its pipeline only recomputes (`tick`).
+   */
+  incremental: boolean;
+}
+
+/** The pipeline rules of each profile. */
+export const PIPELINE_RULES: Readonly<Record<Profile, Readonly<PipelineRules>>> = Object.freeze({
+  ict: Object.freeze({ tracker: "lifecycle", checkedNames: true, stageWithBias: true, incremental: true } as const),
+  "seed-v0.1": Object.freeze({ tracker: "seedSnapshot", checkedNames: false, stageWithBias: false, incremental: false } as const),
+});
+
+/** The pipeline rules of a profile (default `ict`); a bad profile is an `OptionError`. */
+export function pipelineRules(profile: Profile | undefined): Readonly<PipelineRules> {
+  return PIPELINE_RULES[resolveProfile(profile)];
+}

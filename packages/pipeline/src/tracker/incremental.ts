@@ -1,0 +1,99 @@
+/** The watchlist's tracker: confluences kept between updates and updated in place. */
+import type { CapsuleFeatures } from "../capsule.js";
+import { isoUtc } from "@ict/core";
+import { jsonClone } from "../json.js";
+import { confluenceOf, mergeSeen, mergeUnseen, pruned } from "./merge.js";
+import { stateOf } from "./stages.js";
+import { clockOf, collect, ms, statusAt, type Clock, type Incoming } from "./status.js";
+import { shortSummary } from "./summary.js";
+import { TERMINAL, type Confluence, type ConfluenceStatus, type SymbolState, type TrackerOptions } from "./types.js";
+
+/** JSON's number: a non-finite number is null, -0 is 0 (what a JSON file gives back). */
+const jsonNumber = (x: number | null | undefined): number | null =>
+  x === null || x === undefined || !Number.isFinite(x) ? null : x === 0 ? 0 : x;
+
+/**
+ * @internal The `ict` tracker of one symbol kept between updates (the
+ * watchlist's): the same states as {@link updateSymbolState} followed by a
+ * JSON round trip, for features whose record objects are never modified in
+ * place (a stream's). Each confluence is an object of its own that is updated
+ * in place from tick to tick, so a record unchanged since the last tick costs
+ * a time stamp and its status checks, not a copy and a JSON round trip.
+ * The confluences of a returned state belong to the tracker: they change at
+ * the next update (serialise or copy what you keep).
+ */
+export class IncrementalTracker {
+  private readonly entries = new Map<string, { c: Confluence; inc: Incoming | null; seen: number; dirty: boolean }>();
+  private readonly summaries = new WeakMap<Confluence, string>();
+  private stamp = 0;
+  private existing: SymbolState;
+
+  constructor(initial: SymbolState) {
+    this.existing = initial;
+    for (const c of (initial.state?.confluences ?? []) as Confluence[])
+      this.entries.set(c.id, { c: { ...c }, inc: null, seen: 0, dirty: false });
+  }
+
+  /** Whether a terminal record's status began more than the retention ago (`pruned` of its confluence). */
+  private longGone(inc: Incoming, st: { status: ConfluenceStatus; since: number }, k: Clock): boolean {
+    if (Number.isNaN(st.since)) return false; // began "now": not gone
+    const at = ms(isoUtc(st.since));
+    inc.goneAt = at;
+    inc.goneLimit = k.ttl(inc.rec.tf);
+    return !Number.isNaN(at) && k.now - at > k.retain;
+  }
+
+  update(features: Partial<CapsuleFeatures>, now: number, o: TrackerOptions): SymbolState {
+    const k = clockOf(now, o);
+    const stamp = ++this.stamp;
+    const latestBos = new Map<string, Record<string, any>>();
+    for (const inc of collect(features, true)) {
+      const { rec } = inc;
+      if (rec.kind === "BOS") latestBos.set(rec.tf, rec);
+      // Terminal since long before the retention (its status began at goneAt whatever the clock, as
+      // its start is its own event or its known time + TTL): its confluence would be pruned at once.
+      if (inc.goneAt !== undefined && inc.goneLimit === k.ttl(rec.tf) && k.now - inc.goneAt > k.retain && !this.entries.has(rec.id))
+        continue;
+      const st = statusAt(inc, k, o.incompleteSince?.[rec.tf]);
+      const e = this.entries.get(rec.id);
+      if (e === undefined) {
+        // A record that ended longer ago than the retention (pruned earlier, still reported by
+        // the detectors) would be created and pruned again at once: nothing to do.
+        if (TERMINAL.has(st.status) && this.longGone(inc, st, k)) continue;
+        this.entries.set(rec.id, { c: confluenceOf(inc, st, k), inc, seen: stamp, dirty: true });
+        continue;
+      }
+      e.seen = stamp;
+      const changed = e.inc !== inc;
+      if (changed) {
+        e.inc = inc;
+        e.dirty = true;
+      }
+      mergeSeen(e.c, changed ? inc : null, st, k);
+    }
+    const out: Confluence[] = [];
+    for (const [id, e] of this.entries) {
+      if ((e.seen !== stamp && !mergeUnseen(e.c, latestBos, k)) || pruned(e.c, k)) {
+        this.entries.delete(id);
+        continue;
+      }
+      if (e.dirty) {
+        // What the context file gives back: undefined members dropped, non-finite numbers null.
+        e.c = jsonClone(e.c) as Confluence;
+        e.dirty = false;
+      }
+      out.push(e.c);
+    }
+    const summary = (c: Confluence): string => {
+      let t = this.summaries.get(c);
+      if (t === undefined) this.summaries.set(c, (t = shortSummary(c)));
+      return t;
+    };
+    const next = stateOf(this.existing, out, features, o, k.nowIso, summary);
+    const st = next.state!;
+    st.price = jsonNumber(st.price);
+    st.eq_5m = jsonNumber(st.eq_5m);
+    this.existing = next;
+    return next;
+  }
+}

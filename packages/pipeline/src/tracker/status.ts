@@ -1,0 +1,141 @@
+/** A detector record's status from its own events, and the clock of an update (the status rules of the README). */
+import type { CapsuleFeatures } from "../capsule.js";
+import { isoUtc, parseIsoMs } from "@ict/core";
+import type { ConfluenceStatus, TrackerOptions } from "./types.js";
+
+export interface Incoming {
+  rec: Record<string, any>;
+  /** When the record became known (epoch ms). */
+  known: number;
+  /** Its status from its own events as of now, and since when. */
+  status: ConfluenceStatus;
+  since: number;
+  /**
+   * When its terminal status began as the context records it (`status_since_utc`,
+   * read back), for the TTL `goneLimit`: the incremental tracker skips a record
+   * whose confluence would be pruned at once.
+   */
+  goneAt?: number;
+  goneLimit?: number;
+}
+
+// The same few hundred times are read at every tick (each record's known,
+// filled and invalidated times): parsed once.
+const parsed = new Map<string, number>();
+
+export function ms(iso: unknown): number {
+  if (typeof iso !== "string") return NaN;
+  let v = parsed.get(iso);
+  if (v === undefined) {
+    if (parsed.size >= 1 << 16) parsed.clear();
+    v = parseIsoMs(iso);
+    parsed.set(iso, v);
+  }
+  return v;
+}
+
+/** Status of a detector record from its events: the rule table of the README. */
+function statusOf(kind: string, r: Record<string, any>, known: number): { status: ConfluenceStatus; since: number } {
+  const tt = ms(r.traded_through_at);
+  const fl = ms(r.filled_at);
+  const inv = ms(r.invalidated_at);
+  if (kind === "FVG") {
+    // The first terminal event decides, as it did when the tracker saw it happen: a gap
+    // filled before it was closed through stays filled (Q13). The same record therefore
+    // gets the same status whenever it is first seen (also after it was pruned).
+    if (!Number.isNaN(tt) && (Number.isNaN(fl) || tt <= fl)) return { status: "invalidated", since: tt };
+    if (!Number.isNaN(fl)) return { status: "filled", since: fl };
+  } else if (!Number.isNaN(inv)) {
+    return { status: "invalidated", since: inv };
+  }
+  return { status: "active", since: known };
+}
+
+// A detector record and what the tracker reads from it, by the record's identity: a
+// stream hands out the same record object from tick to tick while it is unchanged
+// (records are never modified in place; a change is a new object). Only the incremental
+// tracker reads by identity: updateSymbolState cannot assume its caller never mutates a record.
+const incoming = new WeakMap<object, Incoming & { kind: string; tf: string }>();
+
+export function collect(features: Partial<CapsuleFeatures>, byIdentity: boolean): Incoming[] {
+  const out: Incoming[] = [];
+  const add = (kind: string, tf: string, anchor: unknown, rec: Record<string, any>, knownIso: unknown, key?: object) => {
+    if (!byIdentity) key = undefined;
+    if (key !== undefined) {
+      const hit = incoming.get(key);
+      if (hit !== undefined && hit.kind === kind && hit.tf === tf) {
+        out.push(hit);
+        return;
+      }
+    }
+    const known = ms(knownIso);
+    const s = statusOf(kind, rec, known);
+    const inc = { rec: { ...rec, kind, tf, id: `${kind}:${tf}:${anchor}` }, known, status: s.status, since: s.since, kind, tf };
+    if (key !== undefined) incoming.set(key, inc);
+    out.push(inc);
+  };
+  for (const key of ["tf_5m", "tf_1m"] as const) {
+    const f = features[key] as Record<string, any> | undefined;
+    if (!f) continue;
+    const tf = String(f.tf ?? key.slice(3));
+    for (const r of f.fvg ?? []) add("FVG", tf, r.start, r, r.known_time, r);
+    for (const r of f.ifvg ?? []) add("IFVG", tf, r.start, r, r.known_time ?? r.retested_at, r);
+    for (const r of f.ob ?? []) add("OB", tf, r.time, r, r.known_time, r);
+    // Breakers are keyed on their failed block's time, never the clock (Q18).
+    for (const r of f.bb ?? []) add("BB", tf, r.from_ob_time, r, r.known_time, r);
+    const m = f.ms ?? {};
+    if (m.last_bos) {
+      add(
+        "BOS",
+        tf,
+        m.last_bos_time,
+        { dir: m.last_bos, level: m.last_bos_level, time: m.last_bos_time, event: m.last_bos_kind ?? "BOS" },
+        m.last_bos_time,
+      );
+    }
+  }
+  for (const r of features.smt ?? []) {
+    const rec = r as unknown as Record<string, any>;
+    add("SMT", String(rec.tf ?? "5m"), `${rec.time}:${rec.type}`, { ...rec, dir: rec.type }, rec.known_time ?? rec.time, rec);
+  }
+  return out;
+}
+
+/** The tracker's clock and limits of one update. */
+export interface Clock {
+  now: number;
+  nowIso: string;
+  /** Time-to-live per timeframe, ms. */
+  ttl: (tf: string) => number;
+  /** How long a terminal record is kept, ms. */
+  retain: number;
+}
+
+export function clockOf(now: number, o: TrackerOptions): Clock {
+  const ttl: Record<string, number> = { "1m": 90, "5m": 390, ...(o.ttlMinutes as Record<string, number> | undefined) };
+  return { now, nowIso: isoUtc(now), ttl: (tf) => (ttl[tf] ?? ttl["1m"]!) * 60_000, retain: (o.retainMinutes ?? 90) * 60_000 };
+}
+
+/**
+ * The status of a reported record at `now`: its own events, forming while it
+ * was known on an incomplete bar, expired once active longer than its TTL.
+ * The first terminal event decides: a record filled or invalidated after its
+ * time-to-live had already expired then, whenever it is first seen (also after
+ * it was pruned), as a tracker ticking at every bar would have seen it.
+ */
+export function statusAt(inc: Incoming, k: Clock, incomplete: number | undefined): { status: ConfluenceStatus; since: number } {
+  let status = inc.status;
+  let since = inc.since;
+  if (status === "active" && incomplete !== undefined && inc.known >= incomplete) status = "forming";
+  const limit = k.ttl(inc.rec.tf);
+  if (status === "active" || status === "forming") {
+    if (!Number.isNaN(inc.known) && k.now - inc.known > limit) {
+      status = "expired";
+      since = inc.known + limit;
+    }
+  } else if (!Number.isNaN(inc.known) && since > inc.known + limit) {
+    status = "expired";
+    since = inc.known + limit;
+  }
+  return { status, since };
+}

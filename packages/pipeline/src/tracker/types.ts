@@ -1,0 +1,62 @@
+import type { Profile } from "@ict/core";
+
+/** A confluence's life: forming → active → filled | invalidated | expired. */
+export type ConfluenceStatus = "forming" | "active" | "filled" | "invalidated" | "expired";
+
+/** One tracked confluence: a detector record plus its identity, status and timestamps. */
+export interface Confluence {
+  [field: string]: unknown;
+  id: string;
+  kind: string;
+  tf: string;
+  status: ConfluenceStatus;
+  first_seen_utc: string;
+  last_seen_utc: string;
+  /** `ict`: when the current status began (bar time). */
+  status_since_utc?: string;
+}
+
+/** The tracker's per-symbol state (`state` of a symbol entry in `current_context.json`). */
+export interface TrackerState {
+  htf_stage: "none" | "reversal_seen" | "confirmed";
+  ltf_stage: "none" | "scanning" | "entry_window" | "invalidated";
+  last_update_utc: string;
+  confluences: Confluence[];
+  /** `ict`: direction of the last 5m break. */
+  bias?: "bull" | "bear" | null;
+  /** `ict`: the last 1m close, the 5m equilibrium and where price sits against it. */
+  price?: number | null;
+  eq_5m?: number | null;
+  price_vs_eq?: "premium" | "discount" | "equilibrium" | null;
+}
+
+/** A symbol's entry in `current_context.json`. */
+export interface SymbolState {
+  [field: string]: unknown;
+  symbol: string;
+  state?: TrackerState;
+  active_confluences?: string[];
+}
+
+/** Options of {@link updateSymbolState}. */
+export interface TrackerOptions {
+  profile?: Profile;
+  /**
+   * `ict`: an active record expires this many minutes (bar time) after it
+   * became known, per timeframe (default 1m: 90, the seed's `STATUS_TTL_MIN`;
+   * 5m: 390, one session).
+   */
+  ttlMinutes?: Partial<Record<string, number>>;
+  /** `ict`: a filled, invalidated or expired record is dropped this many minutes after its status began (default 90). */
+  retainMinutes?: number;
+  /** `ict`: the last 1m close, for the entry window and premium/discount. */
+  price?: number;
+  /**
+   * `ict`: per timeframe, the start time (epoch ms) of a last bar that is not
+   * complete yet; records known at or after it are `forming`.
+   */
+  incompleteSince?: Partial<Record<string, number>>;
+}
+
+/** The statuses a confluence never leaves. */
+export const TERMINAL: ReadonlySet<string> = new Set(["filled", "invalidated", "expired"]);
