@@ -36,7 +36,8 @@ import { ATR as TiATR } from "technicalindicators";
 import { ATR as TsATR } from "trading-signals";
 import { atrTs, atrWilderTs, fvgTs, swingsK2Ts, type FvgTsOut, type SwingsTsOut } from "./baselines.js";
 import { chromiumUnavailable, openBrowserBench, type BrowserBench, type BrowserInfo } from "./browser.js";
-import { assertValidBars, csvText, generateBars, generateReference, prefix, type OhlcvArrays } from "./data.js";
+import { csvText } from "./data.js";
+import { assertValidBars, logWalkBars, correlatedReference, prefixBars, type OhlcvArrays } from "@ict/testkit";
 import { compileLoops, runLoops, runSeed, seedUnavailable, type CLoopRun, type CLoops } from "./externals.js";
 import { timeSuite, type Impl, type Timing, type TimingOptions } from "./harness.js";
 import { recordBuilder } from "./internal.js";
@@ -264,16 +265,16 @@ function makeSource(o: BenchOptions, maxN: number): Source {
         label: "real BTCUSDT 1m",
         note: `BTCUSDT 1m (Binance spot, ${files.length} yearly files in shared/data/real/BTCUSDT_1m), first n rows; sizes above ${bars.t.length} bars are capped to it. SMT reference: the same bars times a seeded AR(1) factor (src/data.ts generateReference).`,
         bars,
-        ref: generateReference(bars),
+        ref: correlatedReference(bars),
         csv: (n) => csvPrefix(text, n),
       };
     }
     o.log(`--real: no BTCUSDT files under ${sharedDir()}/data/real/BTCUSDT_1m (set ICT_SHARED_DIR); using synthetic bars`);
   }
   const t0 = performance.now();
-  const bars = generateBars(maxN, { seed: SEED });
+  const bars = logWalkBars(maxN, { seed: SEED });
   assertValidBars(bars);
-  const ref = generateReference(bars);
+  const ref = correlatedReference(bars);
   o.log(
     `generated ${fmtBars(maxN)} seeded random-walk bars (+ a correlated reference) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
@@ -394,10 +395,10 @@ export async function runBench(o: BenchOptions): Promise<Report> {
       log(
         `\n=== [${((performance.now() - started) / 1000).toFixed(0)} s] ${fmtBars(n)} bars (${n.toLocaleString("en-US")}, ${source.label})${all ? (heavy ? "" : " — without the object-building impls (BENCH_BARS runs them)") : " — key kernels only (BENCH_BARS runs everything)"} ===`,
       );
-      const bars = prefix(source.bars, n);
+      const bars = prefixBars(source.bars, n);
       const cols = columnsFromArrays(bars);
       const wb = engine.upload(cols);
-      const ctx: SizeCtx = { n, engine, bars, cols, wb, ref: prefix(source.ref, n), all, heavy };
+      const ctx: SizeCtx = { n, engine, bars, cols, wb, ref: prefixBars(source.ref, n), all, heavy };
       const cRun = loops?.binary ? runLoops(loops, bars.h, bars.l, bars.c, n, o.cBudgetMs) : null;
       await sizeSuites(ctx, o, records, cRun, hasParquet, source, skipped);
       if (browser) await crossEngine(ctx, o, browser, cross);

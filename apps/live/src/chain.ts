@@ -38,7 +38,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { sliceColumns, type Columns, type Profile } from "@ict/core";
-import { tick, type ContextDoc, type LlmAnswer, type LlmProvider, type TickOutput } from "@ict/pipeline";
+import { promptsLine, tick, type ContextDoc, type LlmAnswer, type LlmProvider, type TickOutput } from "@ict/pipeline";
 import { processedDir, writeCapsule, writeContext } from "@ict/pipeline/node";
 import type { BarStore } from "./barstore.js";
 import type { Clock } from "./clock.js";
@@ -421,22 +421,20 @@ export class DayChain {
       const prevCur = this.committed > 0 ? this.ticks[this.committed - 1]!.cur : null;
       const iso = new Date(rec.now).toISOString();
       const cur: Record<string, Settled> = {};
-      const text =
-        this.o.symbols
-          .map((s) => {
-            const a = (cur[s] = rec.asked.has(s) ? rec.answers[s]! : (prevCur?.[s] ?? { answer: null }));
-            const line: Record<string, unknown> = {
-              t: iso,
-              symbol: s,
-              prompt: rec.prompts[s],
-              llm: this.o.llm.name,
-              asked: rec.asked.has(s),
-              answer: a.answer,
-            };
-            if (a.error !== undefined) line.error = a.error;
-            return JSON.stringify(line);
-          })
-          .join("\n") + "\n";
+      const text = this.o.symbols
+        .map((s) => {
+          const a = (cur[s] = rec.asked.has(s) ? rec.answers[s]! : (prevCur?.[s] ?? { answer: null }));
+          return promptsLine({
+            t: iso,
+            symbol: s,
+            prompt: rec.prompts[s]!,
+            llm: this.o.llm.name,
+            asked: rec.asked.has(s),
+            answer: a.answer,
+            error: a.error,
+          });
+        })
+        .join("");
       rec.cur = cur;
       this.offsets[this.committed] = pos;
       pos += Buffer.byteLength(text);

@@ -6,6 +6,7 @@ import {
   createWatchlist,
   LlmError,
   nyDate,
+  promptsLine,
   tick,
   type ContextDoc,
   type LlmAnswer,
@@ -262,9 +263,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
             }
             asked.set(s, a);
           }
-          const rec: Record<string, unknown> = { t: iso, symbol: s, prompt, llm: llm.name, asked: fresh, answer: a!.answer };
-          if (a!.error !== undefined) rec.error = a!.error;
-          lines += JSON.stringify(rec) + "\n";
+          lines += promptsLine({ t: iso, symbol: s, prompt, llm: llm.name, asked: fresh, answer: a!.answer, error: a!.error });
         }
         try {
           appendFileSync(promptsFile, lines);

@@ -12,7 +12,8 @@
 // timed tick (and the watchlist test compares them after every minute).
 import { columnsFromArrays, type Columns } from "@ict/core";
 import { createWatchlist, tick, type ContextDoc } from "@ict/pipeline";
-import { generateBars, sfc32 } from "../data.js";
+import { sfc32 } from "../data.js";
+import { logWalkBars } from "@ict/testkit";
 
 /** Shape of the suite (defaults: the 50 symbols at the 390th bar, 3 sessions, the last 10 ticks of each timed). */
 export interface LiveTickOptions {
@@ -53,7 +54,7 @@ function sessionOf(
   const bars: Record<string, { t: number[]; o: number[]; h: number[]; l: number[]; c: number[]; v: number[] }> = {};
   const t0 = Date.UTC(2024, 0, 2 + seed, 14, 30);
   for (const s of symbols) {
-    const g = generateBars(BARS, { seed: Math.floor(r() * 2 ** 31), start: 50 + r() * 400 });
+    const g = logWalkBars(BARS, { seed: Math.floor(r() * 2 ** 31), start: 50 + r() * 400 });
     bars[s] = {
       t: Array.from(g.t, (_, i) => t0 + i * 60_000),
       o: Array.from(g.o),

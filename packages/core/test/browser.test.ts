@@ -10,6 +10,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { regimeWalkBars } from "@ict/testkit";
 import { columnsFromText, Engine } from "../src/index.js";
 import { CHROMIUM_PATH, openHarness, type Harness } from "./browser/harness.js";
 import type { EngineReport } from "./browser/entry.js";
@@ -18,7 +19,6 @@ import {
   computeAll,
   decodeColumns,
   encodeColumns,
-  makeBars,
   type EncodedArray,
   type Field,
   type RawColumns,
@@ -44,11 +44,11 @@ const GOLDEN_INPUTS = fileURLToPath(new URL("./fixtures/golden/inputs/", import.
 function datasets(): Dataset[] {
   const out: Dataset[] = [];
   const add = (name: string, raw: RawColumns) => out.push({ name, input: encodeColumns(raw) });
-  add("random-walk 50000 bars (seed 20240102)", makeBars(50_000, 20240102));
-  add("random-walk 1025 bars (seed 7)", makeBars(1025, 7));
-  add("random-walk 37 bars (seed 11)", makeBars(37, 11));
-  add("random-walk 1 bar (seed 3)", makeBars(1, 3));
-  add("empty", makeBars(0, 1));
+  add("random-walk 50000 bars (seed 20240102)", regimeWalkBars(50_000, 20240102));
+  add("random-walk 1025 bars (seed 7)", regimeWalkBars(1025, 7));
+  add("random-walk 37 bars (seed 11)", regimeWalkBars(37, 11));
+  add("random-walk 1 bar (seed 3)", regimeWalkBars(1, 3));
+  add("empty", regimeWalkBars(0, 1));
   if (existsSync(GOLDEN_INPUTS)) {
     const files = readdirSync(GOLDEN_INPUTS)
       .filter((f) => /\.(csv|json)$/i.test(f) && !/\.ref\.json$/i.test(f))

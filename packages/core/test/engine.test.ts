@@ -19,7 +19,8 @@ import {
   WasmBars,
   type Columns,
 } from "../src/index.js";
-import { randomBars, REPO } from "./helpers.js";
+import { REPO } from "./helpers.js";
+import { tickWalkBars } from "@ict/testkit";
 
 describe("engine", () => {
   it("exports every kernel the typings declare", () => {
@@ -74,7 +75,7 @@ describe("engine", () => {
 
   it("rebuilds views after memory.grow and keeps resident columns intact", () => {
     const e = Engine.create();
-    const cols = columnsFromArrays(randomBars(5_000, 3));
+    const cols = columnsFromArrays(tickWalkBars(5_000, 3));
     const wb = e.upload(cols);
     const before = e.memoryBytes;
     const viewBefore = wb.view("c");
@@ -91,7 +92,7 @@ describe("engine", () => {
 
   it("upload makes a caller-owned copy per call and frees disposed bars", () => {
     const e = Engine.create();
-    const cols = columnsFromArrays(randomBars(1_000, 4));
+    const cols = columnsFromArrays(tickWalkBars(1_000, 4));
     const a = e.upload(cols);
     const a2 = e.upload(cols);
     expect(a2).not.toBe(a);
@@ -107,7 +108,7 @@ describe("engine", () => {
   });
 
   it("memory stays flat over many detector calls (scratch is freed)", () => {
-    const cols = columnsFromArrays(randomBars(20_000, 5));
+    const cols = columnsFromArrays(tickWalkBars(20_000, 5));
     const e = Engine.shared();
     atr(cols);
     swings(cols);
@@ -123,12 +124,12 @@ describe("engine", () => {
     // Guards against typed-array views taken before an allocation that grows the memory.
     for (const n of [50, 700, 5_000]) {
       for (const profile of ["ict", "seed-v0.1"] as const) {
-        const cols = columnsFromArrays(randomBars(n, n + 1));
+        const cols = columnsFromArrays(tickWalkBars(n, n + 1));
         const e = Engine.create({ growOnEveryAlloc: true });
         const wb = e.upload(cols);
         expect(computeFeatures(wb, { tf: "1m", profile })).toEqual(computeFeatures(cols, { tf: "1m", profile }));
         const e2 = Engine.create({ growOnEveryAlloc: true });
-        const ref = columnsFromArrays(randomBars(n, n + 2));
+        const ref = columnsFromArrays(tickWalkBars(n, n + 2));
         expect(smtObjects(e2.upload(cols), e2.upload(ref), { profile })).toEqual(smtObjects(cols, ref, { profile }));
       }
     }
@@ -151,11 +152,11 @@ function forceGc(): void {
 }
 
 describe("issue #11, engine boundary", () => {
-  const good = columnsFromArrays(randomBars(390, 11));
+  const good = columnsFromArrays(tickWalkBars(390, 11));
   const expected = computeFeatures(good, { tf: "1m" });
 
   it("finding 3: a Columns with length -5, NaN, 2.5 or longer than its arrays is a typed error and the engine stays usable", () => {
-    const small = columnsFromArrays(randomBars(10, 12));
+    const small = columnsFromArrays(tickWalkBars(10, 12));
     const bad: Array<[unknown, string, unknown]> = [
       [{ ...small, length: -5 }, "length", -5],
       [{ ...small, length: NaN }, "length", NaN],
@@ -225,7 +226,7 @@ describe("issue #11, engine boundary", () => {
     const e = Engine.shared();
     for (let it = 0; it < 400; it++) {
       const n = Math.floor(rnd() * 200);
-      const b = randomBars(Math.max(n, 1), it);
+      const b = tickWalkBars(Math.max(n, 1), it);
       const cols = { length: n } as Record<string, unknown>;
       for (const f of ["t", "o", "h", "l", "c", "v"] as const) {
         const a = b[f].slice(0, n);
@@ -243,7 +244,7 @@ describe("issue #11, engine boundary", () => {
   });
 
   it("finding 3: arrays changed in place are seen by the next call (no stale upload)", () => {
-    const cols = columnsFromArrays(randomBars(390, 13));
+    const cols = columnsFromArrays(tickWalkBars(390, 13));
     const before = atr(cols);
     const mutable = cols as { h: Float64Array };
     const old = mutable.h[200]!;
@@ -271,7 +272,7 @@ describe("issue #11, engine boundary", () => {
   }, 60_000);
 
   it("finding 3: 2,000 calls on fresh 100k-bar Columns do not run out of WebAssembly memory", () => {
-    const big = columnsFromArrays(randomBars(100_000, 14));
+    const big = columnsFromArrays(tickWalkBars(100_000, 14));
     const e = Engine.shared();
     computeFeatureColumns(big);
     const wasm0 = e.memoryBytes;

@@ -79,38 +79,3 @@ export function diff(got: unknown, want: unknown, path = "$", rel = 1e-9): strin
 
 /** Deterministic PRNG (mulberry32, from @ict/testkit). */
 export const rng = mulberry32;
-
-/**
- * Seeded random-walk bars on a 0.01 tick (valid: h >= max(o,c), l <= min(o,c)),
- * one minute apart. `flatness` is the chance a bar repeats the previous close
- * exactly (ties and zero ranges, which stress the strict/equal rules).
- */
-export function randomBars(n: number, seed: number, flatness = 0.05) {
-  const r = rng(seed);
-  const t = new Float64Array(n),
-    o = new Float64Array(n),
-    h = new Float64Array(n),
-    l = new Float64Array(n),
-    c = new Float64Array(n),
-    v = new Float64Array(n);
-  let p = 100 + Math.floor(r() * 10000) / 100;
-  const t0 = Date.UTC(2024, 0, 2, 14, 30);
-  for (let i = 0; i < n; i++) {
-    t[i] = t0 + i * 60_000;
-    const open = p;
-    if (r() < flatness) {
-      o[i] = h[i] = l[i] = c[i] = open;
-    } else {
-      const step = Math.round((r() - 0.5) * 40) / 100;
-      const close = Math.max(1, Math.round((open + step) * 100) / 100);
-      o[i] = open;
-      c[i] = close;
-      h[i] = Math.round((Math.max(open, close) + Math.floor(r() * 15) / 100) * 100) / 100;
-      l[i] = Math.max(0.01, Math.round((Math.min(open, close) - Math.floor(r() * 15) / 100) * 100) / 100);
-      if (r() < 0.05) h[i] = Math.max(open, close); // equal highs and lows appear
-      p = close;
-    }
-    v[i] = Math.floor(r() * 1000);
-  }
-  return { t, o, h, l, c, v };
-}

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { atr, columnsFromBars, computeFeatureColumns, computeFeatures, createStream, OptionError, ColumnsError } from "../src/index.js";
-import { randomBars } from "./helpers.js";
+
+import { tickWalkBars } from "@ict/testkit";
 
 const bars1m = columnsFromBars(
   Array.from({ length: 60 }, (_, i) => ({
@@ -48,7 +49,7 @@ describe("options", () => {
   it("without options computeFeatures uses the defaults and reads the timeframe off the bars' spacing", () => {
     const f = computeFeatures(bars1m);
     expect(JSON.stringify(f)).toBe(JSON.stringify(computeFeatures(bars1m, { tf: "1m" })));
-    const r = randomBars(400, 5);
+    const r = tickWalkBars(400, 5);
     const five = columnsFromBars(
       Array.from(r.t, (_, i) => ({ t: Date.UTC(2024, 0, 2) + i * 300_000, o: r.o[i]!, h: r.h[i]!, l: r.l[i]!, c: r.c[i]!, v: r.v[i]! })),
     );

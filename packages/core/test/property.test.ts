@@ -21,7 +21,8 @@ import {
   trueRange,
   type Columns,
 } from "../src/index.js";
-import { close, goldenText, randomBars } from "./helpers.js";
+import { close, goldenText } from "./helpers.js";
+import { tickWalkBars } from "@ict/testkit";
 import {
   refAtr,
   refBreaks,
@@ -210,7 +211,7 @@ describe("zone kernels against naive references (fast-check)", () => {
   });
 
   it("long series (the sweep path, levels waiting hundreds of bars): golden medium_1m and a 20k-bar walk", () => {
-    const series = [columnsFromText(goldenText("inputs/medium_1m.json")), columnsFromArrays(randomBars(20_000, 77, 0.05))];
+    const series = [columnsFromText(goldenText("inputs/medium_1m.json")), columnsFromArrays(tickWalkBars(20_000, 77, 0.05))];
     for (const b of series) {
       const gaps = refIctFvg(b);
       const f = fvg(b);
@@ -399,7 +400,7 @@ describe("first-touch queries (block-extreme index and sweep) against a naive sc
       [3001, 4],
       [20_011, 5],
     ] as const) {
-      const b = columnsFromArrays(randomBars(n, seed, 0.05));
+      const b = columnsFromArrays(tickWalkBars(n, seed, 0.05));
       const wb = e.upload(b);
       fc.assert(
         fc.property(

@@ -30,7 +30,8 @@ import {
   type StreamEvent,
   type TfFeatures,
 } from "../src/index.js";
-import { HAS_SHARED, NO_SHARED_REASON, randomBars, rng, SHARED } from "./helpers.js";
+import { HAS_SHARED, NO_SHARED_REASON, rng, SHARED } from "./helpers.js";
+import { tickWalkBars } from "@ict/testkit";
 
 const RUNS = { seed: 20261203, numRuns: 40 };
 
@@ -233,9 +234,9 @@ const OPTION_SETS: IncrementalStreamOptions[] = [
 ];
 
 describe("createStream: push equals batch on every prefix", () => {
-  it("seeded random walks (helpers.randomBars), every option set", () => {
+  it("seeded random walks (helpers.tickWalkBars), every option set", () => {
     OPTION_SETS.forEach((opts, j) =>
-      checkPrefixes(columnsFromArrays(randomBars(260, 100 + j)), opts, `randomBars ${j} ${JSON.stringify(opts)}`),
+      checkPrefixes(columnsFromArrays(tickWalkBars(260, 100 + j)), opts, `tickWalkBars ${j} ${JSON.stringify(opts)}`),
     );
   });
 

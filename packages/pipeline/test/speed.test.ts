@@ -13,7 +13,8 @@ import { aggregate, isoUtc, parseIsoMs, type Columns } from "@ict/core";
 import { buildCapsule, buildPrompt, smtReferences, tick, updateSymbolState, type ContextDoc, type SymbolState } from "../src/index.js";
 import { BackgroundWriter, NonFiniteJsonError, stringifyStrict, writeJsonAtomic } from "../src/node/index.js";
 import { jsonClone } from "../src/tick.js";
-import { randomBars } from "../../core/test/helpers.js";
+
+import { tickWalkBars } from "@ict/testkit";
 
 /** The general ISO parser, as it was before the canonical fast path (regex only). */
 function refParse(text: string): number {
@@ -163,7 +164,7 @@ describe("tick() equals the straightforward tick at every step", () => {
     const n = 160;
     const t0 = Date.UTC(2024, 0, 2, 14, 30);
     const mk = (seed: number): Columns => {
-      const b = randomBars(n, seed);
+      const b = tickWalkBars(n, seed);
       return { ...b, length: n, t: Float64Array.from({ length: n }, (_, i) => t0 + i * 60_000) };
     };
     const all: Record<string, Columns> = { SPY: mk(1), QQQ: mk(2), IWM: mk(3) };

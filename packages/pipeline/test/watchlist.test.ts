@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { columnsFromArrays, columnsFromCsv, sliceColumns, type Columns } from "@ict/core";
 import { describe, expect, it } from "vitest";
 import { createWatchlist, nyDate, tick, type ContextDoc } from "../src/index.js";
-import { HAS_SHARED, NO_SHARED_REASON, randomBars, rng, SHARED } from "../../core/test/helpers.js";
+import { HAS_SHARED, NO_SHARED_REASON, rng, SHARED } from "../../core/test/helpers.js";
+import { tickWalkBars } from "@ict/testkit";
 
 interface Bar {
   t: number;
@@ -20,7 +21,7 @@ interface Bar {
   v: number;
 }
 
-const barsOf = (c: Columns | ReturnType<typeof randomBars>, n = (c as Columns).length ?? c.t.length): Bar[] =>
+const barsOf = (c: Columns | ReturnType<typeof tickWalkBars>, n = (c as Columns).length ?? c.t.length): Bar[] =>
   Array.from({ length: n }, (_, i) => ({ t: c.t[i]!, o: c.o[i]!, h: c.h[i]!, l: c.l[i]!, c: c.c[i]!, v: c.v[i]! }));
 
 const colsOf = (bars: readonly Bar[]): Columns =>
@@ -85,7 +86,7 @@ function compare(symbols: string[], sessions: Record<string, Bar[]>, seed: numbe
 /** A seeded random session per symbol, each missing a few random minutes (thin prints). */
 function randomSession(symbols: string[], n: number, seed: number): Record<string, Bar[]> {
   const r = rng(seed * 7 + 1);
-  return Object.fromEntries(symbols.map((s, k) => [s, barsOf(randomBars(n, seed * 31 + k)).filter((_, i) => i === 0 || r() > 0.03)]));
+  return Object.fromEntries(symbols.map((s, k) => [s, barsOf(tickWalkBars(n, seed * 31 + k)).filter((_, i) => i === 0 || r() > 0.03)]));
 }
 
 describe("createWatchlist equals tick on every prefix", () => {
@@ -105,7 +106,7 @@ describe("createWatchlist equals tick on every prefix", () => {
   it("refuses the seed's profile, bars out of order and a bad bar (nothing half-pushed)", () => {
     expect(() => createWatchlist({ watchlist: ["SPY"], dayEt: "2024-01-02", profile: "seed-v0.1" as never })).toThrow(/not incremental/);
     const wl = createWatchlist({ watchlist: ["SPY"], dayEt: "2024-01-02" });
-    const [a, b] = barsOf(randomBars(2, 4));
+    const [a, b] = barsOf(tickWalkBars(2, 4));
     wl.push("SPY", b!);
     expect(() => wl.push("SPY", a!)).toThrow(/revises no bar/);
     expect(() => wl.push("SPY", { ...b!, h: b!.l - 1 })).toThrow();

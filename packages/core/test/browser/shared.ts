@@ -4,7 +4,6 @@
  * that runs every detector. Both sides run this same function on the same
  * input bytes, so any difference in the output is a difference of the engines.
  */
-import { mulberry32 } from "@ict/testkit";
 import {
   atr,
   breakerBlocks,
@@ -27,47 +26,6 @@ export const FIELDS = ["t", "o", "h", "l", "c", "v"] as const;
 export type Field = (typeof FIELDS)[number];
 export type RawColumns = Record<Field, Float64Array>;
 
-/** mulberry32: a tiny seeded PRNG with integer-only state (same stream everywhere; @ict/testkit). */
-export { mulberry32 };
-
-/**
- * Deterministic random-walk 1-minute bars. Prices sit on a 0.25 tick grid so
- * equal highs / lows (double tops, the `equalPivots` rule) occur often; opens
- * gap from the previous close now and then (true range > h - l); volatility
- * drifts through calm and wild regimes so ATR and structure have texture.
- */
-export function makeBars(n: number, seed: number): RawColumns {
-  const rnd = mulberry32(seed);
-  const tick = 0.25;
-  const snap = (x: number) => Math.round(x / tick) * tick;
-  const cols: RawColumns = {
-    t: new Float64Array(n),
-    o: new Float64Array(n),
-    h: new Float64Array(n),
-    l: new Float64Array(n),
-    c: new Float64Array(n),
-    v: new Float64Array(n),
-  };
-  const t0 = Date.UTC(2024, 0, 2, 0, 0, 0);
-  let prevClose = 4800;
-  let vol = 1.5;
-  for (let i = 0; i < n; i++) {
-    vol = Math.min(8, Math.max(0.25, vol * (1 + (rnd() - 0.5) * 0.1)));
-    const gap = rnd() < 0.05 ? (rnd() - 0.5) * 6 * vol : 0;
-    const o = Math.max(tick, snap(prevClose + gap));
-    const c = Math.max(tick, snap(o + (rnd() - 0.5) * 2 * vol));
-    const h = snap(Math.max(o, c) + rnd() * vol);
-    const l = Math.max(tick / 2, snap(Math.min(o, c) - rnd() * vol));
-    cols.t[i] = t0 + i * 60_000;
-    cols.o[i] = o;
-    cols.h[i] = Math.max(h, o, c);
-    cols.l[i] = Math.min(l, o, c);
-    cols.c[i] = c;
-    cols.v[i] = Math.floor(rnd() * 5000) + (rnd() < 0.01 ? 0.5 : 0);
-    prevClose = c;
-  }
-  return cols;
-}
 
 // ---------------------------------------------------------------- encodings
 

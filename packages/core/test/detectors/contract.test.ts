@@ -28,7 +28,8 @@ import {
   swings,
   type Columns,
 } from "../../src/index.js";
-import { randomBars } from "../helpers.js";
+
+import { tickWalkBars } from "@ict/testkit";
 
 /** One event of a detector as numbers: what identifies it, when it became known, and the bars of its later events (-1: not yet). */
 interface Row {
@@ -223,13 +224,13 @@ function asOf(rows: Row[], last: number): Row[] {
 const sorted = (rows: Row[]) => [...rows].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.known - b.known));
 
 function series(n: number, seed: number): Columns {
-  const b = randomBars(n, seed);
+  const b = tickWalkBars(n, seed);
   return columnsFromArrays(b);
 }
 /** A reference series on the same minutes, correlated with `b` but not equal. */
 function reference(n: number, seed: number): Columns {
-  const a = randomBars(n, seed);
-  const d = randomBars(n, seed + 1000);
+  const a = tickWalkBars(n, seed);
+  const d = tickWalkBars(n, seed + 1000);
   const mix = (x: Float64Array, y: Float64Array) => x.map((v, i) => Math.round((v * 0.7 + y[i]! * 0.3) * 100) / 100);
   const o = mix(a.o, d.o),
     c = mix(a.c, d.c);
