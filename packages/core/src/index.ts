@@ -22,12 +22,11 @@ export {
   type ColumnsField,
 } from "./base/errors.js";
 export { columnsFromParquet } from "./io/parquet.js";
+export { columnsFromCsv, columnsFromText } from "./io/csv.js";
 export { repairOhlc } from "./io/repair.js";
 export { parseIsoMs, parseIsoTime, toEpochMs, epochToMs, isoUtc } from "./io/time.js";
 export {
   columnsFromBars,
-  columnsFromCsv,
-  columnsFromText,
   columnsFromArrays,
   sliceColumns,
   barsFromColumns,
