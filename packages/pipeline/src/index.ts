@@ -46,5 +46,5 @@ export {
   type LlmOptions,
   type LlmProvider,
   type LlmRequest,
-} from "./llm.js";
+} from "./llm/index.js";
 export { createWatchlist, type Watchlist, type WatchlistOptions } from "./watchlist.js";
