@@ -3,17 +3,8 @@
  * written atomically under `ROOT/data/daily_news/<day>/processed/`.
  * @packageDocumentation
  */
-export {
-  BackgroundWriter,
-  capsulePath,
-  contextPath,
-  NonFiniteJsonError,
-  processedDir,
-  readContext,
-  readJsonOrQuarantine,
-  stringifyStrict,
-  writeCapsule,
-  writeContext,
-  writeFileAtomic,
-  writeJsonAtomic,
-} from "./storage.js";
+export { NonFiniteJsonError, stringifyStrict } from "./json.js";
+export { capsulePath, contextPath, processedDir } from "./paths.js";
+export { readJsonOrQuarantine, writeFileAtomic, writeJsonAtomic } from "./atomic.js";
+export { BackgroundWriter } from "./writer.js";
+export { readContext, writeCapsule, writeContext } from "./storage.js";
