@@ -1,3 +1,4 @@
+import type { ScopeAlloc } from "./engine.js";
 import type { WasmBars } from "./engine.js";
 import { PROFILE_RULES, type Profile, type ProfileRules } from "../base/profile.js";
 
@@ -36,7 +37,7 @@ export class Analysis<C extends AnalysisConfig = AnalysisConfig> {
   constructor(
     readonly wb: WasmBars,
     readonly cfg: C,
-    readonly alloc: (bytes: number) => number,
+    readonly alloc: ScopeAlloc,
   ) {}
 
   get n(): number {

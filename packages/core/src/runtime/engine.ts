@@ -16,6 +16,24 @@ type Field = (typeof FIELDS)[number];
  * {@link Engine.shared}. It is public for zero-copy work on large histories
  * ({@link Engine.upload}, {@link WasmBars}).
  */
+/**
+ * Bytes every column buffer gets beyond its last element: the kernels read
+ * and write two lanes at a time (f64x2) and may touch one lane past the end.
+ */
+export const SIMD_SLACK = 16;
+
+/**
+ * The allocator of one {@link Engine.scoped} call: `alloc(bytes)` for raw
+ * scratch, and `f64(n)`, `i32(n)`, `u8(n)` for columns of n elements with
+ * the kernels' {@link SIMD_SLACK}. Every block is freed when the scope ends.
+ */
+export interface ScopeAlloc {
+  (bytes: number): number;
+  f64(n: number): number;
+  i32(n: number): number;
+  u8(n: number): number;
+}
+
 export class Engine {
   /** The raw kernel exports. */
   readonly kernels: IctKernels;
@@ -187,15 +205,15 @@ export class Engine {
   }
 
   /** Allocates (through `alloc`) and fills an Int32 buffer; returns its pointer. */
-  putI32(alloc: (bytes: number) => number, values: ArrayLike<number>): number {
-    const p = alloc(values.length * 4 + 16);
+  putI32(alloc: ScopeAlloc, values: ArrayLike<number>): number {
+    const p = alloc.i32(values.length);
     this.i32.set(values, p >>> 2);
     return p;
   }
 
   /** Allocates (through `alloc`) and fills a Float64 buffer; returns its pointer. */
-  putF64(alloc: (bytes: number) => number, values: ArrayLike<number>): number {
-    const p = alloc(values.length * 8 + 16);
+  putF64(alloc: ScopeAlloc, values: ArrayLike<number>): number {
+    const p = alloc.f64(values.length);
     this.f64.set(values, p >>> 3);
     return p;
   }
@@ -222,15 +240,19 @@ export class Engine {
    * Runs `fn` with an allocator whose blocks are all freed when it returns
    * (scratch space and event buffers of one detector call).
    */
-  scoped<T>(fn: (alloc: (bytes: number) => number) => T): T {
+  scoped<T>(fn: (alloc: ScopeAlloc) => T): T {
     const blocks: number[] = [];
     let trapped = false;
     try {
-      return fn((bytes) => {
+      const alloc = ((bytes: number) => {
         const p = this.alloc(bytes);
         blocks.push(p);
         return p;
-      });
+      }) as ScopeAlloc;
+      alloc.f64 = (n) => alloc(n * 8 + SIMD_SLACK);
+      alloc.i32 = (n) => alloc(n * 4 + SIMD_SLACK);
+      alloc.u8 = (n) => alloc(n + SIMD_SLACK);
+      return fn(alloc);
     } catch (e) {
       // After a trap the heap is not touched again (the guard discards the instance).
       trapped = isTrap(e);

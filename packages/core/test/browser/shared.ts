@@ -26,7 +26,6 @@ export const FIELDS = ["t", "o", "h", "l", "c", "v"] as const;
 export type Field = (typeof FIELDS)[number];
 export type RawColumns = Record<Field, Float64Array>;
 
-
 // ---------------------------------------------------------------- encodings
 
 type Typed = Float64Array | Int32Array | Int8Array | Uint8Array;

@@ -63,7 +63,7 @@ export function atr(bars: BarsInput, options?: AtrOptions): Float64Array {
     if (n === 0) return new Float64Array(0);
     const e = wb.engine;
     return e.scoped((alloc) => {
-      const out = alloc(n * 8 + 16);
+      const out = alloc.f64(n);
       atrInto(wb, cfg, out);
       return e.f64.slice(out >>> 3, (out >>> 3) + n);
     });
@@ -80,7 +80,7 @@ export function trueRange(bars: BarsInput): Float64Array {
     if (n === 0) return new Float64Array(0);
     const e = wb.engine;
     return e.scoped((alloc) => {
-      const out = alloc(n * 8 + 16);
+      const out = alloc.f64(n);
       e.kernels.trueRange(wb.ptr.h, wb.ptr.l, wb.ptr.c, n, out);
       return e.f64.slice(out >>> 3, (out >>> 3) + n);
     });
@@ -89,7 +89,7 @@ export function trueRange(bars: BarsInput): Float64Array {
 
 /** @internal Pointer to the ATR of every bar of an analysis (n Float64 values). */
 export const atrSlot = slot("atr", (a: Analysis<AnalysisConfig & { atr: AtrConfig }>) => {
-  const p = a.alloc(a.n * 8 + 16);
+  const p = a.alloc.f64(a.n);
   if (a.n > 0) atrInto(a.wb, a.cfg.atr, p);
   return p;
 });

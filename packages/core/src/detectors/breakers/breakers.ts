@@ -29,12 +29,12 @@ export function breakerColumns(a: Analysis): BreakerColumns {
   const i32 = e.i32;
   // The seed pairs blocks with the series' last break only (Q17).
   const lastDir = sb.ne > 0 ? i32[(sb.dir >>> 2) + sb.ne - 1]! : 0;
-  const buf = () => alloc(ob.g * 4 + 16);
+  const buf = () => alloc.i32(ob.g);
   const sel = buf(),
     dir = buf(),
     formed = buf(),
     invalid = buf();
-  const level = alloc(ob.g * 8 + 16);
+  const level = alloc.f64(ob.g);
   const m = e.kernels.breakerBuild(
     wb.ptr.o,
     wb.ptr.h,

@@ -43,8 +43,8 @@ export interface FvgBuffers {
 export function fvgInto(a: Analysis): FvgBuffers {
   const { wb, cfg, alloc, n } = a;
   const k = wb.engine.kernels;
-  const i32 = () => alloc(n * 4 + 16);
-  const f64 = () => alloc(n * 8 + 16);
+  const i32 = () => alloc.i32(n);
+  const f64 = () => alloc.f64(n);
   const b = { g: 0, mid: i32(), dir: i32(), lo: f64(), hi: f64(), mitigated: i32(), filled: i32(), traded: i32() };
   const useMin = a.rules.gapSizeFilter && cfg.minGapAtr > 0;
   b.g = k.fvgDetect(wb.ptr.h, wb.ptr.l, n, cfg.tol, useMin ? a.use(atrSlot) : 0, useMin ? cfg.minGapAtr : 0, b.mid, b.dir, b.lo, b.hi);

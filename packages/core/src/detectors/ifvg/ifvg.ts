@@ -27,7 +27,7 @@ export function ifvgColumns(a: Analysis): IfvgColumns {
   const f = a.use(fvgBufSlot);
   const e = wb.engine;
   const g = f.g;
-  const buf = () => alloc(g * 4 + 16);
+  const buf = () => alloc.i32(g);
   const gap = buf(),
     dir = buf(),
     retest = buf(),

@@ -47,14 +47,14 @@ export function obInto(a: Analysis): ObBuffers {
   } else {
     // Breaks of structure by bar, from confirmed swings only: bit 0 bullish, bit 1 bearish.
     const sb = a.use(structureBufSlot);
-    breaks = alloc(n + 16);
+    breaks = alloc.u8(n);
     const u8 = e.u8;
     const i32 = e.i32;
     u8.fill(0, breaks, breaks + n);
     for (let j = 0; j < sb.ne; j++) u8[breaks + i32[(sb.bar >>> 2) + j]!] |= i32[(sb.dir >>> 2) + j]! > 0 ? 1 : 2;
   }
   const atr = a.use(atrSlot);
-  const buf = () => alloc(n * 4 + 16);
+  const buf = () => alloc.i32(n);
   const b = { g: 0, candle: buf(), dir: buf(), known: buf(), mitigated: buf(), invalidated: buf() };
   b.g = k.obDetect(
     wb.ptr.o,

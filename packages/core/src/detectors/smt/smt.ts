@@ -25,11 +25,11 @@ function computeOn(
   const rules = PROFILE_RULES[cfg.profile];
   return e.scoped((alloc) => {
     const cap = Math.min(wp.length, wr.length);
-    const i1 = alloc(cap * 4 + 16);
-    const i2 = alloc(cap * 4 + 16);
+    const i1 = alloc.i32(cap);
+    const i2 = alloc.i32(cap);
     // Only bars at the same timestamps are compared.
     const m = k.alignTimes(wp.ptr.t, wp.length, wr.ptr.t, wr.length, i1, i2);
-    const col = () => alloc(m * 8 + 16);
+    const col = () => alloc.f64(m);
     const hp = col(),
       lp = col(),
       hr = col(),
@@ -38,9 +38,9 @@ function computeOn(
     k.gather(wp.ptr.l, i1, m, lp);
     k.gather(wr.ptr.h, i2, m, hr);
     k.gather(wr.ptr.l, i2, m, lr);
-    const flags = alloc(m + 16);
+    const flags = alloc.u8(m);
     const nOut = alloc(16);
-    const buf = () => alloc(m * 4 + 16);
+    const buf = () => alloc.i32(m);
     const phi = buf(),
       plo = buf(),
       rhi = buf(),

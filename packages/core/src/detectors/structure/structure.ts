@@ -1,5 +1,5 @@
 import { slot, type Analysis } from "../../runtime/analysis.js";
-import { withBars, type BarsInput, type WasmBars } from "../../runtime/engine.js";
+import { withBars, type BarsInput, type WasmBars, type ScopeAlloc } from "../../runtime/engine.js";
 import { numOption, PRICE_TOL, PROFILE_RULES } from "../../base/profile.js";
 import {
   SWING_OPTION_KEYS,
@@ -67,12 +67,12 @@ export interface StructureBuffers {
 }
 
 /** @internal Runs the structure kernel over resident swings. */
-export function structureInto(wb: WasmBars, cfg: StructureConfig, sw: SwingBuffers, alloc: (bytes: number) => number): StructureBuffers {
+export function structureInto(wb: WasmBars, cfg: StructureConfig, sw: SwingBuffers, alloc: ScopeAlloc): StructureBuffers {
   const n = wb.length;
-  const bar = alloc(n * 4 + 16);
-  const dir = alloc(n * 4 + 16);
-  const swing = alloc(n * 4 + 16);
-  const level = alloc(n * 8 + 16);
+  const bar = alloc.i32(n);
+  const dir = alloc.i32(n);
+  const swing = alloc.i32(n);
+  const level = alloc.f64(n);
   const ne = wb.engine.kernels.structure(
     wb.ptr.c,
     wb.ptr.h,
@@ -110,7 +110,7 @@ export function structureColumns(wb: WasmBars, sb: StructureBuffers): StructureE
 }
 
 /** @internal Runs the structure kernel and copies the events out. */
-export function structureFrom(wb: WasmBars, cfg: StructureConfig, sw: SwingBuffers, alloc: (bytes: number) => number): StructureEvents {
+export function structureFrom(wb: WasmBars, cfg: StructureConfig, sw: SwingBuffers, alloc: ScopeAlloc): StructureEvents {
   return structureColumns(wb, structureInto(wb, cfg, sw, alloc));
 }
 

@@ -1,5 +1,5 @@
 import { slot, type Analysis } from "../../runtime/analysis.js";
-import { withBars, type BarsInput, type WasmBars } from "../../runtime/engine.js";
+import { withBars, type BarsInput, type WasmBars, type ScopeAlloc } from "../../runtime/engine.js";
 import { enumOption, intOption, PROFILE_RULES, resolveProfile, type Profile } from "../../base/profile.js";
 import { isoUtc } from "../../io/time.js";
 
@@ -45,12 +45,12 @@ export interface SwingBuffers {
 }
 
 /** @internal */
-export function swingsInto(wb: WasmBars, cfg: SwingConfig, alloc: (bytes: number) => number): SwingBuffers {
+export function swingsInto(wb: WasmBars, cfg: SwingConfig, alloc: ScopeAlloc): SwingBuffers {
   const n = wb.length;
   const k = wb.engine.kernels;
-  const flags = alloc(n + 16);
-  const hi = alloc(n * 4 + 16);
-  const lo = alloc(n * 4 + 16);
+  const flags = alloc.u8(n);
+  const hi = alloc.i32(n);
+  const lo = alloc.i32(n);
   const nLoOut = alloc(16);
   const nHi = k.swings(wb.ptr.h, wb.ptr.l, n, cfg.k, cfg.leftTies ? 1 : 0, flags, hi, lo, nLoOut);
   const nLo = wb.engine.i32[nLoOut >>> 2]!;
