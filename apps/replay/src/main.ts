@@ -26,6 +26,7 @@ import {
   smtObjects,
   type Columns,
   type Profile,
+  tfMinutes,
 } from "@ict/core";
 import { buildCapsule, checkDay, checkSymbol, createLlmProvider, LLM_KINDS, type LlmKind, nyDate, updateSymbolState } from "@ict/pipeline";
 import { stringifyStrict, writeCapsule, writeFileAtomic } from "@ict/pipeline/node";
@@ -64,7 +65,7 @@ const PROFILE_OPT = { type: "string", default: "ict" } as const;
  */
 const COMMANDS = {
   features: {
-    usage: "ict features --tf 1m|5m [--profile ict|seed-v0.1] [--format json|ndjson|csv] [--out FILE] FILE",
+    usage: "ict features --tf 1m|5m|15m|1h|4h|1d|… [--profile ict|seed-v0.1] [--format json|ndjson|csv] [--out FILE] FILE",
     options: { tf: { type: "string" }, profile: PROFILE_OPT, format: { type: "string", default: "json" }, out: { type: "string" } },
     positionals: true,
   },
@@ -219,14 +220,24 @@ async function writeJsonStreamed(value: Record<string, unknown>, io: Io): Promis
 async function cmdFeatures(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse("features", args, COMMANDS.features);
   if (values.help) return help("features", io);
-  if (values.tf !== "1m" && values.tf !== "5m")
-    throw new UsageError(`features: --tf must be 1m or 5m, got ${quote(values.tf)}\n${usageOf("features")}`);
+  const tfMin = typeof values.tf === "string" ? tfMinutes(values.tf) : NaN;
+  if (Number.isNaN(tfMin))
+    throw new UsageError(
+      `features: --tf must be a timeframe such as 1m, 5m, 15m, 1h, 4h or 1d, got ${quote(values.tf)}\n${usageOf("features")}`,
+    );
   const profile = profileOf(values.profile);
   if (positionals.length !== 1) throw new UsageError(`features: expected one FILE\n${usageOf("features")}`);
   const format = values.format;
   if (format !== "json" && format !== "ndjson" && format !== "csv")
     throw new UsageError(`features: --format must be json, ndjson or csv, got ${quote(format)}\n${usageOf("features")}`);
   const cols = await readBarsFile(positionals[0]!);
+  // Finer bars are aggregated up to --tf; bars coarser than --tf cannot be split.
+  let closest = Infinity;
+  for (let i = 1; i < cols.length; i++) closest = Math.min(closest, cols.t[i]! - cols.t[i - 1]! || Infinity);
+  if (Number.isFinite(closest) && closest > tfMin * 60_000)
+    throw new UsageError(
+      `features: the bars of ${positionals[0]} are ${closest / 60_000} minutes apart at the closest: coarser than --tf ${values.tf} (finer bars are aggregated up, coarser ones cannot be split)`,
+    );
   const f = computeFeatures(cols, { tf: values.tf, profile }) as unknown as Record<string, unknown>;
   const write = (target: Io) =>
     format === "json" ? writeJsonStreamed(f, target) : format === "ndjson" ? writeNdjson(f, target) : writeZoneCsv(f, target);

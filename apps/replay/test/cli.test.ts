@@ -107,8 +107,24 @@ describe("ict features", () => {
     expect(readdirSync(tmp).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
+  it("--tf resamples finer bars (1m file, --tf 5m: the 5m zones) and refuses a coarser file or a label that is no timeframe", async () => {
+    const one = join(GOLDEN, "inputs/small_1m.csv");
+    const r = await cli("features", "--tf", "5m", one);
+    expect(r.code).toBe(0);
+    const f = JSON.parse(r.out);
+    expect(f.tf).toBe("5m");
+    expect(f.fvg.length).toBeGreaterThan(0);
+    for (const z of f.fvg) expect(Date.parse(z.start) % 300_000).toBe(0);
+    const five = await cli("features", "--tf", "1m", join(GOLDEN, "inputs/small_5m.json"));
+    expect(five.code).toBe(2);
+    expect(five.err).toMatch(/coarser than --tf 1m/);
+    const bad = await cli("features", "--tf", "5min", one);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--tf must be a timeframe/);
+  });
+
   it("usage errors exit 2", async () => {
-    expect((await cli("features", "--tf", "15m", "x")).code).toBe(2);
+    expect((await cli("features", "--tf", "15x", "x")).code).toBe(2);
     expect((await cli("features", "--tf", "1m", "--profile", "v2", "x")).code).toBe(2);
     expect((await cli("features", "--tf", "1m", join(tmp, "missing.json"))).err).toMatch(/cannot read .*ENOENT/);
     expect((await cli("features", "--tf", "1m", "--bogus", "x")).code).toBe(2);

@@ -24,7 +24,7 @@ export {
 export { columnsFromParquet } from "./io/parquet.js";
 export { columnsFromCsv, columnsFromText } from "./io/csv.js";
 export { repairOhlc } from "./io/repair.js";
-export { parseIsoMs, parseIsoTime, toEpochMs, epochToMs, isoUtc } from "./io/time.js";
+export { parseIsoMs, parseIsoTime, toEpochMs, epochToMs, isoUtc, nyOffsetMs, tfMinutes } from "./io/time.js";
 export {
   columnsFromBars,
   columnsFromArrays,
@@ -75,4 +75,4 @@ export {
   type StreamSnapshot,
   type StreamUpdate,
 } from "./stream/index.js";
-export { aggregate, aggregateBars } from "./io/aggregate.js";
+export { aggregate, aggregateBars, resample, resampleNy } from "./io/aggregate.js";

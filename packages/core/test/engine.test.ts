@@ -18,6 +18,7 @@ import {
   swings,
   WasmBars,
   type Columns,
+  OptionError,
 } from "../src/index.js";
 import { REPO } from "./helpers.js";
 import { tickWalkBars } from "@ict/testkit";
@@ -235,8 +236,13 @@ describe("issue #11, engine boundary", () => {
         cols[f] = a;
       }
       const profile = rnd() < 0.5 ? "ict" : "seed-v0.1";
-      // Meaningless features at worst: no trap, no error, the same engine.
-      computeFeatures(cols as unknown as Columns, { tf: "1m", profile });
+      // Meaningless features at worst: no trap, the same engine; the only error allowed is the typed
+      // one for times whose spacing no 1m timeframe fits (option "tf", issue #14).
+      try {
+        computeFeatures(cols as unknown as Columns, { tf: "1m", profile });
+      } catch (err) {
+        if (!(err instanceof OptionError && err.option === "tf")) throw err;
+      }
       smtObjects(cols as unknown as Columns, good, { profile });
     }
     expect(Engine.shared()).toBe(e);

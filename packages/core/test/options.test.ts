@@ -6,7 +6,19 @@
  * expected says how to convert it.
  */
 import { describe, expect, it } from "vitest";
-import { atr, columnsFromBars, computeFeatureColumns, computeFeatures, createStream, OptionError, ColumnsError } from "../src/index.js";
+import {
+  aggregate,
+  atr,
+  columnsFromArrays,
+  columnsFromBars,
+  computeFeatureColumns,
+  computeFeatures,
+  createStream,
+  nyOffsetMs,
+  OptionError,
+  ColumnsError,
+  resample,
+} from "../src/index.js";
 
 import { tickWalkBars } from "@ict/testkit";
 
@@ -68,5 +80,51 @@ describe("options", () => {
   it("an array of bar objects where Columns are expected says how to convert it", () => {
     expect(() => computeFeatures([{ t: 0, o: 1, h: 2, l: 0.5, c: 1.5 }] as never, { tf: "1m" })).toThrow(ColumnsError);
     expect(() => computeFeatures([{ t: 0, o: 1, h: 2, l: 0.5, c: 1.5 }] as never, { tf: "1m" })).toThrow(/columnsFromBars\(bars\)/);
+  });
+});
+
+describe("tf means what it says (issue #14)", () => {
+  const b1 = columnsFromArrays(tickWalkBars(600, 5));
+  it("bars finer than tf are aggregated up first: 1m bars with tf 5m give the features of their 5m bars", () => {
+    expect(computeFeatures(b1, { tf: "5m" })).toEqual(computeFeatures(aggregate(b1, 5), { tf: "5m" }));
+    expect(computeFeatures(b1, { tf: "15m" })).toEqual(computeFeatures(resample(b1, "15m"), { tf: "15m" }));
+    expect(computeFeatures(b1, { tf: "1h" }).tf).toBe("1h");
+  });
+  it("a spacing that does not divide into tf, or a label that is no timeframe, is an OptionError naming tf", () => {
+    const b5 = aggregate(b1, 5);
+    expect(() => computeFeatures(b5, { tf: "7m" })).toThrow(OptionError);
+    expect(() => computeFeatures(b5, { tf: "7m" })).toThrow(/"tf".*5m apart/);
+    expect(() => computeFeatures(b1, { tf: "M5" })).toThrow(/option "tf": must be a timeframe/);
+  });
+  it("a stream takes bars of its tf only: 1m bars pushed into a 5m stream are an OptionError, and nothing is pushed", () => {
+    const s = createStream({ tf: "5m" });
+    s.push({ t: b1.t[0]!, o: b1.o[0]!, h: b1.h[0]!, l: b1.l[0]!, c: b1.c[0]! });
+    expect(() => s.push({ t: b1.t[1]!, o: b1.o[1]!, h: b1.h[1]!, l: b1.l[1]!, c: b1.c[1]! })).toThrow(/not a 5m bar/);
+    expect(s.length).toBe(1);
+    expect(() => createStream({ tf: "5 minutes" })).toThrow(OptionError);
+  });
+  it("New York alignment: daily bars run from New York midnight, across daylight saving", () => {
+    expect(nyOffsetMs(Date.UTC(2024, 2, 10, 6, 59))).toBe(-5 * 3_600_000);
+    expect(nyOffsetMs(Date.UTC(2024, 2, 10, 7, 0))).toBe(-4 * 3_600_000);
+    expect(nyOffsetMs(Date.UTC(2024, 10, 3, 5, 59))).toBe(-4 * 3_600_000);
+    expect(nyOffsetMs(Date.UTC(2024, 10, 3, 6, 0))).toBe(-5 * 3_600_000);
+    // Hourly bars from Saturday 2024-03-09 12:00 to Monday 2024-03-11 12:00 New York (DST starts Sunday 02:00).
+    const t0 = Date.UTC(2024, 2, 9, 17);
+    const n = 48;
+    const hours = columnsFromArrays({
+      t: Float64Array.from({ length: n }, (_, i) => t0 + i * 3_600_000),
+      o: new Float64Array(n).fill(10),
+      h: new Float64Array(n).fill(11),
+      l: new Float64Array(n).fill(9),
+      c: new Float64Array(n).fill(10),
+      v: new Float64Array(n).fill(1),
+    });
+    const d = resample(hours, "1d");
+    expect(Array.from(d.t, (t) => new Date(t).toISOString())).toEqual([
+      "2024-03-09T05:00:00.000Z", // Saturday, EST midnight
+      "2024-03-10T05:00:00.000Z", // Sunday: midnight still EST, the day has 23 hours
+      "2024-03-11T04:00:00.000Z", // Monday, EDT midnight
+    ]);
+    expect(Array.from(d.v)).toEqual([12, 23, 13]);
   });
 });

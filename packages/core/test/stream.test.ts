@@ -222,7 +222,7 @@ function checkPrefixes(cols: Columns, opts: IncrementalStreamOptions, label: str
 
 const OPTION_SETS: IncrementalStreamOptions[] = [
   { tf: "1m" },
-  { tf: "5m", fillPolicy: "full" },
+  { tf: "1m", fillPolicy: "full" },
   { tf: "1m", minGapAtr: 0.3 },
   { tf: "1m", k: 3 },
   { tf: "1m", k: 1, equalPivots: "strict" },

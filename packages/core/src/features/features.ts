@@ -2,7 +2,11 @@ import { analyse } from "../runtime/analysis.js";
 import { ZONE_OPTION_KEYS, zoneConfig, type ZoneAnalysis as Analysis, type ZoneOptions } from "../detectors/zones/zones.js";
 import { checkOptionKeys } from "../base/profile.js";
 import { breakerRecords, type BreakerColumns, type BreakerRecord } from "../detectors/breakers/breakers.js";
-import { withBars, type BarsInput } from "../runtime/engine.js";
+import { checkColumns, withBars, WasmBars, type BarsInput } from "../runtime/engine.js";
+import { resampleNy } from "../io/aggregate.js";
+import type { Columns } from "../io/columns.js";
+import { tfMinutes } from "../io/time.js";
+import { OptionError, quoteValue } from "../base/errors.js";
 import { equilibriumFrom, type Equilibrium } from "../detectors/equilibrium/equilibrium.js";
 import { fvgRecords, type FvgColumns, type FvgRecord } from "../detectors/fvg/fvg.js";
 import { ifvgRecords, type IfvgColumns, type IfvgRecord } from "../detectors/ifvg/ifvg.js";
@@ -25,15 +29,68 @@ function atrLastOf(a: Analysis): number {
 /** Options of {@link computeFeatures}. */
 export interface FeatureOptions extends ZoneOptions {
   /**
-   * Timeframe label written into the records, e.g. `"1m"` or `"5m"`. Default:
-   * the bars' own spacing (the smallest step between two bars: `"1m"`,
-   * `"5m"`, `"1h"`, `"1d"`, …; `"1m"` for fewer than two bars).
+   * The timeframe to compute on, `"<n>m"`, `"<n>h"` or `"<n>d"` (`"1m"`,
+   * `"5m"`, `"15m"`, `"1h"`, `"4h"`, `"1d"`, …), written into the records.
+   * Bars finer than it are aggregated up first (New York-aligned buckets:
+   * 1m bars with `tf: "5m"` give the features of their 5m bars); bars whose
+   * spacing does not divide into it (7m bars for `"5m"`) are an
+   * `OptionError`. A spacing that is a multiple of it reads as gaps. Default:
+   * the bars' own spacing (`"1m"` for fewer than two bars).
    */
   tf?: string;
 }
 
 /** The keys of {@link FeatureOptions}. */
 export const FEATURE_OPTION_KEYS = [...ZONE_OPTION_KEYS, "tf"] as const;
+
+/** A copy of resident bars as columns. */
+function columnsOfResident(w: WasmBars): Columns {
+  return {
+    length: w.length,
+    t: w.view("t").slice(),
+    o: w.view("o").slice(),
+    h: w.view("h").slice(),
+    l: w.view("l").slice(),
+    c: w.view("c").slice(),
+    v: w.view("v").slice(),
+  };
+}
+
+/** The smallest positive step between consecutive bar times (ms), Infinity for fewer than two distinct times. */
+function minSpacing(t: ArrayLike<number>): number {
+  let step = Infinity;
+  for (let i = 1; i < t.length; i++) {
+    const d = t[i]! - t[i - 1]!;
+    if (d > 0 && d < step) step = d;
+  }
+  return step;
+}
+
+/** Human text of a spacing in ms (`"1m"`, `"90s"`, `"2h"`). */
+function spacingText(ms: number): string {
+  if (ms % 60_000 !== 0) return `${ms / 1000}s`;
+  const m = ms / 60_000;
+  return m % 1440 === 0 ? `${m / 1440}d` : m % 60 === 0 ? `${m / 60}h` : `${m}m`;
+}
+
+/**
+ * @internal How bars meet a requested timeframe: the minutes to aggregate
+ * them to (null when they are already at it), or an `OptionError` naming
+ * both when they cannot be.
+ */
+export function tfPlan(t: ArrayLike<number>, tf: unknown): number | null {
+  const minutes = typeof tf === "string" ? tfMinutes(tf) : NaN;
+  if (Number.isNaN(minutes))
+    throw new OptionError("tf", `must be a timeframe such as "1m", "5m", "15m", "1h", "4h" or "1d", got ${quoteValue(tf)}`);
+  const s = minSpacing(t);
+  const step = minutes * 60_000;
+  if (!Number.isFinite(s) || s % step === 0) return null;
+  if (s < step && step % s === 0) return minutes;
+  throw new OptionError(
+    "tf",
+    `${quoteValue(tf)} does not fit the bars: they are ${spacingText(s)} apart at the closest, which neither aggregates into ${tf} bars nor is a multiple of ${tf}`,
+  );
+}
 
 /** The timeframe label of a bar spacing in milliseconds (`"1m"` when unknown). */
 export function tfOfSpacing(t: ArrayLike<number>): string {
@@ -78,6 +135,11 @@ export interface TfFeatures {
 export function computeFeatures(bars: BarsInput, options: FeatureOptions = {}): TfFeatures {
   checkOptionKeys("computeFeatures", options, FEATURE_OPTION_KEYS);
   const cfg = zoneConfig(options);
+  if (options.tf !== undefined) {
+    if (!(bars instanceof WasmBars)) checkColumns(bars);
+    const minutes = tfPlan(bars instanceof WasmBars ? bars.view("t") : bars.t, options.tf);
+    if (minutes !== null) bars = resampleNy(bars instanceof WasmBars ? columnsOfResident(bars) : bars, minutes);
+  }
   return withBars(bars, (wb) =>
     analyse(wb, cfg, (a) => {
       const tf = options.tf === undefined ? tfOfSpacing(wb.view("t")) : String(options.tf);

@@ -1,5 +1,6 @@
 import { columnsFromBars, type Columns } from "./columns.js";
 import { OptionError, quoteValue } from "../base/errors.js";
+import { nyOffsetMs, tfMinutes } from "./time.js";
 
 /**
  * Aggregates bars into `minutes`-minute bars on UTC boundaries: each bar goes
@@ -55,4 +56,69 @@ export function aggregate(cols: Columns, minutes: number): Columns {
 /** {@link aggregate} for bar objects (validated first). */
 export function aggregateBars(bars: readonly unknown[], minutes: number): Columns {
   return aggregate(columnsFromBars(bars), minutes);
+}
+
+/**
+ * Bars of `minutes` minutes aligned on New York time: a bucket starts at a
+ * multiple of `minutes` counted from New York midnight (for 1 to 60 minutes
+ * and whole hours dividing a day this is also the UTC grid shifted by the
+ * day's offset; a daily bar runs from New York midnight to midnight, across
+ * daylight saving). Open, high, low, close and volume as {@link aggregate}.
+ */
+export function resampleNy(cols: Columns, minutes: number): Columns {
+  if (!Number.isInteger(minutes) || minutes < 1)
+    throw new OptionError("minutes", `must be a whole number >= 1, got ${quoteValue(minutes)}`);
+  const n = cols.length;
+  const step = minutes * 60_000;
+  const t = new Float64Array(n),
+    o = new Float64Array(n),
+    h = new Float64Array(n),
+    l = new Float64Array(n),
+    c = new Float64Array(n),
+    v = new Float64Array(n);
+  let m = -1;
+  let key = NaN;
+  for (let i = 0; i < n; i++) {
+    const ti = Math.floor(cols.t[i]! / 60_000) * 60_000;
+    // The bucket's start in New York wall time, then back to UTC with the offset in force then.
+    const local = ti + nyOffsetMs(ti);
+    const localKey = local - (((local % step) + step) % step);
+    const k = localKey - nyOffsetMs(localKey + 5 * 3_600_000);
+    if (k !== key) {
+      m++;
+      key = k;
+      t[m] = k;
+      o[m] = cols.o[i]!;
+      h[m] = cols.h[i]!;
+      l[m] = cols.l[i]!;
+      c[m] = cols.c[i]!;
+      v[m] = cols.v[i]!;
+    } else {
+      if (cols.h[i]! > h[m]!) h[m] = cols.h[i]!;
+      if (cols.l[i]! < l[m]!) l[m] = cols.l[i]!;
+      c[m] = cols.c[i]!;
+      v[m] = v[m]! + cols.v[i]!;
+    }
+  }
+  const len = m + 1;
+  return Object.freeze({
+    length: len,
+    t: t.slice(0, len),
+    o: o.slice(0, len),
+    h: h.slice(0, len),
+    l: l.slice(0, len),
+    c: c.slice(0, len),
+    v: v.slice(0, len),
+  });
+}
+
+/**
+ * Bars resampled to a timeframe label (`"5m"`, `"15m"`, `"1h"`, `"4h"`,
+ * `"1d"`, …) on New York-aligned buckets (see {@link resampleNy}).
+ */
+export function resample(cols: Columns, tf: string): Columns {
+  const minutes = typeof tf === "string" ? tfMinutes(tf) : NaN;
+  if (Number.isNaN(minutes))
+    throw new OptionError("tf", `must be a timeframe such as "1m", "5m", "15m", "1h", "4h" or "1d", got ${quoteValue(tf)}`);
+  return resampleNy(cols, minutes);
 }

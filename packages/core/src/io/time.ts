@@ -174,3 +174,31 @@ function isoUtcSlow(ms: number): string {
   const micros = d.getUTCMilliseconds() * 1000 + Math.round((ms - whole) * 1000);
   return micros === 0 ? base + "+00:00" : base + "." + pad(micros, 6) + "+00:00";
 }
+
+/** Epoch ms of the `nth` Sunday (1-based) of a UTC month, at `hourUtc`. */
+function nthSundayUtc(year: number, month: number, nth: number, hourUtc: number): number {
+  const first = new Date(Date.UTC(year, month, 1)).getUTCDay(); // 0 = Sunday
+  const day = 1 + ((7 - first) % 7) + 7 * (nth - 1);
+  return Date.UTC(year, month, day, hourUtc);
+}
+
+/**
+ * New York's offset from UTC at an instant, in ms (-5 h standard time, -4 h
+ * daylight time). US rule since 2007: daylight time from the second Sunday of
+ * March at 02:00 EST (07:00 UTC) to the first Sunday of November at 02:00 EDT
+ * (06:00 UTC). Pure arithmetic, the same in every engine (no Intl).
+ */
+export function nyOffsetMs(t: number): number {
+  const year = new Date(t).getUTCFullYear();
+  const start = nthSundayUtc(year, 2, 2, 7);
+  const end = nthSundayUtc(year, 10, 1, 6);
+  return t >= start && t < end ? -4 * 3_600_000 : -5 * 3_600_000;
+}
+
+/** Minutes of a timeframe label: `"<n>m"`, `"<n>h"` or `"<n>d"` (e.g. `"5m"`, `"1h"`, `"1d"`); NaN for anything else. */
+export function tfMinutes(tf: string): number {
+  const m = /^([1-9]\d{0,5})(m|h|d)$/.exec(tf);
+  if (m === null) return NaN;
+  const n = Number(m[1]);
+  return m[2] === "m" ? n : m[2] === "h" ? n * 60 : n * 1440;
+}

@@ -10,7 +10,7 @@ import { validateBarInto } from "../io/columns.js";
 import { OptionError, quoteValue } from "../base/errors.js";
 import { FEATURE_OPTION_KEYS, type TfFeatures } from "../features/features.js";
 import { checkOptionKeys, intOption } from "../base/profile.js";
-import { isoUtc } from "../io/time.js";
+import { isoUtc, tfMinutes } from "../io/time.js";
 import { AtrStream } from "../detectors/atr/stream.js";
 import { BarRing } from "../runtime/bar-ring.js";
 import { BreakerStream } from "../detectors/breakers/stream.js";
@@ -207,6 +207,8 @@ class IncrementalStream implements FeatureStream {
   };
   private readonly buf = new Float64Array(6);
   private readonly tmp = new Float64Array(6);
+  /** The timeframe in ms: bars are whole multiples of it apart. */
+  private readonly step: number;
 
   constructor(readonly options: IncrementalStreamOptions) {
     checkOptionKeys("createStream", options, [...FEATURE_OPTION_KEYS, "revisionWindow"]);
@@ -215,6 +217,9 @@ class IncrementalStream implements FeatureStream {
       throw new OptionError("tf", `a stream needs its timeframe label, e.g. "1m" or "5m", got ${quoteValue(options?.tf)}`);
     this.cfg = streamConfig(options);
     this.tf = options.tf;
+    this.step = tfMinutes(options.tf) * 60_000;
+    if (Number.isNaN(this.step))
+      throw new OptionError("tf", `must be a timeframe such as "1m", "5m", "15m", "1h", "4h" or "1d", got ${quoteValue(options.tf)}`);
     this.window = intOption("revisionWindow", options.revisionWindow, DEFAULT_REVISION_WINDOW, 0, 100_000);
     // Replays start at most window + 2 checkpoint intervals back, and read up to lookback (or 2k) bars before that.
     this.ring = new BarRing(this.window + 2 * CHECKPOINT_EVERY + Math.max(this.cfg.lookback, 2 * this.cfg.k) + 4);
@@ -252,6 +257,12 @@ class IncrementalStream implements FeatureStream {
     const time = b[0]!;
     this.cached = null;
     if (n === 0 || time > ring.t[(n - 1) & ring.mask]!) {
+      // A stream does not aggregate: its bars are `tf` bars, so consecutive bars are whole multiples of tf apart.
+      if (n > 0 && (time - ring.t[(n - 1) & ring.mask]!) % this.step !== 0)
+        throw new OptionError(
+          "tf",
+          `bar ${n} at ${isoUtc(time)} is ${(time - ring.t[(n - 1) & ring.mask]!) / 1000} s after the previous bar: not a ${this.tf} bar (a stream takes bars of its tf; aggregate finer bars first, as the watchlist does for 5m)`,
+        );
       ring.set(n, b);
       // Once the newest bar has been revised (a forming bar revised as its parts arrive, as a
       // 5m bar fed by 1m bars), the state before each new bar is kept: revising it then replays
