@@ -19,7 +19,7 @@ export class UsageError extends Error {}
 
 /** A problem in the input that the run works around (it goes on), reported on stderr and counted. */
 export interface InputWarning {
-  kind: "bad-row" | "duplicate" | "gap" | "no-bars" | "repaired";
+  kind: "bad-row" | "duplicate" | "gap" | "no-bars" | "repaired" | "zone";
   message: string;
 }
 
@@ -36,6 +36,8 @@ export interface LoadOptions {
    * files stay strict.
    */
   repairOhlc?: boolean;
+  /** Time zone of times written without one (an IANA name); default UTC, with a `zone` warning when such times are read. */
+  tz?: string;
   warn?: (w: InputWarning) => void;
 }
 
@@ -105,8 +107,14 @@ export async function loadBarsFile(path: string, o: LoadOptions = {}): Promise<C
 
 async function readBuffer(path: string, buf: Buffer, o: LoadOptions): Promise<Columns> {
   let repaired = 0;
-  const readOptions: ReadOptions = o.repairOhlc === true ? { repairOhlc: true, onRepair: () => void repaired++ } : {};
+  let zoneWarning: string | null = null;
+  const readOptions: ReadOptions = {
+    ...(o.repairOhlc === true ? { repairOhlc: true, onRepair: () => void repaired++ } : {}),
+    ...(o.tz !== undefined ? { tz: o.tz } : {}),
+    onWarning: (m) => void (zoneWarning = m),
+  };
   const done = (c: Columns): Columns => {
+    if (zoneWarning !== null) o.warn?.({ kind: "zone", message: `${path}: ${zoneWarning} (--tz)` });
     if (repaired > 0) {
       o.warn?.({
         kind: "repaired",

@@ -27,6 +27,7 @@ import {
   type Columns,
   type Profile,
   tfMinutes,
+  isTimeZone,
 } from "@ict/core";
 import { buildCapsule, checkDay, checkSymbol, createLlmProvider, LLM_KINDS, type LlmKind, nyDate, updateSymbolState } from "@ict/pipeline";
 import { stringifyStrict, writeCapsule, writeFileAtomic } from "@ict/pipeline/node";
@@ -65,8 +66,14 @@ const PROFILE_OPT = { type: "string", default: "ict" } as const;
  */
 const COMMANDS = {
   features: {
-    usage: "ict features --tf 1m|5m|15m|1h|4h|1d|… [--profile ict|seed-v0.1] [--format json|ndjson|csv] [--out FILE] FILE",
-    options: { tf: { type: "string" }, profile: PROFILE_OPT, format: { type: "string", default: "json" }, out: { type: "string" } },
+    usage: "ict features --tf 1m|5m|15m|1h|4h|1d|… [--tz ZONE] [--profile ict|seed-v0.1] [--format json|ndjson|csv] [--out FILE] FILE",
+    options: {
+      tf: { type: "string" },
+      tz: { type: "string" },
+      profile: PROFILE_OPT,
+      format: { type: "string", default: "json" },
+      out: { type: "string" },
+    },
     positionals: true,
   },
   smt: {
@@ -90,7 +97,7 @@ const COMMANDS = {
   replay: {
     usage:
       "ict replay --bars SYMBOL=PATH [--bars ...] --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--profile ict|seed-v0.1]\n" +
-      "           [--write every|close] [--llm offline|gemini|openai] [--bad-rows skip|stop] [--repair-ohlc] [--strict] [--no-report] [--report-zones N] [--quiet] [--overwrite]",
+      "           [--write every|close] [--llm offline|gemini|openai] [--bad-rows skip|stop] [--repair-ohlc] [--tz ZONE] [--strict] [--no-report] [--report-zones N] [--quiet] [--overwrite]",
     options: {
       bars: { type: "string", multiple: true },
       out: { type: "string" },
@@ -101,6 +108,7 @@ const COMMANDS = {
       llm: { type: "string", default: "offline" },
       "bad-rows": { type: "string", default: "skip" },
       "repair-ohlc": { type: "boolean", default: false },
+      tz: { type: "string" },
       strict: { type: "boolean", default: false },
       "no-report": { type: "boolean", default: false },
       "report-zones": { type: "string" },
@@ -184,8 +192,8 @@ function profileOf(p: string | undefined): Profile {
 }
 
 /** Reads a bars file (CSV, JSON or Parquet; gzip allowed) into validated columns; any bad row is fatal. */
-export function readBarsFile(path: string): Promise<Columns> {
-  return loadBarsFile(path, { badRows: "stop" });
+export function readBarsFile(path: string, tz?: string, warn?: (message: string) => void): Promise<Columns> {
+  return loadBarsFile(path, { badRows: "stop", tz, warn: warn ? (w) => warn(w.message) : undefined });
 }
 
 /**
@@ -230,7 +238,7 @@ async function cmdFeatures(args: string[], io: Io): Promise<number> {
   const format = values.format;
   if (format !== "json" && format !== "ndjson" && format !== "csv")
     throw new UsageError(`features: --format must be json, ndjson or csv, got ${quote(format)}\n${usageOf("features")}`);
-  const cols = await readBarsFile(positionals[0]!);
+  const cols = await readBarsFile(positionals[0]!, tzOption(values.tz), (m) => io.stderr(`ict: warning: ${m}\n`));
   // Finer bars are aggregated up to --tf; bars coarser than --tf cannot be split.
   let closest = Infinity;
   for (let i = 1; i < cols.length; i++) closest = Math.min(closest, cols.t[i]! - cols.t[i - 1]! || Infinity);
@@ -536,7 +544,17 @@ interface ReplayArgs {
   overwrite: boolean;
   /** Repair bars whose open or close lies outside the high–low range (counted in a warning). */
   repairOhlc?: boolean;
+  /** Time zone of times written without one (default UTC, with a warning). */
+  tz?: string;
   reportZones?: number;
+}
+
+/** A `--tz` value: an IANA time zone this runtime knows. */
+function tzOption(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || !isTimeZone(v))
+    throw new UsageError(`--tz must be an IANA time zone such as America/New_York or UTC, got ${quote(v)}`);
+  return v;
 }
 
 /** A `--from`/`--to` value: a real calendar date `YYYY-MM-DD`. */
@@ -587,7 +605,7 @@ async function runReplay(a: ReplayArgs, io: Io): Promise<number> {
   };
   // A null-prototype map: a symbol such as "constructor" is an ordinary key.
   const bars: Record<string, Columns> = Object.create(null);
-  for (const [sym, path] of a.bars) bars[sym] = await loadBarsFile(path, { badRows: a.badRows, repairOhlc: a.repairOhlc, warn });
+  for (const [sym, path] of a.bars) bars[sym] = await loadBarsFile(path, { badRows: a.badRows, repairOhlc: a.repairOhlc, tz: a.tz, warn });
   checkReplayBars(bars, warn, { from: a.from, to: a.to });
   if (a.strict && warnings.length > 0) throw new UsageError(`--strict: ${plural(warnings.length, "input warning")}, nothing replayed`);
   const days = replayDays(bars, a.from, a.to);
@@ -656,6 +674,7 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
       report: !values["no-report"],
       overwrite: values.overwrite!,
       repairOhlc: values["repair-ohlc"],
+      tz: tzOption(values.tz),
       reportZones: zones === undefined ? undefined : Number(zones),
     },
     io,

@@ -123,6 +123,19 @@ describe("ict features", () => {
     expect(bad.err).toMatch(/--tf must be a timeframe/);
   });
 
+  it("times without a zone: a warning naming --tz, none with --tz; an unknown zone exits 2", async () => {
+    const f = write("zoneless.csv", "t,o,h,l,c\n2024-03-12 09:30:00,10,11,9,10\n2024-03-12 09:31:00,10,11,9,10\n");
+    const plain = await cli("features", "--tf", "1m", f);
+    expect(plain.code).toBe(0);
+    expect(plain.err).toMatch(/2 times have no zone and were read as UTC.*--tz/);
+    const ny = await cli("features", "--tf", "1m", "--tz", "America/New_York", f);
+    expect(ny.code).toBe(0);
+    expect(ny.err).toBe("");
+    const bad = await cli("features", "--tf", "1m", "--tz", "Nowhere", f);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--tz must be an IANA time zone/);
+  });
+
   it("usage errors exit 2", async () => {
     expect((await cli("features", "--tf", "15x", "x")).code).toBe(2);
     expect((await cli("features", "--tf", "1m", "--profile", "v2", "x")).code).toBe(2);

@@ -23,8 +23,9 @@ export {
 } from "./base/errors.js";
 export { columnsFromParquet } from "./io/parquet.js";
 export { columnsFromCsv, columnsFromText } from "./io/csv.js";
+export { FIELD_ALIASES, type ColumnMapping, type BarFieldName } from "./io/fields.js";
 export { repairOhlc } from "./io/repair.js";
-export { parseIsoMs, parseIsoTime, toEpochMs, epochToMs, isoUtc, nyOffsetMs, tfMinutes } from "./io/time.js";
+export { parseIsoMs, parseIsoTime, toEpochMs, epochToMs, isoUtc, nyOffsetMs, tfMinutes, isTimeZone, zoneOffsetMs } from "./io/time.js";
 export {
   columnsFromBars,
   columnsFromArrays,

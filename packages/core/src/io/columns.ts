@@ -1,7 +1,8 @@
 import { BarValidationError, DuplicateTimestampError, OptionError, quoteValue, type BarField } from "../base/errors.js";
 import { boolOption } from "../base/profile.js";
 import { repairOhlc } from "./repair.js";
-import { toEpochMs } from "./time.js";
+import { isTimeZone, toEpochMs, wallToUtc, zoneless } from "./time.js";
+import { checkMapping, resolveFields, type BarFieldName, type ColumnMapping } from "./fields.js";
 
 /**
  * One OHLCV bar as users hand it in: `t` is the bar's start, an ISO 8601
@@ -85,6 +86,25 @@ export interface ReadOptions {
    * how many bars were changed.
    */
   onRepair?: (row: number, line: number | undefined) => void;
+  /**
+   * Where each field is when the file or the objects name it otherwise than
+   * the accepted names (`t|time|timestamp|ts|date|datetime`, `o|open`,
+   * `h|high`, `l|low`, `c|close`, `v|volume|vol`, any case), e.g.
+   * `{ t: "Date/Time", c: "Last" }`. Used by the CSV, JSON and Parquet readers.
+   */
+  columns?: ColumnMapping;
+  /**
+   * The time zone of times written without one (`2024-03-12 09:30:00`), an
+   * IANA name such as `"America/New_York"`; default UTC. Times with a zone
+   * (`Z`, `+01:00`) and epoch numbers are instants already.
+   */
+  tz?: string;
+  /**
+   * Called with a message when the input holds times without a zone and no
+   * `tz` was given (they were read as UTC). Default: `console.warn`, once per
+   * process.
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** Reader options, validated, as the row checks use them. */
@@ -94,9 +114,20 @@ interface ReadConfig {
   allowNonPositive: boolean;
   repair: boolean;
   onRepair: ((row: number, line: number | undefined) => void) | undefined;
+  columns: ColumnMapping | undefined;
+  tz: string | undefined;
+  onWarning: ((message: string) => void) | undefined;
 }
 
-const STRICT: ReadConfig = { lo: MIN_PRICE, allowNonPositive: false, repair: false, onRepair: undefined };
+const STRICT: ReadConfig = {
+  lo: MIN_PRICE,
+  allowNonPositive: false,
+  repair: false,
+  onRepair: undefined,
+  columns: undefined,
+  tz: undefined,
+  onWarning: undefined,
+};
 
 /** Validates {@link ReadOptions} (an unknown type is an {@link OptionError} naming the option). */
 /** @internal */
@@ -107,7 +138,19 @@ export function readConfig(o: ReadOptions | undefined): ReadConfig {
   const repair = boolOption("repairOhlc", o.repairOhlc, false);
   if (o.onRepair !== undefined && typeof o.onRepair !== "function")
     throw new OptionError("onRepair", `must be a function, got ${quoteValue(o.onRepair)}`);
-  return { lo: allowNonPositive ? -MAX_PRICE : MIN_PRICE, allowNonPositive, repair, onRepair: o.onRepair };
+  if (o.tz !== undefined && (typeof o.tz !== "string" || !isTimeZone(o.tz)))
+    throw new OptionError("tz", `must be an IANA time zone such as "America/New_York" or "UTC", got ${quoteValue(o.tz)}`);
+  if (o.onWarning !== undefined && typeof o.onWarning !== "function")
+    throw new OptionError("onWarning", `must be a function, got ${quoteValue(o.onWarning)}`);
+  return {
+    lo: allowNonPositive ? -MAX_PRICE : MIN_PRICE,
+    allowNonPositive,
+    repair,
+    onRepair: o.onRepair,
+    columns: checkMapping(o.columns),
+    tz: o.tz,
+    onWarning: o.onWarning,
+  };
 }
 
 /** Scratch bar for {@link repairOhlc} (one rule for every reader). */
@@ -194,6 +237,32 @@ export function checkBar(cfg: ReadConfig, row: number, o: number, h: number, l: 
  * rejects duplicate timestamps, naming both rows. `lineOf` maps rows to CSV
  * lines for the error message.
  */
+let warned = false;
+
+/**
+ * @internal Times without a zone: read in `cfg.tz` when given (every time of
+ * the input must then be zone-less), else left as UTC with a warning.
+ */
+export function applyTz(cfg: ReadConfig, t: Float64Array, n: number, zonelessRows: number): void {
+  if (zonelessRows === 0) return;
+  if (cfg.tz === undefined) {
+    const msg = `${zonelessRows} time${zonelessRows === 1 ? " has" : "s have"} no zone and ${zonelessRows === 1 ? "was" : "were"} read as UTC; pass tz (e.g. "America/New_York") to read them as local times`;
+    if (cfg.onWarning) cfg.onWarning(msg);
+    else if (!warned) {
+      warned = true;
+      console.warn(`@ict/core: ${msg}`);
+    }
+    return;
+  }
+  if (cfg.tz === "UTC") return;
+  if (zonelessRows !== n)
+    throw new OptionError(
+      "tz",
+      `applies to times without a zone, but ${n - zonelessRows} of the ${n} times have one: give every time a zone, or none`,
+    );
+  for (let i = 0; i < n; i++) t[i] = wallToUtc(t[i]!, cfg.tz);
+}
+
 /** @internal */
 export function finish(
   cols: ReturnType<typeof makeColumns>,
@@ -297,12 +366,12 @@ function rowInto(
 }
 
 /** Validates one bar object (time and row) with the rules of {@link columnsFromBars} into `out` = [t, o, h, l, c, v]. */
-function barInto(cfg: ReadConfig, b: unknown, i: number, out: Float64Array): void {
+function barInto(cfg: ReadConfig, b: unknown, i: number, out: Float64Array, keys?: Record<BarFieldName, string>): void {
   if (b === null || typeof b !== "object" || Array.isArray(b)) {
     throw new BarValidationError(i, "row", b, "a bar must be an object with t, o, h, l, c and optionally v");
   }
   const r = b as Record<string, unknown>;
-  const tv = r.t;
+  const tv = keys === undefined ? r.t : r[keys.t];
   // A Date is an instant already (NaN when invalid).
   const t = tv instanceof Date ? tv.getTime() : toEpochMs(tv);
   if (Number.isNaN(t)) {
@@ -314,7 +383,28 @@ function barInto(cfg: ReadConfig, b: unknown, i: number, out: Float64Array): voi
           : "must be an ISO 8601 string, a Date or epoch milliseconds";
     throw new BarValidationError(i, "t", tv, what);
   }
-  rowInto(cfg, i, t, r.o, r.h, r.l, r.c, r.v === null ? undefined : r.v, out);
+  if (keys === undefined) rowInto(cfg, i, t, r.o, r.h, r.l, r.c, r.v === null ? undefined : r.v, out);
+  else {
+    const v = keys.v === "" ? undefined : r[keys.v];
+    rowInto(cfg, i, t, r[keys.o], r[keys.h], r[keys.l], r[keys.c], v === null ? undefined : v, out);
+  }
+}
+
+/**
+ * The property of each field in bar objects shaped like `sample`, when they
+ * are not plain `t,o,h,l,c[,v]` (e.g. `{Date, Open, High, Low, Close,
+ * Volume}` or a mapping); undefined for plain objects. `v` is "" when absent.
+ */
+function objectKeys(sample: unknown, mapping: ColumnMapping | undefined): Record<BarFieldName, string> | undefined {
+  if (sample === null || typeof sample !== "object" || Array.isArray(sample)) return undefined;
+  const own = sample as Record<string, unknown>;
+  if (mapping === undefined && "t" in own && "o" in own && "h" in own && "l" in own && "c" in own) return undefined;
+  const names = Object.keys(own);
+  const at = resolveFields(names, mapping, (m) => {
+    throw new BarValidationError(0, "row", sample, `bar objects: ${m}`);
+  });
+  const name = (i: number) => (i < 0 ? "" : names[i]!);
+  return { t: name(at.t), o: name(at.o), h: name(at.h), l: name(at.l), c: name(at.c), v: name(at.v) };
 }
 
 /** Stores one validated row. */
@@ -349,11 +439,14 @@ export function columnsFromBars(bars: readonly unknown[], options?: ReadOptions)
   if (!Array.isArray(bars)) throw new BarValidationError(0, "row", bars, "bars must be an array of {t,o,h,l,c,v} objects");
   const n = bars.length;
   const cols = makeColumns(n);
+  const keys = n > 0 ? objectKeys(bars[0], cfg.columns) : undefined;
+  const z0 = zoneless.count;
   for (let i = 0; i < n; i++) {
-    barInto(cfg, bars[i], i, row6);
+    barInto(cfg, bars[i], i, row6, keys);
     putRow(cols, i, row6[0]!, row6[1]!, row6[2]!, row6[3]!, row6[4]!, row6[5]!);
   }
-  return finish(cols, n, (r) => (bars[r] as Record<string, unknown>).t);
+  applyTz(cfg, cols.t, n, zoneless.count - z0);
+  return finish(cols, n, (r) => (bars[r] as Record<string, unknown>)[keys?.t ?? "t"]);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { BarValidationError, CsvFormatError, quoteValue, type BarField } from "../base/errors.js";
 import {
+  applyTz,
   checkBar,
   columnsFromBars,
   finish,
@@ -17,7 +18,8 @@ import {
   type ReadOptions,
 } from "./columns.js";
 import { DECIMAL_RE, numEnd, parseDecimal, plainDecimal } from "./decimal.js";
-import { parseIsoMs, toEpochMs } from "./time.js";
+import { resolveFields } from "./fields.js";
+import { parseIsoMs, toEpochMs, zoneless } from "./time.js";
 
 const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
 
@@ -77,6 +79,7 @@ function parseCsvTime(s: string, a: number, b: number): number {
           (mo > 2 && leap ? 1 : 0) +
           d -
           1;
+        if (len === 19) zoneless.count++;
         return ((days * 24 + hh) * 60 + mi) * 60_000 + ss * 1000;
       }
       return NaN;
@@ -255,6 +258,7 @@ function rowLines(cap: number, n: number, lineBase: number, line: number): Int32
  */
 export function columnsFromCsv(text: string, options?: ReadOptions): Columns {
   const cfg = readConfig(options);
+  const z0 = zoneless.count;
   if (typeof text !== "string") throw new CsvFormatError(`input must be text, got ${quoteValue(text)}`);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const len = text.length;
@@ -277,16 +281,17 @@ export function columnsFromCsv(text: string, options?: ReadOptions): Columns {
       throw new CsvFormatError(`column ${quoteValue(name)} appears twice in the header`, lineNo);
     col[name] = i;
   });
-  for (const f of ["t", "o", "h", "l", "c"]) {
-    if (!(f in col)) throw new CsvFormatError(`the header has no "${f}" column (expected t,o,h,l,c,v)`, lineNo);
-  }
+  const headerLine = lineNo;
+  const at = resolveFields(header, cfg.columns, (m) => {
+    throw new CsvFormatError(`the header: ${m}`, headerLine);
+  });
   const ncols = header.length;
-  const it = col.t!,
-    io = col.o!,
-    ih = col.h!,
-    il = col.l!,
-    ic = col.c!;
-  const iv = col.v ?? -1;
+  const it = at.t,
+    io = at.o,
+    ih = at.h,
+    il = at.l,
+    ic = at.c;
+  const iv = at.v;
 
   // Upper bound of rows: count newlines once.
   let cap = 1;
@@ -401,6 +406,7 @@ export function columnsFromCsv(text: string, options?: ReadOptions): Columns {
     cols = { t: cut(cols.t), o: cut(cols.o), h: cut(cols.h), l: cut(cols.l), c: cut(cols.c), v: cut(cols.v) };
   }
   const lineArr = lines;
+  applyTz(cfg, cols.t, n, zoneless.count - z0);
   return finish(
     cols,
     n,

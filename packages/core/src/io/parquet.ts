@@ -1,18 +1,9 @@
 import { parquetMetadata, parquetRead, parquetSchema } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
-import { columnsFromArrays, type Columns, type ReadOptions } from "./columns.js";
+import { applyTz, columnsFromArrays, readConfig, type Columns, type ReadOptions } from "./columns.js";
 import { BarValidationError, ParquetFormatError, quoteValue } from "../base/errors.js";
-import { toEpochMs } from "./time.js";
-
-/** Column names recognised in a Parquet file, per bar field (case-insensitive). */
-const NAMES: Record<"t" | "o" | "h" | "l" | "c" | "v", readonly string[]> = {
-  t: ["t", "time", "timestamp", "ts", "datetime", "date"],
-  o: ["o", "open"],
-  h: ["h", "high"],
-  l: ["l", "low"],
-  c: ["c", "close"],
-  v: ["v", "volume"],
-};
+import { toEpochMs, zoneless } from "./time.js";
+import { checkMapping, resolveFields, type BarFieldName } from "./fields.js";
 
 /** A Parquet time value as epoch ms: TIMESTAMP (read as Date), INT64 epoch (s/ms/µs/ns by magnitude), or ISO text. */
 function timeOf(x: unknown): number {
@@ -30,9 +21,9 @@ function numberOf(x: unknown): number {
 /**
  * Bars from a Parquet file (the whole file in memory: an `ArrayBuffer` or a
  * `Uint8Array` such as a Node `Buffer`), read with `hyparquet` (any codec:
- * snappy, gzip, zstd, brotli, lz4). Columns `t,o,h,l,c,v` as in CSV (also
- * `timestamp`/`time`, `open`, `high`, `low`, `close`, `volume`; `v`
- * optional, 0 when absent). `t` may be a Parquet TIMESTAMP, an INT64 epoch
+ * snappy, gzip, zstd, brotli, lz4). Columns named as in every reader
+ * (`t|time|timestamp|ts|date|datetime`, `o|open`, … any case, or the
+ * `columns` mapping of {@link ReadOptions}; `v` optional, 0 when absent). `t` may be a Parquet TIMESTAMP, an INT64 epoch
  * (seconds, ms, µs or ns, told apart by magnitude as for numbers elsewhere)
  * or ISO 8601 text. Validated and sorted like every other input: a bad bar
  * throws a {@link BarValidationError} naming the row (0-based) and field; a
@@ -53,19 +44,18 @@ export async function columnsFromParquet(file: ArrayBuffer | Uint8Array, options
     throw new ParquetFormatError(`not a readable Parquet file: ${(e as Error).message}`);
   }
   const names = parquetSchema(metadata).children.map((c) => c.element.name);
-  const pick: Partial<Record<keyof typeof NAMES, string>> = {};
-  for (const f of Object.keys(NAMES) as Array<keyof typeof NAMES>) {
-    const hit = names.find((n) => NAMES[f].includes(n.toLowerCase()));
-    if (hit !== undefined) pick[f] = hit;
-    else if (f !== "v") throw new ParquetFormatError(`Parquet file has no "${f}" column (columns: ${names.map(quoteValue).join(", ")})`, f);
-  }
+  const at = resolveFields(names, checkMapping(options?.columns), (m, f) => {
+    throw new ParquetFormatError(`Parquet file: ${m}`, f);
+  });
+  const pick: Partial<Record<BarFieldName, string>> = {};
+  for (const f of ["t", "o", "h", "l", "c", "v"] as const) if (at[f] >= 0) pick[f] = names[at[f]]!;
   const n = Number(metadata.num_rows);
   const t = new Float64Array(n);
   const rawT = new Array<unknown>(n);
   const num: Record<string, Float64Array> = {};
   for (const f of ["o", "h", "l", "c", "v"] as const) if (pick[f] !== undefined) num[f] = new Float64Array(n);
-  const fieldOf = new Map<string, keyof typeof NAMES>();
-  for (const [f, name] of Object.entries(pick)) fieldOf.set(name, f as keyof typeof NAMES);
+  const fieldOf = new Map<string, BarFieldName>();
+  for (const [f, name] of Object.entries(pick)) fieldOf.set(name, f as BarFieldName);
   try {
     await parquetRead({
       file: buf,
@@ -90,10 +80,12 @@ export async function columnsFromParquet(file: ArrayBuffer | Uint8Array, options
     if (e instanceof BarValidationError) throw e;
     throw new ParquetFormatError(`cannot read the Parquet file: ${(e as Error).message}`);
   }
+  const z0 = zoneless.count;
   for (let i = 0; i < n; i++) {
     const ms = timeOf(rawT[i]);
     if (Number.isNaN(ms)) throw new BarValidationError(i, "t", rawT[i] ?? null, "must be a timestamp, epoch number or ISO 8601 text");
     t[i] = ms;
   }
+  applyTz(readConfig(options), t, n, zoneless.count - z0);
   return columnsFromArrays({ t, o: num.o!, h: num.h!, l: num.l!, c: num.c!, v: num.v }, options);
 }

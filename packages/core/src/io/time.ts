@@ -64,6 +64,9 @@ function parseCanonical(s: string): number {
   return parsedDayMs + ((hour * 60 + m1 * 10 + m2) * 60 + s1 * 10 + s2) * 1000;
 }
 
+/** How many times without a zone designator the readers have parsed so far (read as UTC); a reader compares it before and after. */
+export const zoneless = { count: 0 };
+
 function parseIsoSlow(text: string): number {
   const m = ISO_RE.exec(text.trim());
   if (m === null) return NaN;
@@ -79,6 +82,7 @@ function parseIsoSlow(text: string): number {
   // Date.UTC rolls 31 February over into March: reject it.
   const d = new Date(t);
   if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return NaN;
+  if (m[8] === undefined && m[9] === undefined) zoneless.count++;
   if (m[9] !== undefined) {
     const oh = +m[10]!;
     const om = m[11] !== undefined ? +m[11] : 0;
@@ -201,4 +205,50 @@ export function tfMinutes(tf: string): number {
   if (m === null) return NaN;
   const n = Number(m[1]);
   return m[2] === "m" ? n : m[2] === "h" ? n * 60 : n * 1440;
+}
+
+/** Offset of an IANA time zone from UTC at an instant, in ms (New York and UTC without Intl). */
+export function zoneOffsetMs(tz: string, t: number): number {
+  if (tz === "UTC") return 0;
+  if (tz === "America/New_York") return nyOffsetMs(t);
+  const parts = zoneFormat(tz).formatToParts(new Date(t));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const wall = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour") % 24, get("minute"), get("second"));
+  return wall - Math.floor(t / 1000) * 1000;
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+function zoneFormat(tz: string): Intl.DateTimeFormat {
+  let f = formats.get(tz);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: tz,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
+    formats.set(tz, f);
+  }
+  return f;
+}
+
+/** Whether `tz` names a time zone this runtime knows. */
+export function isTimeZone(tz: string): boolean {
+  if (tz === "UTC" || tz === "America/New_York") return true;
+  try {
+    zoneFormat(tz);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The instant of a wall-clock time (read as if UTC) in zone `tz`. */
+export function wallToUtc(wall: number, tz: string): number {
+  const guess = wall - zoneOffsetMs(tz, wall);
+  return wall - zoneOffsetMs(tz, guess);
 }
