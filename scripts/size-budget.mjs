@@ -10,12 +10,13 @@ const root = join(import.meta.dirname, "..");
 const budgets = JSON.parse(readFileSync(join(root, "size-budget.json"), "utf8"));
 
 /** Every file under `dir` whose name ends with one of `exts`. */
-function files(dir, exts) {
+function files(dir, exts, exclude = []) {
   const out = [];
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...files(p, exts));
-    else if (exts.some((e) => name.endsWith(e))) out.push(p);
+    if (statSync(p).isDirectory()) {
+      if (!exclude.includes(name)) out.push(...files(p, exts, exclude));
+    } else if (exts.some((e) => name.endsWith(e))) out.push(p);
   }
   return out.sort();
 }
@@ -24,7 +25,7 @@ let failed = 0;
 for (const b of budgets) {
   const paths = b.paths.flatMap((p) => {
     const abs = join(root, p.dir);
-    return files(abs, p.ext);
+    return files(abs, p.ext, p.exclude);
   });
   if (paths.length === 0) {
     console.error(`size: ${b.name}: no files (build first)`);

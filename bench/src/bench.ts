@@ -11,7 +11,7 @@ import os from "node:os";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import * as core from "@ict/core";
+import { columnsFromParquet } from "@ict/core/parquet";
 import { columnsFromArrays, columnsFromCsv, computeFeatures, Engine } from "@ict/core";
 import { chromiumUnavailable, openBrowserBench, type BrowserBench } from "./browser.js";
 import { csvText } from "./data.js";
@@ -151,7 +151,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
   log(
     `@ict/bench — ${machine.cpu}, ${machine.cores} cores, node ${machine.node} (V8 ${machine.v8}), load average ${machine.loadavgStart.join(" ")}`,
   );
-  const hasParquet = typeof (core as Record<string, unknown>).columnsFromParquet === "function";
+  const hasParquet = typeof columnsFromParquet === "function";
   const skipped: string[] = [];
   const records: BenchRecord[] = [];
   const cross: CrossRecord[] = [];

@@ -224,7 +224,7 @@ describe("the live process", () => {
     return c;
   }
 
-  it.skipIf(!existsSync("/proc/self/stat"))(
+  it.skipIf(!existsSync("/proc/self/stat") && !process.env.CI)(
     "processes: SIGKILL of the top npx process does not leave the worker running (it notices its launcher is gone and stops)",
     async () => {
       const fake = await new FakeAlpaca({ symbols: SYMBOLS, minutes: 60, speed: 60, seed: 8, leadMs: 10 * 60_000, faults: [] }).start();
@@ -250,7 +250,7 @@ describe("the live process", () => {
     },
   );
 
-  it.skipIf(!existsSync("/proc/self/stat"))(
+  it.skipIf(!existsSync("/proc/self/stat") && !process.env.CI)(
     "processes: SIGTERM to the top npx process reaches the worker, which stops cleanly",
     async () => {
       const fake = await new FakeAlpaca({ symbols: SYMBOLS, minutes: 60, speed: 60, seed: 9, leadMs: 10 * 60_000, faults: [] }).start();

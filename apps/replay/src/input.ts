@@ -4,7 +4,6 @@ import {
   BarValidationError,
   columnsFromBars,
   columnsFromCsv,
-  columnsFromParquet,
   CsvFormatError,
   DuplicateTimestampError,
   IctError,
@@ -12,6 +11,7 @@ import {
   type Columns,
   type ReadOptions,
 } from "@ict/core";
+import { columnsFromParquet } from "@ict/core/parquet";
 import { nyDate } from "@ict/pipeline";
 
 /** An error the user can act on: printed as one line, exit code 2. */

@@ -1,5 +1,5 @@
 // Bench suite: Reading bars.
-import * as core from "@ict/core";
+import { columnsFromParquet } from "@ict/core/parquet";
 import { columnsFromCsv, type Columns } from "@ict/core";
 import { type SuiteEnv, checkSame, fail, fmtBars, timed } from "../common.js";
 
@@ -49,7 +49,7 @@ export async function readSuites(env: SuiteEnv): Promise<void> {
     o.log(
       `  wrote ${(pq.byteLength / 1e6).toFixed(1)} MB of Parquet (snappy, TIMESTAMP + DOUBLE) with hyparquet-writer in ${((performance.now() - t0) / 1000).toFixed(1)} s (not timed)`,
     );
-    const read = (core as unknown as { columnsFromParquet(b: Uint8Array): Promise<Columns> }).columnsFromParquet;
+    const read = columnsFromParquet;
     const got = await read(pq);
     if (got.length !== n) fail(`Parquet: read ${got.length} rows, expected ${n}`);
     for (const f of ["t", "o", "h", "l", "c", "v"] as const) checkSame(`Parquet column ${f}`, bars[f], got[f], n);

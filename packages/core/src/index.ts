@@ -21,7 +21,6 @@ export {
   type BarField,
   type ColumnsField,
 } from "./base/errors.js";
-export { columnsFromParquet } from "./io/parquet.js";
 export { columnsFromCsv, columnsFromText } from "./io/csv.js";
 export { FIELD_ALIASES, type ColumnMapping, type BarFieldName } from "./io/fields.js";
 export { repairOhlc } from "./io/repair.js";

@@ -8,16 +8,8 @@
 import { readFileSync } from "node:fs";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
-import {
-  BarValidationError,
-  columnsFromBars,
-  columnsFromCsv,
-  columnsFromParquet,
-  columnsFromText,
-  CsvFormatError,
-  OptionError,
-  ParquetFormatError,
-} from "../src/index.js";
+import { BarValidationError, columnsFromBars, columnsFromCsv, columnsFromText, CsvFormatError, OptionError } from "../src/index.js";
+import { columnsFromParquet, ParquetFormatError } from "../src/parquet.js";
 
 const plain = readFileSync(new URL("./fixtures/golden/inputs/small_1m.csv", import.meta.url), "utf8");
 const want = columnsFromCsv(plain);

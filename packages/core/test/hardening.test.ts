@@ -5,7 +5,6 @@ import {
   columnsFromArrays,
   columnsFromBars,
   columnsFromCsv,
-  columnsFromParquet,
   columnsFromText,
   CsvFormatError,
   IctError,
@@ -17,6 +16,7 @@ import {
   type Columns,
   type ReadOptions,
 } from "../src/index.js";
+import { columnsFromParquet } from "../src/parquet.js";
 
 // Issue #11 (hardening), the core library's findings 4 (validation) and 8 (OHLC repair).
 

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
-import { BarValidationError, columnsFromCsv, columnsFromParquet, ParquetFormatError, type Columns } from "../src/index.js";
+import { BarValidationError, columnsFromCsv, type Columns } from "../src/index.js";
+import { columnsFromParquet, ParquetFormatError } from "../src/parquet.js";
 
 const csv = readFileSync(new URL("./fixtures/golden/inputs/small_1m.csv", import.meta.url), "utf8");
 const ref = columnsFromCsv(csv);
