@@ -14,6 +14,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parquetWriteBuffer } from "hyparquet-writer";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import {
   aggregate,
@@ -66,7 +67,8 @@ const PROFILE_OPT = { type: "string", default: "ict" } as const;
  */
 const COMMANDS = {
   features: {
-    usage: "ict features --tf 1m|5m|15m|1h|4h|1d|… [--tz ZONE] [--profile ict|seed-v0.1] [--format json|ndjson|csv] [--out FILE] FILE",
+    usage:
+      "ict features --tf 1m|5m|15m|1h|4h|1d|… [--tz ZONE] [--profile ict|seed-v0.1] [--format json|ndjson|csv|parquet] [--out FILE] FILE",
     options: {
       tf: { type: "string" },
       tz: { type: "string" },
@@ -236,8 +238,10 @@ async function cmdFeatures(args: string[], io: Io): Promise<number> {
   const profile = profileOf(values.profile);
   if (positionals.length !== 1) throw new UsageError(`features: expected one FILE\n${usageOf("features")}`);
   const format = values.format;
-  if (format !== "json" && format !== "ndjson" && format !== "csv")
-    throw new UsageError(`features: --format must be json, ndjson or csv, got ${quote(format)}\n${usageOf("features")}`);
+  if (format !== "json" && format !== "ndjson" && format !== "csv" && format !== "parquet")
+    throw new UsageError(`features: --format must be json, ndjson, csv or parquet, got ${quote(format)}\n${usageOf("features")}`);
+  if (format === "parquet" && values.out === undefined)
+    throw new UsageError(`features: --format parquet writes a binary file: give it with --out FILE\n${usageOf("features")}`);
   const cols = await readBarsFile(positionals[0]!, tzOption(values.tz), (m) => io.stderr(`ict: warning: ${m}\n`));
   // Finer bars are aggregated up to --tf; bars coarser than --tf cannot be split.
   let closest = Infinity;
@@ -247,6 +251,10 @@ async function cmdFeatures(args: string[], io: Io): Promise<number> {
       `features: the bars of ${positionals[0]} are ${closest / 60_000} minutes apart at the closest: coarser than --tf ${values.tf} (finer bars are aggregated up, coarser ones cannot be split)`,
     );
   const f = computeFeatures(cols, { tf: values.tf, profile }) as unknown as Record<string, unknown>;
+  if (format === "parquet") {
+    writeZoneParquet(f, values.out!);
+    return 0;
+  }
   const write = (target: Io) =>
     format === "json" ? writeJsonStreamed(f, target) : format === "ndjson" ? writeNdjson(f, target) : writeZoneCsv(f, target);
   if (values.out === undefined) await write(io);
@@ -275,29 +283,72 @@ async function writeNdjson(f: Record<string, unknown>, io: Io): Promise<void> {
  * (`gap`, `body`, `zone`) as `<name>_lo` and `<name>_hi`, empty for a field a
  * record does not have or a null.
  */
-async function writeZoneCsv(f: Record<string, unknown>, io: Io): Promise<void> {
-  const flat = (r: Record<string, unknown>): Map<string, unknown> => {
-    const m = new Map<string, unknown>();
-    for (const [k, v] of Object.entries(r)) {
-      if (Array.isArray(v) && v.length === 2) {
-        m.set(`${k}_lo`, v[0]);
-        m.set(`${k}_hi`, v[1]);
-      } else m.set(k, v);
-    }
-    return m;
-  };
-  // Two passes over the records (the columns, then the rows): no row is held.
+/** A zone record as flat cells: a two-number array `x` becomes `x_lo` and `x_hi`. */
+function flatZone(r: Record<string, unknown>): Map<string, unknown> {
+  const m = new Map<string, unknown>();
+  for (const [k, v] of Object.entries(r)) {
+    if (Array.isArray(v) && v.length === 2) {
+      m.set(`${k}_lo`, v[0]);
+      m.set(`${k}_hi`, v[1]);
+    } else m.set(k, v);
+  }
+  return m;
+}
+
+/** The flat columns of every zone record, in first-seen order. */
+function zoneHeader(f: Record<string, unknown>): string[] {
   const header: string[] = [];
   const seen = new Set<string>();
   for (const list of ZONE_LISTS) {
     for (const r of (f[list] as Record<string, unknown>[] | undefined) ?? []) {
-      for (const k of flat(r).keys()) {
+      for (const k of flatZone(r).keys()) {
         if (seen.has(k)) continue;
         seen.add(k);
         header.push(k);
       }
     }
   }
+  return header;
+}
+
+/**
+ * Parquet: one row per zone with the CSV's flat columns, each typed from its
+ * values (DOUBLE for numbers, BOOLEAN, else STRING; an absent cell is null),
+ * written atomically to `path`.
+ */
+function writeZoneParquet(f: Record<string, unknown>, path: string): void {
+  const header = zoneHeader(f);
+  const rows: Map<string, unknown>[] = [];
+  for (const list of ZONE_LISTS) for (const r of (f[list] as Record<string, unknown>[] | undefined) ?? []) rows.push(flatZone(r));
+  const columnData = header.map((name) => {
+    const values = rows.map((m) => (m.has(name) ? m.get(name) : null));
+    const present = values.filter((v) => v !== null && v !== undefined);
+    const type = present.every((v) => typeof v === "number")
+      ? ("DOUBLE" as const)
+      : present.every((v) => typeof v === "boolean")
+        ? ("BOOLEAN" as const)
+        : ("STRING" as const);
+    const data =
+      type === "STRING"
+        ? values.map((v) => (v === null || v === undefined ? null : typeof v === "string" ? v : JSON.stringify(v)))
+        : values.map((v) => (v === undefined ? null : v));
+    return { name, data, type };
+  });
+  const bytes = new Uint8Array(parquetWriteBuffer({ columnData }));
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+async function writeZoneCsv(f: Record<string, unknown>, io: Io): Promise<void> {
+  const flat = flatZone;
+  // Two passes over the records (the columns, then the rows): no row is held.
+  const header = zoneHeader(f);
   const cell = (v: unknown): string => {
     if (v === null || v === undefined) return "";
     const t = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
+import { parquetReadObjects } from "hyparquet";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../src/main.js";
 
@@ -92,6 +93,27 @@ describe("ict features", () => {
     expect(Number(cells[header.indexOf("gap_lo")])).toBe(zones[firstGap].gap[0]);
     expect(Number(cells[header.indexOf("gap_hi")])).toBe(zones[firstGap].gap[1]);
     expect((await cli("features", "--tf", "1m", "--format", "xml", file)).code).toBe(2);
+  });
+
+  it("--format parquet --out FILE: one row per zone with the CSV's columns, typed; without --out a usage error", async () => {
+    const one = join(GOLDEN, "inputs/small_1m.csv");
+    const csv = await cli("features", "--tf", "1m", "--format", "csv", one);
+    const path = join(tmp, "zones.parquet");
+    const r = await cli("features", "--tf", "1m", "--format", "parquet", "--out", path, one);
+    expect(r.code).toBe(0);
+    const rows = (await parquetReadObjects({ file: new Uint8Array(readFileSync(path)).buffer })) as Record<string, unknown>[];
+    const lines = csv.out.trimEnd().split("\n");
+    const header = lines[0]!.split(",");
+    expect(rows).toHaveLength(lines.length - 1);
+    expect(Object.keys(rows[0]!)).toEqual(header);
+    const first = lines[1]!.split(",");
+    header.forEach((k, i) => {
+      const v = rows[0]![k];
+      expect(v === null ? "" : String(v), k).toBe(first[i]);
+    });
+    expect(typeof rows[0]!.gap_lo).toBe("number");
+    expect(typeof rows[0]!.filled).toBe("boolean");
+    expect((await cli("features", "--tf", "1m", "--format", "parquet", one)).code).toBe(2);
   });
 
   it("--out FILE writes the output atomically (nothing on stdout; a failing run leaves no file)", async () => {
