@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 /**
  * `ict` — the @ict command line (`ict --help` lists the commands, `ict <command> --help` one command's flags).
  *
