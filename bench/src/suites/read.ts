@@ -1,6 +1,6 @@
 // Bench suite: Reading bars.
 import { columnsFromParquet } from "@ict/core/parquet";
-import { columnsFromCsv, type Columns } from "@ict/core";
+import { columnsFromCsv } from "@ict/core";
 import { type SuiteEnv, checkSame, fail, fmtBars, timed } from "../common.js";
 
 /** Reading bars (one size; verification first, then timing). */

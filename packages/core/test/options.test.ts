@@ -128,3 +128,21 @@ describe("tf means what it says (issue #14)", () => {
     expect(Array.from(d.v)).toEqual([12, 23, 13]);
   });
 });
+
+describe("record names (issue #14)", () => {
+  const b = columnsFromArrays(tickWalkBars(800, 9));
+  it("features.equilibrium is features.swings under the name that says what it holds; JSON keeps the seed's schema", () => {
+    const f = computeFeatures(b, { tf: "1m" });
+    expect(f.equilibrium).toBe(f.swings);
+    expect(Object.keys(f)).toEqual(["tf", "atr_last", "ms", "swings", "fvg", "ifvg", "ob", "bb"]);
+    const s = createStream({ tf: "1m" });
+    for (let i = 0; i < b.length; i++) s.push({ t: b.t[i]!, o: b.o[i]!, h: b.h[i]!, l: b.l[i]!, c: b.c[i]!, v: b.v[i]! });
+    expect(s.features().equilibrium).toEqual(f.swings);
+  });
+  it("every ict zone record carries known_index, the bar at which it became known, next to known_time", () => {
+    const f = computeFeatures(b, { tf: "1m" });
+    const all = [...f.fvg, ...f.ifvg, ...f.ob, ...f.bb];
+    expect(all.length).toBeGreaterThan(20);
+    for (const r of all) expect(new Date(b.t[r.known_index!]!).toISOString().replace(".000Z", "+00:00")).toBe(r.known_time);
+  });
+});

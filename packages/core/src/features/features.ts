@@ -113,11 +113,22 @@ export interface TfFeatures {
   /** ATR of the last bar; null for no bars. */
   atr_last: number | null;
   ms: MarketStructure;
+  /** Equilibrium and OTE of the current leg (the seed's name; swing points are `swingPoints(bars)`). */
   swings: Equilibrium;
   fvg: FvgRecord[];
   ifvg: IfvgRecord[];
   ob: ObRecord[];
   bb: BreakerRecord[];
+  /**
+   * The same object as `swings` under the name that says what it holds. Not
+   * enumerable: JSON output and object spreads keep the seed's schema.
+   */
+  readonly equilibrium?: Equilibrium;
+}
+
+/** @internal Adds the clean-name aliases of a feature set (not enumerable). */
+export function withAliases(f: TfFeatures): TfFeatures {
+  return Object.defineProperty(f, "equilibrium", { value: f.swings, enumerable: false });
 }
 
 /**
@@ -146,7 +157,7 @@ export function computeFeatures(bars: BarsInput, options: FeatureOptions = {}): 
       const n = a.n;
       const ms = marketStructureOf(a.use(structureEventsSlot), wb.view("t"), a.rules.extendedRecords);
       const swings = equilibriumFrom(wb, cfg, cfg.lookback, a.use(swingsSlot), a.use(structureEventsSlot));
-      return {
+      return withAliases({
         tf,
         atr_last: n > 0 ? atrLastOf(a) : null,
         ms,
@@ -155,7 +166,7 @@ export function computeFeatures(bars: BarsInput, options: FeatureOptions = {}): 
         ifvg: ifvgRecords(a, tf),
         ob: obRecords(a, tf),
         bb: breakerRecords(a, tf),
-      };
+      });
     }),
   );
 }

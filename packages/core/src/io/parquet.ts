@@ -1,7 +1,7 @@
 import { parquetMetadata, parquetRead, parquetSchema } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { applyTz, columnsFromArrays, readConfig, type Columns, type ReadOptions } from "./columns.js";
-import { BarValidationError, ParquetFormatError, quoteValue } from "../base/errors.js";
+import { BarValidationError, ParquetFormatError } from "../base/errors.js";
 import { toEpochMs, zoneless } from "./time.js";
 import { checkMapping, resolveFields, type BarFieldName } from "./fields.js";
 

@@ -8,7 +8,7 @@
 import { zoneConfig, type ZoneConfig } from "../detectors/zones/zones.js";
 import { validateBarInto } from "../io/columns.js";
 import { OptionError, quoteValue } from "../base/errors.js";
-import { FEATURE_OPTION_KEYS, type TfFeatures } from "../features/features.js";
+import { FEATURE_OPTION_KEYS, withAliases, type TfFeatures } from "../features/features.js";
 import { checkOptionKeys, intOption } from "../base/profile.js";
 import { isoUtc, tfMinutes } from "../io/time.js";
 import { AtrStream } from "../detectors/atr/stream.js";
@@ -320,7 +320,7 @@ class IncrementalStream implements FeatureStream {
     if (this.cached) return this.cached;
     const d = this.det;
     const n = this.ring.n;
-    this.cached = {
+    this.cached = withAliases({
       tf: this.tf,
       atr_last: n > 0 ? d.atr.last : null,
       ms: d.st.ms(),
@@ -329,7 +329,7 @@ class IncrementalStream implements FeatureStream {
       ifvg: this.copy("ifvg", d.ifvg.list) as TfFeatures["ifvg"],
       ob: this.copy("ob", d.ob.list) as TfFeatures["ob"],
       bb: this.copy("bb", d.bb.list) as TfFeatures["bb"],
-    };
+    });
     return this.cached;
   }
 

@@ -18,7 +18,15 @@ describe("smt", () => {
   it("primary higher high, reference lower high: bearish, known when the later swing is confirmed (bar 9)", () => {
     const recs = smtObjects(ohlc(fromHighs(P)), ohlc(fromHighs(R)), { names: { primary: "QQQ", ref: "SPY" } });
     expect(recs).toHaveLength(1);
-    expect(recs[0]).toMatchObject({ pair: "QQQ/SPY", type: "bear", time: at(9), known_time: at(9), leader: "primary" });
+    expect(recs[0]).toMatchObject({
+      pair: "QQQ/SPY",
+      type: "bear",
+      dir: "bear",
+      time: at(9),
+      known_time: at(9),
+      known_index: 9,
+      leader: "primary",
+    });
     expect(recs[0]!.primary).toEqual({ prev: 105, last: 106, time: at(7) });
     expect(recs[0]!.ref).toEqual({ prev: 105, last: 104, time: at(7) });
   });

@@ -80,6 +80,8 @@ export interface BreakerRecord {
   /** `ict`: the break of structure that formed it (when it became known, Q18). */
   time?: string;
   known_time?: string;
+  /** `ict`: the bar (0-based index into the bars) at which it became known. */
+  known_index?: number;
   /** `ict`: the failed block's body [low, high] and its 50 % level. */
   zone?: [number, number];
   ce?: number;
@@ -112,6 +114,7 @@ export function breakerRecords(a: Analysis, tf: string): BreakerRecord[] {
       const hi = Math.max(F[o0 + i]!, F[c0 + i]!);
       r.time = isoUtc(t[bb.formed[x]!]!);
       r.known_time = r.time;
+      r.known_index = bb.formed[x]!;
       r.zone = [lo, hi];
       r.ce = (lo + hi) / 2.0;
       r.invalidated_at = bb.invalidated[x]! >= 0 ? isoUtc(t[bb.invalidated[x]!]!) : null;

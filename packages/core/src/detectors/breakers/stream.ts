@@ -77,6 +77,7 @@ export class BreakerStream implements TouchOwner {
       kind: "BB",
       time: formedAt,
       known_time: formedAt,
+      known_index: z.formed,
       zone: [z.lo, z.hi],
       ce: (z.lo + z.hi) / 2.0,
       invalidated_at: z.inv >= 0 ? isoUtc(z.invAt) : null,

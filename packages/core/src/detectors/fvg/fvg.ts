@@ -100,6 +100,8 @@ export interface FvgRecord {
   ce?: number;
   /** `ict`: close of the third candle, when the gap became known. */
   known_time?: string;
+  /** `ict`: the bar (0-based index into the bars) at which it became known. */
+  known_index?: number;
   /** `ict`: first wick into the gap. */
   mitigated_at?: string | null;
   /** `ict`: first touch of the fill level; a filled gap stays filled. */
@@ -131,6 +133,7 @@ export function fvgRecords(a: Analysis, tf: string): FvgRecord[] {
     if (a.rules.zoneEvents === "firstTouch") {
       r.ce = (f.lo[j]! + f.hi[j]!) / 2.0;
       r.known_time = isoUtc(t[f.mid[j]! + 1]!);
+      r.known_index = f.mid[j]! + 1;
       r.mitigated_at = at(t, f.mitigated[j]!);
       r.filled_at = at(t, f.filled[j]!);
       r.traded_through_at = at(t, f.traded[j]!);

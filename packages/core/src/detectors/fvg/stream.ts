@@ -76,6 +76,7 @@ export class FvgStream implements TouchOwner {
       traded_through: z.traded >= 0,
       ce: (z.lo + z.hi) / 2.0,
       known_time: z.knownTime,
+      known_index: z.known,
       mitigated_at: z.mit >= 0 ? isoUtc(z.mitAt) : null,
       filled_at: filled ? isoUtc(z.fillAt) : null,
       traded_through_at: z.traded >= 0 ? isoUtc(z.tradedAt) : null,

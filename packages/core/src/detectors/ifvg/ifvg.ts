@@ -84,6 +84,8 @@ export interface IfvgRecord {
   traded_through_at?: string;
   /** `ict`: equal to `retested_at`. */
   known_time?: string;
+  /** `ict`: the bar (0-based index into the bars) at which it became known. */
+  known_index?: number;
   /** `ict`: first close beyond the IFVG's far side, from the retest bar on. */
   invalidated_at?: string | null;
 }
@@ -112,6 +114,7 @@ export function ifvgRecords(a: Analysis, tf: string): IfvgRecord[] {
       r.ce = (f.lo[j]! + f.hi[j]!) / 2.0;
       r.traded_through_at = isoUtc(t[v.inverted[x]!]!);
       r.known_time = r.retested_at;
+      r.known_index = v.retest[x]!;
       r.invalidated_at = inv >= 0 ? isoUtc(t[inv]!) : null;
     }
     out[x] = r;

@@ -77,6 +77,7 @@ export class IfvgStream implements TouchOwner {
       ce: (z.lo + z.hi) / 2.0,
       traded_through_at: isoUtc(z.trAt),
       known_time: retestedAt,
+      known_index: z.retest,
       invalidated_at: z.inv >= 0 ? isoUtc(z.invAt) : null,
     };
   }

@@ -121,6 +121,8 @@ export interface ObRecord {
   ce?: number;
   /** `ict`: close of the displacement bar, when the block became known. */
   known_time?: string;
+  /** `ict`: the bar (0-based index into the bars) at which it became known. */
+  known_index?: number;
   /** `ict`: first wick back into the body. */
   mitigated_at?: string | null;
   /** `ict`: first close beyond the distal wick. */
@@ -157,6 +159,7 @@ export function obRecords(a: Analysis, tf: string): ObRecord[] {
     if (a.rules.zoneEvents === "firstTouch") {
       r.ce = (lo + hi) / 2.0;
       r.known_time = isoUtc(t[b.known[j]!]!);
+      r.known_index = b.known[j]!;
       r.mitigated_at = b.mitigated[j]! >= 0 ? isoUtc(t[b.mitigated[j]!]!) : null;
       r.invalidated_at = inv ? isoUtc(t[b.invalidated[j]!]!) : null;
     }

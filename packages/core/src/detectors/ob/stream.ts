@@ -97,6 +97,7 @@ export class ObStream implements TouchOwner {
       invalidated: inv,
       ce: (lo + hi) / 2.0,
       known_time: z.knownTime,
+      known_index: z.known,
       mitigated_at: z.mit >= 0 ? isoUtc(z.mitAt) : null,
       invalidated_at: inv ? isoUtc(z.invAt) : null,
     };

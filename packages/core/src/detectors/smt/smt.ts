@@ -93,6 +93,8 @@ function computeOn(
         type: bull ? "bull" : "bear",
         time,
         known_time: time,
+        dir: bull ? "bull" : "bear",
+        known_index: idxP[atA![x]!]!,
         leader: leadA![x] ? "ref" : "primary",
         primary: { prev: price(sp, p1A![x]!), last: price(sp, p2A![x]!), time: isoUtc(tP[idxP[p2A![x]!]!]!) },
         ref: { prev: price(sr, r1A![x]!), last: price(sr, r2A![x]!), time: isoUtc(tR[idxR[r2A![x]!]!]!) },

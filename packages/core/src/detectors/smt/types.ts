@@ -36,6 +36,10 @@ export interface SmtRecord {
   tf?: string;
   /** `ict`: equal to `time`, the bar at which the divergence became known. */
   known_time?: string;
+  /** `ict`: the direction under the name every other record uses (`type` is the seed's). */
+  dir?: "bull" | "bear";
+  /** `ict`: the bar of the primary (0-based) at which it became known. */
+  known_index?: number;
   /** `ict`: which instrument made the new extreme. */
   leader?: "primary" | "ref";
   /** `ict`: the two swings compared on each side: [previous, last] prices and the last swing's time. */
