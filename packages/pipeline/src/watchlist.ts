@@ -170,6 +170,7 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
   const keyLevels = options.keyLevels;
   // Per symbol, its tracker kept between ticks (the streams' records are new objects whenever they change).
   const trackers = new Map<string, IncrementalTracker>();
+  const promptMemo = new Map<string, { key: string; prompt: string }>();
   const levelsOf = (sym: string): KeyLevels => (keyLevels && Object.hasOwn(keyLevels, sym) ? keyLevels[sym] : undefined) ?? {};
   return {
     push(symbol, bar) {
@@ -197,7 +198,16 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
           trackerOptionsAt(n > 0 ? f.t[n - 1]! : NaN, n > 0 ? f.c[n - 1]! : NaN, m > 0 ? f.t5[m - 1]! : NaN, "ict", options.tracker),
         );
         previous.set(sym, state);
-        prompts[sym] = buildPrompt(state, { profile: "ict" });
+        // The prompt is a function of the stages and the active summaries: unchanged, it is not rebuilt.
+        const st = state.state;
+        const key = `${st?.htf_stage}\u0001${st?.ltf_stage}\u0001${st?.bias}\u0001${st?.price_vs_eq}\u0001${(state.active_confluences ?? []).join("\u0001")}`;
+        const memo = promptMemo.get(sym);
+        if (memo !== undefined && memo.key === key) prompts[sym] = memo.prompt;
+        else {
+          const prompt = buildPrompt(state, { profile: "ict" });
+          promptMemo.set(sym, { key, prompt });
+          prompts[sym] = prompt;
+        }
       }
       return { dayEt, capsules, context: { ...rest, symbols: [...previous.values()] }, prompts };
     },

@@ -4,7 +4,7 @@ import { isoUtc } from "@ict/core";
 import { jsonClone } from "../json.js";
 import { confluenceOf, mergeSeen, mergeUnseen, pruned } from "./merge.js";
 import { stateOf } from "./stages.js";
-import { clockOf, collect, ms, statusAt, type Clock, type Incoming } from "./status.js";
+import { clockOf, collect, ms, statusAt, type Clock, type Incoming, type ListCache } from "./status.js";
 import { shortSummary } from "./summary.js";
 import { TERMINAL, type Confluence, type ConfluenceStatus, type SymbolState, type TrackerOptions } from "./types.js";
 
@@ -27,6 +27,14 @@ export class IncrementalTracker {
   private readonly summaries = new WeakMap<Confluence, string>();
   private stamp = 0;
   private existing: SymbolState;
+  /** The record lists of the last update and their incoming records, less those that can never matter again. */
+  private readonly lists = new Map<string, ListCache>();
+  /**
+   * Records skipped for good: terminal longer ago than the retention with no
+   * confluence (the clock only moves forward, the limits stay), so they are
+   * dropped from the cached lists instead of being looked at every tick.
+   */
+  private readonly dead = new WeakSet<Incoming>();
 
   constructor(initial: SymbolState) {
     this.existing = initial;
@@ -47,19 +55,27 @@ export class IncrementalTracker {
     const k = clockOf(now, o);
     const stamp = ++this.stamp;
     const latestBos = new Map<string, Record<string, any>>();
-    for (const inc of collect(features, true)) {
+    let died = 0;
+    for (const inc of collect(features, true, this.lists)) {
       const { rec } = inc;
       if (rec.kind === "BOS") latestBos.set(rec.tf, rec);
       // Terminal since long before the retention (its status began at goneAt whatever the clock, as
       // its start is its own event or its known time + TTL): its confluence would be pruned at once.
-      if (inc.goneAt !== undefined && inc.goneLimit === k.ttl(rec.tf) && k.now - inc.goneAt > k.retain && !this.entries.has(rec.id))
+      if (inc.goneAt !== undefined && inc.goneLimit === k.ttl(rec.tf) && k.now - inc.goneAt > k.retain && !this.entries.has(rec.id)) {
+        this.dead.add(inc);
+        died++;
         continue;
+      }
       const st = statusAt(inc, k, o.incompleteSince?.[rec.tf]);
       const e = this.entries.get(rec.id);
       if (e === undefined) {
         // A record that ended longer ago than the retention (pruned earlier, still reported by
         // the detectors) would be created and pruned again at once: nothing to do.
-        if (TERMINAL.has(st.status) && this.longGone(inc, st, k)) continue;
+        if (TERMINAL.has(st.status) && this.longGone(inc, st, k)) {
+          this.dead.add(inc);
+          died++;
+          continue;
+        }
         this.entries.set(rec.id, { c: confluenceOf(inc, st, k), inc, seen: stamp, dirty: true });
         continue;
       }
@@ -71,6 +87,7 @@ export class IncrementalTracker {
       }
       mergeSeen(e.c, changed ? inc : null, st, k);
     }
+    if (died > 0) for (const c of this.lists.values()) c.incs = c.incs.filter((inc) => !this.dead.has(inc));
     const out: Confluence[] = [];
     for (const [id, e] of this.entries) {
       if ((e.seen !== stamp && !mergeUnseen(e.c, latestBos, k)) || pruned(e.c, k)) {

@@ -57,7 +57,13 @@ function statusOf(kind: string, r: Record<string, any>, known: number): { status
 // tracker reads by identity: updateSymbolState cannot assume its caller never mutates a record.
 const incoming = new WeakMap<object, Incoming & { kind: string; tf: string }>();
 
-export function collect(features: Partial<CapsuleFeatures>, byIdentity: boolean): Incoming[] {
+/** The incoming records of one record list as last collected, for a list handed out again unchanged (same array). */
+export interface ListCache {
+  arr: readonly unknown[];
+  incs: Incoming[];
+}
+
+export function collect(features: Partial<CapsuleFeatures>, byIdentity: boolean, cache?: Map<string, ListCache>): Incoming[] {
   const out: Incoming[] = [];
   const add = (kind: string, tf: string, anchor: unknown, rec: Record<string, any>, knownIso: unknown, key?: object) => {
     if (!byIdentity) key = undefined;
@@ -78,11 +84,23 @@ export function collect(features: Partial<CapsuleFeatures>, byIdentity: boolean)
     const f = features[key] as Record<string, any> | undefined;
     if (!f) continue;
     const tf = String(f.tf ?? key.slice(3));
-    for (const r of f.fvg ?? []) add("FVG", tf, r.start, r, r.known_time, r);
-    for (const r of f.ifvg ?? []) add("IFVG", tf, r.start, r, r.known_time ?? r.retested_at, r);
-    for (const r of f.ob ?? []) add("OB", tf, r.time, r, r.known_time, r);
+    // A list handed out again unchanged (a stream shares it while nothing in it changed) gives the same records.
+    const list = (name: string, arr: readonly Record<string, any>[] | undefined, each: (r: Record<string, any>) => void) => {
+      if (arr === undefined) return;
+      const c = cache?.get(`${key}:${name}`);
+      if (c !== undefined && c.arr === arr) {
+        for (const inc of c.incs) out.push(inc);
+        return;
+      }
+      const start = out.length;
+      for (const r of arr) each(r);
+      cache?.set(`${key}:${name}`, { arr, incs: out.slice(start) });
+    };
+    list("fvg", f.fvg, (r) => add("FVG", tf, r.start, r, r.known_time, r));
+    list("ifvg", f.ifvg, (r) => add("IFVG", tf, r.start, r, r.known_time ?? r.retested_at, r));
+    list("ob", f.ob, (r) => add("OB", tf, r.time, r, r.known_time, r));
     // Breakers are keyed on their failed block's time, never the clock (Q18).
-    for (const r of f.bb ?? []) add("BB", tf, r.from_ob_time, r, r.known_time, r);
+    list("bb", f.bb, (r) => add("BB", tf, r.from_ob_time, r, r.known_time, r));
     const m = f.ms ?? {};
     if (m.last_bos) {
       add(
