@@ -13,6 +13,18 @@ import { nyOffsetMs, tfMinutes } from "./time.js";
 export function aggregate(cols: Columns, minutes: number): Columns {
   if (!Number.isInteger(minutes) || minutes < 1)
     throw new OptionError("minutes", `must be a whole number >= 1, got ${quoteValue(minutes)}`);
+  return bucketed(cols, (t) => {
+    const epochMin = Math.floor(t / 60_000);
+    return (epochMin - (((epochMin % minutes) + minutes) % minutes)) * 60_000;
+  });
+}
+
+/**
+ * Bars merged by bucket (`keyOf(t)`: the bucket's start, non-decreasing over
+ * sorted bars): the first bar's open, the extremes, the last close, the summed
+ * volume.
+ */
+function bucketed(cols: Columns, keyOf: (t: number) => number): Columns {
   const n = cols.length;
   const t = new Float64Array(n),
     o = new Float64Array(n),
@@ -23,12 +35,11 @@ export function aggregate(cols: Columns, minutes: number): Columns {
   let m = -1;
   let key = NaN;
   for (let i = 0; i < n; i++) {
-    const epochMin = Math.floor(cols.t[i]! / 60_000);
-    const k = epochMin - (((epochMin % minutes) + minutes) % minutes);
+    const k = keyOf(cols.t[i]!);
     if (k !== key) {
       m++;
       key = k;
-      t[m] = k * 60_000;
+      t[m] = k;
       o[m] = cols.o[i]!;
       h[m] = cols.h[i]!;
       l[m] = cols.l[i]!;
@@ -68,47 +79,13 @@ export function aggregateBars(bars: readonly unknown[], minutes: number): Column
 export function resampleNy(cols: Columns, minutes: number): Columns {
   if (!Number.isInteger(minutes) || minutes < 1)
     throw new OptionError("minutes", `must be a whole number >= 1, got ${quoteValue(minutes)}`);
-  const n = cols.length;
   const step = minutes * 60_000;
-  const t = new Float64Array(n),
-    o = new Float64Array(n),
-    h = new Float64Array(n),
-    l = new Float64Array(n),
-    c = new Float64Array(n),
-    v = new Float64Array(n);
-  let m = -1;
-  let key = NaN;
-  for (let i = 0; i < n; i++) {
-    const ti = Math.floor(cols.t[i]! / 60_000) * 60_000;
+  return bucketed(cols, (time) => {
     // The bucket's start in New York wall time, then back to UTC with the offset in force then.
+    const ti = Math.floor(time / 60_000) * 60_000;
     const local = ti + nyOffsetMs(ti);
     const localKey = local - (((local % step) + step) % step);
-    const k = localKey - nyOffsetMs(localKey + 5 * 3_600_000);
-    if (k !== key) {
-      m++;
-      key = k;
-      t[m] = k;
-      o[m] = cols.o[i]!;
-      h[m] = cols.h[i]!;
-      l[m] = cols.l[i]!;
-      c[m] = cols.c[i]!;
-      v[m] = cols.v[i]!;
-    } else {
-      if (cols.h[i]! > h[m]!) h[m] = cols.h[i]!;
-      if (cols.l[i]! < l[m]!) l[m] = cols.l[i]!;
-      c[m] = cols.c[i]!;
-      v[m] = v[m]! + cols.v[i]!;
-    }
-  }
-  const len = m + 1;
-  return Object.freeze({
-    length: len,
-    t: t.slice(0, len),
-    o: o.slice(0, len),
-    h: h.slice(0, len),
-    l: l.slice(0, len),
-    c: c.slice(0, len),
-    v: v.slice(0, len),
+    return localKey - nyOffsetMs(localKey + 5 * 3_600_000);
   });
 }
 
