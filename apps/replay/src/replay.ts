@@ -272,9 +272,11 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
           throw Object.assign(e as Error, { path: join(processedDir(o.out, d.day), "prompts.jsonl") });
         }
         if (o.write !== "close") {
-          // Per tick: atomic but not flushed, off the main thread (the day's last write below is flushed).
-          for (const c of Object.values(last.capsules)) await perTick.writeJson(capsulePath(stage, c.day_et, c.symbol), c);
-          await perTick.writeJson(contextPath(stage, d.day), last.context);
+          // Per tick: atomic but not flushed, off the main thread, compact JSON (the day's folder is
+          // staged: the pretty, flushed files written at its last tick below are what the day keeps).
+          for (const c of Object.values(last.capsules))
+            await perTick.writeJson(capsulePath(stage, c.day_et, c.symbol), c, { compact: true });
+          await perTick.writeJson(contextPath(stage, d.day), last.context, { compact: true });
         }
         done++;
         o.onTick?.(done, total, d.day);

@@ -71,6 +71,12 @@ export function jsonEncoder(value: unknown): Encoder {
   return (buf) => indentInto(compact, buf);
 }
 
+/** @internal The bytes of `JSON.stringify(value)` and a newline, non-finite numbers refused. */
+export function compactEncoder(value: unknown): Encoder {
+  if (!allFinite(value)) throwAtNonFinite(value);
+  return textEncoder(JSON.stringify(value) ?? "null", "\n");
+}
+
 /** UTF-8 of JSON.stringify(v, null, 2) + "\n" from `s` = JSON.stringify(v), or -1 when `out` is too small. */
 function indentInto(s: string, out: Buffer): number {
   const cap = out.length;

@@ -1,7 +1,7 @@
 /** Writes off the main thread, in order, each atomic. */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { jsonEncoder, textEncoder, type Encoder } from "./json.js";
+import { compactEncoder, jsonEncoder, textEncoder, type Encoder } from "./json.js";
 import { writeBufferAtomicAsync } from "./atomic.js";
 
 /**
@@ -27,10 +27,15 @@ export class BackgroundWriter {
 
   constructor(readonly maxPending = 8) {}
 
-  /** Queues the bytes {@link writeJsonAtomic} would write (non-finite numbers refused) for `path`. */
-  async writeJson(path: string, value: unknown): Promise<void> {
+  /**
+   * Queues the bytes {@link writeJsonAtomic} would write (non-finite numbers
+   * refused) for `path`; `compact: true` writes `JSON.stringify(value)` and a
+   * newline instead (the same value, no indentation: for files rewritten at
+   * every tick whose final form is written at the end).
+   */
+  async writeJson(path: string, value: unknown, options: { compact?: boolean } = {}): Promise<void> {
     this.#check();
-    await this.#queue(path, jsonEncoder(value));
+    await this.#queue(path, options.compact ? compactEncoder(value) : jsonEncoder(value));
   }
 
   /** Queues `text` for `path`; resolves once fewer than `maxPending` writes are in flight. */
