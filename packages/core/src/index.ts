@@ -24,7 +24,18 @@ export {
 export { columnsFromCsv, columnsFromText } from "./io/csv.js";
 export { FIELD_ALIASES, type ColumnMapping, type BarFieldName } from "./io/fields.js";
 export { repairOhlc } from "./io/repair.js";
-export { parseIsoMs, parseIsoTime, toEpochMs, epochToMs, isoUtc, nyOffsetMs, tfMinutes, isTimeZone, zoneOffsetMs } from "./io/time.js";
+export {
+  parseIsoMs,
+  parseIsoTime,
+  toEpochMs,
+  epochToMs,
+  isoUtc,
+  nyOffsetMs,
+  nyDate,
+  tfMinutes,
+  isTimeZone,
+  zoneOffsetMs,
+} from "./io/time.js";
 export {
   columnsFromBars,
   columnsFromArrays,

@@ -14,6 +14,7 @@ import {
   computeFeatureColumns,
   computeFeatures,
   createStream,
+  nyDate,
   nyOffsetMs,
   OptionError,
   ColumnsError,
@@ -144,5 +145,36 @@ describe("record names (issue #14)", () => {
     const all = [...f.fvg, ...f.ifvg, ...f.ob, ...f.bb];
     expect(all.length).toBeGreaterThan(20);
     for (const r of all) expect(new Date(b.t[r.known_index!]!).toISOString().replace(".000Z", "+00:00")).toBe(r.known_time);
+  });
+});
+
+describe("New York dates without Intl", () => {
+  it("nyDate and nyOffsetMs agree with Intl's America/New_York at every hour of 1990-2030 around each DST switch and at random instants", () => {
+    const fmt = new Intl.DateTimeFormat("en-CA", {
+      timeZone: "America/New_York",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      hourCycle: "h23",
+    });
+    const intlOffset = (t: number) => {
+      const p = Object.fromEntries(fmt.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
+      return Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!) - Math.floor(t / 3_600_000) * 3_600_000;
+    };
+    const intlDate = (t: number) => {
+      const p = Object.fromEntries(fmt.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
+      return `${p.year}-${p.month}-${p.day}`;
+    };
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const instants: number[] = [];
+    for (let y = 1990; y <= 2030; y++)
+      for (const m of [2, 3, 9, 10]) for (let d = 0; d < 31 * 24; d++) instants.push(Date.UTC(y, m, 1) + d * 3_600_000);
+    for (let i = 0; i < 20_000; i++) instants.push(Date.UTC(1990, 0, 1) + Math.floor(rnd() * 40 * 365.25 * 86_400_000));
+    for (const t of instants) {
+      expect(nyOffsetMs(t), new Date(t).toISOString()).toBe(intlOffset(t));
+      expect(nyDate(t), new Date(t).toISOString()).toBe(intlDate(t));
+    }
   });
 });

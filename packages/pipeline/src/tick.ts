@@ -1,4 +1,4 @@
-import { aggregate, type Columns, columnsFromBars, resolveProfile, type Profile } from "@ict/core";
+import { aggregate, type Columns, columnsFromBars, nyDate, resolveProfile, type Profile } from "@ict/core";
 import { buildCapsule, checkSymbol, type Capsule, type KeyLevels } from "./capsule.js";
 import { PIPELINE_RULES } from "./rules.js";
 import { buildPrompt } from "./prompt.js";
@@ -42,12 +42,8 @@ export interface TickOutput {
   prompts: Record<string, string>;
 }
 
-const NY = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York", year: "numeric", month: "2-digit", day: "2-digit" });
-
-/** The New York calendar date (`YYYY-MM-DD`) of an instant. */
-export function nyDate(epochMs: number): string {
-  return NY.format(new Date(epochMs));
-}
+/** The New York calendar date (`YYYY-MM-DD`) of an instant (`nyDate` of @ict/core: the DST rule in arithmetic, no Intl). */
+export { nyDate };
 
 /** SMT references of the seed's patch: QQQ and IWM against SPY, when SPY is watched. */
 export function smtReferences(watchlist: readonly string[]): Record<string, string> {

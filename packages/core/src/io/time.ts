@@ -186,17 +186,46 @@ function nthSundayUtc(year: number, month: number, nth: number, hourUtc: number)
   return Date.UTC(year, month, day, hourUtc);
 }
 
+/** Epoch ms of the last Sunday of a UTC month, at `hourUtc`. */
+function lastSundayUtc(year: number, month: number, hourUtc: number): number {
+  const last = new Date(Date.UTC(year, month + 1, 0));
+  return Date.UTC(year, month, last.getUTCDate() - last.getUTCDay(), hourUtc);
+}
+
 /**
  * New York's offset from UTC at an instant, in ms (-5 h standard time, -4 h
  * daylight time). US rule since 2007: daylight time from the second Sunday of
  * March at 02:00 EST (07:00 UTC) to the first Sunday of November at 02:00 EDT
- * (06:00 UTC). Pure arithmetic, the same in every engine (no Intl).
+ * (06:00 UTC); 1987–2006 (and, as an approximation, earlier): from the first
+ * Sunday of April to the last Sunday of October. Pure arithmetic, the same in
+ * every engine (no Intl).
  */
 export function nyOffsetMs(t: number): number {
   const year = new Date(t).getUTCFullYear();
-  const start = nthSundayUtc(year, 2, 2, 7);
-  const end = nthSundayUtc(year, 10, 1, 6);
+  const start = year >= 2007 ? nthSundayUtc(year, 2, 2, 7) : nthSundayUtc(year, 3, 1, 7);
+  const end = year >= 2007 ? nthSundayUtc(year, 10, 1, 6) : lastSundayUtc(year, 9, 6);
   return t >= start && t < end ? -4 * 3_600_000 : -5 * 3_600_000;
+}
+
+// The New York day of the last call, as the UTC instants of its midnights: bars come in time
+// order, so most calls fall in it.
+let nyDayLo = NaN;
+let nyDayHi = NaN;
+let nyDayText = "";
+
+/** The UTC instant of a New York wall-clock midnight (read as if UTC): no DST switch happens at midnight. */
+const nyMidnightUtc = (localMidnight: number) => localMidnight - nyOffsetMs(localMidnight + 5 * 3_600_000);
+
+/** The New York calendar date (`YYYY-MM-DD`) of an instant. */
+export function nyDate(t: number): string {
+  if (t >= nyDayLo && t < nyDayHi) return nyDayText;
+  const local = t + nyOffsetMs(t);
+  const day = 86_400_000;
+  const midnight = local - (((local % day) + day) % day);
+  nyDayText = new Date(midnight).toISOString().slice(0, 10);
+  nyDayLo = nyMidnightUtc(midnight);
+  nyDayHi = nyMidnightUtc(midnight + day);
+  return nyDayText;
 }
 
 /** Minutes of a timeframe label: `"<n>m"`, `"<n>h"` or `"<n>d"` (e.g. `"5m"`, `"1h"`, `"1d"`); NaN for anything else. */
