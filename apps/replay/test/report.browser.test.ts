@@ -174,7 +174,8 @@ describe.skipIf(!HAS_CHROMIUM && !process.env.CI)("day report in headless Chromi
         new RegExp(`2024-01-03/processed/report\\.html#${symbols[1]}$`),
       );
       await page.click(`nav.tabs a[data-tab="${symbols[0]}"]`);
-      expect(await page.getAttribute('a[data-nav="next"]', "href")).toMatch(new RegExp(`#${symbols[0]}$`));
+      // The links follow the tab on the page's hashchange, an event after the click: wait for it.
+      await expect.poll(() => page.getAttribute('a[data-nav="next"]', "href")).toMatch(new RegExp(`#${symbols[0]}$`));
       expect(await page.locator(`nav.tabs a.on`).textContent()).toBe(symbols[0]);
       expect(errors).toEqual([]);
     } finally {
