@@ -29,6 +29,7 @@ import {
   type Profile,
   tfMinutes,
   isTimeZone,
+  minSpacingMs,
 } from "@ict/core";
 import { buildCapsule, checkDay, checkSymbol, createLlmProvider, LLM_KINDS, type LlmKind, nyDate, updateSymbolState } from "@ict/pipeline";
 import { stringifyStrict, writeCapsule, writeFileAtomic } from "@ict/pipeline/node";
@@ -244,8 +245,7 @@ async function cmdFeatures(args: string[], io: Io): Promise<number> {
     throw new UsageError(`features: --format parquet writes a binary file: give it with --out FILE\n${usageOf("features")}`);
   const cols = await readBarsFile(positionals[0]!, tzOption(values.tz), (m) => io.stderr(`ict: warning: ${m}\n`));
   // Finer bars are aggregated up to --tf; bars coarser than --tf cannot be split.
-  let closest = Infinity;
-  for (let i = 1; i < cols.length; i++) closest = Math.min(closest, cols.t[i]! - cols.t[i - 1]! || Infinity);
+  const closest = minSpacingMs(cols.t);
   if (Number.isFinite(closest) && closest > tfMin * 60_000)
     throw new UsageError(
       `features: the bars of ${positionals[0]} are ${closest / 60_000} minutes apart at the closest: coarser than --tf ${values.tf} (finer bars are aggregated up, coarser ones cannot be split)`,
@@ -346,7 +346,6 @@ function writeZoneParquet(f: Record<string, unknown>, path: string): void {
 }
 
 async function writeZoneCsv(f: Record<string, unknown>, io: Io): Promise<void> {
-  const flat = flatZone;
   // Two passes over the records (the columns, then the rows): no row is held.
   const header = zoneHeader(f);
   const cell = (v: unknown): string => {
@@ -358,7 +357,7 @@ async function writeZoneCsv(f: Record<string, unknown>, io: Io): Promise<void> {
   await out.put(header.map(cell).join(",") + "\n");
   for (const list of ZONE_LISTS) {
     for (const r of (f[list] as Record<string, unknown>[] | undefined) ?? []) {
-      const m = flat(r);
+      const m = flatZone(r);
       await out.put(header.map((k) => cell(m.get(k))).join(",") + "\n");
     }
   }

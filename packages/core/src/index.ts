@@ -33,6 +33,7 @@ export {
   nyOffsetMs,
   nyDate,
   tfMinutes,
+  minSpacingMs,
   isTimeZone,
   zoneOffsetMs,
 } from "./io/time.js";

@@ -5,7 +5,7 @@ import { breakerRecords, type BreakerColumns, type BreakerRecord } from "../dete
 import { checkColumns, withBars, WasmBars, type BarsInput } from "../runtime/engine.js";
 import { resampleNy } from "../io/aggregate.js";
 import type { Columns } from "../io/columns.js";
-import { tfMinutes } from "../io/time.js";
+import { durationLabel, minSpacingMs, tfOption } from "../io/time.js";
 import { OptionError, quoteValue } from "../base/errors.js";
 import { equilibriumFrom, type Equilibrium } from "../detectors/equilibrium/equilibrium.js";
 import { fvgRecords, type FvgColumns, type FvgRecord } from "../detectors/fvg/fvg.js";
@@ -56,52 +56,27 @@ function columnsOfResident(w: WasmBars): Columns {
   };
 }
 
-/** The smallest positive step between consecutive bar times (ms), Infinity for fewer than two distinct times. */
-function minSpacing(t: ArrayLike<number>): number {
-  let step = Infinity;
-  for (let i = 1; i < t.length; i++) {
-    const d = t[i]! - t[i - 1]!;
-    if (d > 0 && d < step) step = d;
-  }
-  return step;
-}
-
-/** Human text of a spacing in ms (`"1m"`, `"90s"`, `"2h"`). */
-function spacingText(ms: number): string {
-  if (ms % 60_000 !== 0) return `${ms / 1000}s`;
-  const m = ms / 60_000;
-  return m % 1440 === 0 ? `${m / 1440}d` : m % 60 === 0 ? `${m / 60}h` : `${m}m`;
-}
-
 /**
  * @internal How bars meet a requested timeframe: the minutes to aggregate
  * them to (null when they are already at it), or an `OptionError` naming
  * both when they cannot be.
  */
 export function tfPlan(t: ArrayLike<number>, tf: unknown): number | null {
-  const minutes = typeof tf === "string" ? tfMinutes(tf) : NaN;
-  if (Number.isNaN(minutes))
-    throw new OptionError("tf", `must be a timeframe such as "1m", "5m", "15m", "1h", "4h" or "1d", got ${quoteValue(tf)}`);
-  const s = minSpacing(t);
+  const minutes = tfOption(tf);
+  const s = minSpacingMs(t);
   const step = minutes * 60_000;
   if (!Number.isFinite(s) || s % step === 0) return null;
   if (s < step && step % s === 0) return minutes;
   throw new OptionError(
     "tf",
-    `${quoteValue(tf)} does not fit the bars: they are ${spacingText(s)} apart at the closest, which neither aggregates into ${tf} bars nor is a multiple of ${tf}`,
+    `${quoteValue(tf)} does not fit the bars: they are ${durationLabel(s)} apart at the closest, which neither aggregates into ${tf} bars nor is a multiple of ${tf}`,
   );
 }
 
 /** The timeframe label of a bar spacing in milliseconds (`"1m"` when unknown). */
 export function tfOfSpacing(t: ArrayLike<number>): string {
-  let step = Infinity;
-  for (let i = 1; i < t.length; i++) {
-    const d = t[i]! - t[i - 1]!;
-    if (d > 0 && d < step) step = d;
-  }
-  if (!Number.isFinite(step) || step % 60_000 !== 0) return "1m";
-  const m = step / 60_000;
-  return m % 1440 === 0 ? `${m / 1440}d` : m % 60 === 0 ? `${m / 60}h` : `${m}m`;
+  const step = minSpacingMs(t);
+  return Number.isFinite(step) && step % 60_000 === 0 ? durationLabel(step) : "1m";
 }
 
 /**

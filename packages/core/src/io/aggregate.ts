@@ -1,6 +1,6 @@
 import { columnsFromBars, type Columns } from "./columns.js";
 import { OptionError, quoteValue } from "../base/errors.js";
-import { nyOffsetMs, tfMinutes } from "./time.js";
+import { nyOffsetMs, tfOption } from "./time.js";
 
 /**
  * Aggregates bars into `minutes`-minute bars on UTC boundaries: each bar goes
@@ -94,8 +94,5 @@ export function resampleNy(cols: Columns, minutes: number): Columns {
  * `"1d"`, …) on New York-aligned buckets (see {@link resampleNy}).
  */
 export function resample(cols: Columns, tf: string): Columns {
-  const minutes = typeof tf === "string" ? tfMinutes(tf) : NaN;
-  if (Number.isNaN(minutes))
-    throw new OptionError("tf", `must be a timeframe such as "1m", "5m", "15m", "1h", "4h" or "1d", got ${quoteValue(tf)}`);
-  return resampleNy(cols, minutes);
+  return resampleNy(cols, tfOption(tf));
 }

@@ -4,7 +4,7 @@
  * way the seed (pandas `Timestamp.isoformat()`) writes them, so that record ids
  * such as `FVG:1m:2024-01-02T14:30:00+00:00` match.
  */
-import { TimeFormatError } from "../base/errors.js";
+import { OptionError, quoteValue, TimeFormatError } from "../base/errors.js";
 
 const ISO_RE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
@@ -280,4 +280,29 @@ export function isTimeZone(tz: string): boolean {
 export function wallToUtc(wall: number, tz: string): number {
   const guess = wall - zoneOffsetMs(tz, wall);
   return wall - zoneOffsetMs(tz, guess);
+}
+
+/** The minutes of the `tf` option (see {@link tfMinutes}); an `OptionError` naming tf for anything else. */
+export function tfOption(tf: unknown): number {
+  const minutes = typeof tf === "string" ? tfMinutes(tf) : NaN;
+  if (Number.isNaN(minutes))
+    throw new OptionError("tf", `must be a timeframe such as "1m", "5m", "15m", "1h", "4h" or "1d", got ${quoteValue(tf)}`);
+  return minutes;
+}
+
+/** The smallest positive step between consecutive bar times (ms); Infinity for fewer than two distinct times. */
+export function minSpacingMs(t: ArrayLike<number>): number {
+  let step = Infinity;
+  for (let i = 1; i < t.length; i++) {
+    const d = t[i]! - t[i - 1]!;
+    if (d > 0 && d < step) step = d;
+  }
+  return step;
+}
+
+/** The label of a duration in ms: `"5m"`, `"1h"`, `"1d"`, or seconds (`"90s"`) when it is no whole minute. */
+export function durationLabel(ms: number): string {
+  if (ms % 60_000 !== 0) return `${ms / 1000}s`;
+  const m = ms / 60_000;
+  return m % 1440 === 0 ? `${m / 1440}d` : m % 60 === 0 ? `${m / 60}h` : `${m}m`;
 }

@@ -10,7 +10,7 @@ import { validateBarInto } from "../io/columns.js";
 import { OptionError, quoteValue } from "../base/errors.js";
 import { FEATURE_OPTION_KEYS, withAliases, type TfFeatures } from "../features/features.js";
 import { checkOptionKeys, intOption } from "../base/profile.js";
-import { isoUtc, tfMinutes } from "../io/time.js";
+import { isoUtc, tfOption } from "../io/time.js";
 import { AtrStream } from "../detectors/atr/stream.js";
 import { BarRing } from "../runtime/bar-ring.js";
 import { BreakerStream } from "../detectors/breakers/stream.js";
@@ -217,9 +217,7 @@ class IncrementalStream implements FeatureStream {
       throw new OptionError("tf", `a stream needs its timeframe label, e.g. "1m" or "5m", got ${quoteValue(options?.tf)}`);
     this.cfg = streamConfig(options);
     this.tf = options.tf;
-    this.step = tfMinutes(options.tf) * 60_000;
-    if (Number.isNaN(this.step))
-      throw new OptionError("tf", `must be a timeframe such as "1m", "5m", "15m", "1h", "4h" or "1d", got ${quoteValue(options.tf)}`);
+    this.step = tfOption(options.tf) * 60_000;
     this.window = intOption("revisionWindow", options.revisionWindow, DEFAULT_REVISION_WINDOW, 0, 100_000);
     // Replays start at most window + 2 checkpoint intervals back, and read up to lookback (or 2k) bars before that.
     this.ring = new BarRing(this.window + 2 * CHECKPOINT_EVERY + Math.max(this.cfg.lookback, 2 * this.cfg.k) + 4);
