@@ -22,6 +22,20 @@
  * once all its answers are settled, in tick order; answers are cached by
  * (symbol, prompt), so a re-ticked minute whose prompt did not change is not
  * asked again, and a restarted process reuses the answers already in the file.
+ *
+ * With the `ict` profile the ticks come from a {@link Watchlist}: its streams
+ * advance one bar per push and its trackers update in place, so a tick costs
+ * the new bars, not the day so far (the seed's profile judges every zone on
+ * the last close and keeps recomputing with `tick`). Every
+ * {@link CHECKPOINT_TICKS}th tick keeps its context as JSON: a rewind rebuilds
+ * the watchlist from the last checkpoint before the changed minute (its
+ * context, the bars up to it pushed again) and re-ticks the few minutes after
+ * it. The checkpoint whose prompt lines are in the file is persisted
+ * atomically beside the journal (`raw/live_snapshot.json`, with a digest of
+ * the bars it covers); a restarted process resumes from it — the prompt lines
+ * up to it are taken from the file and only the minutes after it are ticked —
+ * when the journal's bars up to it are the bars it saw, and otherwise re-ticks
+ * the day.
  */
 import {
   closeSync,
@@ -33,14 +47,26 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  rmSync,
   unlinkSync,
   writeSync,
 } from "node:fs";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { dirname, join } from "node:path";
 import { sliceColumns, type Columns, type Profile } from "@ict/core";
-import { promptsLine, tick, type ContextDoc, type LlmAnswer, type LlmProvider, type TickOutput } from "@ict/pipeline";
-import { processedDir, writeCapsule, writeContext } from "@ict/pipeline/node";
-import type { BarStore } from "./barstore.js";
+import {
+  createWatchlist,
+  pipelineRules,
+  promptsLine,
+  tick,
+  type ContextDoc,
+  type LlmAnswer,
+  type LlmProvider,
+  type TickOutput,
+  type Watchlist,
+} from "@ict/pipeline";
+import { processedDir, readJsonOrQuarantine, writeCapsule, writeContext, writeJsonAtomic } from "@ict/pipeline/node";
+import { journalPath, type BarStore } from "./barstore.js";
 import type { Clock } from "./clock.js";
 
 /** The outcome of one question: the answer, or null and why. */
@@ -52,8 +78,8 @@ export interface Settled {
 /** One tick of the chain. */
 interface TickRec {
   now: number;
-  /** The context after this tick, as JSON (restored on a rewind). */
-  ctx: string;
+  /** The context after this tick, as JSON (restored on a rewind): every tick's with the seed's profile, every {@link CHECKPOINT_TICKS}th with `ict`. */
+  ctx: string | null;
   /** The tick's output; kept on the last tick only (its capsules are written). */
   out: TickOutput | null;
   prompts: Record<string, string>;
@@ -77,11 +103,31 @@ interface FileTick {
   end: number;
 }
 
+/** Ticks between two checkpoints of the context (and persisted snapshots) of an incremental chain. */
+export const CHECKPOINT_TICKS = 15;
+
+/** `raw/live_snapshot.json`: the state after the first `ticks` ticks of a day. */
+interface LiveSnapshot {
+  version: 1;
+  day: string;
+  symbols: string[];
+  /** Number of ticks covered; the last one's time and prompts. */
+  ticks: number;
+  now: number;
+  prompts: Record<string, string>;
+  /** Per symbol: its bars up to `now`, counted and digested. */
+  bars: Record<string, { n: number; sha256: string }>;
+  /** The context after the last covered tick, as JSON. */
+  context: string;
+}
+
 /** Counters of a chain. */
 export interface ChainStats {
   ticks: number;
   rewinds: number;
   reticks: number;
+  /** Ticks taken from a snapshot at resume instead of being re-ticked. */
+  restored: number;
   llmCalls: number;
   llmFailures: number;
   llmSkipped: number;
@@ -127,7 +173,7 @@ function upperBound(a: Float64Array, x: number): number {
 
 /** A ticked day. */
 export class DayChain {
-  readonly stats: ChainStats = { ticks: 0, rewinds: 0, reticks: 0, llmCalls: 0, llmFailures: 0, llmSkipped: 0, llmReused: 0 };
+  readonly stats: ChainStats = { ticks: 0, rewinds: 0, reticks: 0, restored: 0, llmCalls: 0, llmFailures: 0, llmSkipped: 0, llmReused: 0 };
   private readonly ticks: TickRec[] = [];
   /** Latest tick time ever ticked: a minute up to it is re-ticked without waiting. */
   private highWater = -Infinity;
@@ -144,6 +190,15 @@ export class DayChain {
   private drainWaiters: Array<() => void> = [];
   private closing = false;
   readonly promptsPath: string;
+  /** Whether the ticks come from a watchlist (profile `ict`) rather than `tick`. */
+  private readonly incremental: boolean;
+  /** The watchlist, in the state of the last tick (null: to rebuild from the last checkpoint). */
+  private wl: Watchlist | null = null;
+  /** Per symbol, how many of its bars of the day the watchlist has been pushed. */
+  private pushed: Record<string, number> = {};
+  readonly snapshotPath: string;
+  /** Ticks covered by the snapshot on disk (0: none). */
+  private snapTicks = 0;
 
   constructor(private readonly o: ChainOptions) {
     const dir = processedDir(o.out, o.day);
@@ -153,6 +208,8 @@ export class DayChain {
       for (const f of readdirSync(d)) if (f.startsWith(".") && f.endsWith(".tmp")) unlinkSync(join(d, f));
     }
     this.promptsPath = join(dir, "prompts.jsonl");
+    this.incremental = pipelineRules(o.profile).incremental;
+    this.snapshotPath = join(dirname(journalPath(o.out, o.day)), "live_snapshot.json");
     this.fd = openSync(this.promptsPath, existsSync(this.promptsPath) ? "r+" : "w+");
   }
 
@@ -171,6 +228,7 @@ export class DayChain {
     const file = this.readPromptsFile();
     for (const t of file)
       for (const sym of t.asked) if (t.cur[sym]!.answer) this.o.cache.set(this.key(sym, t.prompts[sym]!), Promise.resolve(t.cur[sym]!));
+    const restored = this.restore(store, file);
     this.step(store, { all: true, ask: false });
     let m = 0;
     while (
@@ -191,9 +249,96 @@ export class DayChain {
     }
     if (file.length)
       this.o.log(
-        `resume ${this.o.day}: ${this.ticks.length} ticks from ${store.count(this.o.day)} journaled bars; ${m} ticks of prompts.jsonl kept${m < file.length ? `, ${file.length - m} recomputed` : ""}`,
+        `resume ${this.o.day}: ${this.ticks.length} ticks from ${store.count(this.o.day)} journaled bars${restored ? ` (${restored} from the snapshot, ${this.ticks.length - restored} ticked)` : ""}; ${m} ticks of prompts.jsonl kept${m < file.length ? `, ${file.length - m} recomputed` : ""}`,
       );
     this.commit();
+  }
+
+  /** Per symbol, the count and SHA-256 of its bars of the day up to `now`. */
+  private digest(store: BarStore, now: number): Record<string, { n: number; sha256: string }> {
+    const out: Record<string, { n: number; sha256: string }> = {};
+    for (const s of this.o.symbols) {
+      const h = createHash("sha256");
+      let n = 0;
+      for (const b of store.bars(this.o.day, s)) {
+        if (b.t > now) break;
+        h.update(`${b.t},${b.o},${b.h},${b.l},${b.c},${b.v}\n`);
+        n++;
+      }
+      out[s] = { n, sha256: h.digest("hex") };
+    }
+    return out;
+  }
+
+  /**
+   * Takes the first ticks from the persisted snapshot when it still holds:
+   * same day and symbols, its last tick is in `prompts.jsonl` with the same
+   * prompts, the day's bar times up to it are the file's ticks, and the
+   * journal's bars up to it digest as they did. Returns the ticks taken (0:
+   * the day is re-ticked).
+   */
+  private restore(store: BarStore, file: FileTick[]): number {
+    if (!this.incremental) return 0;
+    const snap = readJsonOrQuarantine<LiveSnapshot>(this.snapshotPath, this.o.log);
+    if (snap === null) return 0;
+    const why = ((): string | null => {
+      if (snap.version !== 1 || snap.day !== this.o.day || typeof snap.context !== "string") return "another day or format";
+      if (JSON.stringify(snap.symbols) !== JSON.stringify(this.o.symbols)) return "another watchlist";
+      const n = snap.ticks;
+      if (!Number.isInteger(n) || n < 1 || n > file.length) return "its ticks are not in prompts.jsonl";
+      const last = file[n - 1]!;
+      if (last.t !== snap.now || this.o.symbols.some((s) => last.prompts[s] !== snap.prompts?.[s])) return "prompts.jsonl differs";
+      const times = store.times(this.o.day).filter((t) => t <= snap.now);
+      if (times.length !== n || times.some((t, i) => file[i]!.t !== t)) return "the journal's minutes differ";
+      const d = this.digest(store, snap.now);
+      if (this.o.symbols.some((s) => d[s]!.n !== snap.bars?.[s]?.n || d[s]!.sha256 !== snap.bars[s]!.sha256))
+        return "the journal's bars differ";
+      return null;
+    })();
+    if (why !== null) {
+      this.o.log(`snapshot ${this.snapshotPath} not used (${why}); re-ticking the day`);
+      return 0;
+    }
+    for (let i = 0; i < snap.ticks; i++) {
+      const f = file[i]!;
+      this.ticks.push({
+        now: f.t,
+        ctx: i === snap.ticks - 1 ? snap.context : null,
+        out: null,
+        prompts: f.prompts,
+        asked: f.asked,
+        answers: {},
+        cur: f.cur,
+        pending: 0,
+        dead: false,
+      });
+    }
+    this.highWater = snap.now;
+    this.snapTicks = snap.ticks;
+    this.stats.restored += snap.ticks;
+    return snap.ticks;
+  }
+
+  /** Persists the latest committed checkpoint (incremental chains), after its prompt lines are in the file. */
+  private persist(store: BarStore | null, from: number): void {
+    if (!this.incremental || store === null) return;
+    for (let i = this.committed - 1; i >= from && i >= this.snapTicks; i--) {
+      const rec = this.ticks[i]!;
+      if (rec.ctx === null) continue;
+      const snap: LiveSnapshot = {
+        version: 1,
+        day: this.o.day,
+        symbols: [...this.o.symbols],
+        ticks: i + 1,
+        now: rec.now,
+        prompts: rec.prompts,
+        bars: this.digest(store, rec.now),
+        context: rec.ctx,
+      };
+      writeJsonAtomic(this.snapshotPath, snap);
+      this.snapTicks = i + 1;
+      return;
+    }
   }
 
   /** Ticks of the file: time, prompts, asked symbols and answers, byte range. */
@@ -258,6 +403,7 @@ export class DayChain {
    */
   step(store: BarStore, opts: { all?: boolean; ask?: boolean } = {}): number | null {
     const day = this.o.day;
+    this.store = store;
     let rewound = false;
     if (this.dirtyFrom !== Infinity) {
       const k = this.ticks.findIndex((r) => r.now >= this.dirtyFrom);
@@ -266,6 +412,12 @@ export class DayChain {
         this.stats.rewinds++;
         rewound = true;
         for (const r of this.ticks.splice(k)) r.dead = true;
+        this.wl = null;
+        if (this.snapTicks > k) {
+          // The snapshot covers a changed minute: a restart must not resume from it.
+          rmSync(this.snapshotPath, { force: true });
+          this.snapTicks = 0;
+        }
         if (this.committed > k) {
           ftruncateSync(this.fd, this.offsets[k]!);
           this.offsets.length = k;
@@ -298,20 +450,26 @@ export class DayChain {
     for (const s of this.o.symbols) cols[s] = store.columns(day, s);
     const prev = this.ticks.length ? this.ticks[this.ticks.length - 1]! : null;
     // After a rewind the context is the saved JSON of the tick before; otherwise the last tick's own document, as in a replay.
-    let context: ContextDoc | null = prev ? (rewound || !prev.out ? (JSON.parse(prev.ctx) as ContextDoc) : prev.out.context) : null;
+    let context: ContextDoc | null =
+      prev && !this.incremental ? (rewound || !prev.out ? (JSON.parse(prev.ctx!) as ContextDoc) : prev.out.context) : null;
     for (let i = 0; i <= ready; i++) {
       const t = times[i]!;
-      const bars1m: Record<string, Columns> = {};
-      for (const s of this.o.symbols) {
-        const c = cols[s]!;
-        if (c.length === 0) continue;
-        bars1m[s] = sliceColumns(c, 0, upperBound(c.t, t));
+      let out: TickOutput;
+      if (this.incremental) out = this.tickWatchlist(t, cols);
+      else {
+        const bars1m: Record<string, Columns> = {};
+        for (const s of this.o.symbols) {
+          const c = cols[s]!;
+          if (c.length === 0) continue;
+          bars1m[s] = sliceColumns(c, 0, upperBound(c.t, t));
+        }
+        out = tick({ watchlist: this.o.symbols, bars1m, now: t, dayEt: day, context, profile: this.o.profile });
+        context = out.context;
       }
-      const out = tick({ watchlist: this.o.symbols, bars1m, now: t, dayEt: day, context, profile: this.o.profile });
-      context = out.context;
+      const keep = !this.incremental || (this.ticks.length + 1) % CHECKPOINT_TICKS === 0;
       const rec: TickRec = {
         now: t,
-        ctx: JSON.stringify(out.context),
+        ctx: keep ? JSON.stringify(out.context) : null,
         out,
         prompts: out.prompts,
         asked: new Set(),
@@ -331,6 +489,44 @@ export class DayChain {
     this.writeOutputs(true);
     if (opts.ask !== false) this.commit();
     return nextDue;
+  }
+
+  /** The store of the last step (the snapshot digests its bars). */
+  private store: BarStore | null = null;
+
+  /** Pushes each symbol's bars up to `t` that the watchlist has not seen. */
+  private pushUpTo(t: number, cols: Record<string, Columns>): void {
+    for (const s of this.o.symbols) {
+      const c = cols[s]!;
+      let i = this.pushed[s] ?? 0;
+      while (i < c.length && c.t[i]! <= t) {
+        this.wl!.push(s, { t: c.t[i]!, o: c.o[i]!, h: c.h[i]!, l: c.l[i]!, c: c.c[i]!, v: c.v[i]! });
+        i++;
+      }
+      this.pushed[s] = i;
+    }
+  }
+
+  /**
+   * The tick at `t` from the watchlist. A missing watchlist (first tick, after
+   * a rewind or a restore) is rebuilt from the last checkpoint: its context,
+   * the bars up to it, and the ticks after it re-run (their bars unchanged).
+   */
+  private tickWatchlist(t: number, cols: Record<string, Columns>): TickOutput {
+    if (this.wl === null) {
+      let c = this.ticks.length - 1;
+      while (c >= 0 && this.ticks[c]!.ctx === null) c--;
+      const context = c >= 0 ? (JSON.parse(this.ticks[c]!.ctx!) as ContextDoc) : null;
+      this.wl = createWatchlist({ watchlist: this.o.symbols, dayEt: this.o.day, context });
+      this.pushed = {};
+      if (c >= 0) this.pushUpTo(this.ticks[c]!.now, cols);
+      for (let i = c + 1; i < this.ticks.length; i++) {
+        this.pushUpTo(this.ticks[i]!.now, cols);
+        this.wl.tick(this.ticks[i]!.now);
+      }
+    }
+    this.pushUpTo(t, cols);
+    return this.wl.tick(t);
   }
 
   /** Writes the capsules and the context of the last tick (atomic; flushed when `durable`). */
@@ -414,6 +610,7 @@ export class DayChain {
   /** Appends the lines of the ticks whose answers are all in, in tick order. */
   private commit(): void {
     if (this.committed >= this.ticks.length || this.ticks[this.committed]!.pending > 0) return;
+    const from = this.committed;
     let pos = fstatSync(this.fd).size;
     const parts: string[] = [];
     while (this.committed < this.ticks.length && this.ticks[this.committed]!.pending === 0) {
@@ -446,6 +643,7 @@ export class DayChain {
     let off = 0;
     while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off, start + off);
     fsyncSync(this.fd);
+    this.persist(this.store, from);
   }
 
   /** Ticks whose prompt lines are not yet in the file (waiting for answers). */

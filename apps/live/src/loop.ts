@@ -119,7 +119,16 @@ export class LiveLoop {
   private calendarFailedAt = -Infinity;
   private calendarLoading: Promise<void> | null = null;
   private counters = { ignored: 0, backfills: 0, backfilledBars: 0, restored: 0, repaired: 0 };
-  private chainTotals: ChainStats = { ticks: 0, rewinds: 0, reticks: 0, llmCalls: 0, llmFailures: 0, llmSkipped: 0, llmReused: 0 };
+  private chainTotals: ChainStats = {
+    ticks: 0,
+    rewinds: 0,
+    reticks: 0,
+    restored: 0,
+    llmCalls: 0,
+    llmFailures: 0,
+    llmSkipped: 0,
+    llmReused: 0,
+  };
 
   constructor(private readonly o: LoopOptions) {
     this.clock = o.clock ?? systemClock;

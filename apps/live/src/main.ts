@@ -331,7 +331,7 @@ async function demo(a: LiveArgs, llm: LlmProvider, r: RunEnv): Promise<number> {
     `demo: ${res.seconds.toFixed(1)} s; stream: ${s.stream.connects} connections (${f.drops} dropped, ${f.silences} silenced, ${s.stream.limitErrors} refused with 406, ${s.stream.watchdogKills} watchdog kills), ${s.stream.malformed} malformed frames skipped, ${s.invalid} invalid bars skipped, ${s.repaired} bars with the open or close outside the high-low range repaired; ` +
       `rest: ${s.rest.requests} requests (${s.rest.rateLimited} rate limited, ${s.rest.serverErrors} server errors); ` +
       `bars: ${s.added} new, ${s.duplicates} duplicates dropped, ${s.corrected} corrected, ${s.stale} stale dropped, ${s.backfilledBars} from backfills, ${res.reconcileFixed} fixed by the final reconciliation; ` +
-      `ticks ${s.chain.ticks} (${s.chain.rewinds} rewinds, ${s.chain.reticks} re-ticked); llm ${s.chain.llmCalls} calls\n`,
+      `ticks ${s.chain.ticks} (${s.chain.rewinds} rewinds, ${s.chain.reticks} re-ticked, ${s.chain.restored} restored from a snapshot); llm ${s.chain.llmCalls} calls\n`,
   );
   io.stdout(`output: ${out}/data/daily_news/${s.day}/processed/\n`);
   const c = res.counts;

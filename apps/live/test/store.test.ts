@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BarValidationError } from "@ict/core";
@@ -305,5 +305,104 @@ describe("day chain", () => {
     // Only the prompts not answered in the first run were asked in the second (the torn tick's answer was lost and asked again).
     expect(calls - first).toBeLessThanOrEqual(want.size - first + 2);
     await expectEqualsReplay(out, "2024-03-15", asColumns(gen, symbols));
+  });
+
+  it("a restart resumes from the persisted snapshot (only later minutes ticked); a snapshot whose bars changed is not used", async () => {
+    const symbols = ["SPY", "QQQ"];
+    const day = "2024-03-15";
+    const start = Date.parse("2024-03-15T13:30:00Z");
+    const gen = generateBars({ symbols, start, minutes: 40, seed: 6, gapRate: 0 });
+    const out = tmp("chain-snapshot");
+    const clock = virtualClock(start, 1);
+    const run = async (bars: typeof gen, n: number) => {
+      const store = new BarStore();
+      for (const S of symbols) for (const b of bars[S]!.slice(0, n)) store.apply(S, parseAlpacaBar(b));
+      const logs: string[] = [];
+      const chain = new DayChain({
+        day,
+        symbols,
+        out,
+        clock,
+        llm: createLlmProvider("offline"),
+        cache: new Map(),
+        debounceMs: 0,
+        log: (m) => logs.push(m),
+      });
+      chain.resume(store);
+      await new Promise((r) => setTimeout(r, 10));
+      await chain.drain(1000);
+      chain.close();
+      return { chain, logs, snap: JSON.parse(readFileSync(chain.snapshotPath, "utf8")) as { ticks: number; now: number } };
+    };
+    const a = await run(gen, 34);
+    expect(a.chain.stats).toMatchObject({ ticks: 34, restored: 0 });
+    // The checkpoints are every 15th tick: the newest whose lines are in the file is the 30th.
+    expect(a.snap).toMatchObject({ ticks: 30, now: Date.parse(gen.SPY![29]!.t) });
+    const b = await run(gen, 40);
+    expect(b.chain.stats).toMatchObject({ restored: 30, ticks: 10 });
+    expect(b.logs.join("\n")).toMatch(/30 from the snapshot, 10 ticked/);
+    await expectEqualsReplay(out, day, asColumns(gen, symbols));
+    // A bar before the snapshot corrected in the journal: the snapshot no longer holds, the day is re-ticked.
+    const fixed = { ...gen, SPY: gen.SPY!.map((x, i) => (i === 5 ? correctBar(x, 1) : x)) };
+    const c = await run(fixed, 40);
+    expect(c.chain.stats).toMatchObject({ restored: 0, ticks: 40 });
+    expect(c.logs.join("\n")).toMatch(/not used \(the journal's bars differ\)/);
+    await expectEqualsReplay(out, day, asColumns(fixed, symbols));
+  });
+
+  it("a rewind before the snapshot removes it, and rewinds across checkpoints end in a replay's files", async () => {
+    const symbols = ["SPY", "QQQ"];
+    const day = "2024-03-15";
+    const start = Date.parse("2024-03-15T13:30:00Z");
+    const gen = generateBars({ symbols, start, minutes: 50, seed: 11, gapRate: 0 });
+    const out = tmp("chain-rewind");
+    const store = new BarStore();
+    // Each minute waits for both symbols' bars (no debounce), so the only rewinds are the two corrections.
+    const chain = new DayChain({
+      day,
+      symbols,
+      out,
+      clock: virtualClock(start, 1),
+      llm: createLlmProvider("offline"),
+      cache: new Map(),
+      debounceMs: 1e12,
+      log: () => {},
+    });
+    chain.resume(store);
+    const final = { SPY: [...gen.SPY!], QQQ: [...gen.QQQ!] };
+    const put = (S: string, x: (typeof gen)["SPY"][number]) => {
+      const b = parseAlpacaBar(x);
+      if (store.apply(S, b) !== "duplicate") chain.noteBar(b.t);
+      chain.step(store);
+    };
+    const feed = async (S: string, x: (typeof gen)["SPY"][number]) => {
+      put(S, x);
+      await new Promise((r) => setTimeout(r, 2));
+    };
+    for (let i = 0; i < 50; i++) {
+      for (const S of symbols) await feed(S, gen[S]![i]!);
+      if (i === 35) {
+        expect(JSON.parse(readFileSync(chain.snapshotPath, "utf8")).ticks).toBe(30);
+        // A correction of minute 12 (before both checkpoints): the snapshot goes, the chain rebuilds from the day's start.
+        final.SPY[12] = correctBar(gen.SPY![12]!, 7);
+        put("SPY", final.SPY[12]);
+        expect(existsSync(chain.snapshotPath)).toBe(false);
+        // Once the re-ticked minutes' lines are in, the 30th tick's checkpoint is persisted again (with the corrected bar's digest).
+        await new Promise((r) => setTimeout(r, 20));
+        expect(JSON.parse(readFileSync(chain.snapshotPath, "utf8")).ticks).toBe(30);
+      }
+      if (i === 44) {
+        // A correction of minute 33 (after the 30th tick's checkpoint): rebuilt from that checkpoint.
+        final.QQQ[33] = correctBar(gen.QQQ![33]!, 9);
+        await feed("QQQ", final.QQQ[33]);
+      }
+    }
+    chain.step(store, { all: true });
+    await chain.drain(1000);
+    chain.close();
+    expect(chain.stats.rewinds).toBe(2);
+    expect(chain.stats.reticks).toBe(24 + 12);
+    expect(JSON.parse(readFileSync(chain.snapshotPath, "utf8")).ticks).toBe(45);
+    await expectEqualsReplay(out, day, asColumns(final, symbols));
   });
 });

@@ -40,16 +40,29 @@ const colsOf = (bars: readonly Bar[]): Columns =>
  * `revisions`, now and then a bar among the last 30 of a symbol is corrected
  * (as Alpaca's updatedBars do) before the tick.
  */
-function compare(symbols: string[], sessions: Record<string, Bar[]>, seed: number, revisions: boolean, label: string): number {
+function compare(
+  symbols: string[],
+  sessions: Record<string, Bar[]>,
+  seed: number,
+  revisions: boolean,
+  label: string,
+  restartEvery = 0,
+): number {
   const r = rng(seed);
   const times = [...new Set(symbols.flatMap((s) => sessions[s]!.map((b) => b.t)))].sort((a, b) => a - b);
   const dayEt = nyDate(times[0]!);
-  const wl = createWatchlist({ watchlist: symbols, dayEt });
+  let wl = createWatchlist({ watchlist: symbols, dayEt });
   const known: Record<string, Bar[]> = Object.fromEntries(symbols.map((s) => [s, []]));
   const next: Record<string, number> = Object.fromEntries(symbols.map((s) => [s, 0]));
   let context: ContextDoc | null = null;
   let revised = 0;
+  let minute = 0;
   for (const now of times) {
+    if (restartEvery > 0 && ++minute % restartEvery === 0) {
+      // A restart: a new watchlist from the last context as read back from its file, fed the bars known so far.
+      wl = createWatchlist({ watchlist: symbols, dayEt, context: JSON.parse(JSON.stringify(context)) as ContextDoc });
+      for (const s of symbols) for (const b of known[s]!) wl.push(s, b);
+    }
     for (const s of symbols) {
       const b = sessions[s]![next[s]!];
       if (b !== undefined && b.t === now) {
@@ -97,6 +110,11 @@ describe("createWatchlist equals tick on every prefix", () => {
       expect(revised).toBeGreaterThan(5);
     }, 240_000);
   }
+
+  it("a watchlist started mid-session from the JSON context and the bars so far continues as tick (restarts every 37 minutes)", () => {
+    const revised = compare(symbols, randomSession(symbols, 300, 5), 5, true, "restarts", 37);
+    expect(revised).toBeGreaterThan(5);
+  }, 240_000);
 
   it("a symbol without bars, and a symbol whose reference has none yet", () => {
     const s = randomSession(["QQQ"], 40, 9);
