@@ -13,6 +13,30 @@ const jsonNumber = (x: number | null | undefined): number | null =>
   x === null || x === undefined || !Number.isFinite(x) ? null : x === 0 ? 0 : x;
 
 /**
+ * A confluence as the tracker keeps it: the record that last updated it, the
+ * update that last saw it, whether it changed since its last copy, and — once
+ * its status is terminal, which is final — when it is pruned.
+ */
+interface Entry {
+  c: Confluence;
+  inc: Incoming | null;
+  seen: number;
+  dirty: boolean;
+  /** Epoch ms its terminal status began (NaN: not terminal yet, or unknown). */
+  termSince: number;
+  term: boolean;
+}
+
+const entryOf = (c: Confluence, inc: Incoming | null, seen: number, dirty: boolean): Entry => ({
+  c,
+  inc,
+  seen,
+  dirty,
+  termSince: NaN,
+  term: false,
+});
+
+/**
  * @internal The `ict` tracker of one symbol kept between updates (the
  * watchlist's): the same states as {@link updateSymbolState} followed by a
  * JSON round trip, for features whose record objects are never modified in
@@ -23,7 +47,7 @@ const jsonNumber = (x: number | null | undefined): number | null =>
  * the next update (serialise or copy what you keep).
  */
 export class IncrementalTracker {
-  private readonly entries = new Map<string, { c: Confluence; inc: Incoming | null; seen: number; dirty: boolean }>();
+  private readonly entries = new Map<string, Entry>();
   private readonly summaries = new WeakMap<Confluence, string>();
   private stamp = 0;
   private existing: SymbolState;
@@ -38,8 +62,7 @@ export class IncrementalTracker {
 
   constructor(initial: SymbolState) {
     this.existing = initial;
-    for (const c of (initial.state?.confluences ?? []) as Confluence[])
-      this.entries.set(c.id, { c: { ...c }, inc: null, seen: 0, dirty: false });
+    for (const c of (initial.state?.confluences ?? []) as Confluence[]) this.entries.set(c.id, entryOf({ ...c }, null, 0, false));
   }
 
   /** Whether a terminal record's status began more than the retention ago (`pruned` of its confluence). */
@@ -47,7 +70,7 @@ export class IncrementalTracker {
     if (Number.isNaN(st.since)) return false; // began "now": not gone
     const at = ms(isoUtc(st.since));
     inc.goneAt = at;
-    inc.goneLimit = k.ttl(inc.rec.tf);
+    inc.goneLimit = k.ttl(inc.tf);
     return !Number.isNaN(at) && k.now - at > k.retain;
   }
 
@@ -57,17 +80,23 @@ export class IncrementalTracker {
     const latestBos = new Map<string, Record<string, any>>();
     let died = 0;
     for (const inc of collect(features, true, this.lists)) {
-      const { rec } = inc;
-      if (rec.kind === "BOS") latestBos.set(rec.tf, rec);
+      const { rec, tf, id } = inc;
+      if (inc.kind === "BOS") latestBos.set(tf, rec);
       // Terminal since long before the retention (its status began at goneAt whatever the clock, as
       // its start is its own event or its known time + TTL): its confluence would be pruned at once.
-      if (inc.goneAt !== undefined && inc.goneLimit === k.ttl(rec.tf) && k.now - inc.goneAt > k.retain && !this.entries.has(rec.id)) {
+      const e = this.entries.get(id);
+      if (e === undefined && inc.goneAt !== undefined && inc.goneLimit === k.ttl(tf) && k.now - inc.goneAt > k.retain) {
         this.dead.add(inc);
         died++;
         continue;
       }
-      const st = statusAt(inc, k, o.incompleteSince?.[rec.tf]);
-      const e = this.entries.get(rec.id);
+      if (e !== undefined && e.term && e.inc === inc) {
+        // A terminal status is final and the record did not change: only seen again.
+        e.seen = stamp;
+        e.c.last_seen_utc = k.nowIso;
+        continue;
+      }
+      const st = statusAt(inc, k, o.incompleteSince?.[tf]);
       if (e === undefined) {
         // A record that ended longer ago than the retention (pruned earlier, still reported by
         // the detectors) would be created and pruned again at once: nothing to do.
@@ -76,7 +105,7 @@ export class IncrementalTracker {
           died++;
           continue;
         }
-        this.entries.set(rec.id, { c: confluenceOf(inc, st, k), inc, seen: stamp, dirty: true });
+        this.entries.set(id, entryOf(confluenceOf(inc, st, k), inc, stamp, true));
         continue;
       }
       e.seen = stamp;
@@ -90,7 +119,18 @@ export class IncrementalTracker {
     if (died > 0) for (const c of this.lists.values()) c.incs = c.incs.filter((inc) => !this.dead.has(inc));
     const out: Confluence[] = [];
     for (const [id, e] of this.entries) {
-      if ((e.seen !== stamp && !mergeUnseen(e.c, latestBos, k)) || pruned(e.c, k)) {
+      if (!e.term) {
+        if ((e.seen !== stamp && !mergeUnseen(e.c, latestBos, k)) || pruned(e.c, k)) {
+          this.entries.delete(id);
+          continue;
+        }
+        // Terminal (final) with the time it began: from now on only its prune time is checked.
+        if (TERMINAL.has(e.c.status) && typeof e.c.status_since_utc === "string") {
+          e.term = true;
+          e.termSince = ms(e.c.status_since_utc);
+        }
+      } else if (!Number.isNaN(e.termSince) && k.now - e.termSince > k.retain) {
+        // pruned(): a terminal confluence goes `retain` after its status began.
         this.entries.delete(id);
         continue;
       }

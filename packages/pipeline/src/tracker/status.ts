@@ -5,6 +5,10 @@ import type { ConfluenceStatus, TrackerOptions } from "./types.js";
 
 export interface Incoming {
   rec: Record<string, any>;
+  /** The record's kind, timeframe and confluence id (`rec.kind`, `rec.tf`, `rec.id`, read without a lookup on the record's own shape). */
+  kind: string;
+  tf: string;
+  id: string;
   /** When the record became known (epoch ms). */
   known: number;
   /** Its status from its own events as of now, and since when. */
@@ -55,7 +59,7 @@ function statusOf(kind: string, r: Record<string, any>, known: number): { status
 // stream hands out the same record object from tick to tick while it is unchanged
 // (records are never modified in place; a change is a new object). Only the incremental
 // tracker reads by identity: updateSymbolState cannot assume its caller never mutates a record.
-const incoming = new WeakMap<object, Incoming & { kind: string; tf: string }>();
+const incoming = new WeakMap<object, Incoming>();
 
 /** The incoming records of one record list as last collected, for a list handed out again unchanged (same array). */
 export interface ListCache {
@@ -76,7 +80,18 @@ export function collect(features: Partial<CapsuleFeatures>, byIdentity: boolean,
     }
     const known = ms(knownIso);
     const s = statusOf(kind, rec, known);
-    const inc = { rec: { ...rec, kind, tf, id: `${kind}:${tf}:${anchor}` }, known, status: s.status, since: s.since, kind, tf };
+    const id = `${kind}:${tf}:${anchor}`;
+    const inc: Incoming = {
+      rec: { ...rec, kind, tf, id },
+      kind,
+      tf,
+      id,
+      known,
+      status: s.status,
+      since: s.since,
+      goneAt: undefined,
+      goneLimit: undefined,
+    };
     if (key !== undefined) incoming.set(key, inc);
     out.push(inc);
   };
@@ -145,7 +160,7 @@ export function statusAt(inc: Incoming, k: Clock, incomplete: number | undefined
   let status = inc.status;
   let since = inc.since;
   if (status === "active" && incomplete !== undefined && inc.known >= incomplete) status = "forming";
-  const limit = k.ttl(inc.rec.tf);
+  const limit = k.ttl(inc.tf);
   if (status === "active" || status === "forming") {
     if (!Number.isNaN(inc.known) && k.now - inc.known > limit) {
       status = "expired";
