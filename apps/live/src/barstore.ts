@@ -185,6 +185,22 @@ export function journalPath(root: string, day: string): string {
   return join(root, "data", "daily_news", checkDay(day), "raw", "bars_1m.jsonl");
 }
 
+/** The complete, parseable lines of a journal, read without opening it for appending (an earlier day's). */
+export function readJournal(path: string): JournalRecord[] {
+  if (!existsSync(path)) return [];
+  const text = readFileSync(path, "utf8");
+  const out: JournalRecord[] = [];
+  for (const line of text.slice(0, text.lastIndexOf("\n") + 1).split("\n")) {
+    if (!line) continue;
+    try {
+      out.push(JSON.parse(line) as JournalRecord);
+    } catch {
+      /* a line that is not JSON: the day's own run reported it */
+    }
+  }
+  return out;
+}
+
 /**
  * An append-only JSON-lines file flushed to disk at every append. Opening it
  * reads the complete lines and cuts off a torn tail (a process killed in the

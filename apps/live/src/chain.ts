@@ -53,7 +53,7 @@ import {
 } from "node:fs";
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
-import { sliceColumns, type Columns, type Profile } from "@ict/core";
+import { sliceColumns, type Columns, type LevelsStream, type Profile } from "@ict/core";
 import {
   createWatchlist,
   pipelineRules,
@@ -154,6 +154,12 @@ export interface ChainOptions {
   onFatal?: (err: Error) => void;
   /** Market ms to wait for the other symbols' bars of a minute before ticking it anyway. */
   debounceMs?: number;
+  /**
+   * Per symbol, its levels fed with the bars of earlier days (previous day,
+   * week and month, the overnight range): each watchlist of the day starts
+   * from a fork of them. Without: the levels know only this day's bars.
+   */
+  levels?: Readonly<Record<string, LevelsStream>>;
   /** Shared answer cache by symbol and prompt. */
   cache: Map<string, Promise<Settled | "aborted">>;
   log: (msg: string) => void;
@@ -517,7 +523,9 @@ export class DayChain {
       let c = this.ticks.length - 1;
       while (c >= 0 && this.ticks[c]!.ctx === null) c--;
       const context = c >= 0 ? (JSON.parse(this.ticks[c]!.ctx!) as ContextDoc) : null;
-      this.wl = createWatchlist({ watchlist: this.o.symbols, dayEt: this.o.day, context });
+      const base = this.o.levels;
+      const levels = base ? Object.fromEntries(Object.entries(base).map(([s, lv]) => [s, lv.fork()])) : undefined;
+      this.wl = createWatchlist({ watchlist: this.o.symbols, dayEt: this.o.day, context, levels });
       this.pushed = {};
       if (c >= 0) this.pushUpTo(this.ticks[c]!.now, cols);
       for (let i = c + 1; i < this.ticks.length; i++) {

@@ -19,13 +19,14 @@
  * REST or calendar) and a fatal LLM error (`fatal: true`: keys refused,
  * quota exhausted) stop it: {@link LiveLoop.whenFatal}.
  */
-import { BarValidationError, IctError, repairOhlc, type Profile } from "@ict/core";
-import { createLlmProvider, nyDate, type LlmProvider } from "@ict/pipeline";
+import { BarValidationError, createLevelsStream, IctError, repairOhlc, type LevelsStream, type Profile } from "@ict/core";
+import { createLlmProvider, DEFAULT_HISTORY_DAYS, instrumentOf, nyDate, pipelineRules, type LlmProvider } from "@ict/pipeline";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { AlpacaRest } from "./alpaca/rest.js";
 import { AlpacaStream, type StreamTimings } from "./alpaca/stream.js";
 import { AlpacaAuthError, AlpacaError, streamFeedUrl, type AlpacaBar, type AlpacaConfig } from "./alpaca/types.js";
-import { BarStore, Journal, journalPath, parseAlpacaBar, type BarSource, type JournalRecord } from "./barstore.js";
+import { BarStore, Journal, journalPath, parseAlpacaBar, readJournal, type BarSource, type JournalRecord } from "./barstore.js";
 import { nyDayStart, TradingCalendar } from "./calendar.js";
 import { DayChain, type ChainStats, type Settled } from "./chain.js";
 import { sleepMarket, systemClock, wallMs, type Clock } from "./clock.js";
@@ -247,6 +248,40 @@ export class LiveLoop {
     for (const w of this.fatalWaiters.splice(0)) w(e);
   }
 
+  /**
+   * Per symbol, the levels (`ict`) fed with the journals of up to
+   * {@link DEFAULT_HISTORY_DAYS} earlier days under the output folder — the
+   * bars `ict replay` of the same days would take as history — so the day
+   * starts knowing the previous day, week and month.
+   */
+  private historyLevels(day: string): Record<string, LevelsStream> | undefined {
+    if (!pipelineRules(this.o.profile).incremental) return undefined;
+    const root = join(this.o.out, "data", "daily_news");
+    const days = existsSync(root)
+      ? readdirSync(root)
+          .filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && d < day && existsSync(journalPath(this.o.out, d)))
+          .sort()
+          .slice(-DEFAULT_HISTORY_DAYS)
+      : [];
+    const store = new BarStore();
+    for (const d of days) {
+      for (const r of readJournal(journalPath(this.o.out, d))) {
+        try {
+          const b = parseAlpacaBar(r);
+          if (nyDate(b.t) === d && this.o.symbols.includes(r.S)) store.apply(r.S, b);
+        } catch {
+          /* a journal line is written only after validation */
+        }
+      }
+    }
+    const out: Record<string, LevelsStream> = {};
+    for (const s of this.o.symbols) {
+      const lv = (out[s] = createLevelsStream({ instrument: instrumentOf(s) }));
+      for (const d of days) for (const b of store.bars(d, s)) lv.push(b);
+    }
+    return out;
+  }
+
   /** Opens a day: its journal (replayed into the store) and its chain (resumed from its files). */
   private openDay(day: string): void {
     if (this.chain) {
@@ -287,6 +322,7 @@ export class LiveLoop {
       cache: this.cache,
       log: this.log,
       onFatal: (e) => this.onFatal(e),
+      levels: this.historyLevels(day),
     });
     this.chain.resume(this.store);
     if (restored) this.log(`resumed ${day}: ${restored} bars from the journal, ${this.chain.length} ticks`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type Columns } from "@ict/core";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { virtualClock } from "../src/clock.js";
 import { generateBars } from "../src/fake/bars.js";
 import { nyTime } from "../src/calendar.js";
@@ -41,8 +42,11 @@ describe("live loop without a network", () => {
     expect(logs.some((l) => /bar SPY 2024-03-15T13:30:00.000Z \(b\) skipped: field v/.test(l))).toBe(true);
     await loop.stop();
     expect(loop.currentDay).toBe("2024-03-15");
-    const cols = (g: typeof d1): Record<string, Columns> => asColumns(g, symbols);
-    await expectEqualsReplay(out, "2024-03-14", cols(d1));
-    await expectEqualsReplay(out, "2024-03-15", cols(d2));
+    // One replay of both days: the second day's levels know the first (the live loop reads the first day's journal).
+    const both = asColumns({ SPY: [...d1.SPY!, ...d2.SPY!], QQQ: [...d1.QQQ!, ...d2.QQQ!] }, symbols);
+    await expectEqualsReplay(out, "2024-03-14", both);
+    await expectEqualsReplay(out, "2024-03-15", both);
+    const cap = JSON.parse(readFileSync(join(out, "data/daily_news/2024-03-15/processed/context_capsules/SPY.json"), "utf8"));
+    expect(cap.features.levels.prev_day).toMatchObject({ day: "2024-03-14" });
   });
 });

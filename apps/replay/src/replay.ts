@@ -1,9 +1,20 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { IctError, sliceColumns, type Columns, type Profile } from "@ict/core";
+import {
+  createLevelsStream,
+  IctError,
+  OptionError,
+  sliceColumns,
+  type Columns,
+  type InstrumentClass,
+  type LevelsStream,
+  type Profile,
+} from "@ict/core";
 import {
   createLlmProvider,
   createWatchlist,
+  DEFAULT_HISTORY_DAYS,
+  instrumentOf,
   LlmError,
   nyDate,
   promptsLine,
@@ -59,6 +70,15 @@ export interface ReplayOptions {
   overwrite?: boolean;
   /** The report shows only the N nearest zones above and below price per timeframe (default: every zone). */
   reportZones?: number;
+  /**
+   * `ict`: how many New York days of the same bars before the first replayed
+   * day feed the levels (previous day, week and month, overnight) before it
+   * starts (default {@link DEFAULT_HISTORY_DAYS}; days before `from` in the
+   * input). Later days carry the levels on from the days replayed before them.
+   */
+  historyDays?: number;
+  /** `ict`: each symbol's instrument class (default: `instrumentOf` the symbol). */
+  instruments?: Readonly<Record<string, InstrumentClass | undefined>>;
 }
 
 /** What a replay did. */
@@ -146,6 +166,40 @@ export function removeStale(out: string): number {
   return n;
 }
 
+/** Per symbol, a levels stream fed with its bars of the `n` New York days (that have bars) before `first`. */
+function historyLevels(
+  bars: Record<string, Columns>,
+  first: string | undefined,
+  n: number,
+  instruments: ReplayOptions["instruments"],
+): Record<string, LevelsStream> {
+  if (!Number.isInteger(n) || n < 0 || n > 1000)
+    throw new OptionError("historyDays", `must be a whole number of days from 0 to 1000, got ${n}`);
+  const out: Record<string, LevelsStream> = Object.create(null);
+  for (const [sym, cols] of Object.entries(bars)) {
+    const instrument = (instruments && Object.hasOwn(instruments, sym) ? instruments[sym] : undefined) ?? instrumentOf(sym);
+    const lv = (out[sym] = createLevelsStream({ instrument }));
+    if (first === undefined || n === 0) continue;
+    // The rows before the first replayed day, and the start of the n-th day back among them.
+    let end = 0;
+    while (end < cols.length && nyDate(cols.t[end]!) < first) end++;
+    let start = end;
+    let seen = 0;
+    let day = "";
+    while (start > 0) {
+      const d = nyDate(cols.t[start - 1]!);
+      if (d !== day) {
+        if (seen === n) break;
+        seen++;
+        day = d;
+      }
+      start--;
+    }
+    for (let i = start; i < end; i++) lv.push({ t: cols.t[i]!, o: cols.o[i]!, h: cols.h[i]!, l: cols.l[i]!, c: cols.c[i]! });
+  }
+  return out;
+}
+
 /** Groups each symbol's bars by New York trading day. */
 function indexDays(bars: Record<string, Columns>, from?: string, to?: string): DayIndex[] {
   const days = new Map<string, DayIndex>();
@@ -215,6 +269,8 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const stage = join(o.out, `.ict-staging-${process.pid}`);
   rmSync(stage, { recursive: true, force: true });
   let completed = 0;
+  // ict: each symbol's levels, fed with the days before the first replayed one and carried from day to day.
+  const levels = o.profile === "seed-v0.1" ? null : historyLevels(bars, days[0]?.day, o.historyDays ?? DEFAULT_HISTORY_DAYS, o.instruments);
   try {
     for (const d of days) {
       const rep = o.report === false ? null : new DayReportCollector(d.day, symbols, o.profile);
@@ -230,7 +286,10 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
       for (const s of symbols) cursor.set(s, d.rows.get(s)?.[0] ?? 0);
       // ict: the day's streams advance one bar per push (createWatchlist, equal to tick() at every
       // bar); seed-v0.1 judges every zone on the last close, so it recomputes the day with tick().
-      const wl = o.profile === "seed-v0.1" ? null : createWatchlist({ watchlist: symbols, dayEt: d.day });
+      const wl =
+        o.profile === "seed-v0.1"
+          ? null
+          : createWatchlist({ watchlist: symbols, dayEt: d.day, levels: levels!, instruments: o.instruments });
       for (const now of d.times) {
         const bars1m: Record<string, Columns> = Object.create(null);
         for (const s of symbols) {

@@ -218,9 +218,24 @@ describe("finding 3: replay/CLI validation", () => {
     expect(r.out).toMatch(/2 symbols \(constructor,toString\)/);
     const caps = readdirSync(join(out, "data/daily_news/2025-02-10/processed/context_capsules")).sort();
     expect(caps).toEqual(["constructor.json", "toString.json"]);
+    // No key level comes from Object.prototype: the levels are the computed ones only (no user keys).
     expect(
-      JSON.parse(readFileSync(join(out, "data/daily_news/2025-02-10/processed/context_capsules/constructor.json"), "utf8")).features.levels,
-    ).toEqual({});
+      Object.keys(
+        JSON.parse(readFileSync(join(out, "data/daily_news/2025-02-10/processed/context_capsules/constructor.json"), "utf8")).features
+          .levels,
+      ),
+    ).toEqual([
+      "instrument",
+      "day",
+      "prev_day",
+      "prev_week",
+      "prev_month",
+      "midnight_open",
+      "open_0830",
+      "rth_open",
+      "overnight",
+      "opening_gap",
+    ]);
     const bad = await cli("replay", "--bars", `__proto__=${spy()}`, "--out", join(tmp, "f3-proto2"));
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/invalid symbol "__proto__": .*not starting with a punctuation mark/);

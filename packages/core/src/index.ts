@@ -69,6 +69,28 @@ export { ifvg, ifvgObjects, type IfvgColumns, type IfvgRecord } from "./detector
 export { orderBlocks, orderBlockObjects, type ObColumns, type ObRecord } from "./detectors/ob/ob.js";
 export { breakerBlocks, breakerObjects, type BreakerColumns, type BreakerRecord } from "./detectors/breakers/breakers.js";
 export { smt, smtObjects, type SmtColumns, type SmtRecord, type SmtOptions } from "./detectors/smt/smt.js";
+export {
+  computeLevels,
+  createLevelsStream,
+  type Levels,
+  type LevelsBar,
+  type LevelsOptions,
+  type LevelsStream,
+  type OpenLevel,
+  type OpeningGap,
+  type PrevDay,
+  type RangeLevel,
+  type SessionRange,
+} from "./detectors/levels/levels.js";
+export {
+  defaultSessions,
+  EQUITY_SESSIONS,
+  INSTRUMENT_CLASSES,
+  KILLZONES,
+  tradingDay,
+  type InstrumentClass,
+  type SessionWindow,
+} from "./detectors/levels/sessions.js";
 export { computeFeatures, computeFeatureColumns, type FeatureOptions, type TfFeatures, type FeatureColumns } from "./features/features.js";
 export {
   createStream,

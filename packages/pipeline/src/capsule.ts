@@ -1,5 +1,6 @@
 import {
   aggregate,
+  columnsFromArrays,
   type Columns,
   IctError,
   computeFeatures,
@@ -9,6 +10,10 @@ import {
   smtObjects,
   type SmtRecord,
   isoUtc,
+  computeLevels,
+  type InstrumentClass,
+  type Levels,
+  type SessionRange,
 } from "@ict/core";
 import { PIPELINE_RULES } from "./rules.js";
 
@@ -20,7 +25,19 @@ export interface CapsuleFeatures {
   tf_5m: TfFeatures;
   tf_1m: TfFeatures;
   smt: SmtRecord[];
+  /**
+   * `seed-v0.1`: the user's key levels (`key_levels.json`) as given. `ict`:
+   * the levels computed from the bars (see `computeLevels` of `@ict/core`:
+   * `prev_day`, `prev_week`, `prev_month`, `midnight_open`, `open_0830`,
+   * `rth_open`, `overnight`, `opening_gap`, each with when price first traded
+   * through it) and the user's key levels merged in — a user key named like a
+   * computed one is kept as `user_<key>`, never dropped.
+   */
   levels: KeyLevels;
+  /** `ict`: the day's sessions and killzones that have traded, with their highs, lows and when those were taken. */
+  sessions?: SessionRange[];
+  /** `ict`: the sessions and killzones the last bar is in. */
+  session_now?: string[];
 }
 
 /** A per-symbol context capsule, in the seed's schema and key order. */
@@ -45,6 +62,10 @@ export interface CapsuleInput {
   /** Name of the reference, for the SMT record's `pair` (`ict`). */
   refSymbol?: string;
   priorLevels?: KeyLevels | null;
+  /** `ict`: the symbol's 1m bars of earlier days, oldest first (previous-day, -week and -month levels come from them). */
+  history1m?: Columns | null;
+  /** `ict`: what the instrument trades like (its trading day and sessions); default {@link instrumentOf} the symbol. */
+  instrument?: InstrumentClass;
   /** The capsule's clock (epoch ms): bar time in replay, the tick time live. Never the wall clock by default. */
   now: number;
   profile?: Profile;
@@ -101,7 +122,73 @@ export function buildCapsule(input: CapsuleInput): Capsule {
   const tf_5m = computeFeatures(b5, { tf: "5m", profile });
   const tf_1m = computeFeatures(input.bars1m, { tf: "1m", profile });
   const smt = input.ref5m !== undefined ? capsuleSmt(symbol, b5, input.refSymbol ?? "ref", input.ref5m, profile) : [];
-  return assembleCapsule(symbol, dayEt, { tf_5m, tf_1m, smt, levels: input.priorLevels ?? {} }, input.now);
+  const user = input.priorLevels ?? {};
+  if (!rules.levels) return assembleCapsule(symbol, dayEt, { tf_5m, tf_1m, smt, levels: user }, input.now);
+  const all = input.history1m && input.history1m.length > 0 ? concatColumns(input.history1m, input.bars1m) : input.bars1m;
+  const levels = computeLevels(all, { instrument: input.instrument ?? instrumentOf(symbol) });
+  return assembleCapsule(symbol, dayEt, { tf_5m, tf_1m, smt, ...levelsFeatures(levels, user) }, input.now);
+}
+
+/** Two bar series one after the other (the first entirely earlier). */
+function concatColumns(a: Columns, b: Columns): Columns {
+  const cat = (x: Float64Array, y: Float64Array) => {
+    const out = new Float64Array(x.length + y.length);
+    out.set(x);
+    out.set(y, x.length);
+    return out;
+  };
+  return columnsFromArrays({ t: cat(a.t, b.t), o: cat(a.o, b.o), h: cat(a.h, b.h), l: cat(a.l, b.l), c: cat(a.c, b.c), v: cat(a.v, b.v) });
+}
+
+/**
+ * The instrument class a symbol most likely trades as: crypto for pairs quoted
+ * in USD, USDT, USDC, BTC or ETH (`BTCUSDT`, `ETH-USD`), futures for the CME
+ * index, energy, metal and rate roots (`ES`, `NQ`, `MNQ`, `CL`, `GC`, `ZN`, with
+ * or without a contract month or `=F`), otherwise equity. Pass `instrument`
+ * (or `--instrument`) to say otherwise.
+ */
+export function instrumentOf(symbol: string): InstrumentClass {
+  const s = symbol.toUpperCase();
+  if (/^[A-Z0-9]{2,10}[-/._]?(USDT|USDC|USD|BTC|ETH)$/.test(s) && s.length > 5) return "crypto";
+  const root = s.replace(/=F$/, "").replace(/[FGHJKMNQUVXZ]\d{1,2}$/, "");
+  if (FUTURES_ROOTS.has(root)) return "futures";
+  return "equity";
+}
+
+const FUTURES_ROOTS = new Set([
+  "ES",
+  "NQ",
+  "YM",
+  "RTY",
+  "MES",
+  "MNQ",
+  "MYM",
+  "M2K",
+  "CL",
+  "MCL",
+  "NG",
+  "GC",
+  "MGC",
+  "SI",
+  "HG",
+  "ZB",
+  "ZN",
+  "ZF",
+  "ZT",
+  "6E",
+  "6J",
+  "6B",
+]);
+
+/** @internal The levels part of an `ict` capsule's features: computed levels, the user's merged in, the sessions. */
+export function levelsFeatures(v: Levels | null, user: KeyLevels): Pick<CapsuleFeatures, "levels" | "sessions" | "session_now"> {
+  const levels: KeyLevels = {};
+  if (v !== null) {
+    const { sessions: _s, current: _c, ...rest } = v;
+    Object.assign(levels, rest);
+  }
+  for (const [k, x] of Object.entries(user)) levels[Object.hasOwn(levels, k) ? `user_${k}` : k] = x;
+  return { levels, sessions: v?.sessions ?? [], session_now: v?.current ?? [] };
 }
 
 /** @internal SMT of a capsule: the symbol's 5m bars against its reference's, each record tagged `tf: "5m"`. */

@@ -10,6 +10,7 @@ export {
   buildCapsule,
   checkDay,
   checkSymbol,
+  instrumentOf,
   InvalidNameError,
   type Capsule,
   type CapsuleFeatures,
@@ -47,4 +48,4 @@ export {
   type LlmProvider,
   type LlmRequest,
 } from "./llm/index.js";
-export { createWatchlist, type Watchlist, type WatchlistOptions } from "./watchlist.js";
+export { createWatchlist, DEFAULT_HISTORY_DAYS, type Watchlist, type WatchlistOptions } from "./watchlist.js";

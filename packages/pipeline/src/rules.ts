@@ -25,12 +25,25 @@ export interface PipelineRules {
    * so its pipeline only recomputes (`tick`).
    */
   incremental: boolean;
+  /**
+   * The capsule carries the computed levels (previous day/week/month, the
+   * day's opens, overnight range, opening gap) with the user's key levels
+   * merged in, and the day's sessions and killzones. The seed passes the
+   * user's key levels through untouched.
+   */
+  levels: boolean;
 }
 
 /** The pipeline rules of each profile. */
 export const PIPELINE_RULES: Readonly<Record<Profile, Readonly<PipelineRules>>> = Object.freeze({
-  ict: Object.freeze({ tracker: "lifecycle", checkedNames: true, stageWithBias: true, incremental: true } as const),
-  "seed-v0.1": Object.freeze({ tracker: "seedSnapshot", checkedNames: false, stageWithBias: false, incremental: false } as const),
+  ict: Object.freeze({ tracker: "lifecycle", checkedNames: true, stageWithBias: true, incremental: true, levels: true } as const),
+  "seed-v0.1": Object.freeze({
+    tracker: "seedSnapshot",
+    checkedNames: false,
+    stageWithBias: false,
+    incremental: false,
+    levels: false,
+  } as const),
 });
 
 /** The pipeline rules of a profile (default `ict`); a bad profile is an `OptionError`. */

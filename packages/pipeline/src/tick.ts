@@ -1,4 +1,4 @@
-import { aggregate, type Columns, columnsFromBars, nyDate, resolveProfile, type Profile } from "@ict/core";
+import { aggregate, type Columns, columnsFromBars, type InstrumentClass, nyDate, resolveProfile, type Profile } from "@ict/core";
 import { buildCapsule, checkSymbol, type Capsule, type KeyLevels } from "./capsule.js";
 import { PIPELINE_RULES } from "./rules.js";
 import { buildPrompt } from "./prompt.js";
@@ -25,6 +25,10 @@ export interface TickInput {
   dayEt?: string;
   /** Prior-day levels per symbol (the contents of `key_levels.json`). */
   keyLevels?: Readonly<Record<string, KeyLevels | undefined>> | null;
+  /** `ict`: each symbol's 1m bars of earlier days, oldest first (the previous-day, -week and -month levels). */
+  history1m?: Readonly<Record<string, Columns | undefined>> | null;
+  /** `ict`: each symbol's instrument class (default: `instrumentOf` the symbol). */
+  instruments?: Readonly<Record<string, InstrumentClass | undefined>> | null;
   /** The context document of the previous tick (`current_context.json`), if any. */
   context?: ContextDoc | null;
   profile?: Profile;
@@ -131,6 +135,8 @@ export function tick(input: TickInput): TickOutput {
       ref5m: refSym !== undefined ? fiveOf(refSym) : undefined,
       refSymbol: refSym,
       priorLevels: (input.keyLevels && Object.hasOwn(input.keyLevels, sym) ? input.keyLevels[sym] : undefined) ?? {},
+      history1m: input.history1m && Object.hasOwn(input.history1m, sym) ? input.history1m[sym] : undefined,
+      instrument: input.instruments && Object.hasOwn(input.instruments, sym) ? input.instruments[sym] : undefined,
       now: input.now,
       profile,
     });

@@ -1,9 +1,36 @@
-import { columnsFromArrays, columnsFromBars, createStream, IctError, type Columns, type FeatureStream, type StreamBar } from "@ict/core";
-import { assembleCapsule, capsuleSmt, checkDay, checkSymbol, type Capsule, type KeyLevels } from "./capsule.js";
+import {
+  columnsFromArrays,
+  columnsFromBars,
+  createLevelsStream,
+  createStream,
+  IctError,
+  type Columns,
+  type FeatureStream,
+  type InstrumentClass,
+  type LevelsStream,
+  type StreamBar,
+} from "@ict/core";
+import {
+  assembleCapsule,
+  capsuleSmt,
+  checkDay,
+  checkSymbol,
+  instrumentOf,
+  levelsFeatures,
+  type Capsule,
+  type KeyLevels,
+} from "./capsule.js";
 import { buildPrompt } from "./prompt.js";
 import { smtReferences, trackerOptionsAt, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
 import { pipelineRules } from "./rules.js";
 import { IncrementalTracker, type SymbolState } from "./tracker/index.js";
+
+/**
+ * New York days of earlier bars that the apps feed into the levels before a
+ * day starts (`ict replay --history-days`, the live loop's journals): two
+ * weeks of sessions, so the previous week is always complete.
+ */
+export const DEFAULT_HISTORY_DAYS = 10;
 
 /** Options of {@link createWatchlist}. */
 export interface WatchlistOptions {
@@ -19,6 +46,16 @@ export interface WatchlistOptions {
   profile?: "ict";
   /** Tracker options (TTL, retention), as `tick`'s. */
   tracker?: TickInput["tracker"];
+  /** Each symbol's 1m bars of earlier days, oldest first, as `tick`'s `history1m` (pushed into its levels stream). */
+  history1m?: TickInput["history1m"];
+  /**
+   * Each symbol's levels stream already fed with its earlier bars (a replay
+   * carries one across days instead of re-reading the history); the
+   * watchlist pushes the day's bars into it. Takes the place of `history1m`.
+   */
+  levels?: Readonly<Record<string, LevelsStream | undefined>>;
+  /** Each symbol's instrument class, as `tick`'s `instruments`. */
+  instruments?: TickInput["instruments"];
 }
 
 /** A symbol's 1m history of the day and the two streams fed from it. */
@@ -41,6 +78,9 @@ class SymbolFeed {
   readonly s5: FeatureStream = createStream({ tf: "5m" });
   private cols5: Columns | null = null;
 
+  /** @param lv The symbol's levels, fed with its earlier days. */
+  constructor(readonly lv: LevelsStream) {}
+
   push(bar: StreamBar): void {
     // The one bar-object rule of every input (finite prices, h >= max(o, c), …).
     const b = columnsFromBars([bar]);
@@ -60,6 +100,7 @@ class SymbolFeed {
       this.set(i, b);
     }
     this.s1.push({ t, o: b.o[0]!, h: b.h[0]!, l: b.l[0]!, c: b.c[0]!, v: b.v[0]! });
+    this.lv.push({ t, o: b.o[0]!, h: b.h[0]!, l: b.l[0]!, c: b.c[0]! });
     this.rebucket(i);
   }
 
@@ -159,9 +200,19 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
   const watchlist = options.watchlist.map((s) => checkSymbol(s));
   const refs = smtReferences(watchlist);
   const feeds = new Map<string, SymbolFeed>();
+  const instrumentFor = (sym: string): InstrumentClass =>
+    (options.instruments && Object.hasOwn(options.instruments, sym) ? options.instruments[sym] : undefined) ?? instrumentOf(sym);
   const feedOf = (sym: string) => {
     let f = feeds.get(sym);
-    if (f === undefined) feeds.set(sym, (f = new SymbolFeed()));
+    if (f === undefined) {
+      let lv = options.levels && Object.hasOwn(options.levels, sym) ? options.levels[sym] : undefined;
+      if (lv === undefined) {
+        lv = createLevelsStream({ instrument: instrumentFor(sym) });
+        const h = options.history1m && Object.hasOwn(options.history1m, sym) ? options.history1m[sym] : undefined;
+        for (let i = 0; i < (h?.length ?? 0); i++) lv.push({ t: h!.t[i]!, o: h!.o[i]!, h: h!.h[i]!, l: h!.l[i]!, c: h!.c[i]! });
+      }
+      feeds.set(sym, (f = new SymbolFeed(lv)));
+    }
     return f;
   };
   const previous = new Map<string, SymbolState>();
@@ -186,7 +237,7 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
         const smt = refSym !== undefined ? capsuleSmt(sym, f.bars5(), refSym, feedOf(refSym).bars5(), "ict") : [];
         const tf_5m = f.s5.features();
         const tf_1m = f.s1.features();
-        const capsule = assembleCapsule(sym, dayEt, { tf_5m, tf_1m, smt, levels: levelsOf(sym) }, now);
+        const capsule = assembleCapsule(sym, dayEt, { tf_5m, tf_1m, smt, ...levelsFeatures(f.lv.value(), levelsOf(sym)) }, now);
         capsules[sym] = capsule;
         const n = f.t.length,
           m = f.t5.length;

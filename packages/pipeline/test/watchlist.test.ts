@@ -47,11 +47,12 @@ function compare(
   revisions: boolean,
   label: string,
   restartEvery = 0,
+  history?: Record<string, Columns>,
 ): number {
   const r = rng(seed);
   const times = [...new Set(symbols.flatMap((s) => sessions[s]!.map((b) => b.t)))].sort((a, b) => a - b);
   const dayEt = nyDate(times[0]!);
-  let wl = createWatchlist({ watchlist: symbols, dayEt });
+  let wl = createWatchlist({ watchlist: symbols, dayEt, history1m: history });
   const known: Record<string, Bar[]> = Object.fromEntries(symbols.map((s) => [s, []]));
   const next: Record<string, number> = Object.fromEntries(symbols.map((s) => [s, 0]));
   let context: ContextDoc | null = null;
@@ -60,7 +61,7 @@ function compare(
   for (const now of times) {
     if (restartEvery > 0 && ++minute % restartEvery === 0) {
       // A restart: a new watchlist from the last context as read back from its file, fed the bars known so far.
-      wl = createWatchlist({ watchlist: symbols, dayEt, context: JSON.parse(JSON.stringify(context)) as ContextDoc });
+      wl = createWatchlist({ watchlist: symbols, dayEt, context: JSON.parse(JSON.stringify(context)) as ContextDoc, history1m: history });
       for (const s of symbols) for (const b of known[s]!) wl.push(s, b);
     }
     for (const s of symbols) {
@@ -85,7 +86,14 @@ function compare(
         revised++;
       }
     }
-    const want = tick({ watchlist: symbols, bars1m: Object.fromEntries(symbols.map((s) => [s, colsOf(known[s]!)])), now, dayEt, context });
+    const want = tick({
+      watchlist: symbols,
+      bars1m: Object.fromEntries(symbols.map((s) => [s, colsOf(known[s]!)])),
+      now,
+      dayEt,
+      context,
+      history1m: history,
+    });
     const got = wl.tick(now);
     const a = JSON.stringify(got),
       b = JSON.stringify(want);
@@ -114,6 +122,21 @@ describe("createWatchlist equals tick on every prefix", () => {
   it("a watchlist started mid-session from the JSON context and the bars so far continues as tick (restarts every 37 minutes)", () => {
     const revised = compare(symbols, randomSession(symbols, 300, 5), 5, true, "restarts", 37);
     expect(revised).toBeGreaterThan(5);
+  }, 240_000);
+
+  it("with the previous days as history: levels (previous day and week, gaps) and sessions equal tick's", () => {
+    // Three seeded sessions on consecutive days; the first two are the history of the third.
+    const days = [0, 1, 2].map((d) => randomSession(symbols, 390, 20 + d));
+    const shift = (bars: Bar[], d: number) => bars.map((b) => ({ ...b, t: b.t + d * 86_400_000 }));
+    const history = Object.fromEntries(symbols.map((s) => [s, colsOf([...shift(days[0]![s]!, -2), ...shift(days[1]![s]!, -1)])]));
+    const today = Object.fromEntries(symbols.map((s) => [s, days[2]![s]!.slice(0, 200)]));
+    compare(symbols, today, 20, true, "history", 0, history);
+    const wl = createWatchlist({ watchlist: symbols, dayEt: nyDate(today.SPY![0]!.t), history1m: history });
+    for (const b of today.SPY!) wl.push("SPY", b);
+    const f = wl.tick(today.SPY![199]!.t).capsules.SPY!.features;
+    expect(f.levels).toMatchObject({ instrument: "equity", prev_day: { day: nyDate(today.SPY![0]!.t - 86_400_000) } });
+    expect(f.sessions!.map((x) => x.name)).toContain("regular");
+    expect(f.session_now!.length).toBeGreaterThan(0);
   }, 240_000);
 
   it("a symbol without bars, and a symbol whose reference has none yet", () => {
