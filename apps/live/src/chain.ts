@@ -16,7 +16,7 @@
  *
  * `prompts.jsonl` holds one line per symbol per tick in the replay's format,
  * `{t, symbol, prompt, llm, asked, answer[, error]}`: the model is asked when
- * the symbol's prompt changed since its previous tick (`asked: true`), and
+ * the substance of the symbol's prompt (`promptKey`) changed since its previous tick (`asked: true`), and
  * every line carries the answer to the symbol's latest question (null, with
  * `error`, when that call failed or was skipped). A tick's lines are appended
  * once all its answers are settled, in tick order; answers are cached by
@@ -57,6 +57,7 @@ import { sliceColumns, type Columns, type LevelsStream, type Profile } from "@ic
 import {
   createWatchlist,
   pipelineRules,
+  promptKey,
   promptsLine,
   tick,
   type ContextDoc,
@@ -219,8 +220,9 @@ export class DayChain {
     this.fd = openSync(this.promptsPath, existsSync(this.promptsPath) ? "r+" : "w+");
   }
 
+  /** The answer cache's key: the symbol and the prompt's substance ({@link promptKey}: not its clock, price or distances). */
   private key(sym: string, prompt: string): string {
-    return `${sym}\u0000${prompt}`;
+    return `${sym}\u0000${promptKey(prompt)}`;
   }
 
   /**
@@ -553,7 +555,7 @@ export class DayChain {
     const llm = this.o.llm;
     for (const sym of this.o.symbols) {
       const prompt = rec.prompts[sym]!;
-      if (before && before.prompts[sym] === prompt) continue;
+      if (before && promptKey(before.prompts[sym]!) === promptKey(prompt)) continue;
       rec.asked.add(sym);
       const key = this.key(sym, prompt);
       let p = this.o.cache.get(key);

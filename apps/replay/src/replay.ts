@@ -17,6 +17,7 @@ import {
   instrumentOf,
   LlmError,
   nyDate,
+  promptKey,
   promptsLine,
   tick,
   type ContextDoc,
@@ -309,7 +310,8 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
         for (const s of symbols) {
           const prompt = last.prompts[s]!;
           let a = asked.get(s);
-          const fresh = a === undefined || a.prompt !== prompt;
+          // Asked again when the prompt's substance changed (not its clock, price or distances: promptKey).
+          const fresh = a === undefined || promptKey(a.prompt) !== promptKey(prompt);
           if (fresh) {
             llmStats.calls++;
             try {

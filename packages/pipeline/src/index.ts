@@ -29,7 +29,7 @@ export {
 } from "./tracker/index.js";
 export { seedShort } from "./seed/tracker.js";
 export { PIPELINE_RULES, pipelineRules, type PipelineRules } from "./rules.js";
-export { buildPrompt, promptsLine, type PromptsLine } from "./prompt.js";
+export { buildPrompt, PROMPT_BUDGET, promptKey, promptsLine, type PromptMarket, type PromptsLine } from "./prompt.js";
 export { tick, nyDate, smtReferences, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
 export {
   createLlmProvider,

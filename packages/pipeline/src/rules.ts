@@ -32,17 +32,32 @@ export interface PipelineRules {
    * user's key levels through untouched.
    */
   levels: boolean;
+  /**
+   * The prompt opens with the market around the stages: symbol, New York
+   * time, last price, sessions, the nearest levels and zones with their
+   * distance in ATR (sections `MARKET`, `LEVELS`, `ZONES`). The seed's prompt
+   * is its two sections only.
+   */
+  marketPrompt: boolean;
 }
 
 /** The pipeline rules of each profile. */
 export const PIPELINE_RULES: Readonly<Record<Profile, Readonly<PipelineRules>>> = Object.freeze({
-  ict: Object.freeze({ tracker: "lifecycle", checkedNames: true, stageWithBias: true, incremental: true, levels: true } as const),
+  ict: Object.freeze({
+    tracker: "lifecycle",
+    checkedNames: true,
+    stageWithBias: true,
+    incremental: true,
+    levels: true,
+    marketPrompt: true,
+  } as const),
   "seed-v0.1": Object.freeze({
     tracker: "seedSnapshot",
     checkedNames: false,
     stageWithBias: false,
     incremental: false,
     levels: false,
+    marketPrompt: false,
   } as const),
 });
 

@@ -154,7 +154,7 @@ export function tick(input: TickInput): TickOutput {
       input.tracker,
     );
     previous.set(sym, state);
-    prompts[sym] = buildPrompt(state, { profile });
+    prompts[sym] = buildPrompt(state, { profile, market: { symbol: sym, now: input.now, features: capsule.features } });
   }
   const { symbols: _s, ...rest } = input.context ?? { symbols: [] };
   return { dayEt, capsules, context: { ...rest, symbols: [...previous.values()] }, prompts };

@@ -20,7 +20,7 @@ import {
   type Capsule,
   type KeyLevels,
 } from "./capsule.js";
-import { buildPrompt } from "./prompt.js";
+import { buildPrompt, marketSections } from "./prompt.js";
 import { smtReferences, trackerOptionsAt, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
 import { pipelineRules } from "./rules.js";
 import { IncrementalTracker, type SymbolState } from "./tracker/index.js";
@@ -249,16 +249,18 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
           trackerOptionsAt(n > 0 ? f.t[n - 1]! : NaN, n > 0 ? f.c[n - 1]! : NaN, m > 0 ? f.t5[m - 1]! : NaN, "ict", options.tracker),
         );
         previous.set(sym, state);
-        // The prompt is a function of the stages and the active summaries: unchanged, it is not rebuilt.
+        // The stage sections are a function of the stages and the active summaries: unchanged, they are not rebuilt.
         const st = state.state;
         const key = `${st?.htf_stage}\u0001${st?.ltf_stage}\u0001${st?.bias}\u0001${st?.price_vs_eq}\u0001${(state.active_confluences ?? []).join("\u0001")}`;
         const memo = promptMemo.get(sym);
-        if (memo !== undefined && memo.key === key) prompts[sym] = memo.prompt;
+        let stage: string;
+        if (memo !== undefined && memo.key === key) stage = memo.prompt;
         else {
-          const prompt = buildPrompt(state, { profile: "ict" });
-          promptMemo.set(sym, { key, prompt });
-          prompts[sym] = prompt;
+          stage = buildPrompt(state, { profile: "ict" });
+          promptMemo.set(sym, { key, prompt: stage });
         }
+        // The market sections (clock, price, distances) change at every tick.
+        prompts[sym] = marketSections(state, { symbol: sym, now, features: capsule.features }) + stage;
       }
       return { dayEt, capsules, context: { ...rest, symbols: [...previous.values()] }, prompts };
     },

@@ -154,7 +154,7 @@ function referenceTick(watchlist: string[], bars1m: Record<string, Columns>, now
       incompleteSince,
     });
     previous.set(sym, JSON.parse(JSON.stringify(state)));
-    prompts[sym] = buildPrompt(previous.get(sym)!);
+    prompts[sym] = buildPrompt(previous.get(sym)!, { market: { symbol: sym, now, features: capsule.features } });
   }
   return { capsules, context: { symbols: [...previous.values()] }, prompts };
 }

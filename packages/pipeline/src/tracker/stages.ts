@@ -46,6 +46,9 @@ export function stateOf(
     last_update_utc: nowIso,
     confluences: out,
   };
+  // ict: the sessions and killzones the last bar is in (the capsule's session_now).
+  const sessionNow = (features as { session_now?: unknown }).session_now;
+  if (Array.isArray(sessionNow)) state.session_now = [...(sessionNow as string[])];
   const active: string[] = [];
   for (const c of out) if (c.status === "active") active.push(summary(c));
   return { ...existing, state, active_confluences: active };

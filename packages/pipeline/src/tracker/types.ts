@@ -28,6 +28,8 @@ export interface TrackerState {
   price?: number | null;
   eq_5m?: number | null;
   price_vs_eq?: "premium" | "discount" | "equilibrium" | null;
+  /** `ict`: the sessions and killzones the last bar is in. */
+  session_now?: string[];
 }
 
 /** A symbol's entry in `current_context.json`. */
