@@ -27,10 +27,12 @@ import { IncrementalTracker, type SymbolState } from "./tracker/index.js";
 
 /**
  * New York days of earlier bars that the apps feed into the levels before a
- * day starts (`ict replay --history-days`, the live loop's journals): two
- * weeks of sessions, so the previous week is always complete.
+ * day starts (`ict replay --history-days`, the live loop's journals): 65
+ * days with bars reach back to the first day of the previous month from any
+ * day (a previous week or month is reported only when the bars seen begin by
+ * its first day).
  */
-export const DEFAULT_HISTORY_DAYS = 10;
+export const DEFAULT_HISTORY_DAYS = 65;
 
 /** Options of {@link createWatchlist}. */
 export interface WatchlistOptions {

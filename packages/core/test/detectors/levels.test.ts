@@ -141,6 +141,7 @@ describe("equity: previous day (regular session), overnight, opens, gap, session
 
   it("previous week and month: the latest earlier Monday–Sunday week and calendar month that traded", () => {
     const bars = [
+      at("2023-12-29", "10:00", 20, 21, 19.5, 20), // Fri, December: the bars begin before January
       at("2024-01-26", "10:00", 20, 25, 19, 21), // Fri, week of 01-22, January
       at("2024-01-29", "10:00", 21, 22, 18, 20), // Mon, week of 01-29, January
       at("2024-01-31", "10:00", 20, 23, 17, 22), // Wed, week of 01-29, January
@@ -148,9 +149,14 @@ describe("equity: previous day (regular session), overnight, opens, gap, session
       at("2024-02-05", "10:00", 22, 26, 16.5, 25), // Mon, week of 02-05, February: above last week's 23 and below January's 17
     ];
     const v = computeLevels(cols(bars))!;
-    expect(v.prev_week).toEqual({ week: "2024-01-29", high: 23, low: 17, high_taken_at: iso(bars[4]!), low_taken_at: iso(bars[4]!) });
-    expect(v.prev_month).toEqual({ month: "2024-01", high: 25, low: 17, high_taken_at: iso(bars[4]!), low_taken_at: iso(bars[4]!) });
-    const thu = computeLevels(cols(bars.slice(0, 4)))!;
+    expect(v.prev_week).toEqual({ week: "2024-01-29", high: 23, low: 17, high_taken_at: iso(bars[5]!), low_taken_at: iso(bars[5]!) });
+    expect(v.prev_month).toEqual({ month: "2024-01", high: 25, low: 17, high_taken_at: iso(bars[5]!), low_taken_at: iso(bars[5]!) });
+    // Bars that begin inside a period cannot say its high and low: no level rather than a wrong one.
+    const late = computeLevels(cols(bars.slice(1)))!;
+    expect(late.prev_month).toBeNull();
+    expect(late.prev_week).toMatchObject({ week: "2024-01-29", high: 23, low: 17 });
+    expect(computeLevels(cols(bars.slice(3)))!.prev_week).toBeNull();
+    const thu = computeLevels(cols(bars.slice(0, 5)))!;
     expect(thu.prev_week).toMatchObject({ week: "2024-01-22", high: 25, low: 19 });
     expect(thu.prev_month).toMatchObject({ month: "2024-01", high: 25, low: 17, high_taken_at: null });
   });
@@ -205,6 +211,7 @@ describe("daylight saving: windows stay on the New York clock", () => {
 describe("futures and crypto", () => {
   it("futures: the Sunday 18:00 open starts Monday's day; Friday's close to it is the new week's gap (NWOG); Asia is Sunday evening", () => {
     const bars = [
+      at("2023-12-31", "18:00", 10, 10.2, 9.8, 10), // Sun evening: Monday 01-01's trading day (the bars cover the week of 01-01)
       at("2024-01-04", "18:00", 10, 11, 9.5, 10.5), // Thu evening: Friday's trading day
       at("2024-01-05", "09:30", 10.5, 12, 10, 11), // Fri
       at("2024-01-05", "16:59", 11, 11.2, 10.8, 11), // Fri last bar: close 11
@@ -222,19 +229,19 @@ describe("futures and crypto", () => {
       low: 11,
       high: 11.6,
       ce: 11.3,
-      from_time: iso(bars[2]!),
-      to_time: iso(bars[3]!),
-      ce_taken_at: iso(bars[4]!),
-      filled_at: iso(bars[5]!),
+      from_time: iso(bars[3]!),
+      to_time: iso(bars[4]!),
+      ce_taken_at: iso(bars[5]!),
+      filled_at: iso(bars[6]!),
     });
     expect(v.sessions.find((s) => s.name === "asia")).toMatchObject({
       start: "2024-01-08T01:00:00+00:00",
       end: "2024-01-08T05:00:00+00:00",
       high: 11.9,
       low: 11.2,
-      low_taken_at: iso(bars[5]!),
+      low_taken_at: iso(bars[6]!),
     });
-    expect(v.midnight_open).toEqual({ price: 11.3, time: iso(bars[5]!), taken_at: null });
+    expect(v.midnight_open).toEqual({ price: 11.3, time: iso(bars[6]!), taken_at: null });
     // Overnight (from 18:00 to 09:30): still forming at midnight.
     expect(v.overnight).toEqual({ high: 11.9, low: 10.9, high_taken_at: null, low_taken_at: null });
     // A weekday evening open is a new day's gap.

@@ -98,7 +98,11 @@ export interface Levels {
   /** The trading day of the last bar. */
   day: string;
   prev_day: PrevDay | null;
-  /** The previous Monday–Sunday week and the previous calendar month of trading days. */
+  /**
+   * The previous Monday–Sunday week and the previous calendar month of
+   * trading days; null unless the bars seen begin by its first day (feed
+   * enough history).
+   */
   prev_week: (RangeLevel & { week: string }) | null;
   prev_month: (RangeLevel & { month: string }) | null;
   /** Opens of the day's bars starting at New York 00:00, 08:30 and 09:30 (null without such a bar). */
@@ -359,11 +363,13 @@ class LevelsEngine {
     d.prevWeek = this.periodBefore(
       (p) => p.week,
       week,
+      (key) => key,
       (key, r) => ({ ...r, week: key }),
     );
     d.prevMonth = this.periodBefore(
       (p) => p.month,
       month,
+      (key) => `${key}-01`,
       (key, r) => ({ ...r, month: key }),
     );
     // Equities: the previous after-hours starts the overnight range.
@@ -376,8 +382,17 @@ class LevelsEngine {
     this.cur = d;
   }
 
-  /** The high/low of the latest period (week or month) before `key`, over the finished days. */
-  private periodBefore<T>(keyOf: (d: DaySummary) => string, key: string, make: (key: string, r: Range) => T): T | null {
+  /**
+   * The high/low of the latest period (week or month) before `key`, over the
+   * finished days; null when the bars seen start after that period began (a
+   * partial week or month would be a wrong level).
+   */
+  private periodBefore<T>(
+    keyOf: (d: DaySummary) => string,
+    key: string,
+    startOf: (key: string) => string,
+    make: (key: string, r: Range) => T,
+  ): T | null {
     let k: string | null = null;
     let hi = NaN;
     let lo = NaN;
@@ -391,7 +406,8 @@ class LevelsEngine {
       if (!(p.high <= hi)) hi = p.high;
       if (!(p.low >= lo)) lo = p.low;
     }
-    return k === null || Number.isNaN(hi) ? null : make(k, emptyRange(hi, lo));
+    if (k === null || Number.isNaN(hi) || this.days[0]!.day > startOf(k)) return null;
+    return make(k, emptyRange(hi, lo));
   }
 
   /** Marks the levels this bar trades through (each only once: the first time decides). */
