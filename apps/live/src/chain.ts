@@ -155,6 +155,8 @@ export interface ChainOptions {
   onFatal?: (err: Error) => void;
   /** Market ms to wait for the other symbols' bars of a minute before ticking it anyway. */
   debounceMs?: number;
+  /** SMT pairs, symbol → reference (default: QQQ and IWM against SPY when SPY is watched). */
+  smtPairs?: Readonly<Record<string, string>>;
   /**
    * Per symbol, its levels fed with the bars of earlier days (previous day,
    * week and month, the overnight range): each watchlist of the day starts
@@ -471,7 +473,7 @@ export class DayChain {
           if (c.length === 0) continue;
           bars1m[s] = sliceColumns(c, 0, upperBound(c.t, t));
         }
-        out = tick({ watchlist: this.o.symbols, bars1m, now: t, dayEt: day, context, profile: this.o.profile });
+        out = tick({ watchlist: this.o.symbols, bars1m, now: t, dayEt: day, context, profile: this.o.profile, smtPairs: this.o.smtPairs });
         context = out.context;
       }
       const keep = !this.incremental || (this.ticks.length + 1) % CHECKPOINT_TICKS === 0;
@@ -527,7 +529,7 @@ export class DayChain {
       const context = c >= 0 ? (JSON.parse(this.ticks[c]!.ctx!) as ContextDoc) : null;
       const base = this.o.levels;
       const levels = base ? Object.fromEntries(Object.entries(base).map(([s, lv]) => [s, lv.fork()])) : undefined;
-      this.wl = createWatchlist({ watchlist: this.o.symbols, dayEt: this.o.day, context, levels });
+      this.wl = createWatchlist({ watchlist: this.o.symbols, dayEt: this.o.day, context, levels, smtPairs: this.o.smtPairs });
       this.pushed = {};
       if (c >= 0) this.pushUpTo(this.ticks[c]!.now, cols);
       for (let i = c + 1; i < this.ticks.length; i++) {

@@ -44,6 +44,8 @@ export interface LoopOptions {
   llmMaxLagMs?: number;
   /** Market ms to wait for the other symbols' bar of a minute (default 5 s). */
   debounceMs?: number;
+  /** SMT pairs, symbol → reference (default: QQQ and IWM against SPY when SPY is watched). */
+  smtPairs?: Readonly<Record<string, string>>;
   /** Backfills start this long before the last bar received, to pick up corrections missed while away (market ms, default 5 min). */
   backfillLookbackMs?: number;
   /** Reconcile the whole day over REST this long after the regular close (market ms, default 5 min; null: never). */
@@ -319,6 +321,7 @@ export class LiveLoop {
       llmConcurrency: this.o.llmConcurrency,
       llmMaxLagMs: this.o.llmMaxLagMs,
       debounceMs: this.o.debounceMs,
+      smtPairs: this.o.smtPairs,
       cache: this.cache,
       log: this.log,
       onFatal: (e) => this.onFatal(e),

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { IctError, PROFILES, type Profile } from "@ict/core";
-import { createLlmProvider, LLM_KINDS, type LlmKind, type LlmProvider } from "@ict/pipeline";
+import { createLlmProvider, LLM_KINDS, parseSmtPairs, type LlmKind, type LlmProvider } from "@ict/pipeline";
 import { DEFAULT_URLS, streamFeedUrl, TEST_SYMBOL, type Feed } from "./alpaca/types.js";
 import { parseClockSpec, systemClock } from "./clock.js";
 import { runDemo } from "./demo.js";
@@ -40,7 +40,7 @@ export const EXIT = {
 
 /** The usage text (printed by `--help` and after a usage error). */
 export const USAGE = `usage: live --symbols SPY,QQQ,IWM [--feed iex|sip|test] [--account paper|live] [--llm offline|gemini|openai] [--out DIR]
-            [--profile ict|seed-v0.1] [--start-timeout SECONDS] [--debounce-ms N]
+            [--profile ict|seed-v0.1] [--start-timeout SECONDS] [--debounce-ms N] [--smt SYMBOL:REF,...]
             [--data-url URL] [--trading-url URL] [--stream-url URL] [--clock ISO@WALLMS*SPEED]
        live --feed test                 Alpaca's test stream (symbol FAKEPACA, any hour): a smoke test of keys and network
        live --demo [--out NEW_OR_EMPTY_DIR] [--minutes N] [--speed X] [--no-faults] [--llm offline|gemini|openai]
@@ -50,6 +50,21 @@ export const USAGE = `usage: live --symbols SPY,QQQ,IWM [--feed iex|sip|test] [-
              default: paper, then live if the paper host refuses the keys
   base URLs: APCA_API_DATA_URL, APCA_API_BASE_URL (trading: calendar), APCA_API_STREAM_URL
   exit: 0 done, 1 failed, 2 bad arguments, 3 refused by a service (keys, plan, LLM), 4 could not connect at start-up`;
+
+/** A `--smt` value (`QQQ:SPY,NQ:ES`): pairs of watched symbols, else a usage error. */
+function smtOption(v: string | undefined, symbols: readonly string[]): Record<string, string> | undefined {
+  if (v === undefined) return undefined;
+  let pairs: Record<string, string>;
+  try {
+    pairs = parseSmtPairs(v);
+  } catch (e) {
+    throw new UsageError(`--smt ${(e as Error).message.replace(/^option "smt": /, "")}`);
+  }
+  for (const [sym, ref] of Object.entries(pairs))
+    if (!symbols.includes(sym) || !symbols.includes(ref) || sym === ref)
+      throw new UsageError(`--smt ${sym}:${ref} must pair two different symbols of --symbols`);
+  return pairs;
+}
 
 /** Parsed options of a run. */
 export interface LiveArgs {
@@ -65,6 +80,8 @@ export interface LiveArgs {
   tradingFallbackUrl: string | undefined;
   streamUrl: string;
   debounceMs: number | undefined;
+  /** SMT pairs, symbol → reference (default: QQQ and IWM against SPY when SPY is watched). */
+  smtPairs: Record<string, string> | undefined;
   /** Real ms the first connection may take. */
   startTimeoutMs: number;
   clock: string | undefined;
@@ -92,6 +109,7 @@ export function parseLiveArgs(argv: string[], env: Record<string, string | undef
         "trading-url": { type: "string" },
         "stream-url": { type: "string" },
         "debounce-ms": { type: "string" },
+        smt: { type: "string" },
         "start-timeout": { type: "string", default: "60" },
         clock: { type: "string" },
         minutes: { type: "string", default: "90" },
@@ -154,6 +172,7 @@ export function parseLiveArgs(argv: string[], env: Record<string, string | undef
     tradingFallbackUrl,
     streamUrl: values["stream-url"] ?? env.APCA_API_STREAM_URL ?? DEFAULT_URLS.streamUrl,
     debounceMs: num("debounce-ms", values["debounce-ms"], 0, 600_000),
+    smtPairs: smtOption(values.smt, symbols),
     startTimeoutMs: num("start-timeout", values["start-timeout"], 1, 86_400)! * 1000,
     clock: values.clock,
     minutes: num("minutes", values.minutes, 10, 390)!,
@@ -245,6 +264,7 @@ export async function runLive(argv: string[], r: RunEnv): Promise<number> {
       clock,
       llm,
       debounceMs: a.debounceMs,
+      smtPairs: a.smtPairs,
       startTimeoutMs: a.startTimeoutMs,
       streamTimings: clock.speed > 1 ? (await import("./demo.js")).FAST_TIMINGS : undefined,
       log,

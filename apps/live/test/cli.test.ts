@@ -31,6 +31,8 @@ describe("live command line", () => {
       "http://flag",
     );
     expect(parseLiveArgs(["--demo"], {}).symbols).toEqual(["SPY", "QQQ", "IWM"]);
+    expect(parseLiveArgs(["--symbols", "ES,NQ,SPY", "--smt", "NQ:ES"], {}).smtPairs).toEqual({ NQ: "ES" });
+    expect(parseLiveArgs(["--symbols", "SPY"], {}).smtPairs).toBeUndefined();
   });
 
   it.each([
@@ -41,6 +43,8 @@ describe("live command line", () => {
     [["--symbols", "SPY,SPY"], "listed twice"],
     [["--symbols", "SPY", "--clock", "soon"], "--clock must be ISO@WALLMS*SPEED"],
     [["--symbols", "SPY", "--debounce-ms=-1"], "--debounce-ms must be a number"],
+    [["--symbols", "SPY,QQQ", "--smt", "QQQ"], "--smt expects SYMBOL:REFERENCE"],
+    [["--symbols", "SPY,QQQ", "--smt", "NQ:ES"], "--smt NQ:ES must pair two different symbols of --symbols"],
   ])("refuses %j", (args, msg) => {
     expect(() => parseLiveArgs(args, {})).toThrow(UsageError);
     expect(() => parseLiveArgs(args, {})).toThrow(msg);

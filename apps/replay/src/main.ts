@@ -33,7 +33,17 @@ import {
   INSTRUMENT_CLASSES,
   type InstrumentClass,
 } from "@ict/core";
-import { buildCapsule, checkDay, checkSymbol, createLlmProvider, LLM_KINDS, type LlmKind, nyDate, updateSymbolState } from "@ict/pipeline";
+import {
+  buildCapsule,
+  checkDay,
+  checkSymbol,
+  createLlmProvider,
+  LLM_KINDS,
+  type LlmKind,
+  nyDate,
+  parseSmtPairs,
+  updateSymbolState,
+} from "@ict/pipeline";
 import { stringifyStrict, writeCapsule, writeFileAtomic } from "@ict/pipeline/node";
 import { checkReplayBars, loadBarsFile, UsageError, type InputWarning } from "./input.js";
 import { ProgressBar } from "./progress.js";
@@ -103,7 +113,7 @@ const COMMANDS = {
     usage:
       "ict replay --bars SYMBOL=PATH [--bars ...] --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--profile ict|seed-v0.1]\n" +
       "           [--write every|close] [--llm offline|gemini|openai] [--bad-rows skip|stop] [--repair-ohlc] [--tz ZONE] [--strict] [--no-report] [--report-zones N] [--quiet] [--overwrite]\n" +
-      "           [--history-days N] [--instrument equity|futures|crypto|SYMBOL=CLASS ...]",
+      "           [--history-days N] [--instrument equity|futures|crypto|SYMBOL=CLASS ...] [--smt SYMBOL:REF,...]",
     options: {
       bars: { type: "string", multiple: true },
       out: { type: "string" },
@@ -122,6 +132,7 @@ const COMMANDS = {
       overwrite: { type: "boolean", default: false },
       "history-days": { type: "string" },
       instrument: { type: "string", multiple: true },
+      smt: { type: "string" },
     },
     positionals: false,
   },
@@ -606,6 +617,8 @@ interface ReplayArgs {
   historyDays?: number;
   /** `ict`: instrument class per symbol (`*`: every symbol without its own). */
   instruments?: Record<string, InstrumentClass>;
+  /** SMT pairs, symbol → reference. */
+  smtPairs?: Record<string, string>;
 }
 
 /** A `--tz` value: an IANA time zone this runtime knows. */
@@ -688,6 +701,7 @@ async function runReplay(a: ReplayArgs, io: Io): Promise<number> {
     overwrite: a.overwrite,
     reportZones: a.reportZones,
     historyDays: a.historyDays,
+    smtPairs: a.smtPairs,
     instruments: instrumentsFor(Object.keys(bars), a.instruments),
     log: (m) => {
       bar?.done();
@@ -731,6 +745,10 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
     if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--bars expects SYMBOL=PATH, got ${quote(spec)}`);
     bars.push([spec.slice(0, eq), spec.slice(eq + 1)]);
   }
+  const smtPairs = values.smt === undefined ? undefined : smtOption(values.smt);
+  for (const [sym, ref] of Object.entries(smtPairs ?? {}))
+    if (!bars.some(([s]) => s === sym) || !bars.some(([s]) => s === ref) || sym === ref)
+      throw new UsageError(`--smt ${sym}:${ref} must pair two different symbols given with --bars`);
   return runReplay(
     {
       bars,
@@ -750,9 +768,19 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
       reportZones: zones === undefined ? undefined : Number(zones),
       historyDays: hd === undefined ? undefined : Number(hd),
       instruments,
+      smtPairs,
     },
     io,
   );
+}
+
+/** A `--smt` value (`QQQ:SPY,NQ:ES`), as a usage error when malformed. */
+function smtOption(v: string): Record<string, string> {
+  try {
+    return parseSmtPairs(v);
+  } catch (e) {
+    throw new UsageError(`--smt ${(e as Error).message.replace(/^option "smt": /, "")}`);
+  }
 }
 
 /** Each symbol's class from `--instrument` (its own `SYMBOL=CLASS`, else the bare `CLASS`); symbols without either are left out (their default). */

@@ -80,6 +80,8 @@ export interface ReplayOptions {
   historyDays?: number;
   /** `ict`: each symbol's instrument class (default: `instrumentOf` the symbol). */
   instruments?: Readonly<Record<string, InstrumentClass | undefined>>;
+  /** SMT pairs, symbol → reference (default: QQQ and IWM against SPY when SPY is replayed). */
+  smtPairs?: Readonly<Record<string, string>>;
 }
 
 /** What a replay did. */
@@ -290,7 +292,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
       const wl =
         o.profile === "seed-v0.1"
           ? null
-          : createWatchlist({ watchlist: symbols, dayEt: d.day, levels: levels!, instruments: o.instruments });
+          : createWatchlist({ watchlist: symbols, dayEt: d.day, levels: levels!, instruments: o.instruments, smtPairs: o.smtPairs });
       for (const now of d.times) {
         const bars1m: Record<string, Columns> = Object.create(null);
         for (const s of symbols) {
@@ -302,7 +304,9 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
           cursor.set(s, c);
           bars1m[s] = sliceColumns(b, r[0], c);
         }
-        last = wl ? wl.tick(now) : tick({ watchlist: symbols, bars1m, now, dayEt: d.day, context, profile: o.profile });
+        last = wl
+          ? wl.tick(now)
+          : tick({ watchlist: symbols, bars1m, now, dayEt: d.day, context, profile: o.profile, smtPairs: o.smtPairs });
         context = last.context;
         rep?.add(now, last, bars1m);
         const iso = new Date(now).toISOString();

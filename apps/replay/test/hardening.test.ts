@@ -288,6 +288,70 @@ describe("finding 3: replay/CLI validation", () => {
   });
 });
 
+describe("levels, instruments and SMT pairs on the command line", () => {
+  it("--history-days, --instrument and --smt reach the capsules; bad values are usage errors (exit 2)", async () => {
+    const out = join(tmp, "lv-smt");
+    const spy = write("lv/spy.csv", bars("SPY", 390, 2));
+    const qqq = write("lv/qqq.csv", bars("QQQ", 390, 2));
+    const iwm = write("lv/iwm.csv", bars("IWM", 390, 2));
+    const base = [
+      "replay",
+      "--bars",
+      `SPY=${spy}`,
+      "--bars",
+      `QQQ=${qqq}`,
+      "--bars",
+      `IWM=${iwm}`,
+      "--write",
+      "close",
+      "--no-report",
+      "--quiet",
+    ];
+    const r = await cli(
+      ...base,
+      "--out",
+      out,
+      "--from",
+      "2025-02-11",
+      "--history-days",
+      "1",
+      "--instrument",
+      "SPY=equity",
+      "--smt",
+      "IWM:QQQ",
+    );
+    expect(r.code, r.err).toBe(0);
+    const cap = (sym: string) =>
+      JSON.parse(readFileSync(join(out, `data/daily_news/2025-02-11/processed/context_capsules/${sym}.json`), "utf8")).features;
+    // The day before --from fed the levels: the previous day is known at the first replayed day.
+    expect(cap("SPY").levels).toMatchObject({ instrument: "equity", day: "2025-02-11", prev_day: { day: "2025-02-10" } });
+    expect(cap("SPY").sessions.map((x: { name: string }) => x.name)).toContain("regular");
+    const pairs = cap("IWM").smt.map((x: { pair: string }) => x.pair);
+    expect(pairs.length).toBeGreaterThan(0);
+    expect(new Set(pairs)).toEqual(new Set(["IWM/QQQ"]));
+    expect(cap("QQQ").smt).toEqual([]);
+    // Without history the first day has no previous day.
+    const r0 = await cli(...base, "--out", join(tmp, "lv-smt0"), "--from", "2025-02-11", "--history-days", "0");
+    expect(r0.code, r0.err).toBe(0);
+    expect(
+      JSON.parse(readFileSync(join(tmp, "lv-smt0", "data/daily_news/2025-02-11/processed/context_capsules/SPY.json"), "utf8")).features
+        .levels.prev_day,
+    ).toBeNull();
+    for (const [flag, value, msg] of [
+      ["--smt", "IWM", /--smt expects SYMBOL:REFERENCE/],
+      ["--smt", "NQ:ES", /--smt NQ:ES must pair two different symbols given with --bars/],
+      ["--smt", "IWM:QQQ,IWM:SPY", /gives IWM twice/],
+      ["--instrument", "bonds", /--instrument expects equity\|futures\|crypto/],
+      ["--history-days", "1.5", /--history-days expects a whole number/],
+    ] as const) {
+      const bad = await cli(...base, "--out", join(tmp, "lv-bad"), flag, value);
+      expect(bad.code, `${flag} ${value}`).toBe(2);
+      expect(bad.err).toMatch(msg);
+      expect(existsSync(join(tmp, "lv-bad"))).toBe(false);
+    }
+  }, 120_000);
+});
+
 describe("finding 4: all-or-nothing outputs", () => {
   it("disk full (a file-size limit, ulimit -f, in a child process): the run fails with one line and leaves nothing new; the next run cleans up", async () => {
     const out = join(tmp, "f4-full");

@@ -30,7 +30,7 @@ export {
 export { seedShort } from "./seed/tracker.js";
 export { PIPELINE_RULES, pipelineRules, type PipelineRules } from "./rules.js";
 export { buildPrompt, PROMPT_BUDGET, promptKey, promptsLine, type PromptMarket, type PromptsLine } from "./prompt.js";
-export { tick, nyDate, smtReferences, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
+export { tick, nyDate, parseSmtPairs, smtReferences, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
 export {
   createLlmProvider,
   DEFAULT_LLM_FAILURE_BUDGET,

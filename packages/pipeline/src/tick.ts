@@ -1,4 +1,13 @@
-import { aggregate, type Columns, columnsFromBars, type InstrumentClass, nyDate, resolveProfile, type Profile } from "@ict/core";
+import {
+  aggregate,
+  type Columns,
+  columnsFromBars,
+  type InstrumentClass,
+  nyDate,
+  OptionError,
+  resolveProfile,
+  type Profile,
+} from "@ict/core";
 import { buildCapsule, checkSymbol, type Capsule, type KeyLevels } from "./capsule.js";
 import { PIPELINE_RULES } from "./rules.js";
 import { buildPrompt } from "./prompt.js";
@@ -27,6 +36,8 @@ export interface TickInput {
   keyLevels?: Readonly<Record<string, KeyLevels | undefined>> | null;
   /** `ict`: each symbol's 1m bars of earlier days, oldest first (the previous-day, -week and -month levels). */
   history1m?: Readonly<Record<string, Columns | undefined>> | null;
+  /** SMT pairs, symbol → reference (e.g. `{QQQ: "SPY", NQ: "ES"}`); default QQQ and IWM against SPY when SPY is watched. */
+  smtPairs?: Readonly<Record<string, string>> | null;
   /** `ict`: each symbol's instrument class (default: `instrumentOf` the symbol). */
   instruments?: Readonly<Record<string, InstrumentClass | undefined>> | null;
   /** The context document of the previous tick (`current_context.json`), if any. */
@@ -49,10 +60,43 @@ export interface TickOutput {
 /** The New York calendar date (`YYYY-MM-DD`) of an instant (`nyDate` of @ict/core: the DST rule in arithmetic, no Intl). */
 export { nyDate };
 
-/** SMT references of the seed's patch: QQQ and IWM against SPY, when SPY is watched. */
-export function smtReferences(watchlist: readonly string[]): Record<string, string> {
+/**
+ * The SMT reference of each symbol: `pairs` (symbol → the correlated
+ * instrument it is compared with, e.g. `{QQQ: "SPY", NQ: "ES"}`) when given,
+ * else the seed's patch: QQQ and IWM against SPY when SPY is watched. Both
+ * symbols of a pair must be in the watchlist (the reference's bars are
+ * needed); a typed `OptionError` names a pair that is not.
+ */
+export function smtReferences(watchlist: readonly string[], pairs?: Readonly<Record<string, string>> | null): Record<string, string> {
   // A null-prototype map: a symbol named like an Object member ("constructor") has no reference.
-  return Object.assign(Object.create(null) as Record<string, string>, watchlist.includes("SPY") ? { QQQ: "SPY", IWM: "SPY" } : {});
+  const out = Object.create(null) as Record<string, string>;
+  if (pairs === undefined || pairs === null) return Object.assign(out, watchlist.includes("SPY") ? { QQQ: "SPY", IWM: "SPY" } : {});
+  for (const [sym, ref] of Object.entries(pairs)) {
+    if (typeof ref !== "string" || !watchlist.includes(sym) || !watchlist.includes(ref) || sym === ref)
+      throw new OptionError(
+        "smtPairs",
+        `${JSON.stringify(sym)}: ${JSON.stringify(ref)} must pair two different symbols of the watchlist (${watchlist.join(", ")})`,
+      );
+    out[sym] = ref;
+  }
+  return out;
+}
+
+/**
+ * Parses a `--smt` value: comma-separated `SYMBOL:REFERENCE` pairs
+ * (`QQQ:SPY,NQ:ES`) into `smtPairs`; an `OptionError` names a malformed or
+ * repeated pair.
+ */
+export function parseSmtPairs(text: string): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  for (const part of text.split(",")) {
+    const m = /^([A-Za-z0-9][A-Za-z0-9._=^-]{0,31}):([A-Za-z0-9][A-Za-z0-9._=^-]{0,31})$/.exec(part.trim());
+    if (m === null)
+      throw new OptionError("smt", `expects SYMBOL:REFERENCE pairs separated by commas (QQQ:SPY,NQ:ES), got ${JSON.stringify(part)}`);
+    if (Object.hasOwn(out, m[1]!)) throw new OptionError("smt", `gives ${m[1]} twice`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
 }
 
 const EMPTY: Columns = columnsFromBars([]);
@@ -108,7 +152,7 @@ export function trackSymbol(
 export function tick(input: TickInput): TickOutput {
   const profile = resolveProfile(input.profile);
   const dayEt = input.dayEt ?? nyDate(input.now);
-  const refs = smtReferences(input.watchlist);
+  const refs = smtReferences(input.watchlist, input.smtPairs);
   const agg5 = new Map<string, Columns>();
   const fiveOf = (sym: string) => {
     let b = agg5.get(sym);

@@ -58,6 +58,8 @@ export interface WatchlistOptions {
   levels?: Readonly<Record<string, LevelsStream | undefined>>;
   /** Each symbol's instrument class, as `tick`'s `instruments`. */
   instruments?: TickInput["instruments"];
+  /** SMT pairs, as `tick`'s `smtPairs`. */
+  smtPairs?: TickInput["smtPairs"];
 }
 
 /** A symbol's 1m history of the day and the two streams fed from it. */
@@ -200,7 +202,7 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
     );
   const dayEt = checkDay(options.dayEt);
   const watchlist = options.watchlist.map((s) => checkSymbol(s));
-  const refs = smtReferences(watchlist);
+  const refs = smtReferences(watchlist, options.smtPairs);
   const feeds = new Map<string, SymbolFeed>();
   const instrumentFor = (sym: string): InstrumentClass =>
     (options.instruments && Object.hasOwn(options.instruments, sym) ? options.instruments[sym] : undefined) ?? instrumentOf(sym);

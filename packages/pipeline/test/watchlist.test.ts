@@ -48,11 +48,12 @@ function compare(
   label: string,
   restartEvery = 0,
   history?: Record<string, Columns>,
+  smtPairs?: Record<string, string>,
 ): number {
   const r = rng(seed);
   const times = [...new Set(symbols.flatMap((s) => sessions[s]!.map((b) => b.t)))].sort((a, b) => a - b);
   const dayEt = nyDate(times[0]!);
-  let wl = createWatchlist({ watchlist: symbols, dayEt, history1m: history });
+  let wl = createWatchlist({ watchlist: symbols, dayEt, history1m: history, smtPairs });
   const known: Record<string, Bar[]> = Object.fromEntries(symbols.map((s) => [s, []]));
   const next: Record<string, number> = Object.fromEntries(symbols.map((s) => [s, 0]));
   let context: ContextDoc | null = null;
@@ -61,7 +62,13 @@ function compare(
   for (const now of times) {
     if (restartEvery > 0 && ++minute % restartEvery === 0) {
       // A restart: a new watchlist from the last context as read back from its file, fed the bars known so far.
-      wl = createWatchlist({ watchlist: symbols, dayEt, context: JSON.parse(JSON.stringify(context)) as ContextDoc, history1m: history });
+      wl = createWatchlist({
+        watchlist: symbols,
+        dayEt,
+        context: JSON.parse(JSON.stringify(context)) as ContextDoc,
+        history1m: history,
+        smtPairs,
+      });
       for (const s of symbols) for (const b of known[s]!) wl.push(s, b);
     }
     for (const s of symbols) {
@@ -93,6 +100,7 @@ function compare(
       dayEt,
       context,
       history1m: history,
+      smtPairs,
     });
     const got = wl.tick(now);
     const a = JSON.stringify(got),
@@ -137,6 +145,22 @@ describe("createWatchlist equals tick on every prefix", () => {
     expect(f.levels).toMatchObject({ instrument: "equity", prev_day: { day: nyDate(today.SPY![0]!.t - 86_400_000) } });
     expect(f.sessions!.map((x) => x.name)).toContain("regular");
     expect(f.session_now!.length).toBeGreaterThan(0);
+  }, 240_000);
+
+  it("configured SMT pairs (SPY and IWM against QQQ): records name both symbols; a pair outside the watchlist is refused", () => {
+    const sessions = randomSession(symbols, 200, 31);
+    compare(symbols, sessions, 31, true, "pairs", 0, undefined, { SPY: "QQQ", IWM: "QQQ" });
+    const wl = createWatchlist({ watchlist: symbols, dayEt: nyDate(sessions.SPY![0]!.t), smtPairs: { SPY: "QQQ" } });
+    for (const b of sessions.SPY!) wl.push("SPY", b);
+    for (const b of sessions.QQQ!) wl.push("QQQ", b);
+    const out = wl.tick(sessions.SPY!.at(-1)!.t);
+    const pairs = new Set(out.capsules.SPY!.features.smt.map((r) => (r as { pair?: string }).pair));
+    expect([...pairs]).toEqual(["SPY/QQQ"]);
+    expect(out.capsules.QQQ!.features.smt).toEqual([]);
+    expect(() => createWatchlist({ watchlist: symbols, dayEt: "2024-01-02", smtPairs: { NQ: "ES" } })).toThrow(/smtPairs.*NQ/);
+    expect(() => tick({ watchlist: ["SPY"], bars1m: {}, now: 0, dayEt: "2024-01-02", smtPairs: { SPY: "SPY" } })).toThrow(
+      /two different symbols/,
+    );
   }, 240_000);
 
   it("a symbol without bars, and a symbol whose reference has none yet", () => {
