@@ -133,6 +133,9 @@ describe.skipIf(!HAS_CHROMIUM && !process.env.CI)("day report in headless Chromi
     try {
       const sym = symbols[0]!;
       const chart = page.locator(`section[data-symbol="${sym}"] .chart`);
+      // Sessions and levels (their own test below) off: the background is the chart's white.
+      for (const layer of ["sessions", "levels"]) await page.uncheck(`section[data-symbol="${sym}"] input[data-layer="${layer}"]`);
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       const on = pixels(await chart.screenshot());
       const colours = new Map<number, number>();
       for (const p of on.rgb) colours.set(p, (colours.get(p) ?? 0) + 1);
@@ -159,6 +162,43 @@ describe.skipIf(!HAS_CHROMIUM && !process.env.CI)("day report in headless Chromi
       const tint = [...boxColours].map((c) => [(c >> 16) & 255, (c >> 8) & 255, c & 255] as const);
       expect(tint.some(([r, g, b]) => g > r + 15 && b > r + 15)).toBe(true);
       expect(tint.some(([r, g, b]) => r > g + 15 && r > b + 15)).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it("sessions as background bands and key levels as labelled lines, each with its own toggle (screenshot pixels)", async () => {
+    const { page, errors } = await open();
+    try {
+      const sym = symbols[0]!;
+      const chart = page.locator(`section[data-symbol="${sym}"] .chart`);
+      const payload = await page.evaluate(() => JSON.parse(document.getElementById("ict-report-data")!.textContent!));
+      const s = payload.symbols.find((x: { symbol: string }) => x.symbol === sym);
+      expect(s.sessions.map((x: { name: string }) => x.name)).toContain("regular");
+      expect(s.levels.length).toBeGreaterThan(0);
+      const shot = async () => {
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        return pixels(await chart.screenshot());
+      };
+      const diff = (a: { rgb: number[] | Uint32Array }, b: { rgb: number[] | Uint32Array }) => {
+        let n = 0;
+        for (let i = 0; i < a.rgb.length; i++) if (a.rgb[i] !== b.rgb[i]) n++;
+        return n / a.rgb.length;
+      };
+      const both = await shot();
+      await page.uncheck(`section[data-symbol="${sym}"] input[data-layer="sessions"]`);
+      const noSessions = await shot();
+      // The bands tint a large part of the chart (the regular session spans the day).
+      expect(diff(both, noSessions)).toBeGreaterThan(0.2);
+      await page.uncheck(`section[data-symbol="${sym}"] input[data-layer="levels"]`);
+      const neither = await shot();
+      // Lines and labels: a thin share of the pixels, in the level colour.
+      const d = diff(noSessions, neither);
+      expect(d).toBeGreaterThan(0.001);
+      expect(d).toBeLessThan(0.2);
+      const slate = hex("#37474f");
+      expect(noSessions.rgb.filter((p) => p === slate).length).toBeGreaterThan(neither.rgb.filter((p) => p === slate).length);
       expect(errors).toEqual([]);
     } finally {
       await page.context().close();

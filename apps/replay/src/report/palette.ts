@@ -38,6 +38,23 @@ export const CANDLE_DOWN = "#ef5350";
 export const OTE_FILL = "rgba(255,193,7,0.16)";
 export const EQ_LINE = "#5a5a5a";
 
+/** Session and killzone bands (translucent backgrounds) and their labels, by window; other names take the default. */
+export const SESSION_COLORS: Readonly<Record<string, string>> = {
+  asia: "#7b1fa2",
+  london: "#1565c0",
+  ny_am: "#2e7d32",
+  london_close: "#6d4c41",
+  lunch: "#757575",
+  ny_pm: "#00838f",
+  pre_market: "#546e7a",
+  regular: "#455a64",
+  after_hours: "#546e7a",
+  default: "#5d4037",
+};
+
+/** Key levels: lines and labels (dark slate: readable on white and on the bands). */
+export const LEVEL_LINE = "#37474f";
+
 /** The stage band's colours per stage value. */
 export const STAGE_COLORS: Readonly<Record<"htf" | "ltf" | "bias", Readonly<Record<string, string>>>> = {
   htf: { none: "#e3e6ec", reversal_seen: "#f4b860", confirmed: "#4f9d69" },

@@ -11,7 +11,9 @@ import type {
   BreakLine,
   ConfluenceRow,
   EqOtePoint,
+  LevelLine,
   ReportPayload,
+  SessionBand,
   SmtMark,
   StageRun,
   SymbolPayload,
@@ -144,6 +146,48 @@ export function zonesOf(capsule: Capsule | null, lives: ReadonlyMap<string, Conf
   return out;
 }
 
+/** The sessions (bands) and key levels (lines) of the day's last capsule (`ict`). */
+export function levelsOf(capsule: Capsule | null, dayStart: number): { sessions: SessionBand[]; levels: LevelLine[] } {
+  const f = (capsule?.features ?? {}) as { sessions?: unknown; levels?: Record<string, any> };
+  const sessions: SessionBand[] = [];
+  for (const x of Array.isArray(f.sessions) ? (f.sessions as Array<Record<string, unknown>>) : []) {
+    const from = sec(x.start),
+      to = sec(x.end);
+    if (from !== null && to !== null && typeof x.name === "string" && isNum(x.high) && isNum(x.low))
+      sessions.push({ name: x.name, from, to, high: x.high, low: x.low });
+  }
+  const levels: LevelLine[] = [];
+  const lv = f.levels ?? {};
+  const add = (name: string, price: unknown, from: number | null, taken: unknown) => {
+    if (isNum(price)) levels.push({ name, price, from: from ?? dayStart, taken: sec(taken) });
+  };
+  const range = (key: string, hi: string, lo: string) => {
+    const r = lv[key];
+    if (r && typeof r === "object") {
+      add(hi, r.high, null, r.high_taken_at);
+      add(lo, r.low, null, r.low_taken_at);
+    }
+  };
+  range("prev_day", "PDH", "PDL");
+  if (lv.prev_day) add("PDC", lv.prev_day.close, null, null);
+  range("prev_week", "PWH", "PWL");
+  range("prev_month", "PMH", "PML");
+  range("overnight", "ONH", "ONL");
+  for (const [key, name] of [
+    ["midnight_open", "midnight open"],
+    ["open_0830", "08:30 open"],
+    ["rth_open", "09:30 open"],
+  ] as const) {
+    const o = lv[key];
+    if (o && typeof o === "object") add(name, o.price, sec(o.time), o.taken_at);
+  }
+  const g = lv.opening_gap;
+  if (g && typeof g === "object") add(`${g.kind} gap CE`, g.ce, sec(g.to_time), g.ce_taken_at);
+  return { sessions, levels };
+}
+
+const isNum = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
+
 /** The payload of one symbol. */
 export function symbolPayload(s: SymbolReportInput, dayEnd: number, o: ReportOptions = {}): SymbolPayload {
   const n = s.bars.length;
@@ -191,6 +235,7 @@ export function symbolPayload(s: SymbolReportInput, dayEnd: number, o: ReportOpt
     summary: x.summary,
     events: x.events.map((e) => ({ t: sec(e.t)!, status: e.status })),
   }));
+  const { sessions, levels } = levelsOf(s.capsule, t[0] ?? 0);
   const all = zonesOf(s.capsule, lives);
   const zones = o.nearestZones === undefined ? all : nearestZones(all, t, c, o.nearestZones);
   const last = s.timeline[s.timeline.length - 1];
@@ -207,6 +252,8 @@ export function symbolPayload(s: SymbolReportInput, dayEnd: number, o: ReportOpt
     breaks,
     eqote,
     smt,
+    sessions,
+    levels,
     stages,
     confs,
     end: dayEnd,

@@ -59,6 +59,26 @@ export interface SmtMark {
   pair: string;
 }
 
+/** A session or killzone of the day: a background band over its window, with its high and low. */
+export interface SessionBand {
+  name: string;
+  from: number;
+  to: number;
+  high: number;
+  low: number;
+}
+
+/** A key level of the day (previous day/week/month, overnight, opens, the gap's CE): a labelled line from when it is known. */
+export interface LevelLine {
+  /** Short label, e.g. `PDH`, `ONL`, `09:30 open`. */
+  name: string;
+  price: number;
+  /** Known from (chart time): the day's first bar, or the bar that set it. */
+  from: number;
+  /** When price first traded through it, null: not that day. */
+  taken: number | null;
+}
+
 /** The tracker's stages from this tick until the next run. */
 export interface StageRun {
   t: number;
@@ -93,6 +113,9 @@ export interface SymbolPayload {
   breaks: BreakLine[];
   eqote: EqOtePoint[];
   smt: SmtMark[];
+  /** `ict`: the day's sessions and killzones, and its key levels (empty for the seed's profile). */
+  sessions: SessionBand[];
+  levels: LevelLine[];
   stages: StageRun[];
   confs: ConfluenceRow[];
   /** The day's end: one minute after the last bar of any symbol. */

@@ -81,7 +81,7 @@ function buildSymbol(s: SymbolPayload, section: HTMLElement): { overlay: Overlay
     sym: s,
     pieces: piecesOf(s, D.nearestZones ?? DEFAULT_NEAREST),
     view: viewOf(s, 60),
-    layers: { "1m": false, "5m": true, breaks: true, eq: true, smt: true },
+    layers: { "1m": false, "5m": true, breaks: true, eq: true, smt: true, sessions: true, levels: true },
   };
   const controls = el("div", { class: "controls" });
   const radio = (step: number, text: string) => {
@@ -117,6 +117,8 @@ function buildSymbol(s: SymbolPayload, section: HTMLElement): { overlay: Overlay
   check("breaks", "BOS/CHoCH");
   check("eq", "EQ/OTE");
   check("smt", "SMT");
+  if (s.sessions.length > 0) check("sessions", "sessions");
+  if (s.levels.length > 0) check("levels", "levels");
   // Zones nearest to price: fewer boxes when a trend leaves many unfilled zones behind.
   const limit = D.nearestZones;
   const zsel = el("select", {

@@ -16,9 +16,9 @@ import type {
   SeriesType,
   Time,
 } from "lightweight-charts";
-import { BEAR, BULL, EQ_LINE, OTE_FILL, ZONE_COLORS, withAlpha } from "../palette.js";
+import { BEAR, BULL, EQ_LINE, LEVEL_LINE, OTE_FILL, SESSION_COLORS, ZONE_COLORS, withAlpha } from "../palette.js";
 import { nearestSpans } from "../filter.js";
-import type { BreakLine, SymbolPayload, ZoneBox } from "../types.js";
+import type { BreakLine, LevelLine, SymbolPayload, ZoneBox } from "../types.js";
 import { logicalOf, xOfLogical, type BarView } from "./view.js";
 
 /** The canvas target the library hands to a renderer. */
@@ -33,6 +33,8 @@ export interface Layers {
   breaks: boolean;
   eq: boolean;
   smt: boolean;
+  sessions: boolean;
+  levels: boolean;
 }
 
 /** What one symbol's chart shows now. */
@@ -142,6 +144,19 @@ export class Overlay implements ISeriesPrimitive<Time> {
     const W = sc.bitmapSize.width / hr;
     const clampX = (x: number) => Math.max(-10, Math.min(W + 10, x));
     const hits: Hit[] = [];
+    if (st.layers.sessions) {
+      // Sessions and killzones: a faint band over each window; the killzones nested in the regular session show through.
+      for (const b of s.sessions) {
+        const xa = this.x(b.from),
+          xb = this.x(Math.min(b.to, s.end));
+        if (xa === null || xb === null) continue;
+        const X0 = Math.round(clampX(xa) * hr),
+          X1 = Math.round(clampX(xb) * hr);
+        if (X1 <= X0) continue;
+        ctx.fillStyle = withAlpha(SESSION_COLORS[b.name] ?? SESSION_COLORS.default!, b.name.startsWith("silver_bullet") ? 0.08 : 0.045);
+        ctx.fillRect(X0, 0, X1 - X0, sc.bitmapSize.height);
+      }
+    }
     if (st.layers.eq) {
       ctx.fillStyle = OTE_FILL;
       for (let i = 0; i < s.eqote.length; i++) {
@@ -222,6 +237,68 @@ export class Overlay implements ISeriesPrimitive<Time> {
       st = this.state,
       s = st.sym;
     ctx.font = `${Math.round(10 * vr)}px system-ui, sans-serif`;
+    if (st.layers.sessions) {
+      // Each window's name at the top of its band, on one of three rows so that nested windows do not overwrite.
+      ctx.textBaseline = "top";
+      s.sessions.forEach((b, i) => {
+        const xa = this.x(b.from),
+          xb = this.x(Math.min(b.to, s.end));
+        if (xa === null || xb === null || xb <= 0) return;
+        ctx.fillStyle = SESSION_COLORS[b.name] ?? SESSION_COLORS.default!;
+        // A window that began before the first bar is named at the chart's left edge.
+        ctx.fillText(b.name.replace(/_/g, " "), Math.round(Math.max(0, xa) * hr) + 3, Math.round((2 + 12 * (i % 3)) * vr));
+      });
+    }
+    if (st.layers.levels) {
+      // Key levels: a dashed line from when each is known to the day's end, solid until price traded through it, labelled at the right.
+      ctx.strokeStyle = LEVEL_LINE;
+      ctx.fillStyle = LEVEL_LINE;
+      ctx.lineWidth = Math.max(1, Math.round(hr));
+      ctx.textAlign = "right";
+      ctx.textBaseline = "bottom";
+      const xe = this.x(s.end);
+      // Labels closer than a text line to the one below move left, so that levels at nearby prices stay readable.
+      const labelShift = new Map<LevelLine, number>();
+      const byY = s.levels
+        .map((lv) => ({ lv, y: this.y(lv.price) }))
+        .filter((e): e is { lv: LevelLine; y: number } => e.y !== null)
+        .sort((a, b) => a.y - b.y);
+      let lastY = -Infinity;
+      let shift = 0;
+      for (const e of byY) {
+        shift = e.y - lastY < 11 ? shift + 1 : 0;
+        labelShift.set(e.lv, shift);
+        if (shift === 0) lastY = e.y;
+      }
+      for (const lv of s.levels) {
+        const xa = this.x(lv.from),
+          y = this.y(lv.price);
+        if (xa === null || xe === null || y === null) continue;
+        const Y = Math.round(y * vr) + 0.5;
+        const xt = lv.taken === null ? null : this.x(lv.taken);
+        const X0 = Math.round(xa * hr),
+          XT = xt === null ? Math.round(xe * hr) : Math.round(xt * hr),
+          XE = Math.round(xe * hr);
+        ctx.setLineDash([Math.round(8 * hr), Math.round(3 * hr)]);
+        ctx.beginPath();
+        ctx.moveTo(X0, Y);
+        ctx.lineTo(XT, Y);
+        ctx.stroke();
+        if (XT < XE) {
+          // Taken: fainter after the bar that traded through it.
+          ctx.strokeStyle = withAlpha(LEVEL_LINE, 0.35);
+          ctx.setLineDash([Math.round(2 * hr), Math.round(4 * hr)]);
+          ctx.beginPath();
+          ctx.moveTo(XT, Y);
+          ctx.lineTo(XE, Y);
+          ctx.stroke();
+          ctx.strokeStyle = LEVEL_LINE;
+        }
+        ctx.setLineDash([]);
+        ctx.fillText(`${lv.name} ${lv.price.toFixed(2)}`, XE - Math.round((30 + 110 * (labelShift.get(lv) ?? 0)) * hr), Y - 1);
+      }
+      ctx.textAlign = "left";
+    }
     if (st.layers.eq) {
       ctx.strokeStyle = EQ_LINE;
       ctx.lineWidth = Math.max(1, Math.round(hr));
