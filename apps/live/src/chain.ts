@@ -163,6 +163,8 @@ export interface ChainOptions {
    * from a fork of them. Without: the levels know only this day's bars.
    */
   levels?: Readonly<Record<string, LevelsStream>>;
+  /** Per symbol, its 1m bars of earlier days (the higher timeframes start from them). */
+  history1m?: Readonly<Record<string, Columns>>;
   /** Shared answer cache by symbol and prompt. */
   cache: Map<string, Promise<Settled | "aborted">>;
   log: (msg: string) => void;
@@ -529,7 +531,14 @@ export class DayChain {
       const context = c >= 0 ? (JSON.parse(this.ticks[c]!.ctx!) as ContextDoc) : null;
       const base = this.o.levels;
       const levels = base ? Object.fromEntries(Object.entries(base).map(([s, lv]) => [s, lv.fork()])) : undefined;
-      this.wl = createWatchlist({ watchlist: this.o.symbols, dayEt: this.o.day, context, levels, smtPairs: this.o.smtPairs });
+      this.wl = createWatchlist({
+        watchlist: this.o.symbols,
+        dayEt: this.o.day,
+        context,
+        levels,
+        history1m: this.o.history1m,
+        smtPairs: this.o.smtPairs,
+      });
       this.pushed = {};
       if (c >= 0) this.pushUpTo(this.ticks[c]!.now, cols);
       for (let i = c + 1; i < this.ticks.length; i++) {

@@ -19,7 +19,16 @@
  * REST or calendar) and a fatal LLM error (`fatal: true`: keys refused,
  * quota exhausted) stop it: {@link LiveLoop.whenFatal}.
  */
-import { BarValidationError, createLevelsStream, IctError, repairOhlc, type LevelsStream, type Profile } from "@ict/core";
+import {
+  BarValidationError,
+  columnsFromBars,
+  createLevelsStream,
+  IctError,
+  repairOhlc,
+  type Columns,
+  type LevelsStream,
+  type Profile,
+} from "@ict/core";
 import { createLlmProvider, DEFAULT_HISTORY_DAYS, instrumentOf, nyDate, pipelineRules, type LlmProvider } from "@ict/pipeline";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -251,12 +260,12 @@ export class LiveLoop {
   }
 
   /**
-   * Per symbol, the levels (`ict`) fed with the journals of up to
+   * Per symbol, its earlier days' 1m bars and the levels (`ict`) fed with them: the journals of up to
    * {@link DEFAULT_HISTORY_DAYS} earlier days under the output folder — the
    * bars `ict replay` of the same days would take as history — so the day
    * starts knowing the previous day, week and month.
    */
-  private historyLevels(day: string): Record<string, LevelsStream> | undefined {
+  private historyLevels(day: string): { levels: Record<string, LevelsStream>; history1m: Record<string, Columns> } | undefined {
     if (!pipelineRules(this.o.profile).incremental) return undefined;
     const root = join(this.o.out, "data", "daily_news");
     const days = existsSync(root)
@@ -276,12 +285,15 @@ export class LiveLoop {
         }
       }
     }
-    const out: Record<string, LevelsStream> = {};
+    const levels: Record<string, LevelsStream> = {};
+    const history1m: Record<string, Columns> = {};
     for (const s of this.o.symbols) {
-      const lv = (out[s] = createLevelsStream({ instrument: instrumentOf(s) }));
-      for (const d of days) for (const b of store.bars(d, s)) lv.push(b);
+      const lv = (levels[s] = createLevelsStream({ instrument: instrumentOf(s) }));
+      const bars = days.flatMap((d) => store.bars(d, s));
+      for (const b of bars) lv.push(b);
+      history1m[s] = columnsFromBars(bars.map((b) => ({ t: b.t, o: b.o, h: b.h, l: b.l, c: b.c, v: b.v })));
     }
-    return out;
+    return { levels, history1m };
   }
 
   /** Opens a day: its journal (replayed into the store) and its chain (resumed from its files). */
@@ -325,7 +337,7 @@ export class LiveLoop {
       cache: this.cache,
       log: this.log,
       onFatal: (e) => this.onFatal(e),
-      levels: this.historyLevels(day),
+      ...this.historyLevels(day),
     });
     this.chain.resume(this.store);
     if (restored) this.log(`resumed ${day}: ${restored} bars from the journal, ${this.chain.length} ticks`);

@@ -169,20 +169,32 @@ export function removeStale(out: string): number {
   return n;
 }
 
-/** Per symbol, a levels stream fed with its bars of the `n` New York days (that have bars) before `first`. */
+/**
+ * Per symbol, a levels stream fed with its bars of the `n` New York days
+ * (that have bars) before `first`, and the row where that history starts
+ * (the higher timeframes of each day see the rows from there on).
+ */
 function historyLevels(
   bars: Record<string, Columns>,
   first: string | undefined,
   n: number,
   instruments: ReplayOptions["instruments"],
-): Record<string, LevelsStream> {
+): { levels: Record<string, LevelsStream>; start: Record<string, number> } {
   if (!Number.isInteger(n) || n < 0 || n > 1000)
     throw new OptionError("historyDays", `must be a whole number of days from 0 to 1000, got ${n}`);
   const out: Record<string, LevelsStream> = Object.create(null);
+  const starts: Record<string, number> = Object.create(null);
   for (const [sym, cols] of Object.entries(bars)) {
     const instrument = (instruments && Object.hasOwn(instruments, sym) ? instruments[sym] : undefined) ?? instrumentOf(sym);
     const lv = (out[sym] = createLevelsStream({ instrument }));
-    if (first === undefined || n === 0) continue;
+    starts[sym] = 0;
+    if (first === undefined || n === 0) {
+      // No history: it starts with the first replayed day.
+      let end = 0;
+      while (first !== undefined && end < cols.length && nyDate(cols.t[end]!) < first) end++;
+      starts[sym] = end;
+      continue;
+    }
     // The rows before the first replayed day, and the start of the n-th day back among them.
     let end = 0;
     while (end < cols.length && nyDate(cols.t[end]!) < first) end++;
@@ -199,8 +211,9 @@ function historyLevels(
       start--;
     }
     for (let i = start; i < end; i++) lv.push({ t: cols.t[i]!, o: cols.o[i]!, h: cols.h[i]!, l: cols.l[i]!, c: cols.c[i]! });
+    starts[sym] = start;
   }
-  return out;
+  return { levels: out, start: starts };
 }
 
 /** Groups each symbol's bars by New York trading day. */
@@ -273,7 +286,8 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   rmSync(stage, { recursive: true, force: true });
   let completed = 0;
   // ict: each symbol's levels, fed with the days before the first replayed one and carried from day to day.
-  const levels = o.profile === "seed-v0.1" ? null : historyLevels(bars, days[0]?.day, o.historyDays ?? DEFAULT_HISTORY_DAYS, o.instruments);
+  const histEnd = new Map<string, number>();
+  const hist = o.profile === "seed-v0.1" ? null : historyLevels(bars, days[0]?.day, o.historyDays ?? DEFAULT_HISTORY_DAYS, o.instruments);
   try {
     for (const d of days) {
       const rep = o.report === false ? null : new DayReportCollector(d.day, symbols, o.profile);
@@ -289,10 +303,27 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
       for (const s of symbols) cursor.set(s, d.rows.get(s)?.[0] ?? 0);
       // ict: the day's streams advance one bar per push (createWatchlist, equal to tick() at every
       // bar); seed-v0.1 judges every zone on the last close, so it recomputes the day with tick().
+      // The earlier days each symbol's higher timeframes see: from the history's start to this day's first bar.
+      const history1m: Record<string, Columns> = Object.create(null);
+      if (hist !== null)
+        for (const s of symbols) {
+          const cols = bars[s]!;
+          let end = histEnd.get(s) ?? hist.start[s]!;
+          while (end < cols.length && cols.t[end]! < d.times[0]!) end++;
+          histEnd.set(s, end);
+          history1m[s] = sliceColumns(cols, hist.start[s]!, end);
+        }
       const wl =
-        o.profile === "seed-v0.1"
+        hist === null
           ? null
-          : createWatchlist({ watchlist: symbols, dayEt: d.day, levels: levels!, instruments: o.instruments, smtPairs: o.smtPairs });
+          : createWatchlist({
+              watchlist: symbols,
+              dayEt: d.day,
+              levels: hist.levels,
+              history1m,
+              instruments: o.instruments,
+              smtPairs: o.smtPairs,
+            });
       for (const now of d.times) {
         const bars1m: Record<string, Columns> = Object.create(null);
         for (const s of symbols) {

@@ -109,4 +109,4 @@ export {
   type StreamSnapshot,
   type StreamUpdate,
 } from "./stream/index.js";
-export { aggregate, aggregateBars, resample, resampleNy } from "./io/aggregate.js";
+export { aggregate, aggregateBars, nyBucketStart, resample, resampleNy } from "./io/aggregate.js";

@@ -97,6 +97,27 @@ describe("tf means what it says (issue #14)", () => {
     expect(() => computeFeatures(b5, { tf: "7m" })).toThrow(/"tf".*5m apart/);
     expect(() => computeFeatures(b1, { tf: "M5" })).toThrow(/option "tf": must be a timeframe/);
   });
+  it("New York-aligned 4h and daily bars across a DST change (an hour shorter or longer) are bars of their tf, in batch and in a stream", () => {
+    // 1m bars from 2024-03-07 to 2024-03-13 around the clock: the March switch makes one daily bar 23 h long.
+    const n = 7 * 1440;
+    const w = tickWalkBars(n, 9);
+    const b1 = columnsFromArrays({ ...w, t: Float64Array.from({ length: n }, (_, i) => Date.UTC(2024, 2, 7, 5) + i * 60_000) });
+    for (const tf of ["4h", "1d"] as const) {
+      const bars = resample(b1, tf);
+      const gaps = new Set(Array.from(bars.t.subarray(1), (t, i) => (t - bars.t[i]!) / 3_600_000));
+      expect([...gaps].some((g) => g % (tf === "4h" ? 4 : 24) !== 0)).toBe(true);
+      // Already bars of the timeframe: not resampled again, the same features as from the 1m bars.
+      expect(computeFeatures(bars, { tf })).toEqual(computeFeatures(b1, { tf }));
+      const s = createStream({ tf });
+      for (let i = 0; i < bars.length; i++)
+        s.push({ t: bars.t[i]!, o: bars.o[i]!, h: bars.h[i]!, l: bars.l[i]!, c: bars.c[i]!, v: bars.v[i]! });
+      expect(JSON.stringify(s.features())).toBe(JSON.stringify(computeFeatures(bars, { tf })));
+    }
+    // Two hours off is not a DST shift.
+    const t0 = Date.UTC(2024, 0, 2, 5);
+    const odd = columnsFromArrays({ t: [t0, t0 + 6 * 3_600_000], o: [1, 1], h: [1, 1], l: [1, 1], c: [1, 1], v: [1, 1] });
+    expect(() => computeFeatures(odd, { tf: "4h" })).toThrow(/"tf".*6h apart/);
+  });
   it("a stream takes bars of its tf only: 1m bars pushed into a 5m stream are an OptionError, and nothing is pushed", () => {
     const s = createStream({ tf: "5m" });
     s.push({ t: b1.t[0]!, o: b1.o[0]!, h: b1.h[0]!, l: b1.l[0]!, c: b1.c[0]! });

@@ -1,6 +1,5 @@
 import {
   aggregate,
-  columnsFromArrays,
   type Columns,
   IctError,
   computeFeatures,
@@ -16,6 +15,7 @@ import {
   type SessionRange,
 } from "@ict/core";
 import { PIPELINE_RULES } from "./rules.js";
+import { concatColumns, htfBatch, type HtfName, type HtfView } from "./htf.js";
 
 /** Prior-day (or other) key levels passed through to the capsule untouched. */
 export type KeyLevels = Record<string, unknown>;
@@ -38,6 +38,8 @@ export interface CapsuleFeatures {
   sessions?: SessionRange[];
   /** `ict`: the sessions and killzones the last bar is in. */
   session_now?: string[];
+  /** `ict`: the 15m, 1h, 4h and daily structure and bias (New York-aligned bars; earlier days from the history). */
+  htf?: Record<HtfName, HtfView>;
 }
 
 /** A per-symbol context capsule, in the seed's schema and key order. */
@@ -126,18 +128,9 @@ export function buildCapsule(input: CapsuleInput): Capsule {
   if (!rules.levels) return assembleCapsule(symbol, dayEt, { tf_5m, tf_1m, smt, levels: user }, input.now);
   const all = input.history1m && input.history1m.length > 0 ? concatColumns(input.history1m, input.bars1m) : input.bars1m;
   const levels = computeLevels(all, { instrument: input.instrument ?? instrumentOf(symbol) });
-  return assembleCapsule(symbol, dayEt, { tf_5m, tf_1m, smt, ...levelsFeatures(levels, user) }, input.now);
-}
-
-/** Two bar series one after the other (the first entirely earlier). */
-function concatColumns(a: Columns, b: Columns): Columns {
-  const cat = (x: Float64Array, y: Float64Array) => {
-    const out = new Float64Array(x.length + y.length);
-    out.set(x);
-    out.set(y, x.length);
-    return out;
-  };
-  return columnsFromArrays({ t: cat(a.t, b.t), o: cat(a.o, b.o), h: cat(a.h, b.h), l: cat(a.l, b.l), c: cat(a.c, b.c), v: cat(a.v, b.v) });
+  const features: CapsuleFeatures = { tf_5m, tf_1m, smt, ...levelsFeatures(levels, user) };
+  if (rules.higherTimeframes) features.htf = htfBatch(input.history1m, input.bars1m);
+  return assembleCapsule(symbol, dayEt, features, input.now);
 }
 
 /**

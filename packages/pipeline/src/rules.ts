@@ -39,6 +39,8 @@ export interface PipelineRules {
    * is its two sections only.
    */
   marketPrompt: boolean;
+  /** The capsule carries the 15m, 1h, 4h and daily structure and bias (`features.htf`). */
+  higherTimeframes: boolean;
 }
 
 /** The pipeline rules of each profile. */
@@ -50,6 +52,7 @@ export const PIPELINE_RULES: Readonly<Record<Profile, Readonly<PipelineRules>>> 
     incremental: true,
     levels: true,
     marketPrompt: true,
+    higherTimeframes: true,
   } as const),
   "seed-v0.1": Object.freeze({
     tracker: "seedSnapshot",
@@ -58,6 +61,7 @@ export const PIPELINE_RULES: Readonly<Record<Profile, Readonly<PipelineRules>>> 
     incremental: false,
     levels: false,
     marketPrompt: false,
+    higherTimeframes: false,
   } as const),
 });
 

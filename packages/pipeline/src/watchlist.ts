@@ -8,6 +8,8 @@ import {
   type FeatureStream,
   type InstrumentClass,
   type LevelsStream,
+  nyBucketStart,
+  resampleNy,
   type StreamBar,
 } from "@ict/core";
 import {
@@ -18,8 +20,10 @@ import {
   instrumentOf,
   levelsFeatures,
   type Capsule,
+  type CapsuleFeatures,
   type KeyLevels,
 } from "./capsule.js";
+import { HTF_MINUTES, htfHistory, HTFS, htfView, type HtfName, type HtfView } from "./htf.js";
 import { buildPrompt, marketSections } from "./prompt.js";
 import { smtReferences, trackerOptionsAt, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
 import { pipelineRules } from "./rules.js";
@@ -48,12 +52,16 @@ export interface WatchlistOptions {
   profile?: "ict";
   /** Tracker options (TTL, retention), as `tick`'s. */
   tracker?: TickInput["tracker"];
-  /** Each symbol's 1m bars of earlier days, oldest first, as `tick`'s `history1m` (pushed into its levels stream). */
+  /**
+   * Each symbol's 1m bars of earlier days, oldest first, as `tick`'s
+   * `history1m`: the higher timeframes start from them, and so do the levels
+   * unless `levels` is given.
+   */
   history1m?: TickInput["history1m"];
   /**
    * Each symbol's levels stream already fed with its earlier bars (a replay
    * carries one across days instead of re-reading the history); the
-   * watchlist pushes the day's bars into it. Takes the place of `history1m`.
+   * watchlist pushes the day's bars into it. Takes the place of `history1m` for the levels.
    */
   levels?: Readonly<Record<string, LevelsStream | undefined>>;
   /** Each symbol's instrument class, as `tick`'s `instruments`. */
@@ -82,8 +90,19 @@ class SymbolFeed {
   readonly s5: FeatureStream = createStream({ tf: "5m" });
   private cols5: Columns | null = null;
 
-  /** @param lv The symbol's levels, fed with its earlier days. */
-  constructor(readonly lv: LevelsStream) {}
+  /** The 15m, 1h, 4h and daily streams (New York-aligned buckets of the 1m bars, earlier days first). */
+  readonly htf: HtfFeed[];
+
+  /**
+   * @param lv The symbol's levels, fed with its earlier days.
+   * @param history Its 1m bars of earlier days (the higher timeframes start from them).
+   */
+  constructor(
+    readonly lv: LevelsStream,
+    history: Columns | null,
+  ) {
+    this.htf = HTFS.map((tf) => new HtfFeed(tf, htfHistory(history, tf)));
+  }
 
   push(bar: StreamBar): void {
     // The one bar-object rule of every input (finite prices, h >= max(o, c), …).
@@ -106,6 +125,7 @@ class SymbolFeed {
     this.s1.push({ t, o: b.o[0]!, h: b.h[0]!, l: b.l[0]!, c: b.c[0]!, v: b.v[0]! });
     this.lv.push({ t, o: b.o[0]!, h: b.h[0]!, l: b.l[0]!, c: b.c[0]! });
     this.rebucket(i);
+    for (const x of this.htf) x.update(this, i);
   }
 
   private set(i: number, b: Columns): void {
@@ -152,6 +172,44 @@ class SymbolFeed {
   /** The 5m aggregate as columns (for SMT). */
   bars5(): Columns {
     return (this.cols5 ??= columnsFromArrays({ t: this.t5, o: this.o5, h: this.h5, l: this.l5, c: this.c5, v: this.v5 }));
+  }
+}
+
+/**
+ * A higher timeframe of a symbol: a stream of New York-aligned buckets, fed
+ * first with the buckets of the earlier days, then with the bucket of each
+ * 1m bar of the day as it arrives (the forming bucket revised).
+ */
+class HtfFeed {
+  readonly stream: FeatureStream;
+  private readonly minutes: number;
+
+  constructor(tf: HtfName, history: Columns | null) {
+    this.minutes = HTF_MINUTES[tf];
+    this.stream = createStream({ tf });
+    if (history !== null) {
+      const b = resampleNy(history, this.minutes);
+      for (let i = 0; i < b.length; i++) this.stream.push({ t: b.t[i]!, o: b.o[i]!, h: b.h[i]!, l: b.l[i]!, c: b.c[i]!, v: b.v[i]! });
+    }
+  }
+
+  /** Rebuilds the bucket of the day's 1m bar `i` from its minutes (as `resampleNy` does) and pushes it. */
+  update(f: SymbolFeed, i: number): void {
+    const key = nyBucketStart(f.t[i]!, this.minutes);
+    let first = i;
+    while (first > 0 && nyBucketStart(f.t[first - 1]!, this.minutes) === key) first--;
+    let o = f.o[first]!,
+      h = f.h[first]!,
+      l = f.l[first]!,
+      c = f.c[first]!,
+      v = f.v[first]!;
+    for (let j = first + 1; j < f.t.length && nyBucketStart(f.t[j]!, this.minutes) === key; j++) {
+      if (f.h[j]! > h) h = f.h[j]!;
+      if (f.l[j]! < l) l = f.l[j]!;
+      c = f.c[j]!;
+      v = v + f.v[j]!;
+    }
+    this.stream.push({ t: key, o, h, l, c, v });
   }
 }
 
@@ -210,12 +268,12 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
     let f = feeds.get(sym);
     if (f === undefined) {
       let lv = options.levels && Object.hasOwn(options.levels, sym) ? options.levels[sym] : undefined;
+      const h = options.history1m && Object.hasOwn(options.history1m, sym) ? options.history1m[sym] : undefined;
       if (lv === undefined) {
         lv = createLevelsStream({ instrument: instrumentFor(sym) });
-        const h = options.history1m && Object.hasOwn(options.history1m, sym) ? options.history1m[sym] : undefined;
         for (let i = 0; i < (h?.length ?? 0); i++) lv.push({ t: h!.t[i]!, o: h!.o[i]!, h: h!.h[i]!, l: h!.l[i]!, c: h!.c[i]! });
       }
-      feeds.set(sym, (f = new SymbolFeed(lv)));
+      feeds.set(sym, (f = new SymbolFeed(lv, h ?? null)));
     }
     return f;
   };
@@ -241,7 +299,9 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
         const smt = refSym !== undefined ? capsuleSmt(sym, f.bars5(), refSym, feedOf(refSym).bars5(), "ict") : [];
         const tf_5m = f.s5.features();
         const tf_1m = f.s1.features();
-        const capsule = assembleCapsule(sym, dayEt, { tf_5m, tf_1m, smt, ...levelsFeatures(f.lv.value(), levelsOf(sym)) }, now);
+        const features: CapsuleFeatures = { tf_5m, tf_1m, smt, ...levelsFeatures(f.lv.value(), levelsOf(sym)) };
+        features.htf = Object.fromEntries(f.htf.map((x, k) => [HTFS[k]!, htfView(x.stream.features())])) as Record<HtfName, HtfView>;
+        const capsule = assembleCapsule(sym, dayEt, features, now);
         capsules[sym] = capsule;
         const n = f.t.length,
           m = f.t5.length;

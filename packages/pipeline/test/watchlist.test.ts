@@ -5,6 +5,7 @@
  * and previous context (capsules, context and prompts).
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import { columnsFromArrays, columnsFromCsv, sliceColumns, type Columns } from "@ict/core";
 import { describe, expect, it } from "vitest";
@@ -185,6 +186,61 @@ describe.skipIf(!HAS_SHARED && !process.env.CI)(`real sessions${HAS_SHARED ? "" 
   it("../shared is present (required in CI)", () => {
     expect(HAS_SHARED).toBe(true);
   });
+
+  it("SPY and QQQ extended hours on 2025-11-04 after 10 days across the DST change: 15m/1h/4h/1d and levels equal tick every 15 minutes", () => {
+    const symbols = ["SPY", "QQQ"];
+    const all: Record<string, Columns> = {};
+    for (const s of symbols)
+      all[s] = columnsFromCsv(
+        gunzipSync(readFileSync(join(SHARED, `data/real/${s}_1m/${s}_1m_20250811_20260120_polygon_eth.csv.gz`))).toString("utf8"),
+      );
+    const day = "2025-11-04";
+    const history: Record<string, Columns> = {};
+    const today: Record<string, Bar[]> = {};
+    for (const s of symbols) {
+      const c = all[s]!;
+      const first = Array.prototype.findIndex.call(c.t, (t: number) => nyDate(t) >= "2025-10-21");
+      const start = Array.prototype.findIndex.call(c.t, (t: number) => nyDate(t) >= day);
+      let end = start;
+      while (end < c.length && nyDate(c.t[end]!) === day) end++;
+      history[s] = sliceColumns(c, first, start);
+      today[s] = barsOf(sliceColumns(c, start, end));
+    }
+    const wl = createWatchlist({ watchlist: symbols, dayEt: day, history1m: history });
+    const times = [...new Set(symbols.flatMap((s) => today[s]!.map((b) => b.t)))].sort((a, b) => a - b);
+    const known: Record<string, Bar[]> = { SPY: [], QQQ: [] };
+    let context: ContextDoc | null = null;
+    let compared = 0;
+    for (const [k, now] of times.entries()) {
+      for (const s of symbols) {
+        const b = today[s]!.find((x) => x.t === now);
+        if (b) {
+          known[s]!.push(b);
+          wl.push(s, b);
+        }
+      }
+      const got = wl.tick(now);
+      if (k % 15 === 14 || k === times.length - 1) {
+        const want = tick({
+          watchlist: symbols,
+          bars1m: Object.fromEntries(symbols.map((s) => [s, colsOf(known[s]!)])),
+          now,
+          dayEt: day,
+          context,
+          history1m: history,
+        });
+        expect(JSON.stringify(got.capsules), new Date(now).toISOString()).toBe(JSON.stringify(want.capsules));
+        expect(JSON.stringify(got.prompts)).toBe(JSON.stringify(want.prompts));
+        compared++;
+      }
+      // The context chains from the watchlist's own previous tick, which equals tick's (checked on the capsules above and in the other tests).
+      context = JSON.parse(JSON.stringify(got.context)) as ContextDoc;
+    }
+    expect(compared).toBeGreaterThan(40);
+    const f = wl.tick(times[times.length - 1]!).capsules.SPY!.features;
+    expect(Object.keys(f.htf!)).toEqual(["15m", "1h", "4h", "1d"]);
+    expect(f.htf!["1d"].ms).toBeDefined();
+  }, 240_000);
 
   it("SPY, QQQ and IWM 1m, two real sessions, every minute, with late corrections", () => {
     const symbols = ["SPY", "QQQ", "IWM"];

@@ -5,7 +5,7 @@ import { breakerRecords, type BreakerColumns, type BreakerRecord } from "../dete
 import { checkColumns, withBars, WasmBars, type BarsInput } from "../runtime/engine.js";
 import { resampleNy } from "../io/aggregate.js";
 import type { Columns } from "../io/columns.js";
-import { durationLabel, minSpacingMs, tfOption } from "../io/time.js";
+import { durationLabel, minSpacingMs, tfOption, tfSpaced } from "../io/time.js";
 import { OptionError, quoteValue } from "../base/errors.js";
 import { equilibriumFrom, type Equilibrium } from "../detectors/equilibrium/equilibrium.js";
 import { fvgRecords, type FvgColumns, type FvgRecord } from "../detectors/fvg/fvg.js";
@@ -65,7 +65,8 @@ export function tfPlan(t: ArrayLike<number>, tf: unknown): number | null {
   const minutes = tfOption(tf);
   const s = minSpacingMs(t);
   const step = minutes * 60_000;
-  if (!Number.isFinite(s) || s % step === 0) return null;
+  // Bars of the timeframe already (New York-aligned 4h or daily bars may be an hour off across DST).
+  if (!Number.isFinite(s) || tfSpaced(s, step)) return null;
   if (s < step && step % s === 0) return minutes;
   throw new OptionError(
     "tf",

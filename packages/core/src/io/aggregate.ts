@@ -79,14 +79,21 @@ export function aggregateBars(bars: readonly unknown[], minutes: number): Column
 export function resampleNy(cols: Columns, minutes: number): Columns {
   if (!Number.isInteger(minutes) || minutes < 1)
     throw new OptionError("minutes", `must be a whole number >= 1, got ${quoteValue(minutes)}`);
+  return bucketed(cols, (time) => nyBucketStart(time, minutes));
+}
+
+/**
+ * The start (epoch ms) of the New York-aligned `minutes`-minute bucket of an
+ * instant: a multiple of `minutes` counted from New York midnight, the rule
+ * of {@link resampleNy} (a streaming aggregate keys its bars with it).
+ */
+export function nyBucketStart(time: number, minutes: number): number {
   const step = minutes * 60_000;
-  return bucketed(cols, (time) => {
-    // The bucket's start in New York wall time, then back to UTC with the offset in force then.
-    const ti = Math.floor(time / 60_000) * 60_000;
-    const local = ti + nyOffsetMs(ti);
-    const localKey = local - (((local % step) + step) % step);
-    return localKey - nyOffsetMs(localKey + 5 * 3_600_000);
-  });
+  // The bucket's start in New York wall time, then back to UTC with the offset in force then.
+  const ti = Math.floor(time / 60_000) * 60_000;
+  const local = ti + nyOffsetMs(ti);
+  const localKey = local - (((local % step) + step) % step);
+  return localKey - nyOffsetMs(localKey + 5 * 3_600_000);
 }
 
 /**

@@ -290,6 +290,18 @@ export function tfOption(tf: unknown): number {
   return minutes;
 }
 
+/**
+ * Whether bars `d` ms apart can be consecutive bars of a `step`-ms timeframe:
+ * a whole number of steps, or — for bars of whole hours, 2 h or more, aligned
+ * on New York time — a whole number of steps plus or minus the one-hour
+ * daylight-saving shift (a 4h or daily bar across a DST change).
+ */
+export function tfSpaced(d: number, step: number): boolean {
+  if (d % step === 0) return true;
+  const hour = 3_600_000;
+  return step >= 2 * hour && step % hour === 0 && ((d + hour) % step === 0 || (d - hour) % step === 0);
+}
+
 /** The smallest positive step between consecutive bar times (ms); Infinity for fewer than two distinct times. */
 export function minSpacingMs(t: ArrayLike<number>): number {
   let step = Infinity;

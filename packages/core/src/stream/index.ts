@@ -10,7 +10,7 @@ import { validateBarInto } from "../io/columns.js";
 import { OptionError, quoteValue } from "../base/errors.js";
 import { FEATURE_OPTION_KEYS, withAliases, type TfFeatures } from "../features/features.js";
 import { checkOptionKeys, intOption } from "../base/profile.js";
-import { isoUtc, tfOption } from "../io/time.js";
+import { isoUtc, tfOption, tfSpaced } from "../io/time.js";
 import { AtrStream } from "../detectors/atr/stream.js";
 import { BarRing } from "../runtime/bar-ring.js";
 import { BreakerStream } from "../detectors/breakers/stream.js";
@@ -255,8 +255,9 @@ class IncrementalStream implements FeatureStream {
     const time = b[0]!;
     this.cached = null;
     if (n === 0 || time > ring.t[(n - 1) & ring.mask]!) {
-      // A stream does not aggregate: its bars are `tf` bars, so consecutive bars are whole multiples of tf apart.
-      if (n > 0 && (time - ring.t[(n - 1) & ring.mask]!) % this.step !== 0)
+      // A stream does not aggregate: its bars are `tf` bars, so consecutive bars are whole multiples of tf apart
+      // (New York-aligned bars of several hours, 4h or 1d, are an hour more or less apart across a DST change).
+      if (n > 0 && !tfSpaced(time - ring.t[(n - 1) & ring.mask]!, this.step))
         throw new OptionError(
           "tf",
           `bar ${n} at ${isoUtc(time)} is ${(time - ring.t[(n - 1) & ring.mask]!) / 1000} s after the previous bar: not a ${this.tf} bar (a stream takes bars of its tf; aggregate finer bars first, as the watchlist does for 5m)`,
