@@ -409,3 +409,33 @@ describe("tick", () => {
     expect(five.length).toBe(Math.ceil(day.length / 5));
   });
 });
+
+describe("the HTF stage from a higher timeframe (option htfStage)", () => {
+  const ms = (dir: "bull" | "bear", kind: "BOS" | "CHOCH") => ({
+    trend: dir === "bull" ? "up" : "down",
+    last_bos: dir,
+    last_bos_kind: kind,
+  });
+  const features = {
+    tf_5m: { tf: "5m", ms: ms("bull", "BOS"), swings: { eq: 100, leg: { high: 101, low: 99 } }, fvg: [], ifvg: [], ob: [], bb: [] },
+    tf_1m: { tf: "1m", ms: {}, swings: {}, fvg: [], ifvg: [], ob: [], bb: [] },
+    smt: [],
+    htf: { "1h": { tf: "1h", bias: "bear", ms: ms("bear", "CHOCH"), swings: { eq: 105, leg: { high: 110, low: 100 } } } },
+  } as never;
+  const now = Date.parse("2024-01-02T15:00:00Z");
+
+  it("5m by default; the 1h structure sets the bias and the stage when asked; a bad value is an OptionError", () => {
+    expect(updateSymbolState({ symbol: "SPY" }, features, now, { price: 100.5 }).state).toMatchObject({
+      bias: "bull",
+      htf_stage: "confirmed",
+    });
+    expect(updateSymbolState({ symbol: "SPY" }, features, now, { price: 100.5, htfStage: "1h" }).state).toMatchObject({
+      bias: "bear",
+      htf_stage: "reversal_seen",
+      eq_5m: 100,
+    });
+    // A timeframe the capsule does not carry falls back to 5m.
+    expect(updateSymbolState({ symbol: "SPY" }, features, now, { price: 100.5, htfStage: "4h" }).state).toMatchObject({ bias: "bull" });
+    expect(() => updateSymbolState({ symbol: "SPY" }, features, now, { htfStage: "2h" as never })).toThrow(/htfStage.*2h/);
+  });
+});

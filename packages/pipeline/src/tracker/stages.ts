@@ -12,11 +12,14 @@ export function stateOf(
   summary: (c: Confluence) => string,
 ): SymbolState {
   const f5 = (features.tf_5m ?? {}) as Record<string, any>;
-  const m5 = f5.ms ?? {};
+  // The structure that frames the bias: the 5m one, or a higher timeframe's when asked for and present.
+  const frame =
+    (o.htfStage !== undefined && o.htfStage !== "5m" ? (features.htf?.[o.htfStage] as Record<string, any> | undefined) : undefined) ?? f5;
+  const m5 = frame.ms ?? {};
   const bias: "bull" | "bear" | null = m5.last_bos ?? null;
   const htf: TrackerState["htf_stage"] = bias === null ? "none" : m5.last_bos_kind === "CHOCH" ? "reversal_seen" : "confirmed";
   const price = typeof o.price === "number" && Number.isFinite(o.price) ? o.price : null;
-  const leg = f5.swings?.leg ?? null;
+  const leg = frame.swings?.leg ?? null;
   let ltf: TrackerState["ltf_stage"] = "none";
   if (htf === "confirmed") {
     if (price !== null && leg && ((bias === "bull" && price < leg.low) || (bias === "bear" && price > leg.high))) {

@@ -1,6 +1,6 @@
 /** A detector record's status from its own events, and the clock of an update (the status rules of the README). */
 import type { CapsuleFeatures } from "../capsule.js";
-import { isoUtc, parseIsoMs } from "@ict/core";
+import { isoUtc, OptionError, parseIsoMs } from "@ict/core";
 import type { ConfluenceStatus, TrackerOptions } from "./types.js";
 
 export interface Incoming {
@@ -144,7 +144,11 @@ export interface Clock {
   retain: number;
 }
 
+const HTF_STAGES: ReadonlySet<unknown> = new Set([undefined, "5m", "15m", "1h", "4h", "1d"]);
+
 export function clockOf(now: number, o: TrackerOptions): Clock {
+  if (!HTF_STAGES.has(o.htfStage))
+    throw new OptionError("htfStage", `must be one of 5m, 15m, 1h, 4h, 1d, got ${JSON.stringify(o.htfStage)}`);
   const ttl: Record<string, number> = { "1m": 90, "5m": 390, ...(o.ttlMinutes as Record<string, number> | undefined) };
   return { now, nowIso: isoUtc(now), ttl: (tf) => (ttl[tf] ?? ttl["1m"]!) * 60_000, retain: (o.retainMinutes ?? 90) * 60_000 };
 }

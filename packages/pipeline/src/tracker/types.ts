@@ -51,6 +51,14 @@ export interface TrackerOptions {
   ttlMinutes?: Partial<Record<string, number>>;
   /** `ict`: a filled, invalidated or expired record is dropped this many minutes after its status began (default 90). */
   retainMinutes?: number;
+  /**
+   * `ict`: the timeframe whose structure sets the HTF stage and the bias
+   * (default `5m`; `15m`, `1h`, `4h` or `1d` read the capsule's
+   * `features.htf`, when it has that timeframe). The entry window still
+   * needs an active 5m zone holding price and a 1m confluence in the bias's
+   * direction; `eq_5m` stays the 5m equilibrium.
+   */
+  htfStage?: "5m" | "15m" | "1h" | "4h" | "1d";
   /** `ict`: the last 1m close, for the entry window and premium/discount. */
   price?: number;
   /**
