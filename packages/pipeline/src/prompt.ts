@@ -3,6 +3,7 @@ import type { CapsuleFeatures } from "./capsule.js";
 import { pipelineRules } from "./rules.js";
 import { pyFixed2, pyJsonDumps } from "./pyfmt.js";
 import { shortSummary } from "./tracker/summary.js";
+import { ms } from "./tracker/status.js";
 import type { Confluence, SymbolState } from "./tracker/index.js";
 
 /** What the `ict` prompt says about the market around the tracker's state: the symbol, the clock and the capsule's features. */
@@ -63,6 +64,9 @@ function etClock(t: number): string {
 }
 
 const isNum = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
+
+/** Summaries by confluence object: a confluence whose record changes is a new object (the tracker copies it). */
+const summaries = new WeakMap<object, string>();
 
 /**
  * @internal The `ict` prompt's market sections: `## MARKET` (symbol, New York time, last
@@ -167,10 +171,11 @@ export function marketSections(symbolState: SymbolState, m: PromptMarket): strin
     const near = isNum(price) ? (price < lo ? lo : price > hi ? hi : price) : lo;
     const d = isNum(price) ? Math.abs(near - price) : 0;
     const inside = isNum(price) && price >= lo && price <= hi;
-    const known = Date.parse(String(c.known_time ?? c.first_seen_utc));
+    const known = ms(c.known_time ?? c.first_seen_utc);
     const age = Number.isFinite(known) ? `${Math.max(0, Math.round((m.now - known) / 60_000))}m old` : "";
     const where = inside ? "price inside" : dist(near);
-    const key = shortSummary(c);
+    let key = summaries.get(c);
+    if (key === undefined) summaries.set(c, (key = shortSummary(c)));
     const e = seen.get(key);
     if (e !== undefined) e.n++;
     else seen.set(key, { text: `${key.replace("–", "-")}${where ? ` ${where}` : ""}${age ? `, ${age}` : ""}`, n: 1, d });

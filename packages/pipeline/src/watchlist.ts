@@ -193,23 +193,63 @@ class HtfFeed {
     }
   }
 
-  /** Rebuilds the bucket of the day's 1m bar `i` from its minutes (as `resampleNy` does) and pushes it. */
+  // The newest bucket of the day as aggregated so far: its key, its last 1m bar, its prices.
+  private key = NaN;
+  private last = -1;
+  private o = NaN;
+  private h = NaN;
+  private l = NaN;
+  private c = NaN;
+  private v = NaN;
+
+  /** Brings the bucket of the day's 1m bar `i` up to date from its minutes (as `resampleNy` does) and pushes it. */
   update(f: SymbolFeed, i: number): void {
     const key = nyBucketStart(f.t[i]!, this.minutes);
-    let first = i;
-    while (first > 0 && nyBucketStart(f.t[first - 1]!, this.minutes) === key) first--;
-    let o = f.o[first]!,
-      h = f.h[first]!,
-      l = f.l[first]!,
-      c = f.c[first]!,
-      v = f.v[first]!;
-    for (let j = first + 1; j < f.t.length && nyBucketStart(f.t[j]!, this.minutes) === key; j++) {
-      if (f.h[j]! > h) h = f.h[j]!;
-      if (f.l[j]! < l) l = f.l[j]!;
-      c = f.c[j]!;
-      v = v + f.v[j]!;
+    const n = f.t.length;
+    if (i === n - 1 && key === this.key && this.last === i - 1) {
+      // The next minute of the forming bucket.
+      if (f.h[i]! > this.h) this.h = f.h[i]!;
+      if (f.l[i]! < this.l) this.l = f.l[i]!;
+      this.c = f.c[i]!;
+      this.v = this.v + f.v[i]!;
+      this.last = i;
+    } else if (i === n - 1 && !(key <= this.key)) {
+      // The first minute of a new bucket.
+      this.key = key;
+      this.last = i;
+      this.o = f.o[i]!;
+      this.h = f.h[i]!;
+      this.l = f.l[i]!;
+      this.c = f.c[i]!;
+      this.v = f.v[i]!;
+    } else {
+      // A revised minute: its bucket again from its minutes.
+      let first = i;
+      while (first > 0 && nyBucketStart(f.t[first - 1]!, this.minutes) === key) first--;
+      let o = f.o[first]!,
+        h = f.h[first]!,
+        l = f.l[first]!,
+        c = f.c[first]!,
+        v = f.v[first]!;
+      let j = first + 1;
+      for (; j < n && nyBucketStart(f.t[j]!, this.minutes) === key; j++) {
+        if (f.h[j]! > h) h = f.h[j]!;
+        if (f.l[j]! < l) l = f.l[j]!;
+        c = f.c[j]!;
+        v = v + f.v[j]!;
+      }
+      if (key === this.key) {
+        this.last = j - 1;
+        this.o = o;
+        this.h = h;
+        this.l = l;
+        this.c = c;
+        this.v = v;
+      }
+      this.stream.push({ t: key, o, h, l, c, v });
+      return;
     }
-    this.stream.push({ t: key, o, h, l, c, v });
+    this.stream.push({ t: key, o: this.o, h: this.h, l: this.l, c: this.c, v: this.v });
   }
 }
 

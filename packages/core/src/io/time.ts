@@ -201,11 +201,22 @@ function lastSundayUtc(year: number, month: number, hourUtc: number): number {
  * every engine (no Intl).
  */
 export function nyOffsetMs(t: number): number {
-  const year = new Date(t).getUTCFullYear();
-  const start = year >= 2007 ? nthSundayUtc(year, 2, 2, 7) : nthSundayUtc(year, 3, 1, 7);
-  const end = year >= 2007 ? nthSundayUtc(year, 10, 1, 6) : lastSundayUtc(year, 9, 6);
-  return t >= start && t < end ? -4 * 3_600_000 : -5 * 3_600_000;
+  if (!(t >= dstYearLo && t < dstYearHi)) {
+    // The UTC year of the instant and its daylight-time span, kept for the next calls (bars come in time order).
+    const year = new Date(t).getUTCFullYear();
+    if (Number.isNaN(year)) return -5 * 3_600_000;
+    dstYearLo = Date.UTC(year, 0, 1);
+    dstYearHi = Date.UTC(year + 1, 0, 1);
+    dstStart = year >= 2007 ? nthSundayUtc(year, 2, 2, 7) : nthSundayUtc(year, 3, 1, 7);
+    dstEnd = year >= 2007 ? nthSundayUtc(year, 10, 1, 6) : lastSundayUtc(year, 9, 6);
+  }
+  return t >= dstStart && t < dstEnd ? -4 * 3_600_000 : -5 * 3_600_000;
 }
+
+let dstYearLo = NaN;
+let dstYearHi = NaN;
+let dstStart = NaN;
+let dstEnd = NaN;
 
 // The New York day of the last call, as the UTC instants of its midnights: bars come in time
 // order, so most calls fall in it.
