@@ -14,6 +14,7 @@ import {
   createLlmProvider,
   createWatchlist,
   DEFAULT_HISTORY_DAYS,
+  historyStart,
   instrumentOf,
   LlmError,
   nyDate,
@@ -198,18 +199,7 @@ function historyLevels(
     // The rows before the first replayed day, and the start of the n-th day back among them.
     let end = 0;
     while (end < cols.length && nyDate(cols.t[end]!) < first) end++;
-    let start = end;
-    let seen = 0;
-    let day = "";
-    while (start > 0) {
-      const d = nyDate(cols.t[start - 1]!);
-      if (d !== day) {
-        if (seen === n) break;
-        seen++;
-        day = d;
-      }
-      start--;
-    }
+    const start = historyStart(sliceColumns(cols, 0, end), n);
     for (let i = start; i < end; i++) lv.push({ t: cols.t[i]!, o: cols.o[i]!, h: cols.h[i]!, l: cols.l[i]!, c: cols.c[i]! });
     starts[sym] = start;
   }

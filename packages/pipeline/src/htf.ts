@@ -44,7 +44,7 @@ export function htfView(f: TfFeatures): HtfView {
   return { tf: f.tf, bias: dir === "bull" || dir === "bear" ? dir : null, atr_last: f.atr_last, ms: f.ms, swings: f.swings };
 }
 
-/** @internal The first row of the last `days` New York days (with bars) of `cols`. */
+/** The first row of the last `days` New York days (that have bars) of `cols`: where a history of that many days starts. */
 export function historyStart(cols: Columns, days: number): number {
   let i = cols.length;
   let seen = 0;

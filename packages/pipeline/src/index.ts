@@ -48,5 +48,5 @@ export {
   type LlmProvider,
   type LlmRequest,
 } from "./llm/index.js";
-export { HTF_HISTORY_DAYS, HTFS, type HtfName, type HtfView } from "./htf.js";
+export { HTF_HISTORY_DAYS, HTFS, historyStart, type HtfName, type HtfView } from "./htf.js";
 export { createWatchlist, DEFAULT_HISTORY_DAYS, type Watchlist, type WatchlistOptions } from "./watchlist.js";
