@@ -188,17 +188,9 @@ function historyLevels(
   for (const [sym, cols] of Object.entries(bars)) {
     const instrument = (instruments && Object.hasOwn(instruments, sym) ? instruments[sym] : undefined) ?? instrumentOf(sym);
     const lv = (out[sym] = createLevelsStream({ instrument }));
-    starts[sym] = 0;
-    if (first === undefined || n === 0) {
-      // No history: it starts with the first replayed day.
-      let end = 0;
-      while (first !== undefined && end < cols.length && nyDate(cols.t[end]!) < first) end++;
-      starts[sym] = end;
-      continue;
-    }
-    // The rows before the first replayed day, and the start of the n-th day back among them.
+    // The rows before the first replayed day, and the start of the n-th day back among them (n = 0: none).
     let end = 0;
-    while (end < cols.length && nyDate(cols.t[end]!) < first) end++;
+    while (first !== undefined && end < cols.length && nyDate(cols.t[end]!) < first) end++;
     const start = historyStart(sliceColumns(cols, 0, end), n);
     for (let i = start; i < end; i++) lv.push({ t: cols.t[i]!, o: cols.o[i]!, h: cols.h[i]!, l: cols.l[i]!, c: cols.c[i]! });
     starts[sym] = start;

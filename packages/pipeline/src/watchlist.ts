@@ -138,20 +138,7 @@ class SymbolFeed {
 
   /** Rebuilds the 5m bucket of 1m bar `i` from its minutes (as `aggregate(cols, 5)` does) and pushes it. */
   private rebucket(i: number): void {
-    const key = bucketOf(this.t[i]!);
-    let first = i;
-    while (first > 0 && bucketOf(this.t[first - 1]!) === key) first--;
-    let o = this.o[first]!,
-      h = this.h[first]!,
-      l = this.l[first]!,
-      c = this.c[first]!,
-      v = this.v[first]!;
-    for (let j = first + 1; j < this.t.length && bucketOf(this.t[j]!) === key; j++) {
-      if (this.h[j]! > h) h = this.h[j]!;
-      if (this.l[j]! < l) l = this.l[j]!;
-      c = this.c[j]!;
-      v = v + this.v[j]!;
-    }
+    const { t: key, o, h, l, c, v } = bucketAt(this, i, bucketOf);
     const m = this.t5.length;
     let k: number;
     if (m === 0 || key > this.t5[m - 1]!) {
@@ -224,33 +211,40 @@ class HtfFeed {
       this.v = f.v[i]!;
     } else {
       // A revised minute: its bucket again from its minutes.
-      let first = i;
-      while (first > 0 && nyBucketStart(f.t[first - 1]!, this.minutes) === key) first--;
-      let o = f.o[first]!,
-        h = f.h[first]!,
-        l = f.l[first]!,
-        c = f.c[first]!,
-        v = f.v[first]!;
-      let j = first + 1;
-      for (; j < n && nyBucketStart(f.t[j]!, this.minutes) === key; j++) {
-        if (f.h[j]! > h) h = f.h[j]!;
-        if (f.l[j]! < l) l = f.l[j]!;
-        c = f.c[j]!;
-        v = v + f.v[j]!;
-      }
-      if (key === this.key) {
-        this.last = j - 1;
-        this.o = o;
-        this.h = h;
-        this.l = l;
-        this.c = c;
-        this.v = v;
-      }
-      this.stream.push({ t: key, o, h, l, c, v });
+      const b = bucketAt(f, i, (t) => nyBucketStart(t, this.minutes));
+      if (key === this.key) ({ last: this.last, o: this.o, h: this.h, l: this.l, c: this.c, v: this.v } = b);
+      this.stream.push({ t: key, o: b.o, h: b.h, l: b.l, c: b.c, v: b.v });
       return;
     }
     this.stream.push({ t: key, o: this.o, h: this.h, l: this.l, c: this.c, v: this.v });
   }
+}
+
+/**
+ * The bucket (`keyOf`) of 1m bar `i` from its minutes, as the batch
+ * aggregation builds it: the first minute's open, the extremes, the last
+ * close, the summed volume; `last` is its last minute.
+ */
+function bucketAt(
+  f: SymbolFeed,
+  i: number,
+  keyOf: (t: number) => number,
+): { t: number; last: number; o: number; h: number; l: number; c: number; v: number } {
+  const key = keyOf(f.t[i]!);
+  let first = i;
+  while (first > 0 && keyOf(f.t[first - 1]!) === key) first--;
+  let h = f.h[first]!,
+    l = f.l[first]!,
+    c = f.c[first]!,
+    v = f.v[first]!;
+  let j = first + 1;
+  for (; j < f.t.length && keyOf(f.t[j]!) === key; j++) {
+    if (f.h[j]! > h) h = f.h[j]!;
+    if (f.l[j]! < l) l = f.l[j]!;
+    c = f.c[j]!;
+    v = v + f.v[j]!;
+  }
+  return { t: key, last: j - 1, o: f.o[first]!, h, l, c, v };
 }
 
 /** Start (epoch ms) of the UTC 5-minute bucket of an instant, as `aggregate(cols, 5)` keys it. */

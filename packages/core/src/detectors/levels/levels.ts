@@ -245,10 +245,6 @@ class LevelsEngine {
     return this.lastT;
   }
 
-  get dayOfLast(): string | null {
-    return this.cur?.day ?? null;
-  }
-
   push(t: number, o: number, h: number, l: number, c: number): void {
     const day = tradingDay(t, this.instrument);
     if (this.cur === null || this.cur.day !== day) this.open(day, t, o);
