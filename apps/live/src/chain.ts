@@ -163,8 +163,10 @@ export interface ChainOptions {
    * from a fork of them. Without: the levels know only this day's bars.
    */
   levels?: Readonly<Record<string, LevelsStream>>;
-  /** Per symbol, its 1m bars of earlier days (the higher timeframes start from them). */
+  /** Per symbol, its 1m bars of earlier days (the higher timeframes and the zone history start from them). */
   history1m?: Readonly<Record<string, Columns>>;
+  /** `ict`: the previous day's last context (its confluences stay tracked into this day). */
+  context?: ContextDoc | null;
   /** Shared answer cache by symbol and prompt. */
   cache: Map<string, Promise<Settled | "aborted">>;
   log: (msg: string) => void;
@@ -528,7 +530,7 @@ export class DayChain {
     if (this.wl === null) {
       let c = this.ticks.length - 1;
       while (c >= 0 && this.ticks[c]!.ctx === null) c--;
-      const context = c >= 0 ? (JSON.parse(this.ticks[c]!.ctx!) as ContextDoc) : null;
+      const context = c >= 0 ? (JSON.parse(this.ticks[c]!.ctx!) as ContextDoc) : (this.o.context ?? null);
       const base = this.o.levels;
       const levels = base ? Object.fromEntries(Object.entries(base).map(([s, lv]) => [s, lv.fork()])) : undefined;
       this.wl = createWatchlist({

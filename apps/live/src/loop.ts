@@ -29,8 +29,17 @@ import {
   type LevelsStream,
   type Profile,
 } from "@ict/core";
-import { createLlmProvider, DEFAULT_HISTORY_DAYS, instrumentOf, nyDate, pipelineRules, type LlmProvider } from "@ict/pipeline";
-import { existsSync, readdirSync } from "node:fs";
+import {
+  createLlmProvider,
+  DEFAULT_HISTORY_DAYS,
+  instrumentOf,
+  nyDate,
+  pipelineRules,
+  type ContextDoc,
+  type LlmProvider,
+} from "@ict/pipeline";
+import { contextPath } from "@ict/pipeline/node";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { AlpacaRest } from "./alpaca/rest.js";
 import { AlpacaStream, type StreamTimings } from "./alpaca/stream.js";
@@ -263,9 +272,13 @@ export class LiveLoop {
    * Per symbol, its earlier days' 1m bars and the levels (`ict`) fed with them: the journals of up to
    * {@link DEFAULT_HISTORY_DAYS} earlier days under the output folder — the
    * bars `ict replay` of the same days would take as history — so the day
-   * starts knowing the previous day, week and month.
+   * starts knowing the previous day, week and month — and the tracker's
+   * context of the last of those days (its `current_context.json`), so the
+   * zones it tracked carry across the night as in a replay of the same days.
    */
-  private historyLevels(day: string): { levels: Record<string, LevelsStream>; history1m: Record<string, Columns> } | undefined {
+  private earlierDays(
+    day: string,
+  ): { levels: Record<string, LevelsStream>; history1m: Record<string, Columns>; context: ContextDoc | null } | undefined {
     if (!pipelineRules(this.o.profile).incremental) return undefined;
     const root = join(this.o.out, "data", "daily_news");
     const days = existsSync(root)
@@ -293,7 +306,17 @@ export class LiveLoop {
       for (const b of bars) lv.push(b);
       history1m[s] = columnsFromBars(bars.map((b) => ({ t: b.t, o: b.o, h: b.h, l: b.l, c: b.c, v: b.v })));
     }
-    return { levels, history1m };
+    const last = days.at(-1);
+    const file = last === undefined ? null : contextPath(this.o.out, last);
+    let context: ContextDoc | null = null;
+    if (file !== null && existsSync(file)) {
+      try {
+        context = JSON.parse(readFileSync(file, "utf8")) as ContextDoc;
+      } catch (e) {
+        this.log(`not carrying ${last}'s context into ${day}: ${(e as Error).message}`);
+      }
+    }
+    return { levels, history1m, context };
   }
 
   /** Opens a day: its journal (replayed into the store) and its chain (resumed from its files). */
@@ -337,7 +360,7 @@ export class LiveLoop {
       cache: this.cache,
       log: this.log,
       onFatal: (e) => this.onFatal(e),
-      ...this.historyLevels(day),
+      ...this.earlierDays(day),
     });
     this.chain.resume(this.store);
     if (restored) this.log(`resumed ${day}: ${restored} bars from the journal, ${this.chain.length} ticks`);

@@ -48,5 +48,9 @@ describe("live loop without a network", () => {
     await expectEqualsReplay(out, "2024-03-15", both);
     const cap = JSON.parse(readFileSync(join(out, "data/daily_news/2024-03-15/processed/context_capsules/SPY.json"), "utf8"));
     expect(cap.features.levels.prev_day).toMatchObject({ day: "2024-03-14" });
+    // Day 1's open zones are tracked into day 2 (its context carried over the night, as in the replay).
+    const ctx = JSON.parse(readFileSync(join(out, "data/daily_news/2024-03-15/processed/current_context.json"), "utf8"));
+    const carried = ctx.symbols.flatMap((s: any) => s.state.confluences).filter((c: any) => c.first_seen_utc < "2024-03-15");
+    expect(carried.length).toBeGreaterThan(0);
   });
 });

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   createLevelsStream,
@@ -198,6 +198,30 @@ function historyLevels(
   return { levels: out, start: starts };
 }
 
+/**
+ * The context an earlier run wrote for the last day before `first` that has
+ * bars (`current_context.json` of its processed folder), or null: a replay
+ * that starts where an earlier one into the same folder stopped continues
+ * its confluences, as one run over all the days would (and as the live loop
+ * does after a restart).
+ */
+function earlierContext(out: string, bars: Record<string, Columns>, first: string | undefined): ContextDoc | null {
+  if (first === undefined) return null;
+  let prev = "";
+  for (const cols of Object.values(bars)) {
+    let i = 0;
+    while (i < cols.length && nyDate(cols.t[i]!) < first) i++;
+    if (i > 0 && nyDate(cols.t[i - 1]!) > prev) prev = nyDate(cols.t[i - 1]!);
+  }
+  const file = prev === "" ? null : contextPath(out, prev);
+  if (file === null || !existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as ContextDoc;
+  } catch {
+    return null; // not a context file: the day starts without one
+  }
+}
+
 /** Groups each symbol's bars by New York trading day. */
 function indexDays(bars: Record<string, Columns>, from?: string, to?: string): DayIndex[] {
   const days = new Map<string, DayIndex>();
@@ -231,6 +255,10 @@ function indexDays(bars: Record<string, Columns>, from?: string, to?: string): D
  * day's bars up to and including that bar). Writes the capsules, the merged
  * `current_context.json` and one JSON line per prompt per tick
  * (`prompts.jsonl`) under `out`. The same input gives byte-identical output.
+ * With `ict` each day starts from the previous day's last context (the
+ * first day: from the file an earlier run into `out` wrote for the day
+ * before it, if any) and sees the days before it (levels, higher
+ * timeframes, the zone history), as the live loop does.
  *
  * All or nothing, day by day: a day is written into a staging folder
  * (`out/.ict-staging-<pid>/`) and its `processed/` folder is renamed into
@@ -270,6 +298,9 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   // ict: each symbol's levels, fed with the days before the first replayed one and carried from day to day.
   const histEnd = new Map<string, number>();
   const hist = o.profile === "seed-v0.1" ? null : historyLevels(bars, days[0]?.day, o.historyDays ?? DEFAULT_HISTORY_DAYS, o.instruments);
+  // ict: the tracker's context of the previous day's last tick, as its file holds it (zones stay tracked
+  // overnight); for the first day, that of the day before it in the bars when an earlier run wrote it.
+  let overnight: ContextDoc | null = hist === null ? null : earlierContext(o.out, bars, days[0]?.day);
   try {
     for (const d of days) {
       const rep = o.report === false ? null : new DayReportCollector(d.day, symbols, o.profile);
@@ -301,6 +332,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
           : createWatchlist({
               watchlist: symbols,
               dayEt: d.day,
+              context: overnight,
               levels: hist.levels,
               history1m,
               instruments: o.instruments,
@@ -360,6 +392,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
         o.onTick?.(done, total, d.day);
       }
       await perTick.flush();
+      if (last && wl !== null) overnight = JSON.parse(JSON.stringify(last.context)) as ContextDoc;
       if (last) {
         for (const c of Object.values(last.capsules)) writeCapsule(stage, c);
         writeContext(stage, d.day, last.context);

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { columnsFromText, OptionError, parseIsoMs } from "@ict/core";
+import { aggregate, columnsFromText, OptionError, parseIsoMs, type Columns } from "@ict/core";
 import { type Capsule } from "@ict/pipeline";
 import { runCli } from "../src/main.js";
 import { replay, type ReplaySummary } from "../src/replay.js";
@@ -93,9 +93,13 @@ describe("report zones end where they were filled, invalidated or expired", () =
           ends[z.end!] = (ends[z.end!] ?? 0) + 1;
           if (own.length > 0) expect(z.to, z.id).toBeLessThanOrEqual(Math.max(z.from, Math.min(...own)));
           if (z.end !== "expired") continue;
-          // Expired: the tracker's time to live ran out (1m: 90 minutes, 5m: 390, from when the record became known), before any event of its own.
-          const ttl = z.tf === "1m" ? 90 * 60 : 390 * 60;
-          expect(z.to, z.id).toBe(Math.max(z.from, secOf(r!.known_time ?? r!.retested_at)! + ttl));
+          // Expired: the tracker's time to live ran out (1m: 90 bars, 5m: 78, from the bar the record became
+          // known on: the open of that many bars later, nights not counted), before any event of its own.
+          const all = (BARS as Record<string, Columns>)[s.symbol]!;
+          const times = z.tf === "1m" ? all.t : aggregate(all, 5).t;
+          const k = times.indexOf(parseIsoMs(r!.known_time ?? r!.retested_at));
+          expect(k, z.id).toBeGreaterThanOrEqual(0);
+          expect(z.to, z.id).toBe(Math.max(z.from, times[k + (z.tf === "1m" ? 90 : 78)]! / 1000));
           for (const o of own) expect(o).toBeGreaterThan(z.to!);
         }
       }

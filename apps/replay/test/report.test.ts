@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { aggregate, columnsFromText, computeFeatures, smtObjects, sliceColumns, structureEvents } from "@ict/core";
-import { type Capsule } from "@ict/pipeline";
+import { aggregate, columnsFromText, computeFeatures, nyDate, smtObjects, sliceColumns, structureEvents } from "@ict/core";
+import { ZONE_HISTORY_DAYS, type Capsule } from "@ict/pipeline";
 import { runCli } from "../src/main.js";
 import { replay, type ReplaySummary } from "../src/replay.js";
 import {
@@ -57,6 +57,36 @@ async function replayWithInputs(
 
 const zoneRecords = (f: any) => f.fvg.length + f.ifvg.length + f.ob.length + f.bb.length;
 
+/**
+ * The zone records an ict capsule of a day lists, recomputed: the detectors
+ * over the day and the ZONE_HISTORY_DAYS earlier days of the file, records of
+ * those days only while not ended (filled, closed through, invalidated)
+ * before the day's first bar.
+ */
+function dayZones(f: any, dayStart: number): number {
+  const t = (x: unknown) => (typeof x === "string" ? Date.parse(x) : NaN);
+  const live = (known: number, ends: number[]) => known >= dayStart || ends.every((e) => Number.isNaN(e) || e >= dayStart);
+  return (
+    f.fvg.filter((r: any) => live(t(r.known_time), [Math.min(t(r.filled_at) || Infinity, t(r.traded_through_at) || Infinity)])).length +
+    f.ifvg.filter((r: any) => live(t(r.known_time ?? r.retested_at), [t(r.invalidated_at)])).length +
+    f.ob.filter((r: any) => live(t(r.known_time), [t(r.invalidated_at)])).length +
+    f.bb.filter((r: any) => live(t(r.known_time), [t(r.invalidated_at)])).length
+  );
+}
+
+/** The first row of the ZONE_HISTORY_DAYS New York days before row `from`. */
+function zoneHistoryStart(all: { t: Float64Array }, from: number): number {
+  const days = new Set<string>();
+  let i = from;
+  while (i > 0) {
+    const d = nyDate(all.t[i - 1]!);
+    if (!days.has(d) && days.size === ZONE_HISTORY_DAYS) break;
+    days.add(d);
+    i--;
+  }
+  return i;
+}
+
 describe("day report (ict profile, synthetic golden pair)", () => {
   const out = temp("ict-report-");
   let run: { summary: ReplaySummary; inputs: DayReportInput[] };
@@ -90,8 +120,11 @@ describe("day report (ict profile, synthetic golden pair)", () => {
         const from = all.t.findIndex((t) => t === s.t[0] * 1000);
         const bars = sliceColumns(all, from, from + s.t.length);
         expect(s.zonesTotal).toBe(want);
-        expect(s.zones.filter((z: any) => z.tf === "1m").length).toBe(zoneRecords(computeFeatures(bars, { tf: "1m" })));
-        expect(s.zones.filter((z: any) => z.tf === "5m").length).toBe(zoneRecords(computeFeatures(aggregate(bars, 5), { tf: "5m" })));
+        const win = sliceColumns(all, zoneHistoryStart(all, from), from + s.t.length);
+        expect(s.zones.filter((z: any) => z.tf === "1m").length).toBe(dayZones(computeFeatures(win, { tf: "1m" }), all.t[from]!));
+        expect(s.zones.filter((z: any) => z.tf === "5m").length).toBe(
+          dayZones(computeFeatures(aggregate(win, 5), { tf: "5m" }), all.t[from]!),
+        );
         for (const z of s.zones) {
           expect(z.low).toBeLessThanOrEqual(z.high);
           expect(z.id.startsWith(`${z.kind}:${z.tf}:`)).toBe(true);

@@ -87,6 +87,7 @@ export {
   EQUITY_SESSIONS,
   INSTRUMENT_CLASSES,
   KILLZONES,
+  nyWallToUtc,
   tradingDay,
   type InstrumentClass,
   type SessionWindow,

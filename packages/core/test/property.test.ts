@@ -356,7 +356,9 @@ describe("causality of the ict profile (fast-check)", () => {
         expect(key(smtObjects(p, ref))).toEqual(key(full));
         const m = p.length === 0 ? 0 : cut % (p.length + 1);
         const last = m > 0 ? new Date(p.t[m - 1]!).toISOString().replace(".000Z", "+00:00") : "";
-        expect(smtObjects(sliceColumns(p, 0, m), sliceColumns(r, 0, m))).toEqual(full.filter((x) => x.known_time! <= last));
+        // The divergences known by then, each without an invalidation that had not happened yet.
+        const asOf = (x: (typeof full)[number]) => (x.invalidated_at! > last ? { ...x, invalidated_at: null } : x);
+        expect(smtObjects(sliceColumns(p, 0, m), sliceColumns(r, 0, m))).toEqual(full.filter((x) => x.known_time! <= last).map(asOf));
       }),
       RUNS,
     );

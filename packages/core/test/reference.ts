@@ -5,6 +5,8 @@
  */
 
 export interface Ohlc {
+  /** Bar times (epoch ms); without them no session break is seen. */
+  t?: ArrayLike<number>;
   o: ArrayLike<number>;
   h: ArrayLike<number>;
   l: ArrayLike<number>;
@@ -176,7 +178,13 @@ function firstFrom(n: number, from: number, pred: (t: number) => boolean): numbe
 export function refIctFvg(b: Ohlc, tol = 1e-6, midline = true): RefGap[] {
   const out: RefGap[] = [];
   const n = b.length;
+  // A session break: bars further apart than an hour, or than four of the bars' smallest spacing.
+  const t = b.t ?? new Float64Array(n);
+  let step = Infinity;
+  for (let i = 1; i < n; i++) if (t[i]! - t[i - 1]! > 0) step = Math.min(step, t[i]! - t[i - 1]!);
+  const brk = Math.max(3_600_000, 4 * step);
   for (let i = 1; i < n - 1; i++) {
+    if (t[i]! - t[i - 1]! > brk || t[i + 1]! - t[i]! > brk) continue; // no gap across a break
     let dir: 1 | -1 | 0 = 0;
     let lo = 0;
     let hi = 0;

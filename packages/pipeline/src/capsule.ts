@@ -16,6 +16,7 @@ import {
 } from "@ict/core";
 import { PIPELINE_RULES } from "./rules.js";
 import { concatColumns, htfBatch, type HtfName, type HtfView } from "./htf.js";
+import { DayFilter, dayStartMs, zoneWindow } from "./window.js";
 
 /** Prior-day (or other) key levels passed through to the capsule untouched. */
 export type KeyLevels = Record<string, unknown>;
@@ -57,9 +58,12 @@ export interface CapsuleInput {
   dayEt: string;
   /** 1m bars of the day so far (may be empty). */
   bars1m: Columns;
-  /** 5m bars; default: the 5m aggregate of `bars1m`. */
+  /**
+   * 5m bars; default: the 5m aggregate of the 1m bars the detectors see
+   * (`ict`: the zone history of `history1m` and `bars1m`; the seed: `bars1m`).
+   */
   bars5m?: Columns;
-  /** 5m bars of the SMT reference (for example SPY for QQQ), aligned on equal timestamps. */
+  /** 5m bars of the SMT reference (for example SPY for QQQ) over the same span, aligned on equal timestamps. */
   ref5m?: Columns;
   /** Name of the reference, for the SMT record's `pair` (`ict`). */
   refSymbol?: string;
@@ -110,9 +114,12 @@ export function checkDay(day: unknown): string {
  *
  * Market rule: the 5m timeframe frames the bias (structure, zones), the 1m
  * timeframe times the entry; SMT against a correlated index flags moves that
- * lack participation. With `profile: "seed-v0.1"` the capsule is the seed's
- * `build_capsule` output (SMT as the seed computes it, `tf: "5m"` added).
- * The clock is the caller's `now`.
+ * lack participation. In `ict` the 1m and 5m detectors also see the last
+ * `ZONE_HISTORY_DAYS` days of `history1m`, so yesterday's unfilled gaps
+ * and blocks are there at today's open; records of those days are listed
+ * while they live (not filled or invalidated before the day began). With
+ * `profile: "seed-v0.1"` the capsule is the seed's `build_capsule` output
+ * (SMT as the seed computes it, `tf: "5m"` added). The clock is the caller's `now`.
  */
 export function buildCapsule(input: CapsuleInput): Capsule {
   const profile = resolveProfile(input.profile);
@@ -120,10 +127,18 @@ export function buildCapsule(input: CapsuleInput): Capsule {
   const symbol = rules.checkedNames ? checkSymbol(input.symbol) : String(input.symbol);
   const dayEt = rules.checkedNames ? checkDay(input.dayEt) : String(input.dayEt);
   if (!Number.isFinite(input.now)) throw new IctError(`buildCapsule: now must be finite epoch milliseconds, got ${input.now}`);
-  const b5 = input.bars5m ?? aggregate(input.bars1m, 5);
-  const tf_5m = computeFeatures(b5, { tf: "5m", profile });
-  const tf_1m = computeFeatures(input.bars1m, { tf: "1m", profile });
-  const smt = input.ref5m !== undefined ? capsuleSmt(symbol, b5, input.refSymbol ?? "ref", input.ref5m, profile) : [];
+  // ict: the detectors see the zone history too; what ended before the day is left out.
+  const b1 = zoneWindow(input.history1m, input.bars1m, rules.zoneHistoryDays);
+  const b5 = input.bars5m ?? aggregate(b1, 5);
+  let tf_5m = computeFeatures(b5, { tf: "5m", profile });
+  let tf_1m = computeFeatures(b1, { tf: "1m", profile });
+  let smt = input.ref5m !== undefined ? capsuleSmt(symbol, b5, input.refSymbol ?? "ref", input.ref5m, profile) : [];
+  if (rules.zoneHistoryDays > 0) {
+    const day = new DayFilter(dayStartMs(dayEt));
+    tf_5m = day.features(tf_5m);
+    tf_1m = day.features(tf_1m);
+    smt = day.smt(smt);
+  }
   const user = input.priorLevels ?? {};
   if (!rules.levels) return assembleCapsule(symbol, dayEt, { tf_5m, tf_1m, smt, levels: user }, input.now);
   const all = input.history1m && input.history1m.length > 0 ? concatColumns(input.history1m, input.bars1m) : input.bars1m;

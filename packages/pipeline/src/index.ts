@@ -49,4 +49,5 @@ export {
   type LlmRequest,
 } from "./llm/index.js";
 export { HTF_HISTORY_DAYS, HTFS, historyStart, type HtfName, type HtfView } from "./htf.js";
+export { ZONE_HISTORY_DAYS } from "./window.js";
 export { createWatchlist, DEFAULT_HISTORY_DAYS, type Watchlist, type WatchlistOptions } from "./watchlist.js";

@@ -1,4 +1,4 @@
-import { nyOffsetMs, type Profile } from "@ict/core";
+import { nyDate, nyOffsetMs, type Profile } from "@ict/core";
 import type { CapsuleFeatures } from "./capsule.js";
 import { pipelineRules } from "./rules.js";
 import { pyFixed2, pyJsonDumps } from "./pyfmt.js";
@@ -74,7 +74,8 @@ const summaries = new WeakMap<object, string>();
  * killzones), `## LEVELS` (the nearest levels above and below price with
  * their distance in ATR, a level taken today marked with its New York time;
  * levels at the same price merged), `## ZONES` (the nearest active zones
- * with their distance in ATR and age in minutes; repeats merged).
+ * with their distance in ATR and age in minutes, or the day and time a zone
+ * of an earlier day formed; repeats merged).
  */
 export function marketSections(symbolState: SymbolState, m: PromptMarket): string {
   const f = m.features;
@@ -161,6 +162,7 @@ export function marketSections(symbolState: SymbolState, m: PromptMarket): strin
     levels.gap = `${g.kind} ${g.dir} ${pyFixed2(g.low)}-${pyFixed2(g.high)}${g.filled_at ? `, filled ${etClock(Date.parse(g.filled_at))}` : ", open"}`;
   }
   // Zones: the active ones nearest to price, with their distance and age.
+  const today = nyDate(m.now);
   const seen = new Map<string, { text: string; n: number; d: number }>();
   for (const c of (symbolState.state?.confluences ?? []) as Confluence[]) {
     if (c.status !== "active" || c.kind === "BOS" || c.kind === "SMT") continue;
@@ -172,7 +174,12 @@ export function marketSections(symbolState: SymbolState, m: PromptMarket): strin
     const d = isNum(price) ? Math.abs(near - price) : 0;
     const inside = isNum(price) && price >= lo && price <= hi;
     const known = ms(c.known_time ?? c.first_seen_utc);
-    const age = Number.isFinite(known) ? `${Math.max(0, Math.round((m.now - known) / 60_000))}m old` : "";
+    // A zone of an earlier day says which day and time it formed (its age in minutes would count the night).
+    const age = !Number.isFinite(known)
+      ? ""
+      : nyDate(known) === today
+        ? `${Math.max(0, Math.round((m.now - known) / 60_000))}m old`
+        : `from ${nyDate(known).slice(5)} ${etClock(known)}`;
     const where = inside ? "price inside" : dist(near);
     let key = summaries.get(c);
     if (key === undefined) summaries.set(c, (key = shortSummary(c)));

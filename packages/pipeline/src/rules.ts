@@ -1,4 +1,5 @@
 import { resolveProfile, type Profile } from "@ict/core";
+import { ZONE_HISTORY_DAYS } from "./window.js";
 
 /**
  * The named rules of the pipeline (capsule, tracker, prompt) that differ
@@ -41,6 +42,13 @@ export interface PipelineRules {
   marketPrompt: boolean;
   /** The capsule carries the 15m, 1h, 4h and daily structure and bias (`features.htf`). */
   higherTimeframes: boolean;
+  /**
+   * New York days (with bars) of earlier 1m bars the 1m and 5m detectors see
+   * before the day ({@link ZONE_HISTORY_DAYS} for `ict`): zones formed on them
+   * stay in the capsule until they end, and the tracker's context carries
+   * from one day to the next. The seed's capsule is the day's bars only.
+   */
+  zoneHistoryDays: number;
 }
 
 /** The pipeline rules of each profile. */
@@ -53,6 +61,7 @@ export const PIPELINE_RULES: Readonly<Record<Profile, Readonly<PipelineRules>>> 
     levels: true,
     marketPrompt: true,
     higherTimeframes: true,
+    zoneHistoryDays: ZONE_HISTORY_DAYS,
   } as const),
   "seed-v0.1": Object.freeze({
     tracker: "seedSnapshot",
@@ -62,6 +71,7 @@ export const PIPELINE_RULES: Readonly<Record<Profile, Readonly<PipelineRules>>> 
     levels: false,
     marketPrompt: false,
     higherTimeframes: false,
+    zoneHistoryDays: 0,
   } as const),
 });
 

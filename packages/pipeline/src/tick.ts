@@ -12,6 +12,7 @@ import { buildCapsule, checkSymbol, type Capsule, type KeyLevels } from "./capsu
 import { PIPELINE_RULES } from "./rules.js";
 import { buildPrompt } from "./prompt.js";
 import { jsonClone } from "./json.js";
+import { zoneWindow } from "./window.js";
 import { updateSymbolState, type SymbolState, type TrackerOptions } from "./tracker/index.js";
 
 export { jsonClone } from "./json.js";
@@ -34,13 +35,21 @@ export interface TickInput {
   dayEt?: string;
   /** Prior-day levels per symbol (the contents of `key_levels.json`). */
   keyLevels?: Readonly<Record<string, KeyLevels | undefined>> | null;
-  /** `ict`: each symbol's 1m bars of earlier days, oldest first (the previous-day, -week and -month levels). */
+  /**
+   * `ict`: each symbol's 1m bars of earlier days, oldest first: the
+   * previous-day, -week and -month levels, the higher timeframes, and (the
+   * last `ZONE_HISTORY_DAYS` days) the 1m and 5m detectors.
+   */
   history1m?: Readonly<Record<string, Columns | undefined>> | null;
   /** SMT pairs, symbol → reference (e.g. `{QQQ: "SPY", NQ: "ES"}`); default QQQ and IWM against SPY when SPY is watched. */
   smtPairs?: Readonly<Record<string, string>> | null;
   /** `ict`: each symbol's instrument class (default: `instrumentOf` the symbol). */
   instruments?: Readonly<Record<string, InstrumentClass | undefined>> | null;
-  /** The context document of the previous tick (`current_context.json`), if any. */
+  /**
+   * The context document of the previous tick (`current_context.json`), if
+   * any; `ict` carries it from the last tick of one day to the first of the
+   * next (zones of earlier days stay tracked).
+   */
   context?: ContextDoc | null;
   profile?: Profile;
   /** Tracker options (TTL, retention); `price` and `incompleteSince` are set by the tick. */
@@ -101,43 +110,54 @@ export function parseSmtPairs(text: string): Record<string, string> {
 
 const EMPTY: Columns = columnsFromBars([]);
 
-/** @internal The tracker options of a symbol's update: its last price, and the last 5m bar incomplete until its fifth minute has closed. */
+/**
+ * @internal The tracker options of a symbol's update: its last price, the
+ * last 5m bar incomplete until its fifth minute has closed, and the 1m and 5m
+ * bar times the detectors saw (the time-to-live counts them).
+ */
 export function trackerOptionsAt(
   lastT1: number,
   lastClose: number,
-  last5T: number,
+  times1: ArrayLike<number>,
+  times5: ArrayLike<number>,
   profile: Profile,
   tracker: TickInput["tracker"],
 ): TrackerOptions {
   const incompleteSince: Record<string, number> = {};
+  const last5T = times5.length > 0 ? times5[times5.length - 1]! : NaN;
   if (!Number.isNaN(last5T) && !Number.isNaN(lastT1) && lastT1 < last5T + 4 * 60_000) incompleteSince["5m"] = last5T;
-  return { ...tracker, profile, price: Number.isNaN(lastT1) ? undefined : lastClose, incompleteSince };
+  return {
+    ...tracker,
+    profile,
+    price: Number.isNaN(lastT1) ? undefined : lastClose,
+    incompleteSince,
+    barTimes: { "1m": times1, "5m": times5 },
+  };
 }
 
 /**
  * @internal The tracker step of one symbol at a tick: its state updated from
  * the capsule's features at `now`, as it will read back from
- * `current_context.json`. `lastT1`/`lastClose` are the time and close of its
- * last 1m bar and `last5T` the start of its last 5m bar (NaN when it has
- * none): the last 5m bar is incomplete, so its new records only forming,
- * until its fifth 1m bar has closed.
+ * `current_context.json`. `b1`/`b5` are the 1m and 5m bars its detectors saw:
+ * the last 5m bar is incomplete, so its new records only forming, until its
+ * fifth 1m bar has closed.
  */
 export function trackSymbol(
   prev: SymbolState | undefined,
   sym: string,
   capsule: Capsule,
-  lastT1: number,
-  lastClose: number,
-  last5T: number,
+  b1: Columns,
+  b5: Columns,
   now: number,
   profile: Profile,
   tracker: TickInput["tracker"],
 ): SymbolState {
+  const n = b1.length;
   const state = updateSymbolState(
     prev ?? { symbol: sym },
     capsule.features,
     now,
-    trackerOptionsAt(lastT1, lastClose, last5T, profile, tracker),
+    trackerOptionsAt(n > 0 ? b1.t[n - 1]! : NaN, n > 0 ? b1.c[n - 1]! : NaN, b1.t, b5.t, profile, tracker),
   );
   // The context is persisted as JSON between ticks: keep only what survives it.
   return jsonClone(state) as SymbolState;
@@ -153,12 +173,16 @@ export function tick(input: TickInput): TickOutput {
   const profile = resolveProfile(input.profile);
   const dayEt = input.dayEt ?? nyDate(input.now);
   const refs = smtReferences(input.watchlist, input.smtPairs);
-  const agg5 = new Map<string, Columns>();
-  const fiveOf = (sym: string) => {
-    let b = agg5.get(sym);
+  const zoneDays = PIPELINE_RULES[profile].zoneHistoryDays;
+  const historyOf = (sym: string) => (input.history1m && Object.hasOwn(input.history1m, sym) ? input.history1m[sym] : undefined);
+  const dayOf = (sym: string) => (Object.hasOwn(input.bars1m, sym) ? input.bars1m[sym] : undefined) ?? EMPTY;
+  // Per symbol, the 1m bars its detectors see (ict: the zone history and the day) and their 5m aggregate.
+  const seen = new Map<string, { b1: Columns; b5: Columns }>();
+  const barsOf = (sym: string) => {
+    let b = seen.get(sym);
     if (b === undefined) {
-      b = aggregate((Object.hasOwn(input.bars1m, sym) ? input.bars1m[sym] : undefined) ?? EMPTY, 5);
-      agg5.set(sym, b);
+      const b1 = zoneWindow(historyOf(sym), dayOf(sym), zoneDays);
+      seen.set(sym, (b = { b1, b5: aggregate(b1, 5) }));
     }
     return b;
   };
@@ -168,35 +192,23 @@ export function tick(input: TickInput): TickOutput {
   const prompts: Record<string, string> = Object.create(null);
   for (const sym of input.watchlist) {
     if (PIPELINE_RULES[profile].checkedNames) checkSymbol(sym);
-    const b1 = (Object.hasOwn(input.bars1m, sym) ? input.bars1m[sym] : undefined) ?? EMPTY;
-    const b5 = fiveOf(sym);
+    const { b1, b5 } = barsOf(sym);
     const refSym = refs[sym];
     const capsule = buildCapsule({
       symbol: sym,
       dayEt,
-      bars1m: b1,
+      bars1m: dayOf(sym),
       bars5m: b5,
-      ref5m: refSym !== undefined ? fiveOf(refSym) : undefined,
+      ref5m: refSym !== undefined ? barsOf(refSym).b5 : undefined,
       refSymbol: refSym,
       priorLevels: (input.keyLevels && Object.hasOwn(input.keyLevels, sym) ? input.keyLevels[sym] : undefined) ?? {},
-      history1m: input.history1m && Object.hasOwn(input.history1m, sym) ? input.history1m[sym] : undefined,
+      history1m: historyOf(sym),
       instrument: input.instruments && Object.hasOwn(input.instruments, sym) ? input.instruments[sym] : undefined,
       now: input.now,
       profile,
     });
     capsules[sym] = capsule;
-    const last1 = b1.length > 0 ? b1.length - 1 : -1;
-    const state = trackSymbol(
-      previous.get(sym),
-      sym,
-      capsule,
-      last1 >= 0 ? b1.t[last1]! : NaN,
-      last1 >= 0 ? b1.c[last1]! : NaN,
-      b5.length > 0 ? b5.t[b5.length - 1]! : NaN,
-      input.now,
-      profile,
-      input.tracker,
-    );
+    const state = trackSymbol(previous.get(sym), sym, capsule, b1, b5, input.now, profile, input.tracker);
     previous.set(sym, state);
     prompts[sym] = buildPrompt(state, { profile, market: { symbol: sym, now: input.now, features: capsule.features } });
   }

@@ -27,6 +27,7 @@ import { HTF_MINUTES, htfHistory, HTFS, htfView, type HtfName, type HtfView } fr
 import { buildPrompt, marketSections } from "./prompt.js";
 import { smtReferences, trackerOptionsAt, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
 import { pipelineRules } from "./rules.js";
+import { DayFilter, dayStartMs, zoneHistory } from "./window.js";
 import { IncrementalTracker, type SymbolState } from "./tracker/index.js";
 
 /**
@@ -46,7 +47,11 @@ export interface WatchlistOptions {
   dayEt: string;
   /** Prior-day levels per symbol (the contents of `key_levels.json`). */
   keyLevels?: TickInput["keyLevels"];
-  /** The context document to continue from (`current_context.json` of an earlier run of the day), if any. */
+  /**
+   * The context document to continue from, if any: `current_context.json` of
+   * an earlier run of the day, or the previous day's last (zones of earlier
+   * days stay tracked across the night).
+   */
   context?: ContextDoc | null;
   /** Only `ict`: the seed's profile judges on the last close and is recomputed by `tick`. */
   profile?: "ict";
@@ -54,8 +59,9 @@ export interface WatchlistOptions {
   tracker?: TickInput["tracker"];
   /**
    * Each symbol's 1m bars of earlier days, oldest first, as `tick`'s
-   * `history1m`: the higher timeframes start from them, and so do the levels
-   * unless `levels` is given.
+   * `history1m`: the higher timeframes start from them, the 1m and 5m
+   * detectors from their last `ZONE_HISTORY_DAYS` days, and so do the
+   * levels unless `levels` is given.
    */
   history1m?: TickInput["history1m"];
   /**
@@ -93,15 +99,33 @@ class SymbolFeed {
   /** The 15m, 1h, 4h and daily streams (New York-aligned buckets of the 1m bars, earlier days first). */
   readonly htf: HtfFeed[];
 
+  /** Index of the day's first 1m bar (the bars before it are the zone history). */
+  readonly dayStart: number;
+
   /**
    * @param lv The symbol's levels, fed with its earlier days.
-   * @param history Its 1m bars of earlier days (the higher timeframes start from them).
+   * @param history Its 1m bars of earlier days (the higher timeframes start
+   *   from them, the 1m and 5m detectors from the last `zoneDays` of them).
    */
   constructor(
     readonly lv: LevelsStream,
     history: Columns | null,
+    zoneDays: number,
   ) {
     this.htf = HTFS.map((tf) => new HtfFeed(tf, htfHistory(history, tf)));
+    const z = zoneHistory(history, zoneDays);
+    for (let i = 0; i < (z?.length ?? 0); i++) {
+      const bar = { t: z!.t[i]!, o: z!.o[i]!, h: z!.h[i]!, l: z!.l[i]!, c: z!.c[i]!, v: z!.v[i]! };
+      this.t.push(bar.t);
+      this.o.push(bar.o);
+      this.h.push(bar.h);
+      this.l.push(bar.l);
+      this.c.push(bar.c);
+      this.v.push(bar.v);
+      this.s1.push(bar);
+      this.rebucket(i);
+    }
+    this.dayStart = this.t.length;
   }
 
   push(bar: StreamBar): void {
@@ -116,9 +140,9 @@ class SymbolFeed {
       this.set(i, b);
     } else {
       i = lowerBound(this.t, t);
-      if (this.t[i] !== t)
+      if (this.t[i] !== t || i < this.dayStart)
         throw new IctError(
-          `watchlist: a 1m bar at ${new Date(t).toISOString()} arrived after ${new Date(this.t[n - 1]!).toISOString()} and revises no bar pushed (bars arrive in time order; a revision repeats a pushed time)`,
+          `watchlist: a 1m bar at ${new Date(t).toISOString()} arrived after ${new Date(this.t[n - 1]!).toISOString()} and revises no bar pushed this day (bars arrive in time order; a revision repeats a pushed time)`,
         );
       this.set(i, b);
     }
@@ -293,6 +317,9 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
       `createWatchlist: profile ${JSON.stringify(options.profile)} is not incremental (the seed judges every zone on the last close); use tick()`,
     );
   const dayEt = checkDay(options.dayEt);
+  const zoneDays = pipelineRules(options.profile).zoneHistoryDays;
+  // Records of the zone history's days are listed while they live (as buildCapsule lists them).
+  const dayFilter = new DayFilter(dayStartMs(dayEt));
   const watchlist = options.watchlist.map((s) => checkSymbol(s));
   const refs = smtReferences(watchlist, options.smtPairs);
   const feeds = new Map<string, SymbolFeed>();
@@ -307,7 +334,7 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
         lv = createLevelsStream({ instrument: instrumentFor(sym) });
         for (let i = 0; i < (h?.length ?? 0); i++) lv.push({ t: h!.t[i]!, o: h!.o[i]!, h: h!.h[i]!, l: h!.l[i]!, c: h!.c[i]! });
       }
-      feeds.set(sym, (f = new SymbolFeed(lv, h ?? null)));
+      feeds.set(sym, (f = new SymbolFeed(lv, h ?? null, zoneDays)));
     }
     return f;
   };
@@ -330,21 +357,21 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
       for (const sym of watchlist) {
         const f = feedOf(sym);
         const refSym = refs[sym];
-        const smt = refSym !== undefined ? capsuleSmt(sym, f.bars5(), refSym, feedOf(refSym).bars5(), "ict") : [];
-        const tf_5m = f.s5.features();
-        const tf_1m = f.s1.features();
+        const smt0 = refSym !== undefined ? capsuleSmt(sym, f.bars5(), refSym, feedOf(refSym).bars5(), "ict") : [];
+        const tf_5m = dayFilter.features(f.s5.features());
+        const tf_1m = dayFilter.features(f.s1.features());
+        const smt = dayFilter.smt(smt0);
         const features: CapsuleFeatures = { tf_5m, tf_1m, smt, ...levelsFeatures(f.lv.value(), levelsOf(sym)) };
         features.htf = Object.fromEntries(f.htf.map((x, k) => [HTFS[k]!, htfView(x.stream.features())])) as Record<HtfName, HtfView>;
         const capsule = assembleCapsule(sym, dayEt, features, now);
         capsules[sym] = capsule;
-        const n = f.t.length,
-          m = f.t5.length;
+        const n = f.t.length;
         let tr = trackers.get(sym);
         if (tr === undefined) trackers.set(sym, (tr = new IncrementalTracker(previous.get(sym) ?? { symbol: sym })));
         const state = tr.update(
           capsule.features,
           now,
-          trackerOptionsAt(n > 0 ? f.t[n - 1]! : NaN, n > 0 ? f.c[n - 1]! : NaN, m > 0 ? f.t5[m - 1]! : NaN, "ict", options.tracker),
+          trackerOptionsAt(n > 0 ? f.t[n - 1]! : NaN, n > 0 ? f.c[n - 1]! : NaN, f.t, f.t5, "ict", options.tracker),
         );
         previous.set(sym, state);
         // The stage sections are a function of the stages and the active summaries: unchanged, they are not rebuilt.

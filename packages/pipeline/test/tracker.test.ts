@@ -171,7 +171,34 @@ describe("status rule table (ict): one test per transition", () => {
     expect(byId(s, "FVG:1m:2024-01-02T14:30:00+00:00")).toMatchObject({ status: "expired", status_since_utc: iso("16:02") });
     s = updateSymbolState(s, f, at("17:33"));
     expect(s.state!.confluences).toEqual([]);
-    expect(updateSymbolState({ symbol: "X" }, f, at("16:03"), { ttlMinutes: { "1m": 120 } }).active_confluences).toHaveLength(1);
+    expect(updateSymbolState({ symbol: "X" }, f, at("16:03"), { ttlBars: { "1m": 120 } }).active_confluences).toHaveLength(1);
+  });
+  it("an SMT divergence is invalidated by price (its record's invalidated_at), not only expired by its TTL", () => {
+    const rec = { pair: "QQQ/SPY", type: "bear", dir: "bear", time: iso("14:40"), known_time: iso("14:40"), tf: "5m", level: 410.5 };
+    const id = `SMT:5m:${iso("14:40")}:bear`;
+    let s = updateSymbolState({ symbol: "QQQ" }, features({ smt: [{ ...rec, invalidated_at: null }] }), at("14:45"));
+    expect(byId(s, id).status).toBe("active");
+    s = updateSymbolState(s, features({ smt: [{ ...rec, invalidated_at: iso("15:05") }] }), at("15:05"));
+    expect(byId(s, id)).toMatchObject({ status: "invalidated", status_since_utc: iso("15:05") });
+  });
+  it("TTL in bars: the bars given (barTimes) are counted, not the clock; bad TTL options are typed errors", () => {
+    const f = features({ tf_1m: { fvg: [fvg("1m", "bull", "14:30", [100, 101], { known_time: iso("14:32") })] } });
+    // Bars 14:32 ... 14:40, then none until 18:00 (a halt): the third bar after 14:32 opened at 14:35.
+    const bars = [...Array.from({ length: 9 }, (_, i) => at("14:32") + i * 60_000), at("18:00")];
+    const o = { ttlBars: { "1m": 3 }, barTimes: { "1m": bars } };
+    expect(byId(updateSymbolState({ symbol: "X" }, f, at("14:35"), o), "FVG:1m:2024-01-02T14:30:00+00:00").status).toBe("active");
+    expect(byId(updateSymbolState({ symbol: "X" }, f, at("14:36"), o), "FVG:1m:2024-01-02T14:30:00+00:00")).toMatchObject({
+      status: "expired",
+      status_since_utc: iso("14:35"),
+    });
+    // With 9 bars to live, the 9th after 14:32 is the one at 18:00: still active at 17:59 although hours have passed.
+    const o9 = { ttlBars: { "1m": 9 }, barTimes: { "1m": bars } };
+    expect(byId(updateSymbolState({ symbol: "X" }, f, at("17:59"), o9), "FVG:1m:2024-01-02T14:30:00+00:00").status).toBe("active");
+    for (const bad of [0, 1.5, -2, Number.NaN])
+      expect(() => updateSymbolState({ symbol: "X" }, f, at("14:36"), { ttlBars: { "1m": bad } })).toThrow(/ttlBars.*1m/);
+    expect(() => updateSymbolState({ symbol: "X" }, f, at("14:36"), { ttlMinutes: { "1m": 90 } } as never)).toThrow(
+      /"ttlMinutes": was replaced by ttlBars/,
+    );
   });
   it("Q19: stale actives expire too; terminal records are retained 90 minutes", () => {
     const st = readJson(join(GOLDEN, "quirks", "Q19_tracker_ttl_semantics.state.json"));

@@ -50,14 +50,15 @@ function compare(
   restartEvery = 0,
   history?: Record<string, Columns>,
   smtPairs?: Record<string, string>,
-): number {
+  start: ContextDoc | null = null,
+): { revised: number; context: ContextDoc | null } {
   const r = rng(seed);
   const times = [...new Set(symbols.flatMap((s) => sessions[s]!.map((b) => b.t)))].sort((a, b) => a - b);
   const dayEt = nyDate(times[0]!);
-  let wl = createWatchlist({ watchlist: symbols, dayEt, history1m: history, smtPairs });
+  let wl = createWatchlist({ watchlist: symbols, dayEt, history1m: history, smtPairs, context: start });
   const known: Record<string, Bar[]> = Object.fromEntries(symbols.map((s) => [s, []]));
   const next: Record<string, number> = Object.fromEntries(symbols.map((s) => [s, 0]));
-  let context: ContextDoc | null = null;
+  let context: ContextDoc | null = start;
   let revised = 0;
   let minute = 0;
   for (const now of times) {
@@ -110,7 +111,7 @@ function compare(
     expect(a.length).toBe(b.length);
     context = want.context;
   }
-  return revised;
+  return { revised, context };
 }
 
 /** A seeded random session per symbol, each missing a few random minutes (thin prints). */
@@ -123,13 +124,13 @@ describe("createWatchlist equals tick on every prefix", () => {
   const symbols = ["SPY", "QQQ", "IWM"];
   for (const seed of [1, 2, 3]) {
     it(`seeded random session ${seed} (SPY, QQQ, IWM; SMT against SPY), with late corrections`, () => {
-      const revised = compare(symbols, randomSession(symbols, seed === 1 ? 390 : 160, seed), seed, true, `seed ${seed}`);
+      const { revised } = compare(symbols, randomSession(symbols, seed === 1 ? 390 : 160, seed), seed, true, `seed ${seed}`);
       expect(revised).toBeGreaterThan(5);
     }, 240_000);
   }
 
   it("a watchlist started mid-session from the JSON context and the bars so far continues as tick (restarts every 37 minutes)", () => {
-    const revised = compare(symbols, randomSession(symbols, 300, 5), 5, true, "restarts", 37);
+    const { revised } = compare(symbols, randomSession(symbols, 300, 5), 5, true, "restarts", 37);
     expect(revised).toBeGreaterThan(5);
   }, 240_000);
 
@@ -146,6 +147,23 @@ describe("createWatchlist equals tick on every prefix", () => {
     expect(f.levels).toMatchObject({ instrument: "equity", prev_day: { day: nyDate(today.SPY![0]!.t - 86_400_000) } });
     expect(f.sessions!.map((x) => x.name)).toContain("regular");
     expect(f.session_now!.length).toBeGreaterThan(0);
+  }, 240_000);
+
+  it("three days in a row, each from the previous day's last context with the days before as history (zones carried overnight)", () => {
+    const days = [0, 1, 2].map((d) => randomSession(symbols, 390, 40 + d));
+    const shift = (bars: Bar[], d: number) => bars.map((b) => ({ ...b, t: b.t + d * 86_400_000 }));
+    // Consecutive New York days (a Tuesday to Thursday), each continuing from the previous close.
+    const sessions = days.map((d, k) => Object.fromEntries(symbols.map((s) => [s, shift(d[s]!, k)])));
+    let context: ContextDoc | null = null;
+    let carried = 0;
+    for (let k = 0; k < 3; k++) {
+      const history = k === 0 ? undefined : Object.fromEntries(symbols.map((s) => [s, colsOf(sessions.slice(0, k).flatMap((d) => d[s]!))]));
+      if (context !== null)
+        carried += context.symbols.flatMap((x) => x.state?.confluences ?? []).filter((c) => c.status === "active").length;
+      const start: ContextDoc | null = context === null ? null : (JSON.parse(JSON.stringify(context)) as ContextDoc);
+      ({ context } = compare(symbols, sessions[k]!, 40 + k, k === 2, `day ${k + 1}`, 0, history, undefined, start));
+    }
+    expect(carried).toBeGreaterThan(0);
   }, 240_000);
 
   it("configured SMT pairs (SPY and IWM against QQQ): records name both symbols; a pair outside the watchlist is refused", () => {

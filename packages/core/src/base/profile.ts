@@ -59,6 +59,14 @@ export interface ProfileRules {
   /** Whether the `minGapAtr` option filters small gaps (the seed keeps every gap). */
   gapSizeFilter: boolean;
   /**
+   * Whether three candles with a session break among them (bars further
+   * apart than continuous trading: the night, a weekend, the futures' daily
+   * halt) can leave a fair value gap. `ict`: no — the price jump across a
+   * break is an opening gap (the levels' `opening_gap`, NDOG/NWOG), not a
+   * gap left by displacement. The seed looks at bars only.
+   */
+  gapsAcrossBreaks: boolean;
+  /**
    * The leg EQ and OTE are measured on. `"lastBreak"`: from the origin swing of
    * the last break (the last swing on the other side confirmed before it) to
    * the extreme reached since, OTE measured from the leg's end (Q10, Q11).
@@ -74,6 +82,14 @@ export interface ProfileRules {
    * trailing window.
    */
   smtCompare: "ownPreviousSwing" | "lastSwingsAcross";
+  /**
+   * When an SMT divergence stops counting. `"closeBeyondExtreme"`: the first
+   * close of the primary beyond the extreme of its two swings after the
+   * divergence became known (a bullish SMT fails below its lower low, a
+   * bearish one above its higher high). `"never"`: the seed's records have no
+   * end.
+   */
+  smtInvalidation: "closeBeyondExtreme" | "never";
   /**
    * Records carry the fields added beside the seed's schema: the break's kind
    * and bar, the leg's direction and origin, the 70.5 % OTE level, the SMT
@@ -92,8 +108,10 @@ export const PROFILE_RULES: Readonly<Record<Profile, Readonly<ProfileRules>>> = 
     causalStructure: true,
     equalPivots: "later",
     gapSizeFilter: true,
+    gapsAcrossBreaks: false,
     equilibriumLeg: "lastBreak",
     smtCompare: "ownPreviousSwing",
+    smtInvalidation: "closeBeyondExtreme",
     extendedRecords: true,
   } as const),
   "seed-v0.1": Object.freeze({
@@ -104,8 +122,10 @@ export const PROFILE_RULES: Readonly<Record<Profile, Readonly<ProfileRules>>> = 
     causalStructure: false,
     equalPivots: "strict",
     gapSizeFilter: false,
+    gapsAcrossBreaks: true,
     equilibriumLeg: "lastSwings",
     smtCompare: "lastSwingsAcross",
+    smtInvalidation: "never",
     extendedRecords: false,
   } as const),
 });

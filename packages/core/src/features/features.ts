@@ -123,6 +123,7 @@ export function computeFeatures(bars: BarsInput, options: FeatureOptions = {}): 
   checkOptionKeys("computeFeatures", options, FEATURE_OPTION_KEYS);
   const cfg = zoneConfig(options);
   if (options.tf !== undefined) {
+    cfg.stepMs = tfOption(options.tf) * 60_000;
     if (!(bars instanceof WasmBars)) checkColumns(bars);
     const minutes = tfPlan(bars instanceof WasmBars ? bars.view("t") : bars.t, options.tf);
     if (minutes !== null) bars = resampleNy(bars instanceof WasmBars ? columnsOfResident(bars) : bars, minutes);

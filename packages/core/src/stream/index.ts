@@ -215,9 +215,9 @@ class IncrementalStream implements FeatureStream {
     // computeFeatures reads a missing tf off the bars' spacing; a stream has no bars yet.
     if (typeof options?.tf !== "string" || options.tf === "")
       throw new OptionError("tf", `a stream needs its timeframe label, e.g. "1m" or "5m", got ${quoteValue(options?.tf)}`);
-    this.cfg = streamConfig(options);
     this.tf = options.tf;
     this.step = tfOption(options.tf) * 60_000;
+    this.cfg = { ...streamConfig(options), stepMs: this.step };
     this.window = intOption("revisionWindow", options.revisionWindow, DEFAULT_REVISION_WINDOW, 0, 100_000);
     // Replays start at most window + 2 checkpoint intervals back, and read up to lookback (or 2k) bars before that.
     this.ring = new BarRing(this.window + 2 * CHECKPOINT_EVERY + Math.max(this.cfg.lookback, 2 * this.cfg.k) + 4);

@@ -5,7 +5,7 @@
  * close beyond the far edge).
  */
 import { describe, expect, it } from "vitest";
-import { fvg, fvgObjects } from "../../src/index.js";
+import { columnsFromArrays, computeFeatures, createStream, fvg, fvgObjects, type Columns } from "../../src/index.js";
 import { at, ohlc } from "./bars.js";
 
 // Bars 0-2: high of bar 0 (100) below the low of bar 2 (101): a bullish gap [100, 101], known at bar 2.
@@ -55,5 +55,38 @@ describe("fvg", () => {
   it("minGapAtr drops gaps smaller than that many ATRs", () => {
     expect(fvgObjects(ohlc(up), { minGapAtr: 5 })).toEqual([]);
     expect(fvgObjects(ohlc(up), { minGapAtr: 0.1 })).toHaveLength(1);
+  });
+  it("no gap across a session break (ict): the jump over the night or the futures' daily halt is an opening gap, not a fair value gap", () => {
+    // The same three candles, as 15:58, 15:59 of one day and 09:30 of the next; then as 16:58, 16:59 and 18:00 (a futures halt).
+    const three = (times: number[]): Columns =>
+      columnsFromArrays({
+        t: times,
+        o: up.map((r) => r[0]),
+        h: up.map((r) => r[1]),
+        l: up.map((r) => r[2]),
+        c: up.map((r) => r[3]),
+        v: [1, 1, 1],
+      });
+    const m = (iso: string) => Date.parse(iso);
+    const overnight = three([m("2024-01-02T20:58:00Z"), m("2024-01-02T20:59:00Z"), m("2024-01-03T14:30:00Z")]);
+    const halt = three([m("2024-01-02T21:58:00Z"), m("2024-01-02T21:59:00Z"), m("2024-01-02T23:00:00Z")]);
+    // An hour apart is still trading (a thin market), more is a break.
+    const thin = three([m("2024-01-02T20:58:00Z"), m("2024-01-02T20:59:00Z"), m("2024-01-02T21:59:00Z")]);
+    for (const b of [overnight, halt]) {
+      expect(fvgObjects(b)).toEqual([]);
+      expect(computeFeatures(b, { tf: "1m" }).fvg).toEqual([]);
+      const s = createStream({ tf: "1m" });
+      for (let i = 0; i < 3; i++) s.push({ t: b.t[i]!, o: b.o[i]!, h: b.h[i]!, l: b.l[i]!, c: b.c[i]!, v: 1 });
+      expect(s.features().fvg).toEqual([]);
+      // The seed looks at bars only.
+      expect(fvgObjects(b, { profile: "seed-v0.1" })).toHaveLength(1);
+    }
+    expect(computeFeatures(thin, { tf: "1m" }).fvg).toHaveLength(1);
+    const s = createStream({ tf: "1m" });
+    for (let i = 0; i < 3; i++) s.push({ t: thin.t[i]!, o: thin.o[i]!, h: thin.h[i]!, l: thin.l[i]!, c: thin.c[i]!, v: 1 });
+    expect(s.features().fvg).toHaveLength(1);
+    // Daily bars across a weekend (Friday to Monday) are consecutive trading days.
+    const days = three([m("2024-01-05T05:00:00Z"), m("2024-01-08T05:00:00Z"), m("2024-01-09T05:00:00Z")]);
+    expect(computeFeatures(days, { tf: "1d" }).fvg).toHaveLength(1);
   });
 });

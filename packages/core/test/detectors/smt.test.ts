@@ -43,4 +43,21 @@ describe("smt", () => {
     const recs = smtObjects(ohlc(mirror(P)), ohlc(mirror(R)));
     expect(recs.map((r) => [r.type, r.time])).toEqual([["bull", at(9)]]);
   });
+  it("invalidated by the primary's first close beyond the extreme of its two swings (a bearish SMT above its higher high), causally", () => {
+    // After the divergence the primary closes at 106 (at the level: not beyond), then at 107 (beyond: bar 13).
+    const P2 = [...P, 104, 107, 108];
+    const R2 = [...R, 101, 102, 103];
+    const full = smtObjects(ohlc(fromHighs(P2)), ohlc(fromHighs(R2)))[0]!;
+    expect(full).toMatchObject({ type: "bear", known_index: 9, level: 106, invalidated_at: at(13) });
+    // Known only from bar 13 on: the prefix up to bar 12 has no end yet.
+    const before = smtObjects(ohlc(fromHighs(P2.slice(0, 13))), ohlc(fromHighs(R2.slice(0, 13))))[0]!;
+    expect(before).toMatchObject({ known_index: 9, level: 106, invalidated_at: null });
+    // Bullish mirror: below the lower low.
+    const mirror = (xs: number[]) => fromHighs(xs).map(([o, h, l, c]) => [300 - o, 300 - l, 300 - h, 300 - c] as Row);
+    expect(smtObjects(ohlc(mirror(P2)), ohlc(mirror(R2)))[0]).toMatchObject({ type: "bull", level: 194, invalidated_at: at(13) });
+    // The seed's records have no end.
+    expect(smtObjects(ohlc(fromHighs(P2)), ohlc(fromHighs(R2)), { profile: "seed-v0.1" }).every((r) => !("invalidated_at" in r))).toBe(
+      true,
+    );
+  });
 });

@@ -70,7 +70,7 @@ export class IncrementalTracker {
     if (Number.isNaN(st.since)) return false; // began "now": not gone
     const at = ms(isoUtc(st.since));
     inc.goneAt = at;
-    inc.goneLimit = k.ttl(inc.tf);
+    inc.goneLimit = k.ttlBars(inc.tf);
     return !Number.isNaN(at) && k.now - at > k.retain;
   }
 
@@ -85,7 +85,7 @@ export class IncrementalTracker {
       // Terminal since long before the retention (its status began at goneAt whatever the clock, as
       // its start is its own event or its known time + TTL): its confluence would be pruned at once.
       const e = this.entries.get(id);
-      if (e === undefined && inc.goneAt !== undefined && inc.goneLimit === k.ttl(tf) && k.now - inc.goneAt > k.retain) {
+      if (e === undefined && inc.goneAt !== undefined && inc.goneLimit === k.ttlBars(tf) && k.now - inc.goneAt > k.retain) {
         this.dead.add(inc);
         died++;
         continue;

@@ -40,10 +40,10 @@ export function mergeUnseen(c: Confluence, latestBos: Map<string, Record<string,
   }
   if (c.status === "active") {
     const known = ms(c.known_time ?? c.first_seen_utc);
-    const limit = k.ttl(c.tf);
-    if (!Number.isNaN(known) && k.now - known > limit) {
+    const end = Number.isNaN(known) ? Infinity : k.expiry(c.tf, known);
+    if (end < k.now) {
       c.status = "expired";
-      c.status_since_utc = isoUtc(known + limit);
+      c.status_since_utc = isoUtc(end);
     }
   }
   return true;

@@ -1,6 +1,6 @@
 /** A detector record's status from its own events, and the clock of an update (the status rules of the README). */
 import type { CapsuleFeatures } from "../capsule.js";
-import { isoUtc, OptionError, parseIsoMs } from "@ict/core";
+import { isoUtc, OptionError, parseIsoMs, tfMinutes } from "@ict/core";
 import type { ConfluenceStatus, TrackerOptions } from "./types.js";
 
 export interface Incoming {
@@ -16,11 +16,14 @@ export interface Incoming {
   since: number;
   /**
    * When its terminal status began as the context records it (`status_since_utc`,
-   * read back), for the TTL `goneLimit`: the incremental tracker skips a record
-   * whose confluence would be pruned at once.
+   * read back), under the TTL of `goneLimit` bars: the incremental tracker
+   * skips a record whose confluence would be pruned at once.
    */
   goneAt?: number;
   goneLimit?: number;
+  /** When its time-to-live runs out (epoch ms), once that bar has opened, under the TTL of `expiryBars` bars. */
+  expiry?: number;
+  expiryBars?: number;
 }
 
 // The same few hundred times are read at every tick (each record's known,
@@ -138,41 +141,100 @@ export function collect(features: Partial<CapsuleFeatures>, byIdentity: boolean,
 export interface Clock {
   now: number;
   nowIso: string;
-  /** Time-to-live per timeframe, ms. */
-  ttl: (tf: string) => number;
+  /** Time-to-live per timeframe, in bars of that timeframe. */
+  ttlBars: (tf: string) => number;
+  /**
+   * When a record of timeframe `tf` known at `known` runs out of time (epoch
+   * ms): the open of the `ttlBars(tf)`-th bar after the bar it became known
+   * on, as the timeframe's bars so far say (Infinity while that bar has not
+   * opened). It is expired once the clock is past it, since then.
+   */
+  expiry: (tf: string, known: number) => number;
   /** How long a terminal record is kept, ms. */
   retain: number;
 }
 
 const HTF_STAGES: ReadonlySet<unknown> = new Set([undefined, "5m", "15m", "1h", "4h", "1d"]);
 
+/** Default time-to-live in bars: 90 one-minute bars (the seed's 90 minutes), 78 five-minute bars (one regular session). */
+export const DEFAULT_TTL_BARS: Readonly<Record<string, number>> = Object.freeze({ "1m": 90, "5m": 78 });
+
+/** First index of ascending `a` whose value is >= x. */
+function lowerBound(a: ArrayLike<number>, x: number): number {
+  let lo = 0,
+    hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export function clockOf(now: number, o: TrackerOptions): Clock {
   if (!HTF_STAGES.has(o.htfStage))
     throw new OptionError("htfStage", `must be one of 5m, 15m, 1h, 4h, 1d, got ${JSON.stringify(o.htfStage)}`);
-  const ttl: Record<string, number> = { "1m": 90, "5m": 390, ...(o.ttlMinutes as Record<string, number> | undefined) };
-  return { now, nowIso: isoUtc(now), ttl: (tf) => (ttl[tf] ?? ttl["1m"]!) * 60_000, retain: (o.retainMinutes ?? 90) * 60_000 };
+  if ((o as { ttlMinutes?: unknown }).ttlMinutes !== undefined)
+    throw new OptionError(
+      "ttlMinutes",
+      "was replaced by ttlBars: the time-to-live counts bars of the timeframe (the instrument's sessions), not clock minutes",
+    );
+  const ttl: Record<string, number> = { ...DEFAULT_TTL_BARS };
+  for (const [tf, n] of Object.entries(o.ttlBars ?? {})) {
+    if (n === undefined) continue;
+    if (!Number.isInteger(n) || n < 1)
+      throw new OptionError("ttlBars", `${tf}: must be a whole number of bars >= 1, got ${JSON.stringify(n)}`);
+    ttl[tf] = n;
+  }
+  const ttlBars = (tf: string) => ttl[tf] ?? ttl["1m"]!;
+  const times = o.barTimes;
+  const expiry = (tf: string, known: number): number => {
+    const n = ttlBars(tf);
+    const t = times?.[tf];
+    // Without the bars: contiguous bars of the timeframe's length.
+    if (t === undefined || t.length === 0) return known + n * (tfMinutes(tf) || 1) * 60_000;
+    // Older than the first bar the detectors saw: its life is over by then.
+    if (known < t[0]!) return t[0]!;
+    const j = lowerBound(t, known) + n;
+    return j < t.length ? t[j]! : Infinity;
+  };
+  return { now, nowIso: isoUtc(now), ttlBars, expiry, retain: (o.retainMinutes ?? 90) * 60_000 };
+}
+
+/** When an incoming record's time-to-live runs out (kept on it once that bar has opened: bars never move). */
+function expiryOf(inc: Incoming, k: Clock): number {
+  const n = k.ttlBars(inc.tf);
+  if (inc.expiryBars === n && inc.expiry !== undefined) return inc.expiry;
+  const e = k.expiry(inc.tf, inc.known);
+  if (e !== Infinity) {
+    inc.expiry = e;
+    inc.expiryBars = n;
+  }
+  return e;
 }
 
 /**
  * The status of a reported record at `now`: its own events, forming while it
- * was known on an incomplete bar, expired once active longer than its TTL.
- * The first terminal event decides: a record filled or invalidated after its
- * time-to-live had already expired then, whenever it is first seen (also after
- * it was pruned), as a tracker ticking at every bar would have seen it.
+ * was known on an incomplete bar, expired once its time-to-live (bars of its
+ * timeframe) ran out while active. The first terminal event decides: a record
+ * filled or invalidated after its time-to-live had already run out expired
+ * then, whenever it is first seen (also after it was pruned), as a tracker
+ * ticking at every bar would have seen it.
  */
 export function statusAt(inc: Incoming, k: Clock, incomplete: number | undefined): { status: ConfluenceStatus; since: number } {
   let status = inc.status;
   let since = inc.since;
   if (status === "active" && incomplete !== undefined && inc.known >= incomplete) status = "forming";
-  const limit = k.ttl(inc.tf);
+  if (Number.isNaN(inc.known)) return { status, since };
+  const end = expiryOf(inc, k);
   if (status === "active" || status === "forming") {
-    if (!Number.isNaN(inc.known) && k.now - inc.known > limit) {
+    if (end < k.now) {
       status = "expired";
-      since = inc.known + limit;
+      since = end;
     }
-  } else if (!Number.isNaN(inc.known) && since > inc.known + limit) {
+  } else if (since > end) {
     status = "expired";
-    since = inc.known + limit;
+    since = end;
   }
   return { status, since };
 }

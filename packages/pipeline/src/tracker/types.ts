@@ -44,11 +44,21 @@ export interface SymbolState {
 export interface TrackerOptions {
   profile?: Profile;
   /**
-   * `ict`: an active record expires this many minutes (bar time) after it
-   * became known, per timeframe (default 1m: 90, the seed's `STATUS_TTL_MIN`;
-   * 5m: 390, one session).
+   * `ict`: an active record's time-to-live in bars of its timeframe, per
+   * timeframe (default 1m: 90, the seed's 90 minutes; 5m: 78, one regular
+   * session). Bars, not clock minutes: the nights, weekends and holidays the
+   * instrument does not trade do not age a zone. It has expired once the
+   * clock is past the open of the `ttlBars`-th bar after the bar it became
+   * known on (with contiguous 1m bars: more than 90 minutes after).
    */
-  ttlMinutes?: Partial<Record<string, number>>;
+  ttlBars?: Partial<Record<string, number>>;
+  /**
+   * `ict`: each timeframe's bar open times so far (ascending; the bars the
+   * detectors saw, earlier days included), which the time-to-live counts.
+   * Set by `tick` and the watchlist; without them the bars are taken as
+   * contiguous (the TTL is `ttlBars` times the timeframe's length of clock).
+   */
+  barTimes?: Partial<Record<string, ArrayLike<number>>>;
   /** `ict`: a filled, invalidated or expired record is dropped this many minutes after its status began (default 90). */
   retainMinutes?: number;
   /**

@@ -1,9 +1,8 @@
 import { analyse, slot } from "../../runtime/analysis.js";
-import { zoneConfig, type ZoneAnalysis as Analysis, type ZoneOptions } from "../zones/zones.js";
+import { sessionBreakMs, touchIndexSlot, zoneConfig, type ZoneAnalysis as Analysis, type ZoneOptions } from "../zones/zones.js";
 import { withBars, type BarsInput } from "../../runtime/engine.js";
-import { isoUtc } from "../../io/time.js";
+import { isoUtc, minSpacingMs } from "../../io/time.js";
 import { atrSlot } from "../atr/atr.js";
-import { touchIndexSlot } from "../zones/zones.js";
 
 /**
  * Fair value gaps as columns, by middle candle. Event columns hold the bar at
@@ -48,6 +47,7 @@ export function fvgInto(a: Analysis): FvgBuffers {
   const b = { g: 0, mid: i32(), dir: i32(), lo: f64(), hi: f64(), mitigated: i32(), filled: i32(), traded: i32() };
   const useMin = a.rules.gapSizeFilter && cfg.minGapAtr > 0;
   b.g = k.fvgDetect(wb.ptr.h, wb.ptr.l, n, cfg.tol, useMin ? a.use(atrSlot) : 0, useMin ? cfg.minGapAtr : 0, b.mid, b.dir, b.lo, b.hi);
+  if (!a.rules.gapsAcrossBreaks && b.g > 0) b.g = dropAcrossBreaks(a, b);
   k.fvgEvents(
     wb.ptr.l,
     wb.ptr.h,
@@ -67,6 +67,28 @@ export function fvgInto(a: Analysis): FvgBuffers {
     a.use(touchIndexSlot),
   );
   return b;
+}
+
+/** Keeps the gaps whose three candles traded without a session break between them (compacted in place); their count. */
+function dropAcrossBreaks(a: Analysis, b: FvgBuffers): number {
+  const e = a.wb.engine;
+  const t = a.wb.view("t");
+  const brk = sessionBreakMs(a.cfg.stepMs ?? minSpacingMs(t));
+  const I = e.i32;
+  const F = e.f64;
+  let w = 0;
+  for (let x = 0; x < b.g; x++) {
+    const i = I[(b.mid >>> 2) + x]!;
+    if (t[i]! - t[i - 1]! > brk || t[i + 1]! - t[i]! > brk) continue;
+    if (w !== x) {
+      I[(b.mid >>> 2) + w] = i;
+      I[(b.dir >>> 2) + w] = I[(b.dir >>> 2) + x]!;
+      F[(b.lo >>> 3) + w] = F[(b.lo >>> 3) + x]!;
+      F[(b.hi >>> 3) + w] = F[(b.hi >>> 3) + x]!;
+    }
+    w++;
+  }
+  return w;
 }
 
 /** @internal */

@@ -5,6 +5,7 @@
  * Market rule: candles i−1, i, i+1 leave a bullish gap when the high of i−1
  * stays below the low of i+1, a bearish one when the low of i−1 stays above
  * the high of i+1 (optionally at least `minGapAtr` ATRs of the third candle).
+ * No gap spans a session break (a jump over the night is an opening gap).
  * The gap is known at the close of i+1; from the next bar on its life is a
  * series of first crossings: mitigated (a wick into it), filled (its 50 %
  * level, or far edge with `fillPolicy: "full"`; sticky), traded through (a
@@ -16,6 +17,7 @@ import { isoUtc } from "../../io/time.js";
 import type { AtrStream } from "../atr/stream.js";
 import { RecordList, type StepCtx } from "../zones/stream-context.js";
 import type { TouchOwner } from "../zones/touch-stream.js";
+import { sessionBreakMs } from "../zones/zones.js";
 
 const MIT = 0,
   FILL = 1,
@@ -52,10 +54,14 @@ export class FvgStream implements TouchOwner {
   readonly live = new Map<number, FvgZone>();
   readonly list: RecordList<FvgRecord, any>;
 
+  /** Pause between bars beyond which trading was interrupted (a session break). */
+  private readonly breakMs: number;
+
   constructor(
     private readonly ctx: StepCtx,
     private readonly ifvg: FvgFailureWatch,
   ) {
+    this.breakMs = sessionBreakMs(ctx.cfg.stepMs ?? 60_000);
     this.list = new RecordList(
       (z: FvgZone) => this.record(z),
       (z) => z.traded >= 0,
@@ -158,6 +164,9 @@ export class FvgStream implements TouchOwner {
     }
     if (d === 0) return;
     if (cfg.minGapAtr > 0 && b - a < cfg.minGapAtr * atr.last) return;
+    // A jump across a session break is an opening gap, not a fair value gap.
+    const brk = this.breakMs;
+    if (ctx.msOf(i) - ctx.msOf(i - 1) > brk || ctx.ms - ctx.msOf(i) > brk) return;
     const z = this.zone({
       id: this.count++,
       dir: d,

@@ -83,6 +83,8 @@ function computeOn(
     const F = e.f64;
     const price = (p: number, j: number) => F[(p >>> 3) + j]!;
     const records: SmtRecord[] = [];
+    const invalidated = new Int32Array(ne).fill(-1);
+    const close = wp.view("c");
     for (let x = 0; x < ne; x++) {
       const bull = dirA![x]! > 0;
       const sp = bull ? lp : hp;
@@ -99,6 +101,15 @@ function computeOn(
         primary: { prev: price(sp, p1A![x]!), last: price(sp, p2A![x]!), time: isoUtc(tP[idxP[p2A![x]!]!]!) },
         ref: { prev: price(sr, r1A![x]!), last: price(sr, r2A![x]!), time: isoUtc(tR[idxR[r2A![x]!]!]!) },
       });
+      if (rules.smtInvalidation === "closeBeyondExtreme") {
+        const r = records[x]!;
+        const level = bull ? Math.min(r.primary!.prev, r.primary!.last) : Math.max(r.primary!.prev, r.primary!.last);
+        let j = r.known_index! + 1;
+        while (j < wp.length && !(bull ? close[j]! < level : close[j]! > level)) j++;
+        if (j < wp.length) invalidated[x] = j;
+        r.level = level;
+        r.invalidated_at = j < wp.length ? isoUtc(tP[j]!) : null;
+      }
     }
     return {
       cols: {
@@ -109,6 +120,7 @@ function computeOn(
         p2: Int32Array.from(p2A!, (j) => idxP[j]!),
         r1: Int32Array.from(r1A!, (j) => idxR[j]!),
         r2: Int32Array.from(r2A!, (j) => idxR[j]!),
+        ...(rules.smtInvalidation === "closeBeyondExtreme" ? { invalidated } : {}),
       },
       records,
     };
@@ -125,7 +137,9 @@ function computeOn(
  * timestamps. In `ict` each instrument is compared with its own previous swing
  * (so it works at any price level, Q03), swings pair up within
  * `smtWindowBars`, and the divergence is known when the later of the two swings
- * is confirmed. `seed-v0.1` reproduces the seed (last swing prices of the two
+ * is confirmed; it is invalidated by the primary's first close beyond the
+ * extreme of its two swings (a bullish SMT below its lower low, a bearish one
+ * above its higher high). `seed-v0.1` reproduces the seed (last swing prices of the two
  * instruments compared with each other).
  */
 export function smt(primary: BarsInput, reference: BarsInput, options?: SmtOptions): SmtColumns {

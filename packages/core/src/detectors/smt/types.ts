@@ -25,6 +25,8 @@ export interface SmtColumns {
   readonly p2: Int32Array;
   readonly r1: Int32Array;
   readonly r2: Int32Array;
+  /** `ict`: first bar of the primary closing beyond the divergence's extreme (-1: none yet). */
+  readonly invalidated?: Int32Array;
 }
 
 /** An SMT divergence in the seed's record shape (`ict` adds the fields marked so). */
@@ -45,6 +47,14 @@ export interface SmtRecord {
   /** `ict`: the two swings compared on each side: [previous, last] prices and the last swing's time. */
   primary?: { prev: number; last: number; time: string };
   ref?: { prev: number; last: number; time: string };
+  /**
+   * `ict`: the primary's extreme of the two swings (the lower low of a
+   * bullish divergence, the higher high of a bearish one): the move the
+   * divergence calls for fails if price closes beyond it.
+   */
+  level?: number;
+  /** `ict`: the first close of the primary beyond `level` after the divergence became known (null while none). */
+  invalidated_at?: string | null;
 }
 
 /** @internal Columns and records of one SMT computation. */

@@ -53,6 +53,18 @@ export interface ZoneConfig extends StructureConfig {
   obLookback: number;
   breakerLookahead: number;
   lookback: number;
+  /** @internal The timeframe in ms when it is known (a stream's, `computeFeatures`' `tf`); else the bars' smallest spacing counts. */
+  stepMs?: number;
+}
+
+/**
+ * @internal The longest pause between two bars of a `stepMs` timeframe that
+ * is still continuous trading: an hour, or four bars for timeframes of more
+ * than 15 minutes (a daily bar across a long weekend). A longer pause is a
+ * session break (the night, a weekend, the futures' daily halt, an outage).
+ */
+export function sessionBreakMs(stepMs: number): number {
+  return Math.max(3_600_000, 4 * stepMs);
 }
 
 /** @internal */
