@@ -24,6 +24,7 @@ import {
   columnsFromBars,
   createLevelsStream,
   IctError,
+  OptionError,
   repairOhlc,
   type Columns,
   type LevelsStream,
@@ -38,14 +39,14 @@ import {
   type ContextDoc,
   type LlmProvider,
 } from "@ict/pipeline";
-import { contextPath } from "@ict/pipeline/node";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { contextPath, writeFileAtomic } from "@ict/pipeline/node";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { AlpacaRest } from "./alpaca/rest.js";
 import { AlpacaStream, type StreamTimings } from "./alpaca/stream.js";
 import { AlpacaAuthError, AlpacaError, streamFeedUrl, type AlpacaBar, type AlpacaConfig } from "./alpaca/types.js";
 import { BarStore, Journal, journalPath, parseAlpacaBar, readJournal, type BarSource, type JournalRecord } from "./barstore.js";
-import { nyDayStart, TradingCalendar } from "./calendar.js";
+import { addDays, nyDayStart, TradingCalendar } from "./calendar.js";
 import { DayChain, type ChainStats, type Settled } from "./chain.js";
 import { sleepMarket, systemClock, wallMs, type Clock } from "./clock.js";
 
@@ -66,6 +67,14 @@ export interface LoopOptions {
   smtPairs?: Readonly<Record<string, string>>;
   /** Backfills start this long before the last bar received, to pick up corrections missed while away (market ms, default 5 min). */
   backfillLookbackMs?: number;
+  /**
+   * `ict`: New York days with bars before the first day that the levels,
+   * higher timeframes and zone history see (default 65, as `ict replay
+   * --history-days`): the journals of that many earlier days in `out` are
+   * read when a day opens, and on start those of them `out` has no journal
+   * for are fetched over REST and written as their journals. 0: none.
+   */
+  historyDays?: number;
   /** Reconcile the whole day over REST this long after the regular close (market ms, default 5 min; null: never). */
   reconcileAfterCloseMs?: number | null;
   streamTimings?: Partial<StreamTimings>;
@@ -152,6 +161,9 @@ export class LiveLoop {
   };
 
   constructor(private readonly o: LoopOptions) {
+    const h = o.historyDays;
+    if (h !== undefined && !(Number.isInteger(h) && h >= 0 && h <= 1000))
+      throw new OptionError("historyDays", `must be a whole number of days from 0 to 1000, got ${JSON.stringify(h)}`);
     this.clock = o.clock ?? systemClock;
     this.llm = o.llm ?? createLlmProvider("offline");
     this.log = o.log ?? ((m) => process.stderr.write(m + "\n"));
@@ -196,6 +208,17 @@ export class LiveLoop {
    */
   async start(): Promise<void> {
     const today = nyDate(this.clock.now());
+    // ict: the earlier days come over REST in the background while the stream connects; the day's
+    // bars are journaled meanwhile, and its ticks start once the history is in.
+    if ((this.o.historyDays ?? DEFAULT_HISTORY_DAYS) > 0 && pipelineRules(this.o.profile).incremental) {
+      this.historyPending = true;
+      void this.backfillHistory(today).finally(() => {
+        this.historyPending = false;
+        if (this.stopping || this.day === null || this.chain !== null) return;
+        this.attachChain(this.day);
+        this.process();
+      });
+    }
     this.openDay(today);
     this.stream = new AlpacaStream({
       url: streamFeedUrl(this.o.alpaca.streamUrl, this.o.alpaca.feed),
@@ -281,12 +304,14 @@ export class LiveLoop {
   ): { levels: Record<string, LevelsStream>; history1m: Record<string, Columns>; context: ContextDoc | null } | undefined {
     if (!pipelineRules(this.o.profile).incremental) return undefined;
     const root = join(this.o.out, "data", "daily_news");
-    const days = existsSync(root)
-      ? readdirSync(root)
-          .filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && d < day && existsSync(journalPath(this.o.out, d)))
-          .sort()
-          .slice(-DEFAULT_HISTORY_DAYS)
-      : [];
+    const keep = this.o.historyDays ?? DEFAULT_HISTORY_DAYS;
+    const days =
+      existsSync(root) && keep > 0
+        ? readdirSync(root)
+            .filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && d < day && existsSync(journalPath(this.o.out, d)))
+            .sort()
+            .slice(-keep)
+        : [];
     const store = new BarStore();
     for (const d of days) {
       for (const r of readJournal(journalPath(this.o.out, d))) {
@@ -319,8 +344,82 @@ export class LiveLoop {
     return { levels, history1m, context };
   }
 
-  /** Opens a day: its journal (replayed into the store) and its chain (resumed from its files). */
+  /**
+   * `ict`, on start: the bars of the earlier days (up to `historyDays` days
+   * with bars) that `out` has no journal for, fetched over REST from the
+   * configured feed and written as those days' journals (each atomically),
+   * so the day opens knowing them as a replay of the same days would. A
+   * failure is logged after a few attempts and the day opens without them
+   * (refused keys are fatal).
+   */
+  private async backfillHistory(today: string): Promise<void> {
+    const n = this.o.historyDays ?? DEFAULT_HISTORY_DAYS;
+    if (n <= 0 || !pipelineRules(this.o.profile).incremental) return;
+    // Calendar days enough for n trading days (weekends and a holiday a fortnight).
+    const first = addDays(today, -Math.ceil((n * 7) / 5) - Math.ceil(n / 10) - 3);
+    const start = nyDayStart(first);
+    const end = nyDayStart(today) - 60_000;
+    let bars: Record<string, AlpacaBar[]> | null = null;
+    for (let attempt = 0; attempt < 3 && bars === null && !this.stopping; attempt++) {
+      try {
+        bars = await this.rest.bars({ symbols: this.o.symbols, start, end }, this.abort.signal);
+      } catch (e) {
+        if (e instanceof AlpacaAuthError) return this.onFatal(e);
+        this.log(`history from ${first} failed: ${(e as Error).message}${attempt < 2 ? "; trying again" : "; the day opens without it"}`);
+        if (e instanceof AlpacaError && e.final) return;
+        try {
+          await sleepMarket(this.clock, 5_000 * 2 ** attempt, this.abort.signal);
+        } catch {
+          return;
+        }
+      }
+    }
+    if (bars === null) return;
+    const byDay = new Map<string, JournalRecord[]>();
+    for (const [S, list] of Object.entries(bars)) {
+      if (!this.o.symbols.includes(S)) continue;
+      for (const raw of list) {
+        let b;
+        try {
+          // As a streamed bar: an open outside the range is repaired, anything else invalid refused.
+          const fixed = { ...raw };
+          repairOhlc(fixed);
+          b = parseAlpacaBar(fixed);
+        } catch {
+          continue;
+        }
+        const day = nyDate(b.t);
+        if (day >= today) continue;
+        let recs = byDay.get(day);
+        if (recs === undefined) byDay.set(day, (recs = []));
+        const rec: JournalRecord = { S, t: new Date(b.t).toISOString(), o: b.o, h: b.h, l: b.l, c: b.c, v: b.v, src: "rest" };
+        if (b.n !== undefined) rec.n = b.n;
+        if (b.vw !== undefined) rec.vw = b.vw;
+        recs.push(rec);
+      }
+    }
+    const days = [...byDay.keys()].sort().slice(-n);
+    let written = 0;
+    let count = 0;
+    for (const d of days) {
+      const path = journalPath(this.o.out, d);
+      if (existsSync(path)) continue;
+      const recs = byDay.get(d)!.sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : a.S < b.S ? -1 : 1));
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileAtomic(path, recs.map((r) => JSON.stringify(r)).join("\n") + "\n");
+      written++;
+      count += recs.length;
+    }
+    if (written > 0) this.log(`history: ${written} earlier days (${count} bars) fetched over REST into their journals`);
+  }
+
+  /** Whether the earlier days are still being fetched (the day's chain waits for them). */
+  private historyPending = false;
+
+  /** Opens a day: its journal (replayed into the store) and, unless the history is still coming, its chain. */
   private openDay(day: string): void {
+    // A day that ends before the history came in is ticked without it.
+    if (this.chain === null && this.day !== null) this.attachChain(this.day);
     if (this.chain) {
       this.flush();
       this.chain.step(this.store, { all: true });
@@ -346,6 +445,13 @@ export class LiveLoop {
     // Bars replayed from the journal were counted when first received: count them apart.
     this.counters.restored += this.store.stats.added - before.added;
     Object.assign(this.store.stats, before);
+    this.chain = null;
+    if (restored) this.log(`resumed ${day}: ${restored} bars from the journal`);
+    if (!this.historyPending) this.attachChain(day);
+  }
+
+  /** The day's chain (resumed from its files), once the earlier days it starts from are in. */
+  private attachChain(day: string): void {
     this.chain = new DayChain({
       day,
       symbols: this.o.symbols,
@@ -363,7 +469,7 @@ export class LiveLoop {
       ...this.earlierDays(day),
     });
     this.chain.resume(this.store);
-    if (restored) this.log(`resumed ${day}: ${restored} bars from the journal, ${this.chain.length} ticks`);
+    if (this.chain.length) this.log(`resumed ${day}: ${this.chain.length} ticks`);
   }
 
   /**
@@ -415,7 +521,7 @@ export class LiveLoop {
     if (bar.n !== undefined) rec.n = bar.n;
     if (bar.vw !== undefined) rec.vw = bar.vw;
     this.pending.push(rec);
-    this.chain!.noteBar(bar.t);
+    this.chain?.noteBar(bar.t);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.process());
@@ -556,6 +662,8 @@ export class LiveLoop {
       if (this.sessionTimer) clearInterval(this.sessionTimer);
       await this.stream?.stop();
       this.flush();
+      // Stopped before the history came in: the day's bars are ticked without it.
+      if (this.chain === null && this.day !== null) this.attachChain(this.day);
       if (this.chain) this.chain.step(this.store, { all: true });
       for (const c of [...this.retired, ...(this.chain ? [this.chain] : [])]) {
         await c.drain(llmDrainMs);

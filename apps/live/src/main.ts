@@ -40,7 +40,7 @@ export const EXIT = {
 
 /** The usage text (printed by `--help` and after a usage error). */
 export const USAGE = `usage: live --symbols SPY,QQQ,IWM [--feed iex|sip|test] [--account paper|live] [--llm offline|gemini|openai] [--out DIR]
-            [--profile ict|seed-v0.1] [--start-timeout SECONDS] [--debounce-ms N] [--smt SYMBOL:REF,...]
+            [--profile ict|seed-v0.1] [--start-timeout SECONDS] [--debounce-ms N] [--smt SYMBOL:REF,...] [--history-days N]
             [--data-url URL] [--trading-url URL] [--stream-url URL] [--clock ISO@WALLMS*SPEED]
        live --feed test                 Alpaca's test stream (symbol FAKEPACA, any hour): a smoke test of keys and network
        live --demo [--out NEW_OR_EMPTY_DIR] [--minutes N] [--speed X] [--no-faults] [--llm offline|gemini|openai]
@@ -48,6 +48,8 @@ export const USAGE = `usage: live --symbols SPY,QQQ,IWM [--feed iex|sip|test] [-
   keys from the environment: APCA_API_KEY_ID, APCA_API_SECRET_KEY (and GEMINI_API_KEY / OPENAI_API_KEY for --llm)
   --account: whose trading host serves the calendar: paper (paper-api.alpaca.markets) or live (api.alpaca.markets);
              default: paper, then live if the paper host refuses the keys
+  --history-days: ict: earlier days (with bars) the day's levels, higher timeframes and zones see (default 65; 0: none);
+             on start, those OUT has no journal for are fetched over REST into their journals
   base URLs: APCA_API_DATA_URL, APCA_API_BASE_URL (trading: calendar), APCA_API_STREAM_URL
   exit: 0 done, 1 failed, 2 bad arguments, 3 refused by a service (keys, plan, LLM), 4 could not connect at start-up`;
 
@@ -82,6 +84,8 @@ export interface LiveArgs {
   debounceMs: number | undefined;
   /** SMT pairs, symbol → reference (default: QQQ and IWM against SPY when SPY is watched). */
   smtPairs: Record<string, string> | undefined;
+  /** `--history-days`: earlier days with bars the levels, higher timeframes and zones see (fetched over REST when OUT lacks them). */
+  historyDays: number | undefined;
   /** Real ms the first connection may take. */
   startTimeoutMs: number;
   clock: string | undefined;
@@ -110,6 +114,7 @@ export function parseLiveArgs(argv: string[], env: Record<string, string | undef
         "stream-url": { type: "string" },
         "debounce-ms": { type: "string" },
         smt: { type: "string" },
+        "history-days": { type: "string" },
         "start-timeout": { type: "string", default: "60" },
         clock: { type: "string" },
         minutes: { type: "string", default: "90" },
@@ -173,6 +178,7 @@ export function parseLiveArgs(argv: string[], env: Record<string, string | undef
     streamUrl: values["stream-url"] ?? env.APCA_API_STREAM_URL ?? DEFAULT_URLS.streamUrl,
     debounceMs: num("debounce-ms", values["debounce-ms"], 0, 600_000),
     smtPairs: smtOption(values.smt, symbols),
+    historyDays: num("history-days", values["history-days"], 0, 1000),
     startTimeoutMs: num("start-timeout", values["start-timeout"], 1, 86_400)! * 1000,
     clock: values.clock,
     minutes: num("minutes", values.minutes, 10, 390)!,
@@ -265,6 +271,7 @@ export async function runLive(argv: string[], r: RunEnv): Promise<number> {
       llm,
       debounceMs: a.debounceMs,
       smtPairs: a.smtPairs,
+      historyDays: a.historyDays,
       startTimeoutMs: a.startTimeoutMs,
       streamTimings: clock.speed > 1 ? (await import("./demo.js")).FAST_TIMINGS : undefined,
       log,

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { allFaults, runDemo } from "../src/demo.js";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { nyTime } from "../src/calendar.js";
+import { generateBars } from "../src/fake/bars.js";
 import { FakeAlpaca } from "../src/fake/server.js";
+import { journalPath } from "../src/barstore.js";
 import { asColumns, expectEqualsReplay, tmp } from "./helpers.js";
 
 const SYMBOLS = ["SPY", "QQQ", "IWM"];
@@ -68,5 +73,38 @@ describe("live loop against the fake Alpaca, every fault injected", () => {
     expect(res.summary.stale).toBeGreaterThan(0);
     // The files equal a replay of the final bars.
     await expectEqualsReplay(out, fake.day, asColumns(fake.served(), SYMBOLS));
+  });
+});
+
+describe("live loop's first start on an empty folder (ict)", () => {
+  it("fetches the earlier days over REST into their journals: the first day knows yesterday (levels, zones) as a replay from that day does", async () => {
+    const out = tmp("history");
+    const logs: string[] = [];
+    // Two full earlier sessions, served over REST only.
+    const d13 = generateBars({ symbols: SYMBOLS, start: nyTime("2024-03-13", "09:30"), minutes: 390, seed: 5, gapRate: 0 });
+    const d14 = generateBars({ symbols: SYMBOLS, start: nyTime("2024-03-14", "09:30"), minutes: 390, seed: 6, gapRate: 0 });
+    const history = Object.fromEntries(SYMBOLS.map((s) => [s, [...d13[s]!, ...d14[s]!]]));
+    let fakeRef: FakeAlpaca | null = null;
+    await runDemo({
+      out,
+      symbols: SYMBOLS,
+      minutes: 20,
+      speed: 400,
+      faults: false,
+      log: (m) => logs.push(m),
+      fake: { seed: 12, history },
+      onFake: (f) => (fakeRef = f),
+    });
+    const fake = fakeRef!;
+    expect(
+      logs.some((l) => /history: 2 earlier days \(2340 bars\) fetched over REST/.test(l)),
+      logs.join("\n"),
+    ).toBe(true);
+    for (const d of ["2024-03-13", "2024-03-14"]) expect(existsSync(journalPath(out, d))).toBe(true);
+    const cap = JSON.parse(readFileSync(join(out, "data/daily_news/2024-03-15/processed/context_capsules/SPY.json"), "utf8"));
+    expect(cap.features.levels.prev_day).toMatchObject({ day: "2024-03-14" });
+    // The same files as a replay of the 15th with the earlier days as its history.
+    const all = Object.fromEntries(SYMBOLS.map((s) => [s, [...history[s]!, ...fake.served()[s]!]]));
+    await expectEqualsReplay(out, fake.day, asColumns(all, SYMBOLS), "2024-03-15");
   });
 });

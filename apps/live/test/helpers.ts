@@ -54,11 +54,11 @@ export function asColumns(served: Record<string, AlpacaBar[]>, symbols: readonly
  * Checks the live outputs of `day` against `ict replay` over `bars` with the
  * same (offline) LLM: the capsules, the context and prompts.jsonl (prompts
  * and answers) byte for byte. Also: every JSON file parses, no temporary
- * file is left.
+ * file is left. `from`: the replay's first day (earlier bars are its history).
  */
-export async function expectEqualsReplay(liveOut: string, day: string, bars: Record<string, Columns>): Promise<void> {
+export async function expectEqualsReplay(liveOut: string, day: string, bars: Record<string, Columns>, from?: string): Promise<void> {
   const ref = tmp("replay");
-  await replay({ bars, out: ref, write: "close", report: false });
+  await replay({ bars, out: ref, write: "close", report: false, from });
   const rel = `/data/daily_news/${day}/processed`;
   const live = tree(join(liveOut, rel));
   const want = tree(join(ref, rel));

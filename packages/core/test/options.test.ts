@@ -18,7 +18,9 @@ import {
   nyOffsetMs,
   OptionError,
   ColumnsError,
+  nyBucketStart,
   resample,
+  resampleNy,
 } from "../src/index.js";
 
 import { tickWalkBars } from "@ict/testkit";
@@ -148,6 +150,17 @@ describe("tf means what it says (issue #14)", () => {
       "2024-03-11T04:00:00.000Z", // Monday, EDT midnight
     ]);
     expect(Array.from(d.v)).toEqual([12, 23, 13]);
+    // The CME day (dayStartMinute 1080): from 18:00 New York the evening before, across the switch.
+    const cme = resampleNy(hours, 1440, 18 * 60);
+    expect(Array.from(cme.t, (t) => new Date(t).toISOString())).toEqual([
+      "2024-03-08T23:00:00.000Z", // Friday 18:00 EST: Saturday's CME day (the data starts Saturday 12:00 EST)
+      "2024-03-09T23:00:00.000Z", // Saturday 18:00 EST
+      "2024-03-10T22:00:00.000Z", // Sunday 18:00 EDT
+    ]);
+    expect(Array.from(cme.v)).toEqual([6, 23, 19]); // 18:00 to 18:00 across the switch is 23 hours
+    // 4h buckets from 18:00: 18, 22, 02, 06, 10, 14.
+    expect(nyBucketStart(Date.parse("2024-03-09T08:30:00Z"), 240, 18 * 60)).toBe(Date.parse("2024-03-09T07:00:00Z")); // 03:30 EST -> 02:00
+    expect(() => resampleNy(hours, 1440, 1440)).toThrow(/dayStartMinute.*1440/);
   });
 });
 

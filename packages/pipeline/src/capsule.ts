@@ -142,9 +142,10 @@ export function buildCapsule(input: CapsuleInput): Capsule {
   const user = input.priorLevels ?? {};
   if (!rules.levels) return assembleCapsule(symbol, dayEt, { tf_5m, tf_1m, smt, levels: user }, input.now);
   const all = input.history1m && input.history1m.length > 0 ? concatColumns(input.history1m, input.bars1m) : input.bars1m;
-  const levels = computeLevels(all, { instrument: input.instrument ?? instrumentOf(symbol) });
+  const instrument = input.instrument ?? instrumentOf(symbol);
+  const levels = computeLevels(all, { instrument });
   const features: CapsuleFeatures = { tf_5m, tf_1m, smt, ...levelsFeatures(levels, user) };
-  if (rules.higherTimeframes) features.htf = htfBatch(input.history1m, input.bars1m);
+  if (rules.higherTimeframes) features.htf = htfBatch(input.history1m, input.bars1m, instrument);
   return assembleCapsule(symbol, dayEt, features, input.now);
 }
 

@@ -12,6 +12,7 @@ import {
   sliceColumns,
   type Columns,
   type Equilibrium,
+  type InstrumentClass,
   type MarketStructure,
   type TfFeatures,
 } from "@ict/core";
@@ -28,6 +29,14 @@ export const HTF_MINUTES: Readonly<Record<HtfName, number>> = { "15m": 15, "1h":
  * the day: a week of 15m bars, two of 1h, six of 4h, 65 daily bars.
  */
 export const HTF_HISTORY_DAYS: Readonly<Record<HtfName, number>> = { "15m": 5, "1h": 10, "4h": 30, "1d": 65 };
+
+/**
+ * The New York minute each instrument class's trading day starts at, from
+ * which its higher-timeframe buckets are counted: midnight for equities and
+ * crypto, 18:00 for futures (the CME day: the daily bar runs 18:00 to 18:00,
+ * the 4h bars start at 18:00, 22:00, 02:00, …).
+ */
+export const HTF_DAY_START_MINUTE: Readonly<Record<InstrumentClass, number>> = Object.freeze({ equity: 0, futures: 18 * 60, crypto: 0 });
 
 /** A higher timeframe in the capsule: its structure, its bias (the direction of its last break) and its equilibrium. */
 export interface HtfView {
@@ -81,12 +90,13 @@ export function htfHistory(history: Columns | null | undefined, tf: HtfName): Co
 }
 
 /** @internal The higher timeframes of a capsule, recomputed from the bars (what `tick` does). */
-export function htfBatch(history: Columns | null | undefined, day: Columns): Record<HtfName, HtfView> {
+export function htfBatch(history: Columns | null | undefined, day: Columns, instrument: InstrumentClass): Record<HtfName, HtfView> {
   const out = {} as Record<HtfName, HtfView>;
+  const start = HTF_DAY_START_MINUTE[instrument];
   for (const tf of HTFS) {
     const h = htfHistory(history, tf);
     // The New York-aligned buckets first (what the watchlist's streams are fed), then the timeframe's features.
-    out[tf] = htfView(computeFeatures(resampleNy(h === null ? day : concatColumns(h, day), HTF_MINUTES[tf]), { tf }));
+    out[tf] = htfView(computeFeatures(resampleNy(h === null ? day : concatColumns(h, day), HTF_MINUTES[tf], start), { tf }));
   }
   return out;
 }

@@ -23,7 +23,7 @@ import {
   type CapsuleFeatures,
   type KeyLevels,
 } from "./capsule.js";
-import { HTF_MINUTES, htfHistory, HTFS, htfView, type HtfName, type HtfView } from "./htf.js";
+import { HTF_DAY_START_MINUTE, HTF_MINUTES, htfHistory, HTFS, htfView, type HtfName, type HtfView } from "./htf.js";
 import { buildPrompt, marketSections } from "./prompt.js";
 import { smtReferences, trackerOptionsAt, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
 import { pipelineRules } from "./rules.js";
@@ -111,8 +111,9 @@ class SymbolFeed {
     readonly lv: LevelsStream,
     history: Columns | null,
     zoneDays: number,
+    instrument: InstrumentClass,
   ) {
-    this.htf = HTFS.map((tf) => new HtfFeed(tf, htfHistory(history, tf)));
+    this.htf = HTFS.map((tf) => new HtfFeed(tf, htfHistory(history, tf), HTF_DAY_START_MINUTE[instrument]));
     const z = zoneHistory(history, zoneDays);
     for (let i = 0; i < (z?.length ?? 0); i++) {
       const bar = { t: z!.t[i]!, o: z!.o[i]!, h: z!.h[i]!, l: z!.l[i]!, c: z!.c[i]!, v: z!.v[i]! };
@@ -195,11 +196,16 @@ class HtfFeed {
   readonly stream: FeatureStream;
   private readonly minutes: number;
 
-  constructor(tf: HtfName, history: Columns | null) {
+  /** @param dayStart The New York minute the instrument's trading day starts at (its buckets count from it). */
+  constructor(
+    tf: HtfName,
+    history: Columns | null,
+    private readonly dayStart: number,
+  ) {
     this.minutes = HTF_MINUTES[tf];
     this.stream = createStream({ tf });
     if (history !== null) {
-      const b = resampleNy(history, this.minutes);
+      const b = resampleNy(history, this.minutes, dayStart);
       for (let i = 0; i < b.length; i++) this.stream.push({ t: b.t[i]!, o: b.o[i]!, h: b.h[i]!, l: b.l[i]!, c: b.c[i]!, v: b.v[i]! });
     }
   }
@@ -213,9 +219,14 @@ class HtfFeed {
   private c = NaN;
   private v = NaN;
 
+  /** The start of the bucket of an instant. */
+  private keyOf(t: number): number {
+    return nyBucketStart(t, this.minutes, this.dayStart);
+  }
+
   /** Brings the bucket of the day's 1m bar `i` up to date from its minutes (as `resampleNy` does) and pushes it. */
   update(f: SymbolFeed, i: number): void {
-    const key = nyBucketStart(f.t[i]!, this.minutes);
+    const key = this.keyOf(f.t[i]!);
     const n = f.t.length;
     if (i === n - 1 && key === this.key && this.last === i - 1) {
       // The next minute of the forming bucket.
@@ -224,7 +235,7 @@ class HtfFeed {
       this.c = f.c[i]!;
       this.v = this.v + f.v[i]!;
       this.last = i;
-    } else if (i === n - 1 && !(key <= this.key)) {
+    } else if (i === n - 1 && !(key <= this.key) && !(i > 0 && this.keyOf(f.t[i - 1]!) === key)) {
       // The first minute of a new bucket.
       this.key = key;
       this.last = i;
@@ -233,9 +244,13 @@ class HtfFeed {
       this.l = f.l[i]!;
       this.c = f.c[i]!;
       this.v = f.v[i]!;
+    } else if (i === n - 1 && !(key <= this.key)) {
+      // The day's first minute of a bucket begun on the day before (a futures day from 18:00): its minutes so far.
+      ({ last: this.last, o: this.o, h: this.h, l: this.l, c: this.c, v: this.v } = bucketAt(f, i, (t) => this.keyOf(t)));
+      this.key = key;
     } else {
       // A revised minute: its bucket again from its minutes.
-      const b = bucketAt(f, i, (t) => nyBucketStart(t, this.minutes));
+      const b = bucketAt(f, i, (t) => this.keyOf(t));
       if (key === this.key) ({ last: this.last, o: this.o, h: this.h, l: this.l, c: this.c, v: this.v } = b);
       this.stream.push({ t: key, o: b.o, h: b.h, l: b.l, c: b.c, v: b.v });
       return;
@@ -330,11 +345,12 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
     if (f === undefined) {
       let lv = options.levels && Object.hasOwn(options.levels, sym) ? options.levels[sym] : undefined;
       const h = options.history1m && Object.hasOwn(options.history1m, sym) ? options.history1m[sym] : undefined;
+      const instrument = instrumentFor(sym);
       if (lv === undefined) {
-        lv = createLevelsStream({ instrument: instrumentFor(sym) });
+        lv = createLevelsStream({ instrument });
         for (let i = 0; i < (h?.length ?? 0); i++) lv.push({ t: h!.t[i]!, o: h!.o[i]!, h: h!.h[i]!, l: h!.l[i]!, c: h!.c[i]! });
       }
-      feeds.set(sym, (f = new SymbolFeed(lv, h ?? null, zoneDays)));
+      feeds.set(sym, (f = new SymbolFeed(lv, h ?? null, zoneDays, instrument)));
     }
     return f;
   };

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
-import { columnsFromArrays, columnsFromCsv, sliceColumns, type Columns } from "@ict/core";
+import { columnsFromArrays, columnsFromCsv, computeFeatures, resampleNy, sliceColumns, type Columns } from "@ict/core";
 import { describe, expect, it } from "vitest";
 import { createWatchlist, nyDate, tick, type ContextDoc } from "../src/index.js";
 import { HAS_SHARED, NO_SHARED_REASON, rng, SHARED } from "../../core/test/helpers.js";
@@ -164,6 +164,59 @@ describe("createWatchlist equals tick on every prefix", () => {
       ({ context } = compare(symbols, sessions[k]!, 40 + k, k === 2, `day ${k + 1}`, 0, history, undefined, start));
     }
     expect(carried).toBeGreaterThan(0);
+  }, 240_000);
+
+  it("futures (ES, NQ): the daily and 4h buckets run from 18:00 New York (the CME day), across midnight, equal tick; daily ATR from an independent grouping", () => {
+    const ny = (day: string, hhmm: string) => Date.parse(`${day}T${hhmm}:00Z`) + 5 * 3_600_000; // January: EST
+    const minutes = (day: string, from: string, to: string) => {
+      const out: number[] = [];
+      for (let t = ny(day, from); t < ny(day, to); t += 60_000) out.push(t);
+      return out;
+    };
+    // Around the clock but the 17:00-18:00 halt.
+    const fullDay = (day: string) => [...minutes(day, "00:00", "17:00"), ...minutes(day, "18:00", "23:59"), ny(day, "23:59")];
+    const priced = (times: number[], seed: number): Bar[] => {
+      const w = barsOf(tickWalkBars(times.length, seed));
+      return w.map((b, i) => ({ ...b, t: times[i]! }));
+    };
+    const fut = ["ES", "NQ"];
+    const hist = Object.fromEntries(fut.map((s, k) => [s, priced([...fullDay("2024-01-08"), ...fullDay("2024-01-09")], 60 + k)]));
+    // The day: past midnight (a bucket begun at 18:00 the evening before), the close into the halt, the next CME day's open.
+    const times = [
+      ...minutes("2024-01-10", "00:00", "01:30"),
+      ...minutes("2024-01-10", "16:30", "17:00"),
+      ...minutes("2024-01-10", "18:00", "19:00"),
+    ];
+    const today = Object.fromEntries(fut.map((s, k) => [s, priced(times, 70 + k)]));
+    const history = Object.fromEntries(fut.map((s) => [s, colsOf(hist[s]!)]));
+    compare(fut, today, 60, true, "futures", 0, history, { NQ: "ES" });
+    // The daily ATR in the capsule is that of bars grouped by CME day (18:00 to 17:00), computed apart.
+    const out = tick({
+      watchlist: fut,
+      bars1m: { ES: colsOf(today.ES!), NQ: colsOf(today.NQ!) },
+      now: times.at(-1)!,
+      history1m: history,
+      smtPairs: { NQ: "ES" },
+    });
+    const all = [...hist.ES!, ...today.ES!];
+    const cme = new Map<string, Bar[]>();
+    for (const b of all) {
+      const local = new Date(b.t - 5 * 3_600_000);
+      const key = new Date(local.getTime() + (local.getUTCHours() >= 18 ? 86_400_000 : 0)).toISOString().slice(0, 10);
+      cme.set(key, [...(cme.get(key) ?? []), b]);
+    }
+    const daily = [...cme.entries()].map(([day, bs]) => ({
+      t: ny(day, "00:00") - 6 * 3_600_000,
+      o: bs[0]!.o,
+      h: Math.max(...bs.map((b) => b.h)),
+      l: Math.min(...bs.map((b) => b.l)),
+      c: bs.at(-1)!.c,
+      v: bs.reduce((a, b) => a + b.v, 0),
+    }));
+    expect(daily).toHaveLength(4); // the 8th, 9th, 10th and the 11th (opened at 18:00 on the 10th)
+    expect(out.capsules.ES!.features.htf!["1d"].atr_last).toBe(computeFeatures(colsOf(daily), { tf: "1d" }).atr_last);
+    // A midnight-aligned daily bar would differ.
+    expect(out.capsules.ES!.features.htf!["1d"].atr_last).not.toBe(computeFeatures(resampleNy(colsOf(all), 1440), { tf: "1d" }).atr_last);
   }, 240_000);
 
   it("configured SMT pairs (SPY and IWM against QQQ): records name both symbols; a pair outside the watchlist is refused", () => {

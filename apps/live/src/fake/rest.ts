@@ -80,6 +80,10 @@ export function handleRest(h: RestHost, req: IncomingMessage, res: ServerRespons
     if (Number.isNaN(start) || Number.isNaN(end)) return json(res, 400, { message: "invalid start or end" }, rl);
     const flat: Array<{ S: string; bar: AlpacaBar }> = [];
     for (const S of [...syms].sort()) {
+      for (const bar of tl.history[S] ?? []) {
+        const t = Date.parse(bar.t);
+        if (t >= start && t <= end) flat.push({ S, bar });
+      }
       for (const t of tl.minutes) {
         if (t < start || t > end) continue;
         const r = tl.records.get(`${S}|${t}`);

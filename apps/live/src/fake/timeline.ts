@@ -47,6 +47,8 @@ export interface TimelineOptions {
   barDelayMs?: number;
   /** Market ms of clock before the first minute opens. */
   leadMs?: number;
+  /** Bars of earlier days per symbol (`t` RFC 3339, in time order): served over REST as published long ago, never streamed. */
+  history?: Record<string, AlpacaBar[]>;
 }
 
 /** One (symbol, minute): the bar as first published and its correction, if any. */
@@ -72,6 +74,8 @@ export class Timeline {
   readonly speed: number;
   readonly records = new Map<string, BarRecord>();
   readonly minutes: number[] = [];
+  /** Bars of earlier days per symbol (REST only). */
+  readonly history: Readonly<Record<string, readonly AlpacaBar[]>>;
   clock!: ReturnType<typeof virtualClock>;
   private readonly events: TimedEvent[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -83,6 +87,7 @@ export class Timeline {
     this.symbols = o.symbols ?? ["SPY", "QQQ", "IWM"];
     this.day = o.day ?? "2024-03-15";
     this.speed = o.speed ?? 60;
+    this.history = o.history ?? {};
     this.sessionStart = nyTime(this.day, o.open ?? "09:30");
     const bars =
       o.bars ??

@@ -75,24 +75,32 @@ export function aggregateBars(bars: readonly unknown[], minutes: number): Column
  * and whole hours dividing a day this is also the UTC grid shifted by the
  * day's offset; a daily bar runs from New York midnight to midnight, across
  * daylight saving). Open, high, low, close and volume as {@link aggregate}.
+ * `dayStartMinute`: the New York minute the instrument's trading day starts
+ * at, from which the buckets are counted (default 0, midnight; CME futures:
+ * 1080, so the daily bar runs 18:00 to 18:00 and the 4h bars start at 18:00,
+ * 22:00, 02:00, …).
  */
-export function resampleNy(cols: Columns, minutes: number): Columns {
+export function resampleNy(cols: Columns, minutes: number, dayStartMinute = 0): Columns {
   if (!Number.isInteger(minutes) || minutes < 1)
     throw new OptionError("minutes", `must be a whole number >= 1, got ${quoteValue(minutes)}`);
-  return bucketed(cols, (time) => nyBucketStart(time, minutes));
+  if (!Number.isInteger(dayStartMinute) || dayStartMinute < 0 || dayStartMinute >= 1440)
+    throw new OptionError("dayStartMinute", `must be a whole minute of the day from 0 to 1439, got ${quoteValue(dayStartMinute)}`);
+  return bucketed(cols, (time) => nyBucketStart(time, minutes, dayStartMinute));
 }
 
 /**
  * The start (epoch ms) of the New York-aligned `minutes`-minute bucket of an
- * instant: a multiple of `minutes` counted from New York midnight, the rule
- * of {@link resampleNy} (a streaming aggregate keys its bars with it).
+ * instant: a multiple of `minutes` counted from New York midnight (or from
+ * `dayStartMinute` past it), the rule of {@link resampleNy} (a streaming
+ * aggregate keys its bars with it).
  */
-export function nyBucketStart(time: number, minutes: number): number {
+export function nyBucketStart(time: number, minutes: number, dayStartMinute = 0): number {
   const step = minutes * 60_000;
+  const shift = dayStartMinute * 60_000;
   // The bucket's start in New York wall time, then back to UTC with the offset in force then.
   const ti = Math.floor(time / 60_000) * 60_000;
-  const local = ti + nyOffsetMs(ti);
-  const localKey = local - (((local % step) + step) % step);
+  const local = ti + nyOffsetMs(ti) - shift;
+  const localKey = local - (((local % step) + step) % step) + shift;
   return localKey - nyOffsetMs(localKey + 5 * 3_600_000);
 }
 
