@@ -27,6 +27,7 @@ import { HTF_DAY_START_MINUTE, HTF_MINUTES, htfHistory, HTFS, htfView, type HtfN
 import { buildPrompt, marketSections } from "./prompt.js";
 import { smtReferences, trackerOptionsAt, type ContextDoc, type TickInput, type TickOutput } from "./tick.js";
 import { pipelineRules } from "./rules.js";
+import { lowerBound } from "./sorted.js";
 import { DayFilter, dayStartMs, zoneHistory } from "./window.js";
 import { IncrementalTracker, type SymbolState } from "./tracker/index.js";
 
@@ -290,18 +291,6 @@ function bucketAt(
 function bucketOf(t: number): number {
   const m = Math.floor(t / 60_000);
   return (m - (((m % 5) + 5) % 5)) * 60_000;
-}
-
-/** First index whose value is >= x (a sorted array). */
-function lowerBound(a: readonly number[], x: number): number {
-  let lo = 0,
-    hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { CapsuleFeatures } from "../capsule.js";
 import { isoUtc, OptionError, parseIsoMs, tfMinutes } from "@ict/core";
 import type { ConfluenceStatus, TrackerOptions } from "./types.js";
+import { lowerBound } from "../sorted.js";
 
 export interface Incoming {
   rec: Record<string, any>;
@@ -158,18 +159,6 @@ const HTF_STAGES: ReadonlySet<unknown> = new Set([undefined, "5m", "15m", "1h", 
 
 /** Default time-to-live in bars: 90 one-minute bars (the seed's 90 minutes), 78 five-minute bars (one regular session). */
 export const DEFAULT_TTL_BARS: Readonly<Record<string, number>> = Object.freeze({ "1m": 90, "5m": 78 });
-
-/** First index of ascending `a` whose value is >= x. */
-function lowerBound(a: ArrayLike<number>, x: number): number {
-  let lo = 0,
-    hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 export function clockOf(now: number, o: TrackerOptions): Clock {
   if (!HTF_STAGES.has(o.htfStage))
