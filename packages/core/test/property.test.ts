@@ -364,6 +364,24 @@ describe("causality of the ict profile (fast-check)", () => {
     );
   });
 
+  it("SMT (ict) invalidation: the primary's first close beyond the level after the divergence, as a plain scan finds it", () => {
+    let ended = 0;
+    fc.assert(
+      fc.property(barsArb(200), barsArb(200), (p, r) => {
+        for (const x of smtObjects(p, r)) {
+          const bull = x.dir === "bull";
+          expect(x.level).toBe(bull ? Math.min(x.primary!.prev, x.primary!.last) : Math.max(x.primary!.prev, x.primary!.last));
+          let j = x.known_index! + 1;
+          while (j < p.length && !(bull ? p.c[j]! < x.level! : p.c[j]! > x.level!)) j++;
+          expect(x.invalidated_at).toBe(j < p.length ? new Date(p.t[j]!).toISOString().replace(".000Z", "+00:00") : null);
+          if (j < p.length) ended++;
+        }
+      }),
+      RUNS,
+    );
+    expect(ended).toBeGreaterThan(0);
+  });
+
   it("seed-v0.1 is not causal: its last BOS can move back in time as bars arrive (Q07/Q08)", () => {
     // Documented contrast, found by search: some prefix of some input changes the seed's answer retroactively.
     let found = false;

@@ -84,7 +84,6 @@ function computeOn(
     const price = (p: number, j: number) => F[(p >>> 3) + j]!;
     const records: SmtRecord[] = [];
     const invalidated = new Int32Array(ne).fill(-1);
-    const close = wp.view("c");
     for (let x = 0; x < ne; x++) {
       const bull = dirA![x]! > 0;
       const sp = bull ? lp : hp;
@@ -101,14 +100,29 @@ function computeOn(
         primary: { prev: price(sp, p1A![x]!), last: price(sp, p2A![x]!), time: isoUtc(tP[idxP[p2A![x]!]!]!) },
         ref: { prev: price(sr, r1A![x]!), last: price(sr, r2A![x]!), time: isoUtc(tR[idxR[r2A![x]!]!]!) },
       });
-      if (rules.smtInvalidation === "closeBeyondExtreme") {
+    }
+    if (rules.smtInvalidation === "closeBeyondExtreme" && ne > 0) {
+      // The first close beyond each divergence's extreme after it became known: one first-touch query each.
+      const starts = alloc.i32(ne),
+        keys = alloc.f64(ne),
+        kinds = alloc.i32(ne),
+        first = alloc.i32(ne);
+      const scratch = alloc(k.firstTouchScratchBytes(wp.length, ne));
+      const I = e.i32,
+        D = e.f64;
+      for (let x = 0; x < ne; x++) {
         const r = records[x]!;
-        const level = bull ? Math.min(r.primary!.prev, r.primary!.last) : Math.max(r.primary!.prev, r.primary!.last);
-        let j = r.known_index! + 1;
-        while (j < wp.length && !(bull ? close[j]! < level : close[j]! > level)) j++;
-        if (j < wp.length) invalidated[x] = j;
-        r.level = level;
-        r.invalidated_at = j < wp.length ? isoUtc(tP[j]!) : null;
+        const bull = r.dir === "bull";
+        r.level = bull ? Math.min(r.primary!.prev, r.primary!.last) : Math.max(r.primary!.prev, r.primary!.last);
+        I[(starts >>> 2) + x] = r.known_index! + 1;
+        D[(keys >>> 3) + x] = r.level;
+        I[(kinds >>> 2) + x] = bull ? 2 : 3; // a close below (bull) or above (bear) the level
+      }
+      k.firstTouch(wp.ptr.l, wp.ptr.h, wp.ptr.c, wp.length, starts, keys, kinds, ne, first, scratch);
+      const at = e.readI32(first, ne);
+      for (let x = 0; x < ne; x++) {
+        invalidated[x] = at[x]!;
+        records[x]!.invalidated_at = at[x]! >= 0 ? isoUtc(tP[at[x]!]!) : null;
       }
     }
     return {
