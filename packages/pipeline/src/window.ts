@@ -64,13 +64,21 @@ export class DayFilter {
 
   constructor(readonly dayStart: number) {}
 
+  /** Whether each record (never modified in place: a change is a new object) is kept, judged once. */
+  private readonly verdicts = new WeakMap<object, boolean>();
+
   private list<T extends object>(arr: readonly T[], known: (r: T) => number, end: (r: T) => number): T[] {
     const hit = this.memo.get(arr);
     if (hit !== undefined) return hit as T[];
+    const keep = (r: T): boolean => {
+      let v = this.verdicts.get(r);
+      if (v === undefined) this.verdicts.set(r, (v = kept(known(r), end(r), this.dayStart)));
+      return v;
+    };
     let out: readonly T[] = arr;
     for (let i = 0; i < arr.length; i++) {
-      if (!kept(known(arr[i]!), end(arr[i]!), this.dayStart)) {
-        out = arr.filter((r) => kept(known(r), end(r), this.dayStart));
+      if (!keep(arr[i]!)) {
+        out = arr.filter(keep);
         break;
       }
     }
