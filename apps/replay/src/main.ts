@@ -680,7 +680,8 @@ async function runReplay(a: ReplayArgs, io: Io): Promise<number> {
   for (const [sym, path] of a.bars) bars[sym] = await loadBarsFile(path, { badRows: a.badRows, repairOhlc: a.repairOhlc, tz: a.tz, warn });
   checkReplayBars(bars, warn, { from: a.from, to: a.to });
   if (a.strict && warnings.length > 0) throw new UsageError(`--strict: ${plural(warnings.length, "input warning")}, nothing replayed`);
-  const days = replayDays(bars, a.from, a.to);
+  const instruments = instrumentsFor(Object.keys(bars), a.instruments);
+  const days = replayDays(bars, a.from, a.to, { profile: a.profile, instruments });
   if (days.length === 0) {
     io.stderr(`ict: no bars between ${a.from ?? "the start"} and ${a.to ?? "the end"}; nothing replayed\n`);
     return 2;
@@ -702,7 +703,7 @@ async function runReplay(a: ReplayArgs, io: Io): Promise<number> {
     reportZones: a.reportZones,
     historyDays: a.historyDays,
     smtPairs: a.smtPairs,
-    instruments: instrumentsFor(Object.keys(bars), a.instruments),
+    instruments,
     log: (m) => {
       bar?.done();
       io.stderr(`ict: ${m}\n`);

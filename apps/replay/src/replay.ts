@@ -5,6 +5,7 @@ import {
   IctError,
   OptionError,
   sliceColumns,
+  tradingDay,
   type Columns,
   type InstrumentClass,
   type LevelsStream,
@@ -109,9 +110,26 @@ interface DayIndex {
   times: number[];
 }
 
-/** The New York days a replay of `bars` over `from`…`to` covers, ascending. */
-export function replayDays(bars: Record<string, Columns>, from?: string, to?: string): string[] {
-  return indexDays(bars, from, to).map((d) => d.day);
+/** How a replay names the days of its bars: the profile and the symbols' instrument classes. */
+export interface DayRule {
+  profile?: Profile;
+  instruments?: ReplayOptions["instruments"];
+}
+
+/**
+ * The trading day of a symbol's bar: with `ict`, the day of its instrument
+ * class (futures: the CME day from 18:00 New York the evening before; equities
+ * and crypto: the New York date); the seed's days are New York dates.
+ */
+function dayOf(sym: string, rule: DayRule): (t: number) => string {
+  if (rule.profile === "seed-v0.1") return nyDate;
+  const instrument = (rule.instruments && Object.hasOwn(rule.instruments, sym) ? rule.instruments[sym] : undefined) ?? instrumentOf(sym);
+  return instrument === "futures" ? (t) => tradingDay(t, "futures") : nyDate;
+}
+
+/** The trading days a replay of `bars` over `from`…`to` covers, ascending (see {@link replay}). */
+export function replayDays(bars: Record<string, Columns>, from?: string, to?: string, rule: DayRule = {}): string[] {
+  return indexDays(bars, from, to, rule).map((d) => d.day);
 }
 
 /** The days of `days` whose outputs (`processed/` folder) already exist under `out`. */
@@ -189,8 +207,9 @@ function historyLevels(
     const instrument = (instruments && Object.hasOwn(instruments, sym) ? instruments[sym] : undefined) ?? instrumentOf(sym);
     const lv = (out[sym] = createLevelsStream({ instrument }));
     // The rows before the first replayed day, and the start of the n-th day back among them (n = 0: none).
+    const dayAt = dayOf(sym, { instruments });
     let end = 0;
-    while (first !== undefined && end < cols.length && nyDate(cols.t[end]!) < first) end++;
+    while (first !== undefined && end < cols.length && dayAt(cols.t[end]!) < first) end++;
     const start = historyStart(sliceColumns(cols, 0, end), n);
     for (let i = start; i < end; i++) lv.push({ t: cols.t[i]!, o: cols.o[i]!, h: cols.h[i]!, l: cols.l[i]!, c: cols.c[i]! });
     starts[sym] = start;
@@ -205,13 +224,14 @@ function historyLevels(
  * its confluences, as one run over all the days would (and as the live loop
  * does after a restart).
  */
-function earlierContext(out: string, bars: Record<string, Columns>, first: string | undefined): ContextDoc | null {
+function earlierContext(out: string, bars: Record<string, Columns>, first: string | undefined, rule: DayRule): ContextDoc | null {
   if (first === undefined) return null;
   let prev = "";
-  for (const cols of Object.values(bars)) {
+  for (const [sym, cols] of Object.entries(bars)) {
+    const dayAt = dayOf(sym, rule);
     let i = 0;
-    while (i < cols.length && nyDate(cols.t[i]!) < first) i++;
-    if (i > 0 && nyDate(cols.t[i - 1]!) > prev) prev = nyDate(cols.t[i - 1]!);
+    while (i < cols.length && dayAt(cols.t[i]!) < first) i++;
+    if (i > 0 && dayAt(cols.t[i - 1]!) > prev) prev = dayAt(cols.t[i - 1]!);
   }
   const file = prev === "" ? null : contextPath(out, prev);
   if (file === null || !existsSync(file)) return null;
@@ -223,14 +243,15 @@ function earlierContext(out: string, bars: Record<string, Columns>, first: strin
 }
 
 /** Groups each symbol's bars by New York trading day. */
-function indexDays(bars: Record<string, Columns>, from?: string, to?: string): DayIndex[] {
+function indexDays(bars: Record<string, Columns>, from: string | undefined, to: string | undefined, rule: DayRule): DayIndex[] {
   const days = new Map<string, DayIndex>();
   for (const [sym, cols] of Object.entries(bars)) {
+    const dayAt = dayOf(sym, rule);
     let i = 0;
     while (i < cols.length) {
-      const day = nyDate(cols.t[i]!);
+      const day = dayAt(cols.t[i]!);
       let j = i + 1;
-      while (j < cols.length && nyDate(cols.t[j]!) === day) j++;
+      while (j < cols.length && dayAt(cols.t[j]!) === day) j++;
       if ((!from || day >= from) && (!to || day <= to)) {
         let d = days.get(day);
         if (!d) days.set(day, (d = { day, rows: new Map(), times: [] }));
@@ -273,7 +294,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   // Null-prototype maps: a symbol named like an Object member ("constructor") is an ordinary key.
   const bars: Record<string, Columns> = Object.assign(Object.create(null) as Record<string, Columns>, o.bars);
   const symbols = Object.keys(bars);
-  const days = indexDays(bars, o.from, o.to);
+  const days = indexDays(bars, o.from, o.to, o);
   if (!o.overwrite) {
     const clash = existingDays(
       o.out,
@@ -300,7 +321,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const hist = o.profile === "seed-v0.1" ? null : historyLevels(bars, days[0]?.day, o.historyDays ?? DEFAULT_HISTORY_DAYS, o.instruments);
   // ict: the tracker's context of the previous day's last tick, as its file holds it (zones stay tracked
   // overnight); for the first day, that of the day before it in the bars when an earlier run wrote it.
-  let overnight: ContextDoc | null = hist === null ? null : earlierContext(o.out, bars, days[0]?.day);
+  let overnight: ContextDoc | null = hist === null ? null : earlierContext(o.out, bars, days[0]?.day, o);
   try {
     for (const d of days) {
       const rep = o.report === false ? null : new DayReportCollector(d.day, symbols, o.profile);

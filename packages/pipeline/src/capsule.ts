@@ -133,8 +133,9 @@ export function buildCapsule(input: CapsuleInput): Capsule {
   let tf_5m = computeFeatures(b5, { tf: "5m", profile });
   let tf_1m = computeFeatures(b1, { tf: "1m", profile });
   let smt = input.ref5m !== undefined ? capsuleSmt(symbol, b5, input.refSymbol ?? "ref", input.ref5m, profile) : [];
+  const instrument = input.instrument ?? instrumentOf(symbol);
   if (rules.zoneHistoryDays > 0) {
-    const day = new DayFilter(dayStartMs(dayEt));
+    const day = new DayFilter(dayStartMs(dayEt, instrument));
     tf_5m = day.features(tf_5m);
     tf_1m = day.features(tf_1m);
     smt = day.smt(smt);
@@ -142,7 +143,6 @@ export function buildCapsule(input: CapsuleInput): Capsule {
   const user = input.priorLevels ?? {};
   if (!rules.levels) return assembleCapsule(symbol, dayEt, { tf_5m, tf_1m, smt, levels: user }, input.now);
   const all = input.history1m && input.history1m.length > 0 ? concatColumns(input.history1m, input.bars1m) : input.bars1m;
-  const instrument = input.instrument ?? instrumentOf(symbol);
   const levels = computeLevels(all, { instrument });
   const features: CapsuleFeatures = { tf_5m, tf_1m, smt, ...levelsFeatures(levels, user) };
   if (rules.higherTimeframes) features.htf = htfBatch(input.history1m, input.bars1m, instrument);

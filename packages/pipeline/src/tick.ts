@@ -31,7 +31,7 @@ export interface TickInput {
   bars1m: Readonly<Record<string, Columns | undefined>>;
   /** The tick's clock (epoch ms): the last closed bar's time in a replay. */
   now: number;
-  /** The New York trading day (default: New York date of `now`). */
+  /** The trading day (default: New York date of `now`; for futures the CME day, from 18:00 the evening before). */
   dayEt?: string;
   /** Prior-day levels per symbol (the contents of `key_levels.json`). */
   keyLevels?: Readonly<Record<string, KeyLevels | undefined>> | null;

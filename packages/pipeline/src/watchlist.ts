@@ -44,7 +44,7 @@ export const DEFAULT_HISTORY_DAYS = 65;
 export interface WatchlistOptions {
   /** Symbols to update, in order (as `tick`'s `watchlist`). */
   watchlist: readonly string[];
-  /** The New York trading day the bars belong to (`YYYY-MM-DD`). */
+  /** The trading day the bars belong to (`YYYY-MM-DD`: the New York date; for futures the CME day, from 18:00 the evening before). */
   dayEt: string;
   /** Prior-day levels per symbol (the contents of `key_levels.json`). */
   keyLevels?: TickInput["keyLevels"];
@@ -322,8 +322,14 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
     );
   const dayEt = checkDay(options.dayEt);
   const zoneDays = pipelineRules(options.profile).zoneHistoryDays;
-  // Records of the zone history's days are listed while they live (as buildCapsule lists them).
-  const dayFilter = new DayFilter(dayStartMs(dayEt));
+  // Records of the zone history's days are listed while they live (as buildCapsule lists them), from the start of each class's day.
+  const dayFilters = new Map<InstrumentClass, DayFilter>();
+  const dayFilterOf = (sym: string): DayFilter => {
+    const instrument = instrumentFor(sym);
+    let d = dayFilters.get(instrument);
+    if (d === undefined) dayFilters.set(instrument, (d = new DayFilter(dayStartMs(dayEt, instrument))));
+    return d;
+  };
   const watchlist = options.watchlist.map((s) => checkSymbol(s));
   const refs = smtReferences(watchlist, options.smtPairs);
   const feeds = new Map<string, SymbolFeed>();
@@ -363,6 +369,7 @@ export function createWatchlist(options: WatchlistOptions): Watchlist {
         const f = feedOf(sym);
         const refSym = refs[sym];
         const smt0 = refSym !== undefined ? capsuleSmt(sym, f.bars5(), refSym, feedOf(refSym).bars5(), "ict") : [];
+        const dayFilter = dayFilterOf(sym);
         const tf_5m = dayFilter.features(f.s5.features());
         const tf_1m = dayFilter.features(f.s1.features());
         const smt = dayFilter.smt(smt0);

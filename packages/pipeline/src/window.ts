@@ -5,7 +5,7 @@
  * ATR it formed in, and stays tracked until it is filled, invalidated or its
  * time-to-live (bars of the instrument's sessions) runs out.
  */
-import { nyWallToUtc, parseIsoMs, sliceColumns, type Columns, type SmtRecord, type TfFeatures } from "@ict/core";
+import { nyWallToUtc, parseIsoMs, sliceColumns, type Columns, type InstrumentClass, type SmtRecord, type TfFeatures } from "@ict/core";
 import { concatColumns, historyStart } from "./htf.js";
 
 /**
@@ -29,9 +29,13 @@ export function zoneWindow(history: Columns | null | undefined, day: Columns, da
   return h === null ? day : concatColumns(h, day);
 }
 
-/** @internal New York midnight (epoch ms) that starts the day `YYYY-MM-DD`. */
-export function dayStartMs(dayEt: string): number {
-  return nyWallToUtc(dayEt, 0);
+/**
+ * @internal When the trading day `YYYY-MM-DD` of an instrument class starts
+ * (epoch ms): New York midnight, or for futures 18:00 New York the evening
+ * before (the CME day; no clock change falls between 18:00 and midnight).
+ */
+export function dayStartMs(dayEt: string, instrument: InstrumentClass): number {
+  return nyWallToUtc(dayEt, 0) - (instrument === "futures" ? 6 * 3_600_000 : 0);
 }
 
 const at = (iso: unknown): number => (typeof iso === "string" ? parseIsoMs(iso) : NaN);
